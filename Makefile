@@ -1,0 +1,47 @@
+# Two commands matter: `make run` (set up and start the bot) and `make test` (the whole suite, as CI runs it).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint typecheck pytest bench locales clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+
+$(RUNTIME_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(RUNTIME_STAMP) $@
+
+run: $(RUNTIME_STAMP)  ## migrate the database, load the demo data once, start the bot
+	$(PY) -m bot db upgrade
+	$(PY) -m bot seed-demo
+	$(PY) -m bot run
+
+test: lint typecheck pytest  ## everything CI checks
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+
+typecheck: $(DEV_STAMP)
+	$(VENV)/bin/mypy
+
+pytest: $(DEV_STAMP)
+	$(PY) -m pytest
+
+bench: $(DEV_STAMP)  ## the figures recorded in BENCHMARKS.md
+	$(PY) bench/dialog.py
+
+locales: $(DEV_STAMP)  ## re-extract messages and merge them into locales/*/LC_MESSAGES/messages.po
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 --no-location --sort-output --omit-header \
+		-o locales/messages.pot .
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-location --width 110
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

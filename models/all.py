@@ -1,0 +1,10 @@
+"""Imports every model module so `Base.metadata` knows all tables (for migrations and tests)."""
+
+from models.conversations import Conversation
+from models.events import ProcessedEvent
+from models.outbox import OutboxMessage
+from models.profiles import JobSeekerProfile
+from models.seeds import SeedRun
+from models.users import User
+
+__all__ = ["Conversation", "JobSeekerProfile", "OutboxMessage", "ProcessedEvent", "SeedRun", "User"]

@@ -1,0 +1,95 @@
+"""Parsing of typed answers that are not identity numbers: names and dates as people write them.
+
+Each function returns the clean value or raises `AnswerError` with a problem code; handlers turn the code
+into a localized sentence. Month names come from Babel's CLDR data, in Indonesian and English.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from enum import StrEnum
+from functools import cache
+
+from babel.dates import get_month_names
+
+MAX_NAME_LENGTH = 100
+MIN_NAME_LENGTH = 2
+NAME_PUNCTUATION = frozenset(" .'-,’")
+
+
+class AnswerProblem(StrEnum):
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    TOO_SHORT = "too_short"
+    BAD_CHARACTERS = "bad_characters"
+    NOT_A_DATE = "not_a_date"
+
+
+class AnswerError(ValueError):
+    def __init__(self, problem: AnswerProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+def clean_free_text(raw: str, *, max_length: int) -> str:
+    """NFC-normalise, drop control and invisible format characters, collapse white space."""
+    if len(raw) > max_length * 4:
+        raise AnswerError(AnswerProblem.TOO_LONG)
+    text = unicodedata.normalize("NFC", raw)
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t\n")
+    text = " ".join(text.split())
+    if not text:
+        raise AnswerError(AnswerProblem.EMPTY)
+    if len(text) > max_length:
+        raise AnswerError(AnswerProblem.TOO_LONG)
+    return text
+
+
+def clean_full_name(raw: str) -> str:
+    """A person's name as on their KTP: letters (any script), spaces and . ' - , only."""
+    name = clean_free_text(raw, max_length=MAX_NAME_LENGTH)
+    if any(not (ch.isalpha() or ch in NAME_PUNCTUATION) for ch in name):
+        raise AnswerError(AnswerProblem.BAD_CHARACTERS)
+    if sum(ch.isalpha() for ch in name) < MIN_NAME_LENGTH:
+        raise AnswerError(AnswerProblem.TOO_SHORT)
+    return name
+
+
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[\s./-](\d{1,2})[\s./-](\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_WORDED_DATE = re.compile(r"^(\d{1,2})[\s.-]+([^\W\d_]+)\.?[\s.,-]+(\d{4})$")
+
+
+@cache
+def _month_numbers() -> dict[str, int]:
+    names: dict[str, int] = {}
+    for locale in ("id", "en"):
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, locale=locale).items():
+                names[name.lower().rstrip(".")] = int(number)
+    names["agust"] = 8  # common Indonesian abbreviation beside CLDR's "Agu"
+    return names
+
+
+def parse_typed_date(raw: str) -> date:
+    """Read '17-08-1995', '17/8/1995', '1995-08-17' or '17 Agustus 1995' (Indonesian or English months)."""
+    text = " ".join(raw.strip().split()).lower()
+    if len(text) > 40:
+        raise AnswerError(AnswerProblem.NOT_A_DATE)
+    if match := _NUMERIC_DATE.match(text):
+        day, month, year = (int(g) for g in match.groups())
+    elif match := _ISO_DATE.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _WORDED_DATE.match(text):
+        month_number = _month_numbers().get(match.group(2))
+        if month_number is None:
+            raise AnswerError(AnswerProblem.NOT_A_DATE)
+        day, month, year = int(match.group(1)), month_number, int(match.group(3))
+    else:
+        raise AnswerError(AnswerProblem.NOT_A_DATE)
+    try:
+        return date(year, month, day)
+    except ValueError as error:
+        raise AnswerError(AnswerProblem.NOT_A_DATE) from error

@@ -1,0 +1,38 @@
+"""Platform event ids already handled, so a redelivered update or webhook is a no-op."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import String, delete
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+from models.db import insert_ignoring_duplicates
+
+
+class ProcessedEvent(Base):
+    __tablename__ = "processed_events"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+async def record_event(session: AsyncSession, channel: str, event_id: str, now: datetime) -> bool:
+    """Remember the event; False when it was seen before (and must not be handled again)."""
+    statement = insert_ignoring_duplicates(session, ProcessedEvent).values(
+        channel=channel, event_id=event_id, received_at=now
+    )
+    result = await session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def forget_events_before(session: AsyncSession, cutoff: datetime) -> int:
+    """Drop ids older than any platform redelivers (Telegram and Meta retry for at most a day or so)."""
+    result = await session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+EVENT_RETENTION = timedelta(days=7)

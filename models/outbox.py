@@ -1,0 +1,112 @@
+"""The outbox: every message to a user is written here in the same transaction as the change that caused it.
+
+After commit the process that wrote a row sends it at once; a row still pending after `SWEEP_GRACE` (a crash
+between commit and send, or a failed attempt) is claimed by the outbox sweep. Claims take a lease, and on
+PostgreSQL skip rows other workers hold, so a message is not sent twice by two workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, JsonDocument
+from models.db import dialect_name
+
+SWEEP_GRACE = timedelta(seconds=30)
+CLAIM_LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 8
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    status: Mapped[str] = mapped_column(String(12), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    channel: str,
+    address: str,
+    user_id: int | None,
+    payloads: Sequence[dict[str, Any]],
+    now: datetime,
+) -> list[OutboxMessage]:
+    rows = [
+        OutboxMessage(
+            channel=channel,
+            address=address,
+            user_id=user_id,
+            payload=payload,
+            created_at=now,
+            next_attempt_at=now + SWEEP_GRACE,
+        )
+        for payload in payloads
+    ]
+    session.add_all(rows)
+    await session.flush()
+    return rows
+
+
+async def mark_sent(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(status=OutboxStatus.SENT, sent_at=now, last_error=None)
+    )
+
+
+async def mark_attempt_failed(
+    session: AsyncSession, message_id: int, error: str, *, retry_at: datetime | None
+) -> None:
+    """Record a failed send; without `retry_at` (or after MAX_ATTEMPTS) the message is given up."""
+    row = await session.get(OutboxMessage, message_id)
+    if row is None:
+        return
+    row.attempts += 1
+    row.last_error = error[:2000]
+    if retry_at is None or row.attempts >= MAX_ATTEMPTS:
+        row.status = OutboxStatus.FAILED
+    else:
+        row.next_attempt_at = retry_at
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[OutboxMessage]:
+    """Pending messages whose time has come, leased to this worker for CLAIM_LEASE."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if dialect_name(session) == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list(await session.scalars(query))
+    for row in rows:
+        row.next_attempt_at = now + CLAIM_LEASE
+    await session.flush()
+    return rows

@@ -1,0 +1,180 @@
+"""Job-seeker profiles: the personal data a user gives at registration, stored only after consent.
+
+The NIK is kept encrypted with its keyed hash beside it (unique), so a second registration with the same
+NIK is refused without the database ever holding it in plain text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, JsonDocument
+from models.crypto import NikCipher
+
+CONSENT_VERSION = "2026-11"
+
+
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
+class Education(StrEnum):
+    """Highest completed education, in the order the national statistics use."""
+
+    NONE = "none"
+    SD = "sd"
+    SMP = "smp"
+    SMA = "sma"
+    SMK = "smk"
+    D1 = "d1"
+    D2 = "d2"
+    D3 = "d3"
+    D4_S1 = "d4_s1"
+    S2 = "s2"
+    S3 = "s3"
+
+
+class Interest(StrEnum):
+    """Skill areas the offices train in; free-text interests are kept beside these."""
+
+    SEWING = "sewing"
+    COOKING = "cooking"
+    WELDING = "welding"
+    AUTOMOTIVE = "automotive"
+    ELECTRICAL = "electrical"
+    COMPUTING = "computing"
+    BEAUTY = "beauty"
+    AGRICULTURE = "agriculture"
+    CONSTRUCTION = "construction"
+    HOSPITALITY = "hospitality"
+    HEAVY_EQUIPMENT = "heavy_equipment"
+    ENTREPRENEURSHIP = "entrepreneurship"
+
+
+class Disability(StrEnum):
+    """Disability categories of UU 8/2016; answering is optional."""
+
+    NONE = "none"
+    PHYSICAL = "physical"
+    VISUAL = "visual"
+    HEARING_SPEECH = "hearing_speech"
+    INTELLECTUAL = "intellectual"
+    MENTAL = "mental"
+    MULTIPLE = "multiple"
+    NOT_SAID = "not_said"
+
+
+class CurrentStatus(StrEnum):
+    LOOKING = "looking"
+    WORKING = "working"
+    STUDYING = "studying"
+    BUSINESS = "business"
+
+
+class JobSeekerProfile(Base):
+    __tablename__ = "job_seeker_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    full_name: Mapped[str] = mapped_column(String(100))
+    nik_encrypted: Mapped[str] = mapped_column(Text)
+    nik_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    birth_date: Mapped[date]
+    gender: Mapped[str] = mapped_column(String(8))
+    phone_e164: Mapped[str] = mapped_column(String(20))
+    kecamatan: Mapped[str] = mapped_column(String(64), index=True)
+    education: Mapped[str] = mapped_column(String(16))
+    interests: Mapped[list[str]] = mapped_column(JsonDocument, default=list)
+    other_interests: Mapped[list[str]] = mapped_column(JsonDocument, default=list)
+    disability: Mapped[str] = mapped_column(String(24))
+    current_status: Mapped[str] = mapped_column(String(16))
+    consent_version: Mapped[str] = mapped_column(String(16))
+    consented_at: Mapped[datetime]
+    registered_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileFields:
+    """Everything registration collects, already validated."""
+
+    full_name: str
+    nik: str
+    birth_date: date
+    gender: str
+    phone_e164: str
+    kecamatan: str
+    education: str
+    interests: list[str]
+    other_interests: list[str]
+    disability: str
+    current_status: str
+    consented_at: datetime
+
+
+class NikAlreadyRegistered(Exception):
+    """Another account holds this NIK."""
+
+
+async def get_profile(session: AsyncSession, user_id: int) -> JobSeekerProfile | None:
+    return await session.scalar(select(JobSeekerProfile).where(JobSeekerProfile.user_id == user_id))
+
+
+async def is_registered(session: AsyncSession, user_id: int) -> bool:
+    found = await session.scalar(select(JobSeekerProfile.id).where(JobSeekerProfile.user_id == user_id))
+    return found is not None
+
+
+async def nik_taken_by_other(session: AsyncSession, nik_hash: str, user_id: int) -> bool:
+    owner = await session.scalar(select(JobSeekerProfile.user_id).where(JobSeekerProfile.nik_hash == nik_hash))
+    return owner is not None and owner != user_id
+
+
+async def save_profile(
+    session: AsyncSession, user_id: int, fields: ProfileFields, cipher: NikCipher, now: datetime
+) -> JobSeekerProfile:
+    """Create or update the user's profile; raises NikAlreadyRegistered if the NIK belongs to someone else."""
+    profile = await get_profile(session, user_id)
+    values: dict[str, Any] = {
+        "full_name": fields.full_name,
+        "nik_encrypted": cipher.encrypt(fields.nik),
+        "nik_hash": cipher.lookup_hash(fields.nik),
+        "birth_date": fields.birth_date,
+        "gender": fields.gender,
+        "phone_e164": fields.phone_e164,
+        "kecamatan": fields.kecamatan,
+        "education": fields.education,
+        "interests": list(fields.interests),
+        "other_interests": list(fields.other_interests),
+        "disability": fields.disability,
+        "current_status": fields.current_status,
+        "updated_at": now,
+    }
+    if await nik_taken_by_other(session, values["nik_hash"], user_id):
+        raise NikAlreadyRegistered
+    try:
+        async with session.begin_nested():
+            if profile is None:
+                profile = JobSeekerProfile(
+                    user_id=user_id,
+                    consent_version=CONSENT_VERSION,
+                    consented_at=fields.consented_at,
+                    registered_at=now,
+                    **values,
+                )
+                session.add(profile)
+            else:
+                for name, value in values.items():
+                    setattr(profile, name, value)
+    except IntegrityError as error:  # a concurrent registration won the race for this NIK
+        raise NikAlreadyRegistered from error
+    return profile

@@ -1,0 +1,57 @@
+"""The office a deployment serves and its districts (kecamatan), read from a region file.
+
+Region lists are data, not code: an office adds its own file and points `REGION_FILE` at it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_REGION_FILE = Path(__file__).parent / "data" / "regions" / "tabalong.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Kecamatan:
+    """A district of the office's regency or city."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Office:
+    name: str
+    regency: str
+    timezone: str
+    kecamatan: tuple[Kecamatan, ...]
+
+    def kecamatan_by_code(self, code: str) -> Kecamatan | None:
+        return next((k for k in self.kecamatan if k.code == code), None)
+
+
+class RegionFileError(ValueError):
+    """The region file is missing or malformed; the message names the file and the problem."""
+
+
+def load_office(path: Path) -> Office:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        office = data["office"]
+        districts = tuple(Kecamatan(code=str(k["code"]), name=str(k["name"])) for k in data["kecamatan"])
+        result = Office(
+            name=str(office["name"]),
+            regency=str(office["regency"]),
+            timezone=str(office["timezone"]),
+            kecamatan=districts,
+        )
+    except FileNotFoundError as error:
+        raise RegionFileError(f"region file {path} does not exist") from error
+    except (tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+        raise RegionFileError(f"region file {path} is malformed: {error}") from error
+    if not districts:
+        raise RegionFileError(f"region file {path} lists no kecamatan")
+    if len({k.code for k in districts}) != len(districts):
+        raise RegionFileError(f"region file {path} repeats a kecamatan code")
+    return result

@@ -1,0 +1,82 @@
+"""People who chat with the bot, one row per channel identity, and the queries about them.
+
+A row holds only what the bot needs to talk to someone (channel, id, language, role). Personal data lives in
+`JobSeekerProfile` and exists only after consent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String, UniqueConstraint, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base
+from models.conversations import Conversation
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    STAFF = "staff"
+
+
+class User(Base):
+    """Someone the bot talks to on one channel (`console`, `telegram` or `whatsapp`)."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(8))
+    role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+    conversation: Mapped[Conversation] = relationship(
+        lazy="joined", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role == Role.STAFF
+
+
+async def load_or_create_user(
+    session: AsyncSession, channel: str, external_id: str, *, locale: str, now: datetime
+) -> tuple[User, bool]:
+    """The user behind a channel identity with their conversation loaded; creates both on first contact."""
+    user = await session.scalar(
+        select(User).where(User.channel == channel, User.external_id == external_id)
+    )
+    if user is not None:
+        user.last_seen_at = now
+        return user, False
+    user = User(
+        channel=channel,
+        external_id=external_id,
+        locale=locale,
+        created_at=now,
+        last_seen_at=now,
+        conversation=Conversation(updated_at=now),
+    )
+    session.add(user)
+    await session.flush()
+    return user, True
+
+
+async def delete_user(session: AsyncSession, user: User) -> None:
+    """Remove the user and, through foreign-key cascades, their profile and conversation."""
+    await session.delete(user)
+    await session.flush()
+
+
+
+async def set_locale(session: AsyncSession, channel: str, external_id: str, locale: str) -> None:
+    """Set the language of an existing user (a new user gets it on creation from the locale hint)."""
+    user = await session.scalar(select(User).where(User.channel == channel, User.external_id == external_id))
+    if user is not None:
+        user.locale = locale

@@ -1,0 +1,58 @@
+"""What a handler is given for one incoming message: the user, their conversation, the database session.
+
+Handlers say things by appending `Outgoing` messages with `ctx.send`; the dispatcher commits the state
+change and those replies together, so neither exists without the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.messages import Msg, Outgoing
+from models.conversations import Conversation
+from models.crypto import NikCipher
+from models.regions import Office
+from models.users import User
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Long-lived collaborators the runtime builds once and every handler may use."""
+
+    office: Office
+    cipher: NikCipher
+    locales: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Context:
+    session: AsyncSession
+    user: User
+    services: Services
+    now: datetime
+    render: Callable[[Msg | str], str]
+    replies: list[Outgoing] = field(default_factory=list)
+    user_deleted: bool = False
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.user.conversation
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The conversation's working data; the dispatcher persists it after the handler returns."""
+        if self.conversation.data is None:
+            self.conversation.data = {}
+        return self.conversation.data
+
+    @property
+    def draft(self) -> dict[str, Any]:
+        return self.data.setdefault("draft", {})
+
+    def send(self, message: Outgoing) -> None:
+        self.replies.append(message)

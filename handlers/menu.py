@@ -1,0 +1,78 @@
+"""The home menu: where a user lands when no flow is running, and the entry to everything else.
+
+A registered user sees their profile actions; someone not yet registered is offered registration. Later
+issues add their entries (openings, applications, check-ins) to `entries`.
+"""
+
+from __future__ import annotations
+
+from handlers import privacy
+from handlers.context import Context
+from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow
+from handlers.language import FLOW as LANGUAGE_FLOW
+from handlers.messages import Msg, Option, Outgoing, _, say
+from handlers.registration import start_profile_edit, start_registration
+from models.profiles import get_profile, is_registered
+
+HOME = "home"
+
+
+async def entries(ctx: Context) -> tuple[Option, ...]:
+    if await is_registered(ctx.session, ctx.user.id):
+        return (
+            Option("profile", _("My profile")),
+            Option("edit_profile", _("Change my profile")),
+            Option("language", _("Language")),
+            Option("export", _("Export my data")),
+            Option("delete", _("Delete my account")),
+            Option("help", _("Help")),
+        )
+    return (
+        Option("register", _("Register as a job seeker")),
+        Option("language", _("Language")),
+        Option("help", _("Help")),
+    )
+
+
+async def ask_home(ctx: Context) -> Outgoing:
+    return say(_("Main menu. What would you like to do?"), options=await entries(ctx))
+
+
+async def accept_home(ctx: Context, given: Answer) -> Result:
+    choice = given.option
+    if choice not in {o.id for o in await entries(ctx)}:
+        return Invalid(_("Please choose one of the menu options, by its number or its name."))
+    end_flow(ctx)
+    if choice == "register":
+        await start_registration(ctx)
+    elif choice == "language":
+        await begin(ctx, LANGUAGE_FLOW)
+    elif choice == "help":
+        ctx.send(say(help_text()))
+    elif choice == "edit_profile":
+        profile = await get_profile(ctx.session, ctx.user.id)
+        assert profile is not None
+        await start_profile_edit(ctx, profile)
+    else:
+        await privacy.ACTIONS[choice](ctx)
+    return Ended()
+
+
+def help_text() -> Msg:
+    return _(
+        "Sahabat Kerja helps you register with the labour office and follow its programs. Answer the "
+        "questions by typing, or choose an option by its number. Type 'back' to return to the previous question, "
+        "'cancel' to stop, 'menu' for the main menu, and /help for this message."
+    )
+
+
+async def _nothing_to_do(_ctx: Context) -> None:
+    return None
+
+
+FLOW = Flow(name="menu", steps=(Step(HOME, ask_home, accept_home),), finish=_nothing_to_do,
+            cancel=_nothing_to_do, nav=())
+
+
+async def show_home(ctx: Context) -> None:
+    await begin(ctx, FLOW)

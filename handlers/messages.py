@@ -1,0 +1,148 @@
+"""The one message model every channel speaks: `Incoming` from users, `Outgoing` to them.
+
+Handlers build `Outgoing` from `Msg` values (a gettext message id plus the values to put in after
+translation); the dispatcher renders them into a `Reply` in the user's language, which is what the outbox
+stores and what channel adapters turn into keyboards, buttons or numbered lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Msg:
+    """A sentence to translate, with the values to format into it after translation."""
+
+    msgid: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    plural: str | None = None
+    count: int | None = None
+
+    def format(self, **values: Any) -> Msg:
+        return Msg(self.msgid, {**self.values, **values}, self.plural, self.count)
+
+
+class Items(tuple[Any, ...]):
+    """Several translatable values shown as one, joined by commas (a user's chosen skills, say)."""
+
+
+def _(msgid: str) -> Msg:
+    """Mark a sentence for translation; it is translated when the reply is rendered for its reader."""
+    return Msg(msgid)
+
+
+def ngettext(singular: str, plural: str, count: int) -> Msg:
+    """A sentence whose form depends on `count`; `{count}` is available inside it."""
+    return Msg(singular, {"count": count}, plural, count)
+
+
+class Nav(StrEnum):
+    """Navigation offered beside the options of a question."""
+
+    BACK = "nav:back"
+    CANCEL = "nav:cancel"
+    MENU = "nav:menu"
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A choice offered to the user. `label` is a `Msg`, or a plain `str` only for proper nouns."""
+
+    id: str
+    label: Msg | str
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message to a user, before translation."""
+
+    text: tuple[Msg | str, ...]
+    options: tuple[Option, ...] = ()
+    nav: tuple[Nav, ...] = ()
+    request_contact: bool = False
+    prompt_seq: int | None = None
+
+
+def say(*parts: Msg | str, options: tuple[Option, ...] = (), nav: tuple[Nav, ...] = ()) -> Outgoing:
+    return Outgoing(text=parts, options=options, nav=nav)
+
+
+class IncomingKind(StrEnum):
+    TEXT = "text"
+    OPTION = "option"
+    CONTACT = "contact"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """What a user sent, whatever the channel: typed text, a chosen option, a shared contact."""
+
+    channel: str
+    external_id: str
+    kind: IncomingKind = IncomingKind.TEXT
+    text: str = ""
+    option: str = ""
+    contact_phone: str = ""
+    event_id: str | None = None
+    locale_hint: str | None = None
+    received_at: datetime | None = None
+
+    @property
+    def user_key(self) -> str:
+        return f"{self.channel}:{self.external_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedOption:
+    """An option in the reader's language; `token` is what comes back when it is chosen."""
+
+    token: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A rendered message: plain strings only, ready for any channel and for the outbox."""
+
+    text: str
+    options: tuple[RenderedOption, ...] = ()
+    nav: tuple[RenderedOption, ...] = ()
+    contact_label: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "options": [[o.token, o.label] for o in self.options],
+            "nav": [[o.token, o.label] for o in self.nav],
+            "contact_label": self.contact_label,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Reply:
+        return cls(
+            text=data["text"],
+            options=tuple(RenderedOption(t, label) for t, label in data.get("options", [])),
+            nav=tuple(RenderedOption(t, label) for t, label in data.get("nav", [])),
+            contact_label=data.get("contact_label"),
+        )
+
+
+OPTION_TOKEN_SEPARATOR = "|"
+
+
+def option_token(prompt_seq: int | None, option_id: str) -> str:
+    """The token a channel sends back for an option; it carries the question it belongs to."""
+    return option_id if prompt_seq is None else f"{prompt_seq}{OPTION_TOKEN_SEPARATOR}{option_id}"
+
+
+def split_option_token(token: str) -> tuple[int | None, str]:
+    seq, sep, option_id = token.partition(OPTION_TOKEN_SEPARATOR)
+    if sep and seq.isdigit():
+        return int(seq), option_id
+    return None, token

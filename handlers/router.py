@@ -1,0 +1,213 @@
+"""Routes one incoming message: commands and navigation first, then the answer to the current question.
+
+Everything that is not a valid answer (unknown commands, stale buttons, unsupported message types, text that
+is too long) gets a sentence saying so, then the current question again: nothing the user entered is lost.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Awaitable, Callable, Mapping
+from types import MappingProxyType
+
+from handlers import flow as engine
+from handlers import language, menu, privacy, registration
+from handlers.context import Context
+from handlers.flow import Answer, Flow
+from handlers.messages import Incoming, IncomingKind, Msg, Nav, Option, _, say, split_option_token
+from models.profiles import is_registered
+
+MAX_TEXT_LENGTH = 1000
+
+FLOWS: Mapping[str, Flow] = MappingProxyType(
+    {f.name: f for f in (registration.FLOW, menu.FLOW, language.FLOW, privacy.DELETE_FLOW)}
+)
+
+COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
+    "start": "start", "mulai": "start",
+    "menu": "menu",
+    "help": "help", "bantuan": "help",
+    "cancel": "cancel", "batal": "cancel",
+    "back": "back", "kembali": "back",
+    "language": "language", "bahasa": "language",
+    "profile": "profile", "profil": "profile",
+    "export": "export", "ekspor": "export",
+    "delete": "delete", "hapus": "delete",
+})
+TYPED_KEYWORDS = frozenset({"menu", "help", "bantuan", "cancel", "batal", "back", "kembali"})
+NAV_COMMANDS: Mapping[str, str] = MappingProxyType({Nav.BACK: "back", Nav.CANCEL: "cancel", Nav.MENU: "menu"})
+
+
+class StaleOption(Exception):
+    """A button from an earlier question was pressed."""
+
+
+async def route(ctx: Context, incoming: Incoming) -> None:
+    current = FLOWS.get(ctx.conversation.flow or "")
+    if incoming.kind is IncomingKind.UNSUPPORTED:
+        ctx.send(say(_("Sorry, I can only read text messages and the options I offer.")))
+        await _repeat_question(ctx, current)
+    elif len(incoming.text) > MAX_TEXT_LENGTH:
+        ctx.send(say(_("That message is too long: please answer in at most {limit} characters.")
+                     .format(limit=MAX_TEXT_LENGTH)))
+        await _repeat_question(ctx, current)
+    elif (command := command_of(incoming)) is not None:
+        await run_command(ctx, current, *command)
+    elif current is None:
+        await _welcome(ctx)
+    else:
+        await _answer(ctx, current, incoming)
+    if ctx.conversation.flow is None and not ctx.user_deleted:
+        await menu.show_home(ctx)
+
+
+def command_of(incoming: Incoming) -> tuple[str, str] | None:
+    """`(name, argument)` for '/start 42', '/batal@SahabatKerjaBot', a tapped nav button or a typed 'batal'."""
+    if incoming.kind is IncomingKind.OPTION:
+        _seq, option_id = split_option_token(incoming.option)
+        return (NAV_COMMANDS[option_id], "") if option_id in NAV_COMMANDS else None
+    text = incoming.text.strip()
+    if text.startswith("/"):
+        head, _sep, argument = text[1:].partition(" ")
+        return head.split("@", 1)[0].casefold(), argument.strip()
+    if text.casefold() in TYPED_KEYWORDS:
+        return text.casefold(), ""
+    return None
+
+
+async def run_command(ctx: Context, current: Flow | None, name: str, argument: str) -> None:
+    in_task = current is not None and current.name != menu.FLOW.name
+    canonical = COMMAND_ALIASES.get(name)
+    if canonical is None:
+        ctx.send(say(_("I do not know the command /{command}. Type /help to see what I can do.")
+                     .format(command=name[:32])))
+        await _repeat_question(ctx, current)
+        return
+    action = COMMANDS[canonical]
+    await action(ctx, current if in_task else None)
+
+
+async def _start(ctx: Context, current: Flow | None) -> None:
+    if current is not None:
+        ctx.send(say(_("Welcome back! Let us continue where you left off.")))
+        await engine.ask_again(ctx, current)
+    else:
+        await _welcome(ctx)
+
+
+async def _menu(ctx: Context, current: Flow | None) -> None:
+    if current is not None:
+        await current.cancel(ctx)
+    engine.end_flow(ctx)
+
+
+async def _cancel(ctx: Context, current: Flow | None) -> None:
+    if current is None:
+        ctx.send(say(_("There is nothing to cancel.")))
+        engine.end_flow(ctx)
+    else:
+        await current.cancel(ctx)
+
+
+async def _back(ctx: Context, current: Flow | None) -> None:
+    if current is None:
+        ctx.send(say(_("There is nothing to go back to.")))
+        engine.end_flow(ctx)
+    else:
+        await engine.back(ctx, current)
+
+
+async def _help(ctx: Context, current: Flow | None) -> None:
+    ctx.send(say(menu.help_text()))
+    await _repeat_question(ctx, current)
+
+
+def _outside_tasks(action: Callable[[Context], Awaitable[None]]) -> Callable[[Context, Flow | None], Awaitable[None]]:
+    """Commands that start something new wait until the current task is finished or cancelled."""
+
+    async def run(ctx: Context, current: Flow | None) -> None:
+        if current is not None:
+            ctx.send(say(_("Please finish or cancel what you are doing first (type 'cancel').")))
+            await engine.ask_again(ctx, current)
+            return
+        engine.end_flow(ctx)
+        await action(ctx)
+
+    return run
+
+
+def _read_only(action: Callable[[Context], Awaitable[None]]) -> Callable[[Context, Flow | None], Awaitable[None]]:
+    """Commands that only show something, then return to the question that was open."""
+
+    async def run(ctx: Context, current: Flow | None) -> None:
+        await action(ctx)
+        await _repeat_question(ctx, current)
+
+    return run
+
+
+async def _change_language(ctx: Context) -> None:
+    await engine.begin(ctx, language.FLOW)
+
+
+COMMANDS: Mapping[str, Callable[[Context, Flow | None], Awaitable[None]]] = MappingProxyType({
+    "start": _start,
+    "menu": _menu,
+    "cancel": _cancel,
+    "back": _back,
+    "help": _help,
+    "language": _outside_tasks(_change_language),
+    "delete": _outside_tasks(privacy.start_delete),
+    "profile": _read_only(privacy.show_profile),
+    "export": _read_only(privacy.export_data),
+})
+
+
+async def _welcome(ctx: Context) -> None:
+    """A first message, or /start outside any task: unregistered people go straight to registration."""
+    if await is_registered(ctx.session, ctx.user.id):
+        engine.end_flow(ctx)
+    else:
+        await registration.start_registration(ctx)
+
+
+async def _repeat_question(ctx: Context, current: Flow | None) -> None:
+    if current is not None:
+        await engine.ask_again(ctx, current)
+    else:
+        engine.end_flow(ctx)
+
+
+async def _answer(ctx: Context, current: Flow, incoming: Incoming) -> None:
+    if incoming.kind is IncomingKind.OPTION:
+        seq, option_id = split_option_token(incoming.option)
+        if seq is not None and seq != ctx.conversation.prompt_seq:
+            ctx.send(say(_("That button belongs to an earlier question. Please answer this one:")))
+            await engine.ask_again(ctx, current)
+            return
+        await engine.answer(ctx, current, Answer(option=option_id))
+    elif incoming.kind is IncomingKind.CONTACT:
+        await engine.answer(ctx, current, Answer(contact_phone=incoming.contact_phone))
+    else:
+        question = await engine.current_question(ctx, current)
+        chosen = match_option(incoming.text, question.options, ctx.render)
+        await engine.answer(ctx, current, Answer(option=chosen, text=incoming.text))
+
+
+def match_option(text: str, options: tuple[Option, ...], render: Callable[[Msg], str]) -> str | None:
+    """The option a typed reply means: its number in the list, or its label (case and marks ignored)."""
+    typed = _comparable(text)
+    if not typed:
+        return None
+    if typed.isdigit() and len(typed) <= 3 and 1 <= int(typed) <= len(options):
+        return options[int(typed) - 1].id
+    for option in options:
+        label = option.label if isinstance(option.label, str) else render(option.label)
+        if _comparable(label) == typed:
+            return option.id
+    return None
+
+
+def _comparable(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in folded).split())

@@ -1,0 +1,126 @@
+"""Command line: `python -m bot run | chat | db upgrade | seed-demo`.
+
+Each command loads settings (one clear line and exit code 2 when they are wrong), builds a runtime, does its
+job and closes the runtime.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot import migrate
+from bot.channels.console import CHANNEL as CONSOLE
+from bot.channels.console import ConsoleChannel, chat
+from bot.runtime import Runtime, build_runtime
+from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, ensure_nik_key, load_settings
+from models.db import create_engine
+from models.regions import RegionFileError
+from models.seeds import seed_demo
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Sahabat Kerja: the labour office's chatbot on Telegram, WhatsApp and the console.",
+    )
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="start the bot on the configured channels (console chat when none is)")
+    chat_parser = commands.add_parser("chat", help="chat with the bot in this terminal (or through a pipe)")
+    chat_parser.add_argument("--user", default="console", help="console user name; several users may coexist")
+    chat_parser.add_argument("--lang", choices=SUPPORTED_LOCALES, help="start in this language")
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    upgrade = db.add_parser("upgrade", help="apply migrations (default: up to the latest)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    downgrade = db.add_parser("downgrade", help="revert migrations down to REVISION ('base' for all)")
+    downgrade.add_argument("revision")
+    db.add_parser("current", help="show the applied revision")
+    commands.add_parser("seed-demo", help="load the demo data once (safe to repeat)")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if ensure_nik_key():
+        print("Generated NIK_ENCRYPTION_KEY into .env: back it up, stored NIKs cannot be read without it.",
+              file=sys.stderr)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return asyncio.run(_dispatch(args, settings))
+    except RegionFileError as error:
+        print(f"Configuration error: REGION_FILE {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "db":
+        return await _db(args, settings)
+    if args.command == "seed-demo":
+        return await _seed(settings)
+    if args.command == "run":
+        return await _run(settings)
+    return await _chat(settings, args.user, args.lang)
+
+
+async def _db(args: argparse.Namespace, settings: Settings) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        if args.db_command == "upgrade":
+            await migrate.upgrade(engine, args.revision)
+        elif args.db_command == "downgrade":
+            await migrate.downgrade(engine, args.revision)
+        print(f"database at revision {await migrate.current_revision(engine) or 'base'}")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def _seed(settings: Settings) -> int:
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.session_factory() as session, session.begin():
+            loaded = await seed_demo(session, runtime.services.cipher, runtime.clock())
+        print("demo data loaded" if loaded else "demo data already present")
+    finally:
+        await runtime.aclose()
+    return 0
+
+
+async def _ensure_schema(settings: Settings) -> None:
+    """Bring the database to the latest schema; a no-op when it already is (safe with several workers)."""
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _run(settings: Settings) -> int:
+    await _ensure_schema(settings)
+    if settings.channels_configured:
+        print(f"Channels configured ({', '.join(settings.channels_configured)}) are not available in this "
+              "version yet; unset their credentials to use the console chat.", file=sys.stderr)
+        return 2
+    print("No channel credentials configured: starting the console chat. Type /help for help, Ctrl-D to leave.",
+          file=sys.stderr)
+    return await _chat(settings, "console", None)
+
+
+async def _chat(settings: Settings, user: str, lang: str | None) -> int:
+    await _ensure_schema(settings)
+    runtime: Runtime = build_runtime(settings, {CONSOLE: ConsoleChannel(sys.stdout)})
+    try:
+        await chat(runtime.handle, runtime.session_factory, user, locale=lang)
+    finally:
+        await runtime.aclose()
+    return 0

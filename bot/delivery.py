@@ -1,0 +1,115 @@
+"""Sends committed outbox rows through their channel and records the outcome.
+
+Marking rows as sent is batched (one UPDATE for many messages) because it is the hottest write after the
+conversation itself; a crash before the batch is written at worst repeats those few messages, never loses
+one. Failed sends are retried by the sweep with backoff; permanent failures are recorded and given up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.messages import Reply
+from models.outbox import OutboxMessage, claim_due, mark_attempt_failed, mark_sent
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE = timedelta(seconds=5)
+MARK_BATCH = 64
+
+
+class DeliveryError(Exception):
+    """A send failed. `permanent` failures are not retried; `retry_after` is the platform's own wait."""
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Channel(Protocol):
+    """What a channel adapter offers the delivery path."""
+
+    name: str
+
+    async def send(self, address: str, reply: Reply) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """A committed outbox row, ready to send."""
+
+    id: int
+    channel: str
+    address: str
+    reply: Reply
+
+    @classmethod
+    def of(cls, row: OutboxMessage) -> Envelope:
+        return cls(row.id, row.channel, row.address, Reply.from_json(row.payload))
+
+
+class Delivery:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        channels: Mapping[str, Channel],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._session_factory = session_factory
+        self._channels = dict(channels)
+        self._clock = clock
+        self._sent: list[int] = []
+
+    def add_channel(self, channel: Channel) -> None:
+        self._channels[channel.name] = channel
+
+    async def deliver(self, envelopes: Sequence[Envelope]) -> None:
+        """Send in order; one user's messages arrive in the order they were written."""
+        for envelope in envelopes:
+            await self._send_one(envelope)
+        if len(self._sent) >= MARK_BATCH:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write the pending "sent" marks."""
+        ids, self._sent = self._sent, []
+        if ids:
+            async with self._session_factory() as session, session.begin():
+                await mark_sent(session, ids, self._clock())
+
+    async def sweep(self, limit: int = 200) -> int:
+        """Send messages left pending (crash after commit, or a failed attempt now due); returns how many."""
+        async with self._session_factory() as session, session.begin():
+            envelopes = [Envelope.of(row) for row in await claim_due(session, self._clock(), limit)]
+        await self.deliver(envelopes)
+        await self.flush()
+        return len(envelopes)
+
+    async def _send_one(self, envelope: Envelope) -> None:
+        channel = self._channels.get(envelope.channel)
+        if channel is None:
+            return  # another process owns that channel; the sweep there will send it
+        try:
+            await channel.send(envelope.address, envelope.reply)
+        except DeliveryError as error:
+            await self._record_failure(envelope, error)
+        except (TimeoutError, OSError) as error:
+            await self._record_failure(envelope, DeliveryError(repr(error)))
+        else:
+            self._sent.append(envelope.id)
+
+    async def _record_failure(self, envelope: Envelope, error: DeliveryError) -> None:
+        log.warning("delivery of outbox %s to %s failed: %s", envelope.id, envelope.channel, error)
+        retry_at = None
+        if not error.permanent:
+            wait = timedelta(seconds=error.retry_after) if error.retry_after else BACKOFF_BASE
+            retry_at = self._clock() + wait
+        async with self._session_factory() as session, session.begin():
+            await mark_attempt_failed(session, envelope.id, str(error), retry_at=retry_at)

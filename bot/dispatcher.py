@@ -1,0 +1,135 @@
+"""The dispatcher: one incoming message, one transaction.
+
+It serialises each user's messages (an asyncio lock in-process, a database lock across workers), drops
+events already seen, loads the user and their conversation, lets the handlers decide, and writes the new
+state and the rendered replies to the outbox in the same commit. Nothing escapes as an exception: a failure
+rolls back and the user gets an apology, with their answers as they were.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.delivery import Envelope
+from bot.i18n import Catalogs
+from bot.locks import KeyedLocks
+from bot.rendering import render_all
+from handlers.context import Context, Services
+from handlers.messages import Incoming, Msg, Outgoing, _, say
+from handlers.router import route
+from models.db import lock_for_key
+from models.events import record_event
+from models.outbox import enqueue
+from models.users import User, load_or_create_user
+
+log = logging.getLogger(__name__)
+
+Router = Callable[[Context, Incoming], Awaitable[None]]
+APOLOGY = _("Sorry, something went wrong on our side. Your answers are safe: please try again in a moment.")
+CONFLICT_RETRIES = 3
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        services: Services,
+        catalogs: Catalogs,
+        clock: Callable[[], datetime],
+        *,
+        router: Router = route,
+        raise_errors: bool = False,
+    ) -> None:
+        self._session_factory = session_factory
+        self._services = services
+        self._catalogs = catalogs
+        self._clock = clock
+        self._router = router
+        self._raise_errors = raise_errors
+        self._locks = KeyedLocks()
+
+    async def handle(self, incoming: Incoming) -> list[Envelope]:
+        """Handle one message and return the committed replies, for the caller to deliver."""
+        async with self._locks.hold(incoming.user_key):
+            for _attempt in range(CONFLICT_RETRIES):
+                try:
+                    return await self._handle_once(incoming)
+                except StaleDataError:
+                    log.info("conversation of %s changed concurrently; retrying", incoming.user_key)
+                except Exception:
+                    if self._raise_errors:
+                        raise
+                    log.exception("handling a message from %s failed", incoming.user_key)
+                    return await self._apologise(incoming)
+            return await self._apologise(incoming)
+
+    async def _handle_once(self, incoming: Incoming) -> list[Envelope]:
+        now = self._clock()
+        async with self._session_factory() as session, session.begin():
+            await lock_for_key(session, incoming.user_key)
+            if incoming.event_id and not await record_event(session, incoming.channel, incoming.event_id, now):
+                return []
+            locale = incoming.locale_hint if incoming.locale_hint in self._catalogs.locales else None
+            user, _created = await load_or_create_user(
+                session, incoming.channel, incoming.external_id, locale=locale or self._catalogs.default, now=now
+            )
+            ctx = Context(session, user, self._services, now, render=self._render_for(user))
+            await self._router(ctx, incoming)
+            if not ctx.user_deleted:
+                flag_modified(user.conversation, "data")
+                user.conversation.updated_at = now
+            return await self._write_replies(
+                session,
+                incoming=incoming,
+                user_id=None if ctx.user_deleted else user.id,
+                locale=user.locale,
+                replies=ctx.replies,
+                now=now,
+            )
+
+    def _render_for(self, user: User) -> Callable[[Msg | str], str]:
+        """Renders in the user's language as it is at that moment (it may change during the message)."""
+        catalogs = self._catalogs
+        return lambda message: catalogs.translator(user.locale).render(message)
+
+    async def _write_replies(
+        self,
+        session: AsyncSession,
+        *,
+        incoming: Incoming,
+        user_id: int | None,
+        locale: str,
+        replies: list[Outgoing],
+        now: datetime,
+    ) -> list[Envelope]:
+        rendered = render_all(replies, self._catalogs.translator(locale))
+        rows = await enqueue(
+            session,
+            channel=incoming.channel,
+            address=incoming.external_id,
+            user_id=user_id,
+            payloads=[r.to_json() for r in rendered],
+            now=now,
+        )
+        return [Envelope(row.id, row.channel, row.address, reply) for row, reply in zip(rows, rendered, strict=True)]
+
+    async def _apologise(self, incoming: Incoming) -> list[Envelope]:
+        try:
+            async with self._session_factory() as session, session.begin():
+                return await self._write_replies(
+                    session,
+                    incoming=incoming,
+                    user_id=None,
+                    locale=incoming.locale_hint or self._catalogs.default,
+                    replies=[say(APOLOGY)],
+                    now=self._clock(),
+                )
+        except Exception:
+            log.exception("could not even apologise to %s", incoming.user_key)
+            return []

@@ -1,0 +1,52 @@
+"""Turns handler output (`Outgoing`) into what the outbox stores and channels send (`Reply`).
+
+Short notes that precede a question ("that date is in the future") are folded into the question's message,
+so a user gets one message per turn instead of two: fewer sends against the platform's rate limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+
+from bot.i18n import Translator
+from handlers.messages import Msg, Nav, Outgoing, RenderedOption, Reply, _, option_token
+
+NAV_LABELS: Mapping[Nav, Msg] = MappingProxyType(
+    {Nav.BACK: _("Back"), Nav.CANCEL: _("Cancel"), Nav.MENU: _("Main menu")}
+)
+SHARE_CONTACT = _("Share my phone number")
+MAX_FOLDED_LENGTH = 3000
+
+
+def render(message: Outgoing, translator: Translator) -> Reply:
+    return Reply(
+        text="\n".join(translator(part) for part in message.text),
+        options=tuple(
+            RenderedOption(option_token(message.prompt_seq, o.id), translator(o.label)) for o in message.options
+        ),
+        nav=tuple(
+            RenderedOption(option_token(message.prompt_seq, n.value), translator(NAV_LABELS[n])) for n in message.nav
+        ),
+        contact_label=translator(SHARE_CONTACT) if message.request_contact else None,
+    )
+
+
+def render_all(messages: Sequence[Outgoing], translator: Translator) -> list[Reply]:
+    replies: list[Reply] = []
+    carried: list[str] = []
+    for message in messages:
+        reply = render(message, translator)
+        interactive = reply.options or reply.nav or reply.contact_label
+        text = "\n\n".join([*carried, reply.text])
+        if not interactive and len(text) < MAX_FOLDED_LENGTH:
+            carried = [text]
+            continue
+        if len(text) < MAX_FOLDED_LENGTH:
+            replies.append(Reply(text, reply.options, reply.nav, reply.contact_label))
+        else:
+            replies.extend(Reply(t) for t in carried)
+            replies.append(reply)
+        carried = []
+    replies.extend(Reply(t) for t in carried)
+    return replies

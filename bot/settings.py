@@ -1,0 +1,116 @@
+"""Settings from the environment and `.env`, validated once at start-up.
+
+A bad value stops the program with one line naming the setting and what is wrong; nothing is read from the
+environment anywhere else. On first run the NIK encryption key is generated into `.env`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
+
+from models.crypto import NikCipher
+from models.regions import DEFAULT_REGION_FILE
+
+ENV_FILE = Path(".env")
+SUPPORTED_LOCALES = ("id", "en")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./data/sahabat_kerja.db"
+    default_locale: Literal["id", "en"] = "id"
+    timezone: str | None = None  # default: the region file's
+    office_name: str | None = None
+    region_file: Path = DEFAULT_REGION_FILE
+    nik_encryption_key: SecretStr = Field(min_length=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    whatsapp_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_api_base: str = "https://graph.facebook.com"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError as error:
+            raise ValueError("is not a database URL") from error
+        if value.split("://", 1)[0] not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+            raise ValueError(f"use sqlite+aiosqlite:///path or postgresql+asyncpg://..., not {backend}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _real_timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError("is not a time zone name such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura") from error
+        return value
+
+    @field_validator("nik_encryption_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr) -> SecretStr:
+        NikCipher(value.get_secret_value())
+        return value
+
+    @property
+    def channels_configured(self) -> list[str]:
+        configured = []
+        if self.telegram_bot_token:
+            configured.append("telegram")
+        if self.whatsapp_token:
+            configured.append("whatsapp")
+        return configured
+
+
+class SettingsError(Exception):
+    """Settings are invalid; the message is one line a person can act on."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]).upper() or "settings"
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "missing":
+            message = "is required"
+        raise SettingsError(f"Configuration error: {name} {message}") from error
+
+
+def ensure_nik_key(env_file: Path = ENV_FILE) -> bool:
+    """Generate NIK_ENCRYPTION_KEY into `.env` when neither the environment nor `.env` has one."""
+    if os.environ.get("NIK_ENCRYPTION_KEY"):
+        return False
+    existing = env_file.read_text(encoding="utf-8") if env_file.exists() else ""
+    if any(line.strip().startswith("NIK_ENCRYPTION_KEY=") for line in existing.splitlines()):
+        return False
+    separator = "" if not existing or existing.endswith("\n") else "\n"
+    try:
+        with env_file.open("a", encoding="utf-8") as handle:
+            handle.write(f"{separator}# Encrypts stored NIKs. Back it up: without it they cannot be read.\n")
+            handle.write(f"NIK_ENCRYPTION_KEY={NikCipher.generate_secret()}\n")
+        env_file.chmod(0o600)
+    except OSError:
+        return False  # a read-only deployment: settings validation then says the key is required
+    return True

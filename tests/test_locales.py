@@ -1,0 +1,69 @@
+"""Every sentence in the code has a translation in every language, with the same placeholders."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot.i18n import LOCALES_DIR, Catalogs, format_rupiah
+from bot.settings import SUPPORTED_LOCALES
+
+ROOT = Path(__file__).resolve().parent.parent
+METHOD_MAP = [(f"{package}/**.py", "python") for package in ("bot", "handlers", "models", "jobs")]
+KEYWORDS = {"_": None, "ngettext": (1, 2)}
+
+
+def source_messages() -> set[str]:
+    found: set[str] = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        ROOT, method_map=METHOD_MAP, keywords=KEYWORDS
+    ):
+        found.update(message if isinstance(message, tuple) else (message,))
+    return found
+
+
+def placeholders(text: str) -> set[tuple[str, str]]:
+    return {(name, spec or "") for _lit, name, spec, _conv in string.Formatter().parse(text) if name is not None}
+
+
+@pytest.fixture(scope="module")
+def messages() -> set[str]:
+    found = source_messages()
+    assert len(found) > 100, "extraction found suspiciously few messages"
+    return found
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_every_message_is_translated_with_the_same_placeholders(locale: str, messages: set[str]) -> None:
+    with (LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
+        catalog = read_po(po_file)
+    problems = []
+    for msgid in sorted(messages):
+        entry = catalog.get(msgid)
+        if entry is None or not entry.string:
+            problems.append(f"missing: {msgid!r}")
+        elif entry.fuzzy:
+            problems.append(f"fuzzy: {msgid!r}")
+        elif placeholders(msgid) != placeholders(str(entry.string)):
+            problems.append(f"placeholders differ: {msgid!r} -> {entry.string!r}")
+    stale = {m.id for m in catalog if m.id and m.id not in messages}
+    problems += [f"no longer used (run `make locales`): {msgid!r}" for msgid in sorted(stale)]
+    assert not problems, "\n".join(problems)
+
+
+def test_translations_render_with_babel_dates_and_rupiah() -> None:
+    from datetime import date
+
+    from handlers.messages import _
+
+    catalogs = Catalogs(SUPPORTED_LOCALES, "id")
+    when = _("Date of birth: {value}").format(value=date(2026, 2, 2))
+    assert catalogs.translator("id").render(when) == "Tanggal lahir: 2 Februari 2026"
+    assert catalogs.translator("en").render(when) == "Date of birth: February 2, 2026"
+    assert catalogs.translator("xx").render(when) == "Tanggal lahir: 2 Februari 2026"
+    assert format_rupiah(3_500_000) == "Rp3.500.000"
+    assert format_rupiah(0) == "Rp0"

@@ -109,7 +109,7 @@ class Dispatcher:
         now: datetime,
     ) -> list[Envelope]:
         rendered = render_all(replies, self._catalogs.translator(locale))
-        rows = await enqueue(
+        ids = await enqueue(
             session,
             channel=incoming.channel,
             address=incoming.external_id,
@@ -117,7 +117,10 @@ class Dispatcher:
             payloads=[r.to_json() for r in rendered],
             now=now,
         )
-        return [Envelope(row.id, row.channel, row.address, reply) for row, reply in zip(rows, rendered, strict=True)]
+        return [
+            Envelope(row_id, incoming.channel, incoming.external_id, reply)
+            for row_id, reply in zip(ids, rendered, strict=True)
+        ]
 
     async def _apologise(self, incoming: Incoming) -> list[Envelope]:
         try:

@@ -143,6 +143,6 @@ def option_token(prompt_seq: int | None, option_id: str) -> str:
 
 def split_option_token(token: str) -> tuple[int | None, str]:
     seq, sep, option_id = token.partition(OPTION_TOKEN_SEPARATOR)
-    if sep and seq.isdigit():
+    if sep and seq.isascii() and seq.isdigit():
         return int(seq), option_id
     return None, token

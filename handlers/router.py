@@ -199,7 +199,7 @@ def match_option(text: str, options: tuple[Option, ...], render: Callable[[Msg],
     typed = _comparable(text)
     if not typed:
         return None
-    if typed.isdigit() and len(typed) <= 3 and 1 <= int(typed) <= len(options):
+    if typed.isascii() and typed.isdigit() and len(typed) <= 3 and 1 <= int(typed) <= len(options):
         return options[int(typed) - 1].id
     for option in options:
         label = option.label if isinstance(option.label, str) else render(option.label)

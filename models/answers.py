@@ -57,9 +57,9 @@ def clean_full_name(raw: str) -> str:
     return name
 
 
-_NUMERIC_DATE = re.compile(r"^(\d{1,2})[\s./-](\d{1,2})[\s./-](\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_WORDED_DATE = re.compile(r"^(\d{1,2})[\s.-]+([^\W\d_]+)\.?[\s.,-]+(\d{4})$")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[\s./-](\d{1,2})[\s./-](\d{4})$", re.ASCII)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
+_WORDED_DATE = re.compile(r"^([0-9]{1,2})[\s.-]+([^\W\d_]+)\.?[\s.,-]+([0-9]{4})$")
 
 
 @cache

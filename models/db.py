@@ -124,9 +124,14 @@ def dialect_name(session: AsyncSession) -> str:
     return bind.dialect.name
 
 
-def insert_ignoring_duplicates(session: AsyncSession, entity: type[Any]) -> Insert:
+def insert_ignoring_duplicates(session: AsyncSession, entity: Any) -> Insert:
     """`INSERT ... ON CONFLICT DO NOTHING` in the dialect of the session's database."""
-    if dialect_name(session) == "postgresql":
+    return insert_ignoring_duplicates_for(dialect_name(session), entity)
+
+
+def insert_ignoring_duplicates_for(dialect: str, entity: Any) -> Insert:
+    """The same for a named dialect, for statements built once at import."""
+    if dialect == "postgresql":
         return pg_insert(entity).on_conflict_do_nothing()
     return sqlite_insert(entity).on_conflict_do_nothing()
 

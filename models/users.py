@@ -6,10 +6,10 @@ A row holds only what the bot needs to talk to someone (channel, id, language, r
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint, select
+from sqlalchemy import String, UniqueConstraint, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -45,15 +45,23 @@ class User(Base):
         return self.role == Role.STAFF
 
 
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+"""`last_seen_at` is for "active this week" style questions; refreshing it on every message of a burst
+would cost an UPDATE per message for nothing."""
+
+_USER_BY_IDENTITY = select(User).where(
+    User.channel == bindparam("channel"), User.external_id == bindparam("external_id")
+)
+
+
 async def load_or_create_user(
     session: AsyncSession, channel: str, external_id: str, *, locale: str, now: datetime
 ) -> tuple[User, bool]:
     """The user behind a channel identity with their conversation loaded; creates both on first contact."""
-    user = await session.scalar(
-        select(User).where(User.channel == channel, User.external_id == external_id)
-    )
+    user = await session.scalar(_USER_BY_IDENTITY, {"channel": channel, "external_id": external_id})
     if user is not None:
-        user.last_seen_at = now
+        if now - user.last_seen_at >= LAST_SEEN_RESOLUTION:
+            user.last_seen_at = now
         return user, False
     user = User(
         channel=channel,

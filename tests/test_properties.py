@@ -79,6 +79,9 @@ def assert_refused_or_advanced(step: str, before: dict[str, Any], after: tuple[s
     flow, now_at, data = after
     if step == "summary" and flow == "menu":  # confirmed: the registration is complete
         return
+    if step == "consent" and flow == "menu":  # declined: back at the menu with nothing kept
+        assert data == {}
+        return
     assert flow == "registration"
     if step == "summary" and now_at == "choose_field":
         assert data["draft"] == before["draft"]

@@ -1,0 +1,47 @@
+"""Typed answers: option numbers and dates are read from ASCII digits only.
+
+Hypothesis found that '᠒' (Mongolian digit two) chose option 2, because `str.isdigit` accepts every
+script's digits. Nobody types those on purpose, so they must be refused like any other unclear answer.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from handlers.messages import Option, split_option_token
+from handlers.router import match_option
+from models.answers import AnswerError, parse_typed_date
+
+OPTIONS = (Option("agree", "Saya setuju"), Option("decline", "Saya tidak setuju"))
+
+
+def render(message: object) -> str:
+    return str(message)
+
+
+@pytest.mark.parametrize("typed", ["2", " 2 ", "２", "saya tidak setuju", "SAYA TIDAK SETUJU"])
+def test_a_number_label_or_full_width_digit_chooses_the_option(typed: str) -> None:
+    assert match_option(typed, OPTIONS, render) == "decline"
+
+
+@pytest.mark.parametrize("typed", ["᠒", "٢", "3", "0", "02x", "1234"])
+def test_other_digits_and_numbers_out_of_range_choose_nothing(typed: str) -> None:
+    assert match_option(typed, OPTIONS, render) is None
+
+
+def test_a_token_with_a_foreign_digit_sequence_is_not_a_current_token() -> None:
+    assert split_option_token("᠒|agree") == (None, "᠒|agree")
+    assert split_option_token("12|agree") == (12, "agree")
+
+
+@pytest.mark.parametrize("typed", ["05-08-1999", "5/8/1999", "1999-08-05", "5 Agustus 1999"])
+def test_usual_date_forms_are_read(typed: str) -> None:
+    assert parse_typed_date(typed) == date(1999, 8, 5)
+
+
+@pytest.mark.parametrize("typed", ["٠٥-٠٨-١٩٩٩", "᠐᠕-᠐᠘-᠑᠙᠙᠙"])
+def test_dates_in_other_digits_are_refused(typed: str) -> None:
+    with pytest.raises(AnswerError):
+        parse_typed_date(typed)

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.delivery import Envelope
@@ -23,6 +22,7 @@ from bot.rendering import render_all
 from handlers.context import Context, Services
 from handlers.messages import Incoming, Msg, Outgoing, _, say
 from handlers.router import route
+from models.conversations import save_conversation
 from models.db import lock_for_key
 from models.events import record_event
 from models.outbox import enqueue
@@ -82,8 +82,7 @@ class Dispatcher:
             ctx = Context(session, user, self._services, now, render=self._render_for(user))
             await self._router(ctx, incoming)
             if not ctx.user_deleted:
-                flag_modified(user.conversation, "data")
-                user.conversation.updated_at = now
+                await save_conversation(session, user.conversation, now)
             return await self._write_replies(
                 session,
                 incoming=incoming,

@@ -20,16 +20,18 @@ import pytest
 from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 
+import models.all  # noqa: F401  (every table, for TABLES)
 from bot import migrate
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings, load_settings
+from models.base import Base
 from models.crypto import NikCipher
 from models.db import create_engine
 from tests.chat import RecordingChannel
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TEST_KEY = NikCipher.generate_secret()
-TABLES = "users, conversations, job_seeker_profiles, processed_events, outbox, seed_runs"
+TABLES = ", ".join(table.name for table in Base.metadata.sorted_tables)
 
 settings.register_profile(
     "default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -1,0 +1,65 @@
+"""Migrations: the models and the migrated schema agree, and every migration can be undone and redone.
+
+Runs on a fresh SQLite file and a fresh PostgreSQL database of its own (the shared test database stays at
+head for the other tests).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import models.all  # noqa: F401  (registers every table)
+from bot import migrate
+from models.base import Base
+from models.db import create_engine
+from tests.conftest import ADMIN_URL, _admin, _postgres_available
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    if request.param == "sqlite":
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}")
+        yield engine
+        await engine.dispose()
+        return
+    if not await _postgres_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is not reachable at {ADMIN_URL}, and CI requires the PostgreSQL run")
+        pytest.skip(f"PostgreSQL is not reachable at {ADMIN_URL}")
+    name = f"sahabat_migrations_{uuid.uuid4().hex[:10]}"
+    await _admin(f'CREATE DATABASE "{name}"')
+    engine = create_engine(f"{ADMIN_URL.rsplit('/', 1)[0].replace('postgresql://', 'postgresql+asyncpg://')}/{name}")
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_the_migrated_schema_matches_the_models(empty_engine: AsyncEngine) -> None:
+    await migrate.upgrade(empty_engine)
+    async with empty_engine.connect() as connection:
+        differences = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata)
+        )
+    assert differences == []
+
+
+async def test_every_migration_can_be_undone_and_redone(empty_engine: AsyncEngine) -> None:
+    await migrate.upgrade(empty_engine)
+    assert await migrate.current_revision(empty_engine) == migrate.head_revision()
+    await migrate.downgrade(empty_engine, "base")
+    async with empty_engine.connect() as connection:
+        tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    assert set(tables) <= {"alembic_version"}
+    await migrate.upgrade(empty_engine)
+    assert await migrate.current_revision(empty_engine) == migrate.head_revision()

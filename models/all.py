@@ -1,5 +1,7 @@
 """Imports every model module so `Base.metadata` knows all tables (for migrations and tests)."""
 
+from models.applications import Application, ApplicationStatusChange, Completion
+from models.catalog import ApprenticeshipOpening, Provider, TrainingProgram
 from models.conversations import Conversation
 from models.events import ProcessedEvent
 from models.outbox import OutboxMessage
@@ -7,4 +9,17 @@ from models.profiles import JobSeekerProfile
 from models.seeds import SeedRun
 from models.users import User
 
-__all__ = ["Conversation", "JobSeekerProfile", "OutboxMessage", "ProcessedEvent", "SeedRun", "User"]
+__all__ = [
+    "Application",
+    "ApplicationStatusChange",
+    "ApprenticeshipOpening",
+    "Completion",
+    "Conversation",
+    "JobSeekerProfile",
+    "OutboxMessage",
+    "ProcessedEvent",
+    "Provider",
+    "SeedRun",
+    "TrainingProgram",
+    "User",
+]

@@ -1,0 +1,167 @@
+"""Applications to openings, every status change they go through, and the completions that make alumni.
+
+An application is for exactly one opening: a training program or an apprenticeship. Its status history is
+kept row by row (who changed it, when, with what remark), because offices are asked to show how selection
+went. Completing a training or an apprenticeship makes the user an alumnus of it (`Completion`), which the
+monthly follow-ups start from.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+
+
+class ApplicationStatus(StrEnum):
+    SUBMITTED = "submitted"
+    SHORTLISTED = "shortlisted"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    ENROLLED = "enrolled"
+    COMPLETED = "completed"
+    DROPPED_OUT = "dropped_out"
+
+
+FINAL_STATUSES = frozenset({ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN, ApplicationStatus.COMPLETED,
+                            ApplicationStatus.DROPPED_OUT})
+"""Statuses an application does not leave; a user may apply again only after one of these."""
+
+ALLOWED_CHANGES: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
+    ApplicationStatus.SUBMITTED: frozenset({ApplicationStatus.SHORTLISTED, ApplicationStatus.ACCEPTED,
+                                            ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}),
+    ApplicationStatus.SHORTLISTED: frozenset({ApplicationStatus.ACCEPTED, ApplicationStatus.REJECTED,
+                                              ApplicationStatus.WITHDRAWN}),
+    ApplicationStatus.ACCEPTED: frozenset({ApplicationStatus.ENROLLED, ApplicationStatus.WITHDRAWN,
+                                           ApplicationStatus.REJECTED}),
+    ApplicationStatus.ENROLLED: frozenset({ApplicationStatus.COMPLETED, ApplicationStatus.DROPPED_OUT}),
+}
+
+
+class Application(Base):
+    __tablename__ = "applications"
+    __table_args__ = (
+        CheckConstraint(
+            "(training_program_id IS NULL) <> (apprenticeship_opening_id IS NULL)", name="exactly_one_opening"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    training_program_id: Mapped[int | None] = mapped_column(
+        ForeignKey("training_programs.id", ondelete="CASCADE"), index=True
+    )
+    apprenticeship_opening_id: Mapped[int | None] = mapped_column(
+        ForeignKey("apprenticeship_openings.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default=ApplicationStatus.SUBMITTED)
+    submitted_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ApplicationStatusChange(Base):
+    __tablename__ = "application_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime]
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    """The staff user who made the change; None when the applicant did (apply, withdraw)."""
+    remark: Mapped[str] = mapped_column(Text, default="")
+
+
+class Completion(Base):
+    """An alumnus record: this user finished this application's training or apprenticeship on this date."""
+
+    __tablename__ = "completions"
+    __table_args__ = (UniqueConstraint("application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    completed_on: Mapped[date]
+    recorded_at: Mapped[datetime]
+
+
+class StatusChangeRefused(ValueError):
+    """The change is not one an application in its status can make (e.g. a completed one re-opened)."""
+
+    def __init__(self, current: str, wanted: ApplicationStatus) -> None:
+        super().__init__(f"an application that is {current} cannot become {wanted}")
+        self.current = current
+        self.wanted = wanted
+
+
+async def submit_application(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    now: datetime,
+    training_program_id: int | None = None,
+    apprenticeship_opening_id: int | None = None,
+) -> Application:
+    """Record a new application with its first history row; eligibility is the caller's to check first."""
+    application = Application(
+        user_id=user_id,
+        training_program_id=training_program_id,
+        apprenticeship_opening_id=apprenticeship_opening_id,
+        status=ApplicationStatus.SUBMITTED,
+        submitted_at=now,
+        updated_at=now,
+    )
+    session.add(application)
+    await session.flush()
+    session.add(ApplicationStatusChange(application_id=application.id, status=application.status, changed_at=now))
+    await session.flush()
+    return application
+
+
+async def change_status(
+    session: AsyncSession,
+    application: Application,
+    wanted: ApplicationStatus,
+    *,
+    now: datetime,
+    changed_by: int | None = None,
+    remark: str = "",
+) -> None:
+    """Move the application to `wanted`, keeping the history; raises `StatusChangeRefused` when not allowed."""
+    if wanted not in ALLOWED_CHANGES.get(ApplicationStatus(application.status), frozenset()):
+        raise StatusChangeRefused(application.status, wanted)
+    application.status = wanted
+    application.updated_at = now
+    session.add(
+        ApplicationStatusChange(
+            application_id=application.id, status=wanted, changed_at=now, changed_by=changed_by, remark=remark
+        )
+    )
+    await session.flush()
+
+
+async def mark_completed(
+    session: AsyncSession, application: Application, *, completed_on: date, now: datetime, changed_by: int | None
+) -> Completion:
+    """Complete an enrolled application and record the alumnus."""
+    await change_status(session, application, ApplicationStatus.COMPLETED, now=now, changed_by=changed_by)
+    completion = Completion(
+        application_id=application.id, user_id=application.user_id, completed_on=completed_on, recorded_at=now
+    )
+    session.add(completion)
+    await session.flush()
+    return completion
+
+
+async def status_history(session: AsyncSession, application_id: int) -> list[ApplicationStatusChange]:
+    result = await session.scalars(
+        select(ApplicationStatusChange)
+        .where(ApplicationStatusChange.application_id == application_id)
+        .order_by(ApplicationStatusChange.id)
+    )
+    return list(result)

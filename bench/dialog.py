@@ -1,0 +1,162 @@
+"""Benchmark: N simulated job seekers each complete registration through the dispatcher (no network).
+
+Every message goes the whole way: per-user lock, event de-duplication, conversation load and save, handler,
+rendering, outbox insert, commit, and delivery to a null channel with the batched "sent" marks. Prints one
+JSON line per backend with the details, then the final line a script reads:
+
+    dialog_msgs_per_s=<n> p99_ms=<n> backend=<name>
+
+Usage: python bench/dialog.py [--users 2000] [--concurrency 16] [--backend sqlite|postgresql|both]
+
+`--concurrency` is how many users type at the same moment. Latency is measured around `Runtime.handle`, so at
+16 it includes the wait for the process's database connection (SQLite has one writer); `--concurrency 1`
+gives the cost of one message alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot import migrate  # noqa: E402
+from bot.runtime import build_runtime  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
+from handlers.messages import Incoming, Reply  # noqa: E402
+from models.crypto import NikCipher  # noqa: E402
+from models.db import create_engine  # noqa: E402
+
+ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+class NullChannel:
+    name = "bench"
+
+    async def send(self, address: str, reply: Reply) -> None:
+        return None
+
+
+def registration_script(index: int) -> list[str]:
+    """The lines one user types: valid answers, a unique NIK per user, a couple of choices."""
+    born = date(1980, 1, 1) + timedelta(days=index % 7000)
+    female = index % 2 == 0
+    day = born.day + (40 if female else 0)
+    nik = f"6309{1 + index % 12:02d}{day:02d}{born.month:02d}{born.year % 100:02d}{1 + index // 7000:04d}"
+    return [
+        "/start", "1", "1", f"Peserta Nomor {chr(65 + index % 26)}", nik, born.strftime("%d-%m-%Y"), "1",
+        f"0812{index:08d}", str(1 + index % 12), str(1 + index % 11), str(1 + index % 12), "13", "1", "1", "1",
+    ]
+
+
+async def run_backend(backend: str, users: int, concurrency: int) -> dict[str, object]:
+    url, cleanup = await prepare_database(backend)
+    settings = load_settings(database_url=url, nik_encryption_key=NikCipher.generate_secret(), _env_file=None)
+    runtime = build_runtime(settings, {"bench": NullChannel()})
+    latencies: list[float] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for index in range(users):
+        queue.put_nowait(index)
+
+    async def worker() -> None:
+        while not queue.empty():
+            index = queue.get_nowait()
+            for number, line in enumerate(registration_script(index)):
+                incoming = Incoming(channel="bench", external_id=f"u{index}", text=line, event_id=f"{index}-{number}")
+                started = time.perf_counter()
+                await runtime.handle(incoming)
+                latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await runtime.delivery.flush()
+    elapsed = time.perf_counter() - started
+    registered = await count_profiles(runtime)
+    await runtime.aclose()
+    await cleanup()
+    latencies.sort()
+    return {
+        "backend": backend,
+        "users": users,
+        "registered": registered,
+        "concurrency": concurrency,
+        "messages": len(latencies),
+        "seconds": round(elapsed, 2),
+        "msgs_per_s": round(len(latencies) / elapsed),
+        "p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+async def count_profiles(runtime: object) -> int:
+    from sqlalchemy import func, select
+
+    from models.profiles import JobSeekerProfile
+
+    async with runtime.session_factory() as session:  # type: ignore[attr-defined]
+        return int(await session.scalar(select(func.count()).select_from(JobSeekerProfile)) or 0)
+
+
+async def prepare_database(backend: str) -> tuple[str, object]:
+    if backend == "sqlite":
+        folder = tempfile.mkdtemp(prefix="sahabat-bench-")
+        url = f"sqlite+aiosqlite:///{folder}/bench.db"
+
+        async def remove_file() -> None:
+            for name in os.listdir(folder):
+                os.remove(os.path.join(folder, name))
+            os.rmdir(folder)
+
+        cleanup = remove_file
+    else:
+        name = f"sahabat_bench_{uuid.uuid4().hex[:10]}"
+        admin = await asyncpg.connect(ADMIN_URL)
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+        url = f"{ADMIN_URL.rsplit('/', 1)[0].replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+
+        async def drop_database() -> None:
+            connection = await asyncpg.connect(ADMIN_URL)
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await connection.close()
+
+        cleanup = drop_database
+    engine = create_engine(url)
+    await migrate.upgrade(engine)
+    await engine.dispose()
+    return url, cleanup
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    results = []
+    for backend in backends:
+        result = asyncio.run(run_backend(backend, args.users, args.concurrency))
+        result["machine"] = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
+        print(json.dumps(result), flush=True)
+        results.append(result)
+    for result in results:
+        print(f"dialog_msgs_per_s={result['msgs_per_s']} p99_ms={result['p99_ms']} backend={result['backend']}")
+
+
+if __name__ == "__main__":
+    main()

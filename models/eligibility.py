@@ -1,0 +1,95 @@
+"""Who may apply to an opening, and every reason why not, so the job seeker is told all of it at once.
+
+Pure functions over plain values: the caller gathers the opening's terms, the applicant's profile and the
+places already taken, and turns each `Ineligible` reason into a localized sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from models.catalog import OpeningStatus
+from models.profiles import Education
+
+EDUCATION_RANK: dict[str, int] = {
+    Education.NONE: 0,
+    Education.SD: 1,
+    Education.SMP: 2,
+    Education.SMA: 3,
+    Education.SMK: 3,  # general and vocational upper secondary are the same level
+    Education.D1: 4,
+    Education.D2: 5,
+    Education.D3: 6,
+    Education.D4_S1: 7,
+    Education.S2: 8,
+    Education.S3: 9,
+}
+
+
+class Ineligible(StrEnum):
+    NOT_REGISTERED = "not_registered"
+    NOT_OPEN = "not_open"
+    DEADLINE_PASSED = "deadline_passed"
+    QUOTA_FULL = "quota_full"
+    ALREADY_APPLIED = "already_applied"
+    TOO_YOUNG = "too_young"
+    TOO_OLD = "too_old"
+    EDUCATION_TOO_LOW = "education_too_low"
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningTerms:
+    """What an opening asks, whichever kind it is; `deadline` is the last day applications are taken."""
+
+    status: str
+    deadline: date
+    quota: int
+    places_taken: int
+    min_age: int | None = None
+    max_age: int | None = None
+    min_education: str | None = None
+
+    @property
+    def places_left(self) -> int:
+        return max(self.quota - self.places_taken, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Applicant:
+    birth_date: date
+    education: str
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Age in completed years on `day` (someone born on 29 February turns a year older on 1 March)."""
+    had_birthday = (day.month, day.day) >= (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - (0 if had_birthday else 1)
+
+
+def reasons_not_eligible(
+    terms: OpeningTerms, applicant: Applicant | None, *, today: date, already_applied: bool
+) -> list[Ineligible]:
+    """Every reason the applicant cannot apply today, most fundamental first; empty when they can."""
+    if applicant is None:
+        return [Ineligible.NOT_REGISTERED]
+    reasons: list[Ineligible] = []
+    if terms.status != OpeningStatus.OPEN:
+        reasons.append(Ineligible.NOT_OPEN)
+    elif today > terms.deadline:
+        reasons.append(Ineligible.DEADLINE_PASSED)
+    elif terms.places_left == 0:
+        reasons.append(Ineligible.QUOTA_FULL)
+    if already_applied:
+        reasons.append(Ineligible.ALREADY_APPLIED)
+    age = age_on(applicant.birth_date, today)
+    if terms.min_age is not None and age < terms.min_age:
+        reasons.append(Ineligible.TOO_YOUNG)
+    if terms.max_age is not None and age > terms.max_age:
+        reasons.append(Ineligible.TOO_OLD)
+    if terms.min_education is not None and EDUCATION_RANK.get(applicant.education, 0) < EDUCATION_RANK.get(
+        terms.min_education, 0
+    ):
+        reasons.append(Ineligible.EDUCATION_TOO_LOW)
+    return reasons

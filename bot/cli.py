@@ -16,6 +16,7 @@ from bot import migrate
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel, chat
 from bot.runtime import Runtime, build_runtime
+from bot.scheduler import build_scheduler
 from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, ensure_nik_key, load_settings
 from models.db import create_engine
 from models.regions import RegionFileError
@@ -113,14 +114,20 @@ async def _run(settings: Settings) -> int:
         return 2
     print("No channel credentials configured: starting the console chat. Type /help for help, Ctrl-D to leave.",
           file=sys.stderr)
-    return await _chat(settings, "console", None)
+    return await _chat(settings, "console", None, with_jobs=True)
 
 
-async def _chat(settings: Settings, user: str, lang: str | None) -> int:
+async def _chat(settings: Settings, user: str, lang: str | None, *, with_jobs: bool = False) -> int:
+    """The console conversation; `run` also starts the scheduled jobs, a side `chat` session does not."""
     await _ensure_schema(settings)
     runtime: Runtime = build_runtime(settings, {CONSOLE: ConsoleChannel(sys.stdout)})
+    scheduler = build_scheduler(runtime) if with_jobs else None
+    if scheduler is not None:
+        scheduler.start()
     try:
         await chat(runtime.handle, runtime.session_factory, user, locale=lang)
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         await runtime.aclose()
     return 0

@@ -1,0 +1,17 @@
+"""Send outbox messages still pending: written before a crash, or a failed attempt whose retry is due."""
+
+from __future__ import annotations
+
+from bot.delivery import Delivery
+
+BATCH = 200
+
+
+async def retry_sending(delivery: Delivery) -> int:
+    """Sweep batch after batch until nothing is due; returns how many messages were attempted."""
+    attempted = 0
+    while (count := await delivery.sweep(BATCH)) > 0:
+        attempted += count
+        if count < BATCH:
+            break
+    return attempted

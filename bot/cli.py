@@ -11,6 +11,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from bot import migrate
 from bot.channels.console import CHANNEL as CONSOLE
@@ -90,7 +91,9 @@ async def _seed(settings: Settings) -> int:
     runtime = build_runtime(settings)
     try:
         async with runtime.session_factory() as session, session.begin():
-            loaded = await seed_demo(session, runtime.services.cipher, runtime.clock())
+            now = runtime.clock()
+            today = now.astimezone(ZoneInfo(runtime.services.office.timezone)).date()
+            loaded = await seed_demo(session, runtime.services.cipher, now, today)
         print("demo data loaded" if loaded else "demo data already present")
     finally:
         await runtime.aclose()

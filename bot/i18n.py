@@ -7,7 +7,6 @@ step and no stale `.mo` file. Dates render as "2 Februari 2026" and money as "Rp
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,17 +17,10 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 from babel.support import Translations
 
-from handlers.messages import Items, Msg
+from handlers.messages import Items, Msg, Rupiah
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
-
-
-@dataclass(frozen=True, slots=True)
-class Rupiah:
-    """An amount of money in whole Rupiah."""
-
-    amount: int | Decimal
 
 
 def format_rupiah(amount: int | Decimal) -> str:

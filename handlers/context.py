@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +39,11 @@ class Context:
     render: Callable[[Msg | str], str]
     replies: list[Outgoing] = field(default_factory=list)
     user_deleted: bool = False
+
+    @property
+    def today(self) -> date:
+        """The date at the office: deadlines and ages are counted in its time zone, not in UTC."""
+        return self.now.astimezone(ZoneInfo(self.services.office.timezone)).date()
 
     @property
     def conversation(self) -> Conversation:

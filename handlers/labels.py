@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from handlers.messages import Msg, Option, _
+from models.catalog import TrainingCategory
 from models.profiles import CurrentStatus, Disability, Education, Gender, Interest
+
+TRAINING_CATEGORY: Mapping[str, Msg] = {
+    TrainingCategory.COMPETENCY: _("Competency-based training"),
+    TrainingCategory.NON_COMPETENCY: _("Non-competency training (practical skills)"),
+    TrainingCategory.COMMUNITY: _("Community-based training"),
+}
 
 GENDER: Mapping[str, Msg] = {Gender.FEMALE: _("Female"), Gender.MALE: _("Male")}
 

@@ -11,6 +11,7 @@ from handlers.context import Context
 from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow
 from handlers.language import FLOW as LANGUAGE_FLOW
 from handlers.messages import Msg, Option, Outgoing, _, say
+from handlers.openings import APPRENTICESHIP, TRAINING, start_browsing
 from handlers.registration import start_profile_edit, start_registration
 from models.profiles import get_profile, is_registered
 
@@ -18,8 +19,10 @@ HOME = "home"
 
 
 async def entries(ctx: Context) -> tuple[Option, ...]:
+    browse = (Option(TRAINING, _("Trainings open now")), Option(APPRENTICESHIP, _("Apprenticeship openings")))
     if await is_registered(ctx.session, ctx.user.id):
         return (
+            *browse,
             Option("profile", _("My profile")),
             Option("edit_profile", _("Change my profile")),
             Option("language", _("Language")),
@@ -29,6 +32,7 @@ async def entries(ctx: Context) -> tuple[Option, ...]:
         )
     return (
         Option("register", _("Register as a job seeker")),
+        *browse,
         Option("language", _("Language")),
         Option("help", _("Help")),
     )
@@ -47,6 +51,8 @@ async def accept_home(ctx: Context, given: Answer) -> Result:
         await start_registration(ctx)
     elif choice == "language":
         await begin(ctx, LANGUAGE_FLOW)
+    elif choice in (TRAINING, APPRENTICESHIP):
+        await start_browsing(ctx, choice)
     elif choice == "help":
         ctx.send(say(help_text()))
     elif choice == "edit_profile":

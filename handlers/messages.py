@@ -31,6 +31,13 @@ class Items(tuple[Any, ...]):
     """Several translatable values shown as one, joined by commas (a user's chosen skills, say)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Rupiah:
+    """An amount of money in whole Rupiah, written "Rp3.500.000" in every language."""
+
+    amount: int
+
+
 def _(msgid: str) -> Msg:
     """Mark a sentence for translation; it is translated when the reply is rendered for its reader."""
     return Msg(msgid)

@@ -112,7 +112,7 @@ async def accept_birth_date(ctx: Context, given: Answer) -> Result:
         born = parse_typed_date(given.text)
     except AnswerError:
         return Invalid(_("I could not read that date. Please write day, month and year, like 17-08-1995."))
-    today = ctx.now.date()
+    today = ctx.today
     if born > today:
         return Invalid(_("That date is in the future. Please type your date of birth."))
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))

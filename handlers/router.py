@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 
 from handlers import flow as engine
-from handlers import language, menu, privacy, registration
+from handlers import language, menu, openings, privacy, registration
 from handlers.context import Context
 from handlers.flow import Answer, Flow
 from handlers.messages import Incoming, IncomingKind, Msg, Nav, Option, _, say, split_option_token
@@ -20,7 +20,7 @@ from models.profiles import is_registered
 MAX_TEXT_LENGTH = 1000
 
 FLOWS: Mapping[str, Flow] = MappingProxyType(
-    {f.name: f for f in (registration.FLOW, menu.FLOW, language.FLOW, privacy.DELETE_FLOW)}
+    {f.name: f for f in (registration.FLOW, menu.FLOW, language.FLOW, privacy.DELETE_FLOW, openings.FLOW)}
 )
 
 COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({

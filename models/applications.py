@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,6 +32,9 @@ class ApplicationStatus(StrEnum):
 FINAL_STATUSES = frozenset({ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN, ApplicationStatus.COMPLETED,
                             ApplicationStatus.DROPPED_OUT})
 """Statuses an application does not leave; a user may apply again only after one of these."""
+
+HOLDS_A_PLACE = frozenset({ApplicationStatus.ACCEPTED, ApplicationStatus.ENROLLED, ApplicationStatus.COMPLETED})
+"""Statuses that use one of an opening's places (its quota)."""
 
 ALLOWED_CHANGES: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
     ApplicationStatus.SUBMITTED: frozenset({ApplicationStatus.SHORTLISTED, ApplicationStatus.ACCEPTED,
@@ -156,6 +159,17 @@ async def mark_completed(
     session.add(completion)
     await session.flush()
     return completion
+
+
+async def places_taken(
+    session: AsyncSession, *, training_program_id: int | None = None, apprenticeship_opening_id: int | None = None
+) -> int:
+    query = select(func.count()).select_from(Application).where(Application.status.in_(HOLDS_A_PLACE))
+    if training_program_id is not None:
+        query = query.where(Application.training_program_id == training_program_id)
+    else:
+        query = query.where(Application.apprenticeship_opening_id == apprenticeship_opening_id)
+    return int(await session.scalar(query) or 0)
 
 
 async def status_history(session: AsyncSession, application_id: int) -> list[ApplicationStatusChange]:

@@ -1,7 +1,8 @@
 """Demo data for a fresh installation (`python -m bot seed-demo`), loaded once and never twice.
 
 Each seed is recorded in `seed_runs` by name, so `make run` can call the command every time. The demo
-people are fictional residents of Tabalong with valid-looking NIKs (regency code 63.09).
+people are fictional residents of Tabalong with valid-looking NIKs (regency code 63.09); the catalog of
+trainings and apprenticeships is in `models.demo_catalog`.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base
 from models.conversations import Conversation
 from models.crypto import NikCipher
+from models.demo_catalog import seed_demo_catalog
 from models.profiles import ProfileFields, save_profile
 from models.users import Role, User
 
 DEMO_SEED = "demo-2026-11"
+DEMO_CATALOG_SEED = "demo-catalog-2026-11"
 
 
 class SeedRun(Base):
@@ -40,10 +43,15 @@ DEMO_JOB_SEEKERS = (
 )
 
 
-async def seed_demo(session: AsyncSession, cipher: NikCipher, now: datetime) -> bool:
+async def seed_demo(session: AsyncSession, cipher: NikCipher, now: datetime, today: date) -> bool:
     """Load the demo data unless it was loaded before; True when it was loaded now."""
+    loaded = False
+    if await session.get(SeedRun, DEMO_CATALOG_SEED) is None:
+        await seed_demo_catalog(session, now, today)
+        session.add(SeedRun(name=DEMO_CATALOG_SEED, applied_at=now))
+        loaded = True
     if await session.get(SeedRun, DEMO_SEED) is not None:
-        return False
+        return loaded
     if not await _user_exists(session, "staf"):
         session.add(
             User(channel="console", external_id="staf", locale="id", role=Role.STAFF, created_at=now,

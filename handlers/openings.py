@@ -1,0 +1,197 @@
+"""Browsing the openings: trainings and apprenticeships, five to a page, then one in detail.
+
+Steps: `list` (a page of short cards; choose one, or the next or previous page) and `detail` (everything
+about one opening: dates in the reader's language, money in Rupiah, places left). Back returns to the list
+at the same page. Anyone may browse; applying (a later step) asks unregistered users to register first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from handlers.context import Context
+from handlers.flow import Answer, Flow, Invalid, Result, Stay, Step, Store, begin, end_flow
+from handlers.labels import EDUCATION, TRAINING_CATEGORY
+from handlers.messages import Msg, Option, Outgoing, Rupiah, _, say
+from models.applications import places_taken
+from models.catalog import (
+    ApprenticeshipOpening,
+    OpeningStatus,
+    Page,
+    TrainingProgram,
+    get_apprenticeship,
+    get_training,
+    open_apprenticeships,
+    open_trainings,
+)
+
+TRAINING = "training"
+APPRENTICESHIP = "apprenticeship"
+NEXT_PAGE = "next"
+PREVIOUS_PAGE = "previous"
+OPENING_PREFIX = "o"
+
+async def start_browsing(ctx: Context, kind: str) -> None:
+    await begin(ctx, FLOW, data={"draft": {"kind": kind, "page": 0}})
+
+
+async def _current_page(ctx: Context) -> Page[TrainingProgram | ApprenticeshipOpening]:
+    page = int(ctx.draft.get("page", 0))
+    if ctx.draft.get("kind") == APPRENTICESHIP:
+        return await open_apprenticeships(ctx.session, today=ctx.today, page=page)
+    return await open_trainings(ctx.session, today=ctx.today, page=page)
+
+
+async def ask_list(ctx: Context) -> Outgoing:
+    page = await _current_page(ctx)
+    ctx.draft["page"] = page.number
+    apprenticeships = ctx.draft.get("kind") == APPRENTICESHIP
+    if not page.items:
+        empty = (
+            _("There are no apprenticeship openings right now. New ones are announced here as soon as they open.")
+            if apprenticeships
+            else _("There are no trainings open for registration right now. New ones are announced here as soon "
+                   "as they open.")
+        )
+        return say(empty)
+    heading = (
+        _("Apprenticeship openings (page {page} of {pages}):") if apprenticeships
+        else _("Trainings open for registration (page {page} of {pages}):")
+    ).format(page=page.number + 1, pages=page.count)
+    cards: list[Msg | str] = [heading]
+    options: list[Option] = []
+    for number, item in enumerate(page.items, start=1):
+        cards.append("")
+        cards.extend(_card(number, item))
+        options.append(Option(f"{OPENING_PREFIX}{item.id}", _title(item)))
+    if page.has_previous:
+        options.append(Option(PREVIOUS_PAGE, _("Previous page")))
+    if page.has_next:
+        options.append(Option(NEXT_PAGE, _("Next page")))
+    cards.extend(["", _("Choose one to see the details.")])
+    return say(*cards, options=tuple(options))
+
+
+def _title(item: TrainingProgram | ApprenticeshipOpening) -> str:
+    return item.title if isinstance(item, TrainingProgram) else f"{item.position} - {item.company.name}"
+
+
+def _card(number: int, item: TrainingProgram | ApprenticeshipOpening) -> Sequence[Msg | str]:
+    if isinstance(item, TrainingProgram):
+        return (
+            f"{number}. {item.title}",
+            _("{provider}, starts {start}; register by {deadline}").format(
+                provider=item.provider.name, start=item.start_date, deadline=item.registration_deadline
+            ),
+        )
+    return (
+        f"{number}. {_title(item)}",
+        _("{months} months, allowance {allowance} a month; apply by {deadline}").format(
+            months=item.duration_months, allowance=Rupiah(item.monthly_allowance), deadline=item.application_deadline
+        ),
+    )
+
+
+async def accept_list(ctx: Context, given: Answer) -> Result:
+    page = int(ctx.draft.get("page", 0))
+    if given.option == NEXT_PAGE:
+        return Stay({"page": page + 1})
+    if given.option == PREVIOUS_PAGE:
+        return Stay({"page": max(page - 1, 0)})
+    if given.option and given.option.startswith(OPENING_PREFIX) and given.option[1:].isdecimal():
+        return Store({"selected": int(given.option[1:])})
+    return Invalid(_("Please choose an opening from the list by its number, or another page."))
+
+
+async def ask_detail(ctx: Context) -> Outgoing:
+    selected = int(ctx.draft.get("selected", 0))
+    if ctx.draft.get("kind") == APPRENTICESHIP:
+        opening = await get_apprenticeship(ctx.session, selected)
+        if opening is not None and _still_open(opening.status, opening.application_deadline, ctx.today):
+            taken = await places_taken(ctx.session, apprenticeship_opening_id=opening.id)
+            return say(*_apprenticeship_detail(opening, taken, _place(ctx, opening)))
+    else:
+        program = await get_training(ctx.session, selected)
+        if program is not None and _still_open(program.status, program.registration_deadline, ctx.today):
+            taken = await places_taken(ctx.session, training_program_id=program.id)
+            return say(*_training_detail(program, taken, _place(ctx, program)))
+    return say(_("That opening is no longer taking applications. Go back to see the current list."))
+
+
+def _still_open(status: str, deadline: date, today: date) -> bool:
+    return status == OpeningStatus.OPEN and deadline >= today
+
+
+def _place(ctx: Context, opening: TrainingProgram | ApprenticeshipOpening) -> str:
+    """Where it happens: the opening's own location, else its kecamatan, else the provider's address."""
+    provider = opening.provider if isinstance(opening, TrainingProgram) else opening.company
+    kecamatan = ctx.services.office.kecamatan_by_code(opening.kecamatan or "")
+    return opening.location or (kecamatan.name if kecamatan else "") or provider.address
+
+
+def _training_detail(program: TrainingProgram, taken: int, place: str) -> list[Msg | str]:
+    lines: list[Msg | str] = [
+        program.title,
+        _("Category: {category}").format(category=TRAINING_CATEGORY.get(program.category, "")),
+        _("Organiser: {provider}").format(provider=program.provider.name),
+        _("Place: {location}").format(location=place),
+        _("Dates: {start} to {end}").format(start=program.start_date, end=program.end_date),
+        _("Register by: {deadline}").format(deadline=program.registration_deadline),
+        _("Places left: {left} of {quota}").format(left=max(program.quota - taken, 0), quota=program.quota),
+    ]
+    lines.extend(_requirements(program))
+    if program.equipment_aid:
+        lines.append(_("Participants receive equipment aid to start working."))
+    if program.funding_source:
+        lines.append(_("Funded by: {source}").format(source=program.funding_source))
+    return lines
+
+
+def _apprenticeship_detail(opening: ApprenticeshipOpening, taken: int, place: str) -> list[Msg | str]:
+    lines: list[Msg | str] = [
+        f"{opening.position} - {opening.company.name}",
+        _("Place: {location}").format(location=place),
+        _("Duration: {months} months").format(months=opening.duration_months),
+        _("Allowance: {allowance} a month").format(allowance=Rupiah(opening.monthly_allowance)),
+        _("Social security (BPJS) covered") if opening.social_security else _("No social security (BPJS) cover"),
+        _("Apply by: {deadline}").format(deadline=opening.application_deadline),
+        _("Places left: {left} of {quota}").format(left=max(opening.quota - taken, 0), quota=opening.quota),
+    ]
+    lines.extend(_requirements(opening))
+    if opening.selection_description:
+        lines.append(_("Selection: {how}").format(how=opening.selection_description))
+    return lines
+
+
+def _requirements(opening: TrainingProgram | ApprenticeshipOpening) -> list[Msg | str]:
+    lines: list[Msg | str] = []
+    if opening.min_age is not None and opening.max_age is not None:
+        lines.append(_("Age: {low} to {high} years").format(low=opening.min_age, high=opening.max_age))
+    elif opening.min_age is not None:
+        lines.append(_("Age: at least {low} years").format(low=opening.min_age))
+    elif opening.max_age is not None:
+        lines.append(_("Age: at most {high} years").format(high=opening.max_age))
+    if opening.min_education:
+        label = EDUCATION.get(opening.min_education, opening.min_education)
+        lines.append(_("Education: at least {level}").format(level=label))
+    if opening.other_requirements:
+        lines.append(_("Other requirements: {text}").format(text=opening.other_requirements))
+    return lines
+
+
+async def accept_detail(_ctx: Context, _given: Answer) -> Result:
+    return Invalid(_("Choose Back to return to the list, or Cancel for the main menu."))
+
+
+async def _leave(ctx: Context) -> None:
+    """Cancel (or the end of browsing) goes back to the main menu, which the router then shows."""
+    end_flow(ctx)
+
+
+FLOW = Flow(
+    name="openings",
+    steps=(Step("list", ask_list, accept_list), Step("detail", ask_detail, accept_detail)),
+    finish=_leave,
+    cancel=_leave,
+)

@@ -39,6 +39,8 @@ class Context:
     render: Callable[[Msg | str], str]
     replies: list[Outgoing] = field(default_factory=list)
     user_deleted: bool = False
+    continue_with: dict[str, Any] | None = None
+    """Set when a flow ends and another should start rather than the menu: `{"flow", "at", "draft"}`."""
 
     @property
     def today(self) -> date:

@@ -55,6 +55,11 @@ class Jump:
 
 
 @dataclass(frozen=True, slots=True)
+class Back:
+    """Return to the previous question, as the Back button does (a "No" at a confirmation, say)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Finish:
     """The flow is complete: run its `finish`."""
 
@@ -64,7 +69,7 @@ class Ended:
     """The step already ended the flow itself (with `end_flow`); nothing more to do."""
 
 
-Result = Store | Stay | Invalid | Jump | Finish | Ended
+Result = Store | Stay | Invalid | Jump | Back | Finish | Ended
 Asker = Callable[[Context], Awaitable[Outgoing]]
 Acceptor = Callable[[Context, Answer], Awaitable[Result]]
 
@@ -159,6 +164,8 @@ async def answer(ctx: Context, flow: Flow, given: Answer) -> None:
         return_to = result.return_to or step.name
         ctx.data["edit"] = {"return_to": return_to, "queue": [target.name, *target.also_ask]}
         await ask(ctx, flow, target)
+    elif isinstance(result, Back):
+        await back(ctx, flow)
     elif isinstance(result, Finish):
         await flow.finish(ctx)
 

@@ -1,8 +1,8 @@
 """Browsing the openings: trainings and apprenticeships, five to a page, then one in detail.
 
-Steps: `list` (a page of short cards; choose one, or the next or previous page) and `detail` (everything
-about one opening: dates in the reader's language, money in Rupiah, places left). Back returns to the list
-at the same page. Anyone may browse; applying (a later step) asks unregistered users to register first.
+Steps: `list` (a page of short cards; choose one, or the next or previous page), `detail` (everything
+about one opening: dates in the reader's language, money in Rupiah, places left, and Apply) and `confirm`
+(see `handlers.applying`). Back returns to the list at the same page. Anyone may browse.
 """
 
 from __future__ import annotations
@@ -10,24 +10,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from handlers.applying import APPLY, accept_apply, accept_confirm, ask_confirm, load_opening, selected_opening, title_of
 from handlers.context import Context
 from handlers.flow import Answer, Flow, Invalid, Result, Stay, Step, Store, begin, end_flow
 from handlers.labels import EDUCATION, TRAINING_CATEGORY
 from handlers.messages import Msg, Option, Outgoing, Rupiah, _, say
-from models.applications import places_taken
+from models.applications import OpeningKind, places_taken
 from models.catalog import (
     ApprenticeshipOpening,
     OpeningStatus,
     Page,
     TrainingProgram,
-    get_apprenticeship,
-    get_training,
     open_apprenticeships,
     open_trainings,
 )
 
-TRAINING = "training"
-APPRENTICESHIP = "apprenticeship"
+TRAINING = OpeningKind.TRAINING
+APPRENTICESHIP = OpeningKind.APPRENTICESHIP
 NEXT_PAGE = "next"
 PREVIOUS_PAGE = "previous"
 OPENING_PREFIX = "o"
@@ -64,17 +63,13 @@ async def ask_list(ctx: Context) -> Outgoing:
     for number, item in enumerate(page.items, start=1):
         cards.append("")
         cards.extend(_card(number, item))
-        options.append(Option(f"{OPENING_PREFIX}{item.id}", _title(item)))
+        options.append(Option(f"{OPENING_PREFIX}{item.id}", title_of(item)))
     if page.has_previous:
         options.append(Option(PREVIOUS_PAGE, _("Previous page")))
     if page.has_next:
         options.append(Option(NEXT_PAGE, _("Next page")))
     cards.extend(["", _("Choose one to see the details.")])
     return say(*cards, options=tuple(options))
-
-
-def _title(item: TrainingProgram | ApprenticeshipOpening) -> str:
-    return item.title if isinstance(item, TrainingProgram) else f"{item.position} - {item.company.name}"
 
 
 def _card(number: int, item: TrainingProgram | ApprenticeshipOpening) -> Sequence[Msg | str]:
@@ -86,7 +81,7 @@ def _card(number: int, item: TrainingProgram | ApprenticeshipOpening) -> Sequenc
             ),
         )
     return (
-        f"{number}. {_title(item)}",
+        f"{number}. {title_of(item)}",
         _("{months} months, allowance {allowance} a month; apply by {deadline}").format(
             months=item.duration_months, allowance=Rupiah(item.monthly_allowance), deadline=item.application_deadline
         ),
@@ -105,17 +100,17 @@ async def accept_list(ctx: Context, given: Answer) -> Result:
 
 
 async def ask_detail(ctx: Context) -> Outgoing:
-    selected = int(ctx.draft.get("selected", 0))
-    if ctx.draft.get("kind") == APPRENTICESHIP:
-        opening = await get_apprenticeship(ctx.session, selected)
-        if opening is not None and _still_open(opening.status, opening.application_deadline, ctx.today):
-            taken = await places_taken(ctx.session, apprenticeship_opening_id=opening.id)
-            return say(*_apprenticeship_detail(opening, taken, _place(ctx, opening)))
-    else:
-        program = await get_training(ctx.session, selected)
-        if program is not None and _still_open(program.status, program.registration_deadline, ctx.today):
-            taken = await places_taken(ctx.session, training_program_id=program.id)
-            return say(*_training_detail(program, taken, _place(ctx, program)))
+    ref = selected_opening(ctx)
+    opening = await load_opening(ctx, ref)
+    apply = (Option(APPLY, _("Apply")),)
+    if isinstance(opening, ApprenticeshipOpening) and _still_open(
+        opening.status, opening.application_deadline, ctx.today
+    ):
+        taken = await places_taken(ctx.session, ref)
+        return say(*_apprenticeship_detail(opening, taken, _place(ctx, opening)), options=apply)
+    if isinstance(opening, TrainingProgram) and _still_open(opening.status, opening.registration_deadline, ctx.today):
+        taken = await places_taken(ctx.session, ref)
+        return say(*_training_detail(opening, taken, _place(ctx, opening)), options=apply)
     return say(_("That opening is no longer taking applications. Go back to see the current list."))
 
 
@@ -180,10 +175,6 @@ def _requirements(opening: TrainingProgram | ApprenticeshipOpening) -> list[Msg 
     return lines
 
 
-async def accept_detail(_ctx: Context, _given: Answer) -> Result:
-    return Invalid(_("Choose Back to return to the list, or Cancel for the main menu."))
-
-
 async def _leave(ctx: Context) -> None:
     """Cancel (or the end of browsing) goes back to the main menu, which the router then shows."""
     end_flow(ctx)
@@ -191,7 +182,11 @@ async def _leave(ctx: Context) -> None:
 
 FLOW = Flow(
     name="openings",
-    steps=(Step("list", ask_list, accept_list), Step("detail", ask_detail, accept_detail)),
+    steps=(
+        Step("list", ask_list, accept_list),
+        Step("detail", ask_detail, accept_apply),
+        Step("confirm", ask_confirm, accept_confirm),
+    ),
     finish=_leave,
     cancel=_leave,
 )

@@ -8,6 +8,7 @@ is written to the profile until the summary is confirmed; declining consent or c
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from handlers import labels
 from handlers.context import Context
@@ -164,11 +165,13 @@ async def finish(ctx: Context) -> None:
         assert step is not None
         await ask(ctx, FLOW, step)
         return
+    then = ctx.data.get("then")
     end_flow(ctx)
     if editing:
         ctx.send(say(_("Your profile has been updated.")))
     else:
         ctx.send(say(_("Thank you, {name}! Your registration is complete.").format(name=fields.full_name)))
+    ctx.continue_with = then
 
 
 async def cancel(ctx: Context) -> None:
@@ -195,8 +198,9 @@ FLOW = Flow(
 )
 
 
-async def start_registration(ctx: Context) -> None:
-    await begin(ctx, FLOW)
+async def start_registration(ctx: Context, *, then: dict[str, Any] | None = None) -> None:
+    """Start registering; `then` (see `Context.continue_with`) is where the user goes once registered."""
+    await begin(ctx, FLOW, data={"then": then} if then else None)
 
 
 async def start_profile_edit(ctx: Context, profile: JobSeekerProfile) -> None:

@@ -58,7 +58,11 @@ async def route(ctx: Context, incoming: Incoming) -> None:
     else:
         await _answer(ctx, current, incoming)
     if ctx.conversation.flow is None and not ctx.user_deleted:
-        await menu.show_home(ctx)
+        following = FLOWS.get(ctx.continue_with["flow"]) if ctx.continue_with else None
+        if following is not None and ctx.continue_with is not None:
+            await engine.begin(ctx, following, data={"draft": ctx.continue_with["draft"]}, at=ctx.continue_with["at"])
+        else:
+            await menu.show_home(ctx)
 
 
 def command_of(incoming: Incoming) -> tuple[str, str] | None:

@@ -8,14 +8,16 @@ monthly follow-ups start from.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, String, Text, UniqueConstraint, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
+from models.db import lock_for_key
 
 
 class ApplicationStatus(StrEnum):
@@ -33,8 +35,46 @@ FINAL_STATUSES = frozenset({ApplicationStatus.REJECTED, ApplicationStatus.WITHDR
                             ApplicationStatus.DROPPED_OUT})
 """Statuses an application does not leave; a user may apply again only after one of these."""
 
-HOLDS_A_PLACE = frozenset({ApplicationStatus.ACCEPTED, ApplicationStatus.ENROLLED, ApplicationStatus.COMPLETED})
-"""Statuses that use one of an opening's places (its quota)."""
+ACTIVE_STATUSES = frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED, ApplicationStatus.ACCEPTED,
+                             ApplicationStatus.ENROLLED})
+"""Applications still under way: a user has at most one of these per opening."""
+
+SELECTED_STATUSES = frozenset({ApplicationStatus.ACCEPTED, ApplicationStatus.ENROLLED, ApplicationStatus.COMPLETED})
+
+
+class OpeningKind(StrEnum):
+    TRAINING = "training"
+    APPRENTICESHIP = "apprenticeship"
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningRef:
+    """One opening of either kind, as applications refer to it."""
+
+    kind: OpeningKind
+    id: int
+
+    @property
+    def lock_key(self) -> str:
+        return f"opening:{self.kind}:{self.id}"
+
+    @property
+    def holds_a_place(self) -> frozenset[ApplicationStatus]:
+        """Statuses that use one of the opening's places. A training fills its places as people register;
+        an apprenticeship selects first, so only those accepted use one."""
+        if self.kind is OpeningKind.TRAINING:
+            return ACTIVE_STATUSES | {ApplicationStatus.COMPLETED}
+        return SELECTED_STATUSES
+
+    def columns(self) -> dict[str, int | None]:
+        training = self.kind is OpeningKind.TRAINING
+        return {"training_program_id": self.id if training else None,
+                "apprenticeship_opening_id": None if training else self.id}
+
+    def condition(self) -> ColumnElement[bool]:
+        if self.kind is OpeningKind.TRAINING:
+            return Application.training_program_id == self.id
+        return Application.apprenticeship_opening_id == self.id
 
 ALLOWED_CHANGES: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
     ApplicationStatus.SUBMITTED: frozenset({ApplicationStatus.SHORTLISTED, ApplicationStatus.ACCEPTED,
@@ -103,18 +143,12 @@ class StatusChangeRefused(ValueError):
 
 
 async def submit_application(
-    session: AsyncSession,
-    *,
-    user_id: int,
-    now: datetime,
-    training_program_id: int | None = None,
-    apprenticeship_opening_id: int | None = None,
+    session: AsyncSession, *, user_id: int, opening: OpeningRef, now: datetime
 ) -> Application:
     """Record a new application with its first history row; eligibility is the caller's to check first."""
     application = Application(
         user_id=user_id,
-        training_program_id=training_program_id,
-        apprenticeship_opening_id=apprenticeship_opening_id,
+        **opening.columns(),
         status=ApplicationStatus.SUBMITTED,
         submitted_at=now,
         updated_at=now,
@@ -161,15 +195,23 @@ async def mark_completed(
     return completion
 
 
-async def places_taken(
-    session: AsyncSession, *, training_program_id: int | None = None, apprenticeship_opening_id: int | None = None
-) -> int:
-    query = select(func.count()).select_from(Application).where(Application.status.in_(HOLDS_A_PLACE))
-    if training_program_id is not None:
-        query = query.where(Application.training_program_id == training_program_id)
-    else:
-        query = query.where(Application.apprenticeship_opening_id == apprenticeship_opening_id)
+async def places_taken(session: AsyncSession, opening: OpeningRef) -> int:
+    query = select(func.count()).select_from(Application).where(
+        opening.condition(), Application.status.in_(opening.holds_a_place)
+    )
     return int(await session.scalar(query) or 0)
+
+
+async def has_active_application(session: AsyncSession, user_id: int, opening: OpeningRef) -> bool:
+    query = select(Application.id).where(
+        opening.condition(), Application.user_id == user_id, Application.status.in_(ACTIVE_STATUSES)
+    ).limit(1)
+    return await session.scalar(query) is not None
+
+
+async def lock_opening(session: AsyncSession, opening: OpeningRef) -> None:
+    """Serialise applications to one opening until the transaction ends, so its last place goes once."""
+    await lock_for_key(session, opening.lock_key)
 
 
 async def status_history(session: AsyncSession, application_id: int) -> list[ApplicationStatusChange]:

@@ -9,7 +9,10 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.runtime import Runtime
 from models.applications import (
+    Application,
     ApplicationStatus,
+    OpeningKind,
+    OpeningRef,
     StatusChangeRefused,
     change_status,
     mark_completed,
@@ -37,7 +40,9 @@ async def _training_and_user(session, clock: Clock) -> tuple[int, int]:  # type:
 async def test_an_application_keeps_every_status_it_went_through(runtime: Runtime, clock: Clock) -> None:
     async with runtime.session_factory() as session, session.begin():
         program_id, user_id = await _training_and_user(session, clock)
-        application = await submit_application(session, user_id=user_id, training_program_id=program_id, now=clock())
+        application = await submit_application(
+            session, user_id=user_id, opening=OpeningRef(OpeningKind.TRAINING, program_id), now=clock()
+        )
         for status in (ApplicationStatus.SHORTLISTED, ApplicationStatus.ACCEPTED, ApplicationStatus.ENROLLED):
             clock.advance(days=1)
             await change_status(session, application, status, now=clock(), remark="lolos seleksi")
@@ -63,7 +68,9 @@ async def test_a_change_the_status_does_not_allow_is_refused(
 ) -> None:
     async with runtime.session_factory() as session, session.begin():
         program_id, user_id = await _training_and_user(session, clock)
-        application = await submit_application(session, user_id=user_id, training_program_id=program_id, now=clock())
+        application = await submit_application(
+            session, user_id=user_id, opening=OpeningRef(OpeningKind.TRAINING, program_id), now=clock()
+        )
         for status in path:
             await change_status(session, application, status, now=clock())
         with pytest.raises(StatusChangeRefused):
@@ -77,4 +84,4 @@ async def test_an_application_names_exactly_one_opening(runtime: Runtime, clock:
             _program_id, user_id = await _training_and_user(session, clock)
         with pytest.raises(IntegrityError):
             async with session.begin():
-                await submit_application(session, user_id=user_id, now=clock())
+                session.add(Application(user_id=user_id, submitted_at=clock(), updated_at=clock()))

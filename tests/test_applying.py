@@ -1,0 +1,121 @@
+"""Applying to an opening: eligibility explained, confirmation, registration first, and the last place."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select, update
+
+from bot.runtime import Runtime
+from models.applications import Application
+from models.catalog import TrainingProgram
+from tests.chat import ChatUser, RecordingChannel, register
+from tests.conftest import Clock, RuntimeFactory
+from tests.test_openings import seed_catalog
+
+WELDING = "Pengelasan SMAW 3G"
+
+
+async def open_welding(user: ChatUser) -> None:
+    await user.send("menu")
+    await user.tap("Pelatihan yang dibuka")
+    await user.tap(WELDING)
+
+
+async def applications(runtime: Runtime) -> int:
+    async with runtime.session_factory() as session:
+        return int(await session.scalar(select(func.count()).select_from(Application)) or 0)
+
+
+async def test_a_registered_job_seeker_applies_after_confirming(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    await seed_catalog(runtime, clock)
+    siti = ChatUser(runtime, channel, "siti")
+    await register(siti)
+    await open_welding(siti)
+    await siti.tap("Daftar")
+    assert siti.text.startswith("Kirim lamaran Anda untuk Pengelasan SMAW 3G?")
+    await siti.tap("Ya, kirim")
+    assert "Lamaran Anda untuk Pengelasan SMAW 3G sudah terkirim." in siti.text
+    assert await applications(runtime) == 1
+
+    await open_welding(siti)
+    await siti.tap("Daftar")
+    assert "Anda belum dapat mendaftar untuk lowongan ini:\n- Anda sudah mendaftar" in siti.text
+    assert await siti.step() == "detail"
+    assert await applications(runtime) == 1
+
+
+async def test_saying_no_at_the_confirmation_returns_to_the_details(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    await seed_catalog(runtime, clock)
+    siti = ChatUser(runtime, channel, "siti")
+    await register(siti)
+    await open_welding(siti)
+    await siti.tap("Daftar")
+    await siti.tap("Tidak, nanti saja")
+    assert siti.text.startswith(WELDING)
+    assert await applications(runtime) == 0
+
+
+async def test_every_reason_not_to_be_eligible_is_given(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    await seed_catalog(runtime, clock)
+    async with runtime.session_factory() as session, session.begin():
+        await session.execute(
+            update(TrainingProgram).where(TrainingProgram.title == WELDING).values(max_age=25, min_education="d3")
+        )
+    siti = ChatUser(runtime, channel, "siti")
+    await register(siti)
+    await open_welding(siti)
+    await siti.tap("Daftar")
+    assert siti.text.startswith(
+        "Anda belum dapat mendaftar untuk lowongan ini:\n- usia Anda di atas batas maksimal\n"
+        "- pendidikan yang diminta lebih tinggi\n\nPengelasan SMAW 3G"
+    ), "the reasons, then the details again"
+    assert await siti.step() == "detail"
+
+
+async def test_a_visitor_registers_first_and_comes_back_to_the_opening(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    await seed_catalog(runtime, clock)
+    visitor = ChatUser(runtime, channel, "rina")
+    await visitor.send("/start")
+    await open_welding(visitor)
+    await visitor.tap("Daftar")
+    assert "Untuk mendaftar, Anda perlu registrasi terlebih dahulu" in visitor.text
+    assert await visitor.step() == "language"
+    visitor.received.clear()
+    await register(visitor)
+    assert "Terima kasih, Siti Rahmawati! Pendaftaran Anda sudah selesai." in visitor.text
+    assert WELDING in visitor.text.split("\n\n")[-1].splitlines()[0]
+    assert (await visitor.conversation())[:2] == ("openings", "detail")
+    await visitor.tap("Daftar")
+    await visitor.tap("Ya, kirim")
+    assert await applications(runtime) == 1
+
+
+async def test_two_people_confirming_the_last_place_at_once_get_it_once(
+    make_runtime: RuntimeFactory, clock: Clock
+) -> None:
+    channel = RecordingChannel()
+    worker_a, worker_b = make_runtime(channel), make_runtime(channel)
+    await seed_catalog(worker_a, clock)
+    async with worker_a.session_factory() as session, session.begin():
+        await session.execute(update(TrainingProgram).where(TrainingProgram.title == WELDING).values(quota=1))
+    siti = ChatUser(worker_a, channel, "siti")
+    await register(siti)
+    nur = ChatUser(worker_b, channel, "nur")
+    await register(nur, name="Nurul Aini", nik="6309015203970002", birth_date="12-03-1997", phone="081251000009")
+    for user in (siti, nur):
+        await open_welding(user)
+        await user.tap("Daftar")
+    await asyncio.gather(siti.tap("Ya, kirim"), nur.tap("Ya, kirim"))
+    assert await applications(worker_a) == 1
+    outcomes = sorted(user.text.split("\n")[0] for user in (siti, nur))
+    assert outcomes[0] == "Lamaran Anda tidak dapat dikirim:"
+    assert outcomes[1].startswith("Lamaran Anda untuk Pengelasan SMAW 3G sudah terkirim.")

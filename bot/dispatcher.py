@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -56,6 +57,8 @@ class Dispatcher:
 
     async def handle(self, incoming: Incoming) -> list[Envelope]:
         """Handle one message and return the committed replies, for the caller to deliver."""
+        if "\x00" in incoming.text:  # no database text type holds NUL; nobody types it on purpose
+            incoming = replace(incoming, text=incoming.text.replace("\x00", ""))
         async with self._locks.hold(incoming.user_key):
             for _attempt in range(CONFLICT_RETRIES):
                 try:

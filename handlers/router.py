@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 
 from handlers import flow as engine
-from handlers import language, menu, openings, privacy, registration
+from handlers import language, menu, my_applications, openings, privacy, registration
 from handlers.context import Context
 from handlers.flow import Answer, Flow
 from handlers.messages import Incoming, IncomingKind, Msg, Nav, Option, _, say, split_option_token
@@ -20,7 +20,8 @@ from models.profiles import is_registered
 MAX_TEXT_LENGTH = 1000
 
 FLOWS: Mapping[str, Flow] = MappingProxyType(
-    {f.name: f for f in (registration.FLOW, menu.FLOW, language.FLOW, privacy.DELETE_FLOW, openings.FLOW)}
+    {f.name: f for f in (registration.FLOW, menu.FLOW, language.FLOW, privacy.DELETE_FLOW, openings.FLOW,
+                         my_applications.FLOW)}
 )
 
 COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
@@ -83,8 +84,9 @@ async def run_command(ctx: Context, current: Flow | None, name: str, argument: s
     in_task = current is not None and current.name != menu.FLOW.name
     canonical = COMMAND_ALIASES.get(name)
     if canonical is None:
+        shown = "".join(character for character in name[:32] if character.isprintable())
         ctx.send(say(_("I do not know the command /{command}. Type /help to see what I can do.")
-                     .format(command=name[:32])))
+                     .format(command=shown)))
         await _repeat_question(ctx, current)
         return
     action = COMMANDS[canonical]

@@ -158,6 +158,20 @@ async def test_unknown_commands_and_unsupported_messages_get_a_helpful_answer(
     assert await user.step() == "nik"
 
 
+async def test_nul_and_control_characters_are_never_echoed_into_the_database(
+    runtime: Runtime, channel: RecordingChannel
+) -> None:
+    """Found by hypothesis: PostgreSQL cannot store NUL in text or JSONB, and '/\\x00' was echoed back."""
+    user = ChatUser(runtime, channel, "budi")
+    await start_until_nik(user)
+    await user.send("/\x00")
+    assert user.text.startswith("Saya tidak mengenal perintah /.")
+    await user.send("/\x07bel\x00")
+    assert "tidak mengenal perintah /bel." in user.text
+    await user.send("\x00Budi\x00")
+    assert await user.step() == "nik"
+
+
 async def test_commands_that_start_something_new_wait_for_the_current_task(
     runtime: Runtime, channel: RecordingChannel
 ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from handlers.messages import Msg, Option, _
+from models.applications import ApplicationStatus
 from models.catalog import TrainingCategory
 from models.profiles import CurrentStatus, Disability, Education, Gender, Interest
 
@@ -16,6 +17,17 @@ TRAINING_CATEGORY: Mapping[str, Msg] = {
     TrainingCategory.COMPETENCY: _("Competency-based training"),
     TrainingCategory.NON_COMPETENCY: _("Non-competency training (practical skills)"),
     TrainingCategory.COMMUNITY: _("Community-based training"),
+}
+
+APPLICATION_STATUS: Mapping[str, Msg] = {
+    ApplicationStatus.SUBMITTED: _("Sent, waiting for selection"),
+    ApplicationStatus.SHORTLISTED: _("Shortlisted"),
+    ApplicationStatus.ACCEPTED: _("Accepted"),
+    ApplicationStatus.REJECTED: _("Not accepted"),
+    ApplicationStatus.WITHDRAWN: _("Withdrawn by you"),
+    ApplicationStatus.ENROLLED: _("Taking part"),
+    ApplicationStatus.COMPLETED: _("Completed"),
+    ApplicationStatus.DROPPED_OUT: _("Stopped before the end"),
 }
 
 GENDER: Mapping[str, Msg] = {Gender.FEMALE: _("Female"), Gender.MALE: _("Male")}

@@ -11,6 +11,7 @@ from handlers.context import Context
 from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow
 from handlers.language import FLOW as LANGUAGE_FLOW
 from handlers.messages import Msg, Option, Outgoing, _, say
+from handlers.my_applications import start_my_applications
 from handlers.openings import APPRENTICESHIP, TRAINING, start_browsing
 from handlers.registration import start_profile_edit, start_registration
 from models.profiles import get_profile, is_registered
@@ -23,6 +24,7 @@ async def entries(ctx: Context) -> tuple[Option, ...]:
     if await is_registered(ctx.session, ctx.user.id):
         return (
             *browse,
+            Option("applications", _("My applications")),
             Option("profile", _("My profile")),
             Option("edit_profile", _("Change my profile")),
             Option("language", _("Language")),
@@ -53,6 +55,8 @@ async def accept_home(ctx: Context, given: Answer) -> Result:
         await begin(ctx, LANGUAGE_FLOW)
     elif choice in (TRAINING, APPRENTICESHIP):
         await start_browsing(ctx, choice)
+    elif choice == "applications":
+        await start_my_applications(ctx)
     elif choice == "help":
         ctx.send(say(help_text()))
     elif choice == "edit_profile":

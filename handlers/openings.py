@@ -19,11 +19,11 @@ from models.applications import OpeningKind, places_taken
 from models.catalog import (
     ApprenticeshipOpening,
     OpeningStatus,
-    Page,
     TrainingProgram,
     open_apprenticeships,
     open_trainings,
 )
+from models.paging import Page
 
 TRAINING = OpeningKind.TRAINING
 APPRENTICESHIP = OpeningKind.APPRENTICESHIP

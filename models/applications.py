@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
 from models.db import lock_for_key
+from models.paging import Page, paginate
 
 
 class ApplicationStatus(StrEnum):
@@ -212,6 +213,25 @@ async def has_active_application(session: AsyncSession, user_id: int, opening: O
 async def lock_opening(session: AsyncSession, opening: OpeningRef) -> None:
     """Serialise applications to one opening until the transaction ends, so its last place goes once."""
     await lock_for_key(session, opening.lock_key)
+
+
+async def applications_of(session: AsyncSession, user_id: int, page: int = 0) -> Page[Application]:
+    """A user's applications, the newest first."""
+    newest_first = (Application.submitted_at.desc(), Application.id.desc())
+    return await paginate(session, Application, (Application.user_id == user_id,), newest_first, page)
+
+
+async def get_application(session: AsyncSession, user_id: int, application_id: int) -> Application | None:
+    """The user's own application with that id; None for anyone else's (ids arrive from buttons)."""
+    application = await session.get(Application, application_id)
+    return application if application is not None and application.user_id == user_id else None
+
+
+def opening_of(application: Application) -> OpeningRef:
+    if application.training_program_id is not None:
+        return OpeningRef(OpeningKind.TRAINING, application.training_program_id)
+    assert application.apprenticeship_opening_id is not None
+    return OpeningRef(OpeningKind.APPRENTICESHIP, application.apprenticeship_opening_id)
 
 
 async def status_history(session: AsyncSession, application_id: int) -> list[ApplicationStatusChange]:

@@ -6,20 +6,16 @@ by a company. Both carry a quota, a deadline and requirements, and move through 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, func, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, JsonDocument
-
-T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
+from models.paging import Page, paginate
 
 
 class ProviderKind(StrEnum):
@@ -130,36 +126,11 @@ class ApprenticeshipOpening(_Requirements, Base):
     company: Mapped[Provider] = relationship(lazy="joined")
 
 
-PAGE_SIZE = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T_co]):
-    """One page of a listing; `number` counts from 0."""
-
-    items: Sequence[T_co]
-    number: int
-    total: int
-    size: int = PAGE_SIZE
-
-    @property
-    def count(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-    @property
-    def has_next(self) -> bool:
-        return self.number + 1 < self.count
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 0
-
-
 async def open_trainings(session: AsyncSession, *, today: date, page: int = 0) -> Page[TrainingProgram]:
     """Programs taking registrations today, the nearest deadline first."""
     where = (TrainingProgram.status == OpeningStatus.OPEN, TrainingProgram.registration_deadline >= today)
     order = (TrainingProgram.registration_deadline, TrainingProgram.id)
-    return await _page(session, TrainingProgram, where, order, page)
+    return await paginate(session, TrainingProgram, where, order, page)
 
 
 async def open_apprenticeships(
@@ -168,18 +139,7 @@ async def open_apprenticeships(
     """Apprenticeship openings taking applications today, the nearest deadline first."""
     where = (ApprenticeshipOpening.status == OpeningStatus.OPEN, ApprenticeshipOpening.application_deadline >= today)
     order = (ApprenticeshipOpening.application_deadline, ApprenticeshipOpening.id)
-    return await _page(session, ApprenticeshipOpening, where, order, page)
-
-
-async def _page(
-    session: AsyncSession, entity: type[T], where: tuple[Any, ...], order: tuple[Any, ...], page: int
-) -> Page[T]:
-    total = int(await session.scalar(select(func.count()).select_from(entity).where(*where)) or 0)
-    last = max(0, -(-total // PAGE_SIZE) - 1)
-    number = min(max(page, 0), last)  # a page that no longer exists (openings closed meanwhile): the nearest
-    query = select(entity).where(*where).order_by(*order).offset(number * PAGE_SIZE).limit(PAGE_SIZE)
-    rows = await session.scalars(query)
-    return Page(list(rows), number, total)
+    return await paginate(session, ApprenticeshipOpening, where, order, page)
 
 
 async def add_provider(

@@ -1,0 +1,49 @@
+"""Pages of five for every listing a user scrolls through on a small phone screen."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+PAGE_SIZE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T_co]):
+    """One page of a listing; `number` counts from 0."""
+
+    items: Sequence[T_co]
+    number: int
+    total: int
+    size: int = PAGE_SIZE
+
+    @property
+    def count(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.number + 1 < self.count
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 0
+
+
+async def paginate(
+    session: AsyncSession, entity: type[T], where: tuple[Any, ...], order: tuple[Any, ...], page: int
+) -> Page[T]:
+    """Page `page` of `entity` rows matching `where`; a page past the end (rows gone meanwhile) gives the last."""
+    total = int(await session.scalar(select(func.count()).select_from(entity).where(*where)) or 0)
+    last = max(0, -(-total // PAGE_SIZE) - 1)
+    number = min(max(page, 0), last)
+    query = select(entity).where(*where).order_by(*order).offset(number * PAGE_SIZE).limit(PAGE_SIZE)
+    rows = await session.scalars(query)
+    return Page(list(rows), number, total)

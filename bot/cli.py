@@ -22,6 +22,7 @@ from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, ensure_nik_
 from models.db import create_engine
 from models.regions import RegionFileError
 from models.seeds import seed_demo
+from models.users import Role, set_role
 
 
 def parser() -> argparse.ArgumentParser:
@@ -41,6 +42,12 @@ def parser() -> argparse.ArgumentParser:
     downgrade.add_argument("revision")
     db.add_parser("current", help="show the applied revision")
     commands.add_parser("seed-demo", help="load the demo data once (safe to repeat)")
+    staff = commands.add_parser("staff", help="who may use the staff commands in the chat")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    for name, what in (("add", "grant the staff role"), ("remove", "take the staff role away")):
+        action = staff_commands.add_parser(name, help=f"{what} to a channel identity")
+        action.add_argument("channel", choices=("console", "telegram", "whatsapp"))
+        action.add_argument("id", help="console user name, Telegram user id, or WhatsApp number (wa_id)")
     return root
 
 
@@ -71,6 +78,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await _seed(settings)
     if args.command == "run":
         return await _run(settings)
+    if args.command == "staff":
+        return await _staff(settings, args.staff_command, args.channel, args.id)
     return await _chat(settings, args.user, args.lang)
 
 
@@ -95,6 +104,19 @@ async def _seed(settings: Settings) -> int:
             today = now.astimezone(ZoneInfo(runtime.services.office.timezone)).date()
             loaded = await seed_demo(session, runtime.services.cipher, now, today)
         print("demo data loaded" if loaded else "demo data already present")
+    finally:
+        await runtime.aclose()
+    return 0
+
+
+async def _staff(settings: Settings, action: str, channel: str, external_id: str) -> int:
+    await _ensure_schema(settings)
+    runtime = build_runtime(settings)
+    role = Role.STAFF if action == "add" else Role.MEMBER
+    try:
+        async with runtime.session_factory() as session, session.begin():
+            await set_role(session, channel, external_id, role, locale=settings.default_locale, now=runtime.clock())
+        print(f"{channel}:{external_id} is now {role}")
     finally:
         await runtime.aclose()
     return 0

@@ -27,7 +27,7 @@ from models.conversations import save_conversation
 from models.db import lock_for_key
 from models.events import record_event
 from models.outbox import enqueue
-from models.users import User, load_or_create_user
+from models.users import User, get_user, load_or_create_user
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +86,28 @@ class Dispatcher:
             await self._router(ctx, incoming)
             if not ctx.user_deleted:
                 await save_conversation(session, user.conversation, now)
-            return await self._write_replies(
+            envelopes = await self._write_replies(
                 session,
-                incoming=incoming,
+                channel=incoming.channel,
+                address=incoming.external_id,
                 user_id=None if ctx.user_deleted else user.id,
                 locale=user.locale,
                 replies=ctx.replies,
                 now=now,
             )
+            for recipient_id, message in ctx.notices:
+                envelopes += await self._notify(session, recipient_id, message, now)
+            return envelopes
+
+    async def _notify(self, session: AsyncSession, user_id: int, message: Outgoing, now: datetime) -> list[Envelope]:
+        """A message to someone other than the sender (an applicant whose status staff changed), in their language."""
+        recipient = await get_user(session, user_id)
+        if recipient is None:
+            return []  # they deleted their account meanwhile
+        return await self._write_replies(
+            session, channel=recipient.channel, address=recipient.external_id, user_id=recipient.id,
+            locale=recipient.locale, replies=[message], now=now,
+        )
 
     def _render_for(self, user: User) -> Callable[[Msg | str], str]:
         """Renders in the user's language as it is at that moment (it may change during the message)."""
@@ -104,7 +118,8 @@ class Dispatcher:
         self,
         session: AsyncSession,
         *,
-        incoming: Incoming,
+        channel: str,
+        address: str,
         user_id: int | None,
         locale: str,
         replies: list[Outgoing],
@@ -112,24 +127,18 @@ class Dispatcher:
     ) -> list[Envelope]:
         rendered = render_all(replies, self._catalogs.translator(locale))
         ids = await enqueue(
-            session,
-            channel=incoming.channel,
-            address=incoming.external_id,
-            user_id=user_id,
-            payloads=[r.to_json() for r in rendered],
+            session, channel=channel, address=address, user_id=user_id, payloads=[r.to_json() for r in rendered],
             now=now,
         )
-        return [
-            Envelope(row_id, incoming.channel, incoming.external_id, reply)
-            for row_id, reply in zip(ids, rendered, strict=True)
-        ]
+        return [Envelope(row_id, channel, address, reply) for row_id, reply in zip(ids, rendered, strict=True)]
 
     async def _apologise(self, incoming: Incoming) -> list[Envelope]:
         try:
             async with self._session_factory() as session, session.begin():
                 return await self._write_replies(
                     session,
-                    incoming=incoming,
+                    channel=incoming.channel,
+                    address=incoming.external_id,
                     user_id=None,
                     locale=incoming.locale_hint or self._catalogs.default,
                     replies=[say(APOLOGY)],

@@ -39,6 +39,7 @@ class Context:
     render: Callable[[Msg | str], str]
     replies: list[Outgoing] = field(default_factory=list)
     user_deleted: bool = False
+    notices: list[tuple[int, Outgoing]] = field(default_factory=list)
     continue_with: dict[str, Any] | None = None
     """Set when a flow ends and another should start rather than the menu: `{"flow", "at", "draft"}`."""
 
@@ -64,3 +65,7 @@ class Context:
 
     def send(self, message: Outgoing) -> None:
         self.replies.append(message)
+
+    def notify(self, user_id: int, message: Outgoing) -> None:
+        """Tell another user something, in their own language and channel, in the same commit."""
+        self.notices.append((user_id, message))

@@ -14,13 +14,18 @@ from handlers.messages import Msg, Option, Outgoing, _, say
 from handlers.my_applications import start_my_applications
 from handlers.openings import APPRENTICESHIP, TRAINING, start_browsing
 from handlers.registration import start_profile_edit, start_registration
+from handlers.selection import start_selection
 from models.profiles import get_profile, is_registered
 
 HOME = "home"
 
 
 async def entries(ctx: Context) -> tuple[Option, ...]:
-    browse = (Option(TRAINING, _("Trainings open now")), Option(APPRENTICESHIP, _("Apprenticeship openings")))
+    browse: tuple[Option, ...] = (
+        Option(TRAINING, _("Trainings open now")), Option(APPRENTICESHIP, _("Apprenticeship openings"))
+    )
+    if ctx.user.is_staff:
+        browse = (Option("selection", _("Selection (staff)")), *browse)
     if await is_registered(ctx.session, ctx.user.id):
         return (
             *browse,
@@ -57,6 +62,8 @@ async def accept_home(ctx: Context, given: Answer) -> Result:
         await start_browsing(ctx, choice)
     elif choice == "applications":
         await start_my_applications(ctx)
+    elif choice == "selection":
+        await start_selection(ctx)
     elif choice == "help":
         ctx.send(say(help_text()))
     elif choice == "edit_profile":

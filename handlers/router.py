@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 
 from handlers import flow as engine
-from handlers import language, menu, my_applications, openings, privacy, registration
+from handlers import language, menu, my_applications, openings, privacy, registration, selection
 from handlers.context import Context
 from handlers.flow import Answer, Flow
 from handlers.messages import Incoming, IncomingKind, Msg, Nav, Option, _, say, split_option_token
@@ -21,7 +21,7 @@ MAX_TEXT_LENGTH = 1000
 
 FLOWS: Mapping[str, Flow] = MappingProxyType(
     {f.name: f for f in (registration.FLOW, menu.FLOW, language.FLOW, privacy.DELETE_FLOW, openings.FLOW,
-                         my_applications.FLOW)}
+                         my_applications.FLOW, selection.FLOW)}
 )
 
 COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
@@ -34,7 +34,10 @@ COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
     "profile": "profile", "profil": "profile",
     "export": "export", "ekspor": "export",
     "delete": "delete", "hapus": "delete",
+    "staf": "staff", "staff": "staff",
 })
+STAFF_ONLY = frozenset({"staff"})
+"""Commands a member never learns exist: to them these are unknown commands like any other."""
 TYPED_KEYWORDS = frozenset({"menu", "help", "bantuan", "cancel", "batal", "back", "kembali"})
 NAV_COMMANDS: Mapping[str, str] = MappingProxyType({Nav.BACK: "back", Nav.CANCEL: "cancel", Nav.MENU: "menu"})
 
@@ -83,6 +86,8 @@ def command_of(incoming: Incoming) -> tuple[str, str] | None:
 async def run_command(ctx: Context, current: Flow | None, name: str, argument: str) -> None:
     in_task = current is not None and current.name != menu.FLOW.name
     canonical = COMMAND_ALIASES.get(name)
+    if canonical in STAFF_ONLY and not ctx.user.is_staff:
+        canonical = None
     if canonical is None:
         shown = "".join(character for character in name[:32] if character.isprintable())
         ctx.send(say(_("I do not know the command /{command}. Type /help to see what I can do.")
@@ -164,6 +169,7 @@ COMMANDS: Mapping[str, Callable[[Context, Flow | None], Awaitable[None]]] = Mapp
     "help": _help,
     "language": _outside_tasks(_change_language),
     "delete": _outside_tasks(privacy.start_delete),
+    "staff": _outside_tasks(selection.start_selection),
     "profile": _read_only(privacy.show_profile),
     "export": _read_only(privacy.export_data),
 })

@@ -221,6 +221,17 @@ async def applications_of(session: AsyncSession, user_id: int, page: int = 0) ->
     return await paginate(session, Application, (Application.user_id == user_id,), newest_first, page)
 
 
+async def applications_for(session: AsyncSession, opening: OpeningRef, page: int = 0) -> Page[Application]:
+    """The applicants of one opening, first come first."""
+    first_come = (Application.submitted_at, Application.id)
+    return await paginate(session, Application, (opening.condition(),), first_come, page)
+
+
+async def get_application_by_id(session: AsyncSession, application_id: int) -> Application | None:
+    """Any application (staff); refreshed, since another worker may have just changed its status."""
+    return await session.get(Application, application_id, populate_existing=True)
+
+
 async def get_application(session: AsyncSession, user_id: int, application_id: int) -> Application | None:
     """The user's own application with that id; None for anyone else's (ids arrive from buttons)."""
     application = await session.get(Application, application_id)

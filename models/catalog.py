@@ -142,6 +142,17 @@ async def open_apprenticeships(
     return await paginate(session, ApprenticeshipOpening, where, order, page)
 
 
+async def openings_for_staff(
+    session: AsyncSession, entity: type[TrainingProgram] | type[ApprenticeshipOpening], page: int = 0
+) -> Page[TrainingProgram] | Page[ApprenticeshipOpening]:
+    """Every published opening of one kind, the latest deadline first (drafts are not in selection yet)."""
+    if entity is TrainingProgram:
+        return await paginate(session, TrainingProgram, (TrainingProgram.status != OpeningStatus.DRAFT,),
+                              (TrainingProgram.registration_deadline.desc(), TrainingProgram.id), page)
+    return await paginate(session, ApprenticeshipOpening, (ApprenticeshipOpening.status != OpeningStatus.DRAFT,),
+                          (ApprenticeshipOpening.application_deadline.desc(), ApprenticeshipOpening.id), page)
+
+
 async def add_provider(
     session: AsyncSession, *, name: str, kind: ProviderKind, kecamatan: str | None = None, address: str = "",
     contact: str = "",

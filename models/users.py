@@ -76,11 +76,24 @@ async def load_or_create_user(
     return user, True
 
 
+async def get_user(session: AsyncSession, user_id: int) -> User | None:
+    return await session.get(User, user_id)
+
+
 async def delete_user(session: AsyncSession, user: User) -> None:
     """Remove the user and, through foreign-key cascades, their profile and conversation."""
     await session.delete(user)
     await session.flush()
 
+
+
+async def set_role(session: AsyncSession, channel: str, external_id: str, role: Role, *, locale: str,
+                   now: datetime) -> User:
+    """Give a channel identity a role, creating the user if they have not written yet (staff set up first)."""
+    user, _created = await load_or_create_user(session, channel, external_id, locale=locale, now=now)
+    user.role = role
+    await session.flush()
+    return user
 
 
 async def set_locale(session: AsyncSession, channel: str, external_id: str, locale: str) -> None:

@@ -57,8 +57,18 @@ def test_a_missing_key_is_generated_into_dot_env_once(tmp_path: Path, monkeypatc
 def test_help_lists_the_commands() -> None:
     result = run_bot("--help", env={})
     assert result.returncode == 0
-    for command in ("run", "chat", "db", "seed-demo"):
+    for command in ("run", "chat", "db", "seed-demo", "staff"):
         assert command in result.stdout
+
+
+def test_staff_are_granted_from_the_command_line(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db", "NIK_ENCRYPTION_KEY": TEST_KEY}
+    added = run_bot("staff", "add", "console", "ani", env=env, cwd=tmp_path)
+    assert (added.returncode, added.stdout.strip()) == (0, "console:ani is now staff")
+    chat = run_bot("chat", "--user", "ani", env=env, stdin="batal\n/staf\n", cwd=tmp_path)
+    assert "Seleksi. Jenis lowongan yang mana?" in chat.stdout
+    removed = run_bot("staff", "remove", "console", "ani", env=env, cwd=tmp_path)
+    assert removed.stdout.strip() == "console:ani is now member"
 
 
 def test_a_bad_setting_stops_the_program_with_exit_code_2(tmp_path: Path) -> None:

@@ -1,0 +1,225 @@
+"""Selection, for staff only (`/staf`): pick an opening, an applicant, and move their application on.
+
+Steps: `kind`, `opening` (paged), `applicants` (paged, with status), `decide` (the statuses the
+application may move to) and `confirm`. The applicant is told of every change in their own language,
+in the same commit. Completing makes them an alumnus (the follow-ups start from that date). Accepting
+beyond an opening's places is refused.
+"""
+
+from __future__ import annotations
+
+from handlers.applying import load_opening, title_of
+from handlers.context import Context
+from handlers.flow import Answer, Back, Flow, Invalid, Result, Stay, Step, Store, begin, end_flow
+from handlers.labels import APPLICATION_STATUS, EDUCATION
+from handlers.messages import Msg, Option, Outgoing, _, say
+from models.applications import (
+    ALLOWED_CHANGES,
+    ApplicationStatus,
+    OpeningKind,
+    OpeningRef,
+    StatusChangeRefused,
+    applications_for,
+    change_status,
+    get_application_by_id,
+    lock_opening,
+    mark_completed,
+    places_taken,
+)
+from models.catalog import ApprenticeshipOpening, TrainingProgram, openings_for_staff
+from models.eligibility import age_on
+from models.profiles import get_profile
+
+NEXT_PAGE = "next"
+PREVIOUS_PAGE = "previous"
+YES = "yes"
+NO = "no"
+
+NOTICES: dict[ApplicationStatus, Msg] = {
+    ApplicationStatus.SHORTLISTED: _("Good news: your application for {title} passed the first selection. The office "
+                                     "will contact you about the next step."),
+    ApplicationStatus.ACCEPTED: _("Congratulations! You have been accepted for {title}. The office will tell you "
+                                  "when and where to come."),
+    ApplicationStatus.REJECTED: _("We are sorry: your application for {title} was not accepted this time. Other "
+                                  "openings are in the main menu."),
+    ApplicationStatus.WITHDRAWN: _("Your application for {title} has been withdrawn by the office."),
+    ApplicationStatus.ENROLLED: _("You are now registered as taking part in {title}."),
+    ApplicationStatus.COMPLETED: _("Congratulations on completing {title}! Once a month we will ask you briefly how "
+                                   "you are doing; your answers help the office help others."),
+    ApplicationStatus.DROPPED_OUT: _("You are recorded as having stopped {title} before the end. You are welcome to "
+                                     "apply again later."),
+}
+
+
+async def start_selection(ctx: Context) -> None:
+    await begin(ctx, FLOW)
+
+
+def _opening(ctx: Context) -> OpeningRef:
+    return OpeningRef(OpeningKind(ctx.draft["kind"]), int(ctx.draft["opening"]))
+
+
+def _paging(page_has_previous: bool, page_has_next: bool) -> list[Option]:
+    options = []
+    if page_has_previous:
+        options.append(Option(PREVIOUS_PAGE, _("Previous page")))
+    if page_has_next:
+        options.append(Option(NEXT_PAGE, _("Next page")))
+    return options
+
+
+def _turn_page(ctx: Context, given: Answer, key: str) -> Result | None:
+    page = int(ctx.draft.get(key, 0))
+    if given.option == NEXT_PAGE:
+        return Stay({key: page + 1})
+    if given.option == PREVIOUS_PAGE:
+        return Stay({key: max(page - 1, 0)})
+    return None
+
+
+def _chosen_id(given: Answer, prefix: str) -> int | None:
+    if given.option and given.option.startswith(prefix) and given.option[len(prefix):].isdecimal():
+        return int(given.option[len(prefix):])
+    return None
+
+
+async def ask_kind(_ctx: Context) -> Outgoing:
+    return say(_("Selection. Which kind of opening?"), options=(
+        Option(OpeningKind.TRAINING, _("Trainings")), Option(OpeningKind.APPRENTICESHIP, _("Apprenticeships"))))
+
+
+async def accept_kind(_ctx: Context, given: Answer) -> Result:
+    if given.option in (OpeningKind.TRAINING, OpeningKind.APPRENTICESHIP):
+        return Store({"kind": given.option, "openings_page": 0})
+    return Invalid(_("Please choose Trainings or Apprenticeships."))
+
+
+async def ask_opening(ctx: Context) -> Outgoing:
+    entity = TrainingProgram if ctx.draft["kind"] == OpeningKind.TRAINING else ApprenticeshipOpening
+    page = await openings_for_staff(ctx.session, entity, int(ctx.draft.get("openings_page", 0)))
+    if not page.items:
+        return say(_("No openings of this kind have been published yet."))
+    options = [Option(f"o{item.id}", title_of(item)) for item in page.items]
+    return say(_("Whose applicants do you want to see? (page {page} of {pages})").format(
+        page=page.number + 1, pages=page.count), options=(*options, *_paging(page.has_previous, page.has_next)))
+
+
+async def accept_opening(ctx: Context, given: Answer) -> Result:
+    if (turned := _turn_page(ctx, given, "openings_page")) is not None:
+        return turned
+    if (chosen := _chosen_id(given, "o")) is not None:
+        return Store({"opening": chosen, "applicants_page": 0})
+    return Invalid(_("Please choose an opening from the list, or another page."))
+
+
+async def ask_applicants(ctx: Context) -> Outgoing:
+    ref = _opening(ctx)
+    opening = await load_opening(ctx, ref)
+    page = await applications_for(ctx.session, ref, int(ctx.draft.get("applicants_page", 0)))
+    title = title_of(opening) if opening is not None else "-"
+    if not page.items:
+        return say(_("Nobody has applied for {title} yet.").format(title=title))
+    taken = await places_taken(ctx.session, ref)
+    lines: list[Msg | str] = [_("{title}: {total} applicants, {taken} of {quota} places taken.").format(
+        title=title, total=page.total, taken=taken, quota=opening.quota if opening else 0)]
+    options = []
+    for application in page.items:
+        profile = await get_profile(ctx.session, application.user_id)
+        name = profile.full_name if profile is not None else "-"
+        status = APPLICATION_STATUS.get(application.status, application.status)
+        options.append(Option(f"a{application.id}", name))
+        lines.append(_("{name}: {status}").format(name=name, status=status))
+    return say(*lines, options=(*options, *_paging(page.has_previous, page.has_next)))
+
+
+async def accept_applicants(ctx: Context, given: Answer) -> Result:
+    if (turned := _turn_page(ctx, given, "applicants_page")) is not None:
+        return turned
+    if (chosen := _chosen_id(given, "a")) is not None:
+        return Store({"application": chosen})
+    return Invalid(_("Please choose an applicant from the list, or another page."))
+
+
+async def ask_decide(ctx: Context) -> Outgoing:
+    application = await get_application_by_id(ctx.session, int(ctx.draft["application"]))
+    profile = await get_profile(ctx.session, application.user_id) if application is not None else None
+    if application is None or profile is None:
+        return say(_("That application no longer exists (the applicant deleted their account)."))
+    moves = ALLOWED_CHANGES.get(ApplicationStatus(application.status), frozenset())
+    options = tuple(Option(status, APPLICATION_STATUS[status]) for status in ApplicationStatus if status in moves)
+    lines: list[Msg | str] = [
+        profile.full_name,
+        _("Age {age}, {education}, phone {phone}").format(
+            age=age_on(profile.birth_date, ctx.today), education=EDUCATION.get(profile.education, ""),
+            phone=profile.phone_e164),
+        _("Status: {status}").format(status=APPLICATION_STATUS.get(application.status, application.status)),
+    ]
+    lines.append(_("Move the application to:") if options else _("This application is closed; nothing to change."))
+    return say(*lines, options=options)
+
+
+async def accept_decide(ctx: Context, given: Answer) -> Result:
+    application = await get_application_by_id(ctx.session, int(ctx.draft["application"]))
+    if application is None:
+        return Back()
+    if given.option in ALLOWED_CHANGES.get(ApplicationStatus(application.status), frozenset()):
+        return Store({"status": given.option})
+    return Invalid(_("Please choose one of the statuses offered."))
+
+
+async def ask_confirm(ctx: Context) -> Outgoing:
+    application = await get_application_by_id(ctx.session, int(ctx.draft["application"]))
+    profile = await get_profile(ctx.session, application.user_id) if application is not None else None
+    status = APPLICATION_STATUS[ApplicationStatus(ctx.draft["status"])]
+    return say(_("Change the status of {name} to '{status}'? They will be told at once.").format(
+        name=profile.full_name if profile else "-", status=status),
+        options=(Option(YES, _("Yes, change it")), Option(NO, _("No"))))
+
+
+async def accept_confirm(ctx: Context, given: Answer) -> Result:
+    if given.option == NO:
+        return Back()
+    if given.option != YES:
+        return Invalid(_("Please answer Yes or No."))
+    ref = _opening(ctx)
+    wanted = ApplicationStatus(ctx.draft["status"])
+    await lock_opening(ctx.session, ref)
+    application = await get_application_by_id(ctx.session, int(ctx.draft["application"]))
+    opening = await load_opening(ctx, ref)
+    if application is None or opening is None:
+        return Back()
+    if wanted in ref.holds_a_place and application.status not in ref.holds_a_place and (
+        await places_taken(ctx.session, ref) >= opening.quota
+    ):
+        ctx.send(say(_("All {quota} places are taken; the change was not made.").format(quota=opening.quota)))
+        return Back()
+    try:
+        if wanted is ApplicationStatus.COMPLETED:
+            await mark_completed(ctx.session, application, completed_on=ctx.today, now=ctx.now, changed_by=ctx.user.id)
+        else:
+            await change_status(ctx.session, application, wanted, now=ctx.now, changed_by=ctx.user.id)
+    except StatusChangeRefused:
+        ctx.send(say(_("The application changed meanwhile; the change was not made.")))
+        return Back()
+    ctx.notify(application.user_id, say(NOTICES[wanted].format(title=title_of(opening))))
+    ctx.send(say(_("Done: the status is now '{status}' and the applicant has been told.").format(
+        status=APPLICATION_STATUS[wanted])))
+    return Back()
+
+
+async def _leave(ctx: Context) -> None:
+    end_flow(ctx)
+
+
+FLOW = Flow(
+    name="selection",
+    steps=(
+        Step("kind", ask_kind, accept_kind),
+        Step("opening", ask_opening, accept_opening),
+        Step("applicants", ask_applicants, accept_applicants),
+        Step("decide", ask_decide, accept_decide),
+        Step("confirm", ask_confirm, accept_confirm),
+    ),
+    finish=_leave,
+    cancel=_leave,
+)

@@ -1,0 +1,107 @@
+"""Selection by staff: only staff see it, every change is confirmed, applicants are told in their language."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from bot.runtime import Runtime
+from models.applications import Completion
+from models.catalog import ApprenticeshipOpening
+from models.users import Role, set_role
+from tests.chat import CHANNEL, ChatUser, RecordingChannel, register
+from tests.conftest import Clock
+from tests.test_applying import WELDING
+from tests.test_my_applications import applied_siti
+
+MEKANIK = "Mekanik Alat Berat - PT Tabalong Alat Berat Sejahtera"
+
+
+async def staff_member(runtime: Runtime, channel: RecordingChannel, clock: Clock) -> ChatUser:
+    async with runtime.session_factory() as session, session.begin():
+        await set_role(session, CHANNEL, "petugas", Role.STAFF, locale="id", now=clock())
+    return ChatUser(runtime, channel, "petugas")
+
+
+async def choose(staff: ChatUser, *labels: str) -> None:
+    for label in labels:
+        await staff.tap(label)
+
+
+async def test_staff_accepts_an_applicant_who_is_told_at_once(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    siti = await applied_siti(runtime, channel, clock)
+    staff = await staff_member(runtime, channel, clock)
+    await staff.send("/staf")
+    await choose(staff, "Pelatihan", "Halaman berikutnya", WELDING)
+    assert f"{WELDING}: 1 pelamar, 1 dari 16 kuota terisi." in staff.text
+    assert "Siti Rahmawati: Terkirim, menunggu seleksi" in staff.text
+    await staff.tap("Siti Rahmawati")
+    assert "Usia 27, SMK, HP +6281251000001" in staff.text
+    await staff.tap("Diterima")
+    assert staff.text.startswith("Ubah status Siti Rahmawati menjadi 'Diterima'?")
+    await staff.tap("Ya, ubah")
+    assert staff.text.startswith("Selesai: status sekarang 'Diterima' dan pelamar sudah diberi tahu.")
+    assert channel.to("siti")[-1].text.startswith("Selamat! Anda diterima di Pengelasan SMAW 3G.")
+
+    await choose(staff, "Sedang mengikuti", "Ya, ubah", "Selesai", "Ya, ubah")
+    assert channel.to("siti")[-1].text.startswith("Selamat, Anda telah menyelesaikan Pengelasan SMAW 3G!")
+    assert "Lamaran ini sudah selesai; tidak ada yang bisa diubah." in staff.text
+    async with runtime.session_factory() as session:
+        completion = await session.scalar(select(Completion))
+    assert completion is not None and completion.completed_on.isoformat() == "2026-11-23"
+    assert siti.external_id == "siti"
+
+
+async def test_the_applicant_is_told_in_their_own_language(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    await applied_siti(runtime, channel, clock)
+    siti = ChatUser(runtime, channel, "siti")
+    await siti.send("/bahasa")
+    await siti.tap("English")
+    staff = await staff_member(runtime, channel, clock)
+    await staff.send("/staf")
+    await choose(staff, "Pelatihan", "Halaman berikutnya", WELDING, "Siti Rahmawati", "Tidak diterima", "Ya, ubah")
+    assert channel.to("siti")[-1].text.startswith(
+        "We are sorry: your application for Pengelasan SMAW 3G was not accepted this time."
+    )
+
+
+async def test_members_do_not_know_the_staff_command_exists(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    siti = ChatUser(runtime, channel, "siti")
+    await register(siti)
+    await siti.send("/staf")
+    assert siti.text.startswith("Saya tidak mengenal perintah /staf.")
+    await siti.send("menu")
+    assert "Seleksi (staf)" not in [option.label for option in siti.last.options]
+
+
+async def test_accepting_beyond_the_places_is_refused(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    from tests.test_openings import seed_catalog
+
+    await seed_catalog(runtime, clock)
+    async with runtime.session_factory() as session, session.begin():
+        await session.execute(update(ApprenticeshipOpening).values(quota=1))
+    applicants = [("siti", "Siti Rahmawati", "6309014508990001", "05-08-1999", "081251000001"),
+                  ("nur", "Nurul Aini", "6309015203970002", "12-03-1997", "081251000009")]
+    for external_id, name, nik, born, phone in applicants:
+        user = ChatUser(runtime, channel, external_id)
+        await register(user, name=name, nik=nik, birth_date=born, phone=phone)
+        await user.send("menu")
+        await user.tap("Lowongan pemagangan")
+        await user.tap(MEKANIK)
+        await user.tap("Daftar")
+        await user.tap("Ya, kirim")
+    staff = await staff_member(runtime, channel, clock)
+    await staff.send("/staf")
+    await choose(staff, "Pemagangan", MEKANIK, "Siti Rahmawati", "Diterima", "Ya, ubah")
+    await staff.tap("Kembali")  # from Siti's status back to the applicants
+    await choose(staff, "Nurul Aini", "Diterima", "Ya, ubah")
+    assert "Semua 1 kuota sudah terisi; status tidak diubah." in staff.text
+    async with runtime.session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(Completion)) == 0

@@ -23,24 +23,17 @@ import platform
 import resource
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-import asyncpg
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import migrate  # noqa: E402
+from bench.databases import prepare_database  # noqa: E402
 from bot.runtime import build_runtime  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from handlers.messages import Incoming, Reply  # noqa: E402
 from models.crypto import NikCipher  # noqa: E402
-from models.db import create_engine  # noqa: E402
-
-ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 class NullChannel:
@@ -63,7 +56,7 @@ def registration_script(index: int) -> list[str]:
 
 
 async def run_backend(backend: str, users: int, concurrency: int) -> dict[str, object]:
-    url, cleanup = await prepare_database(backend)
+    url, cleanup = await prepare_database(backend, "dialog")
     settings = load_settings(database_url=url, nik_encryption_key=NikCipher.generate_secret(), _env_file=None)
     runtime = build_runtime(settings, {"bench": NullChannel()})
     latencies: list[float] = []
@@ -109,36 +102,6 @@ async def count_profiles(runtime: object) -> int:
 
     async with runtime.session_factory() as session:  # type: ignore[attr-defined]
         return int(await session.scalar(select(func.count()).select_from(JobSeekerProfile)) or 0)
-
-
-async def prepare_database(backend: str) -> tuple[str, object]:
-    if backend == "sqlite":
-        folder = tempfile.mkdtemp(prefix="sahabat-bench-")
-        url = f"sqlite+aiosqlite:///{folder}/bench.db"
-
-        async def remove_file() -> None:
-            for name in os.listdir(folder):
-                os.remove(os.path.join(folder, name))
-            os.rmdir(folder)
-
-        cleanup = remove_file
-    else:
-        name = f"sahabat_bench_{uuid.uuid4().hex[:10]}"
-        admin = await asyncpg.connect(ADMIN_URL)
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        await admin.close()
-        url = f"{ADMIN_URL.rsplit('/', 1)[0].replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
-
-        async def drop_database() -> None:
-            connection = await asyncpg.connect(ADMIN_URL)
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await connection.close()
-
-        cleanup = drop_database
-    engine = create_engine(url)
-    await migrate.upgrade(engine)
-    await engine.dispose()
-    return url, cleanup
 
 
 def main() -> None:

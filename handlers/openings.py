@@ -16,14 +16,15 @@ from handlers.flow import Answer, Flow, Invalid, Result, Stay, Step, Store, begi
 from handlers.labels import EDUCATION, TRAINING_CATEGORY
 from handlers.messages import Msg, Option, Outgoing, Rupiah, _, say
 from models.applications import OpeningKind, places_taken
+from models.browsing import Seeker, open_apprenticeships, open_trainings
 from models.catalog import (
     ApprenticeshipOpening,
     OpeningStatus,
     TrainingProgram,
-    open_apprenticeships,
-    open_trainings,
 )
+from models.eligibility import age_on
 from models.paging import Page
+from models.profiles import get_profile
 
 TRAINING = OpeningKind.TRAINING
 APPRENTICESHIP = OpeningKind.APPRENTICESHIP
@@ -37,9 +38,14 @@ async def start_browsing(ctx: Context, kind: str) -> None:
 
 async def _current_page(ctx: Context) -> Page[TrainingProgram | ApprenticeshipOpening]:
     page = int(ctx.draft.get("page", 0))
+    profile = await get_profile(ctx.session, ctx.user.id)
+    seeker = None
+    if profile is not None:
+        seeker = Seeker(interests=tuple(profile.interests), kecamatan=profile.kecamatan,
+                        age=age_on(profile.birth_date, ctx.today), education=profile.education)
     if ctx.draft.get("kind") == APPRENTICESHIP:
-        return await open_apprenticeships(ctx.session, today=ctx.today, page=page)
-    return await open_trainings(ctx.session, today=ctx.today, page=page)
+        return await open_apprenticeships(ctx.session, today=ctx.today, page=page, seeker=seeker)
+    return await open_trainings(ctx.session, today=ctx.today, page=page, seeker=seeker)
 
 
 async def ask_list(ctx: Context) -> Outgoing:

@@ -126,22 +126,6 @@ class ApprenticeshipOpening(_Requirements, Base):
     company: Mapped[Provider] = relationship(lazy="joined")
 
 
-async def open_trainings(session: AsyncSession, *, today: date, page: int = 0) -> Page[TrainingProgram]:
-    """Programs taking registrations today, the nearest deadline first."""
-    where = (TrainingProgram.status == OpeningStatus.OPEN, TrainingProgram.registration_deadline >= today)
-    order = (TrainingProgram.registration_deadline, TrainingProgram.id)
-    return await paginate(session, TrainingProgram, where, order, page)
-
-
-async def open_apprenticeships(
-    session: AsyncSession, *, today: date, page: int = 0
-) -> Page[ApprenticeshipOpening]:
-    """Apprenticeship openings taking applications today, the nearest deadline first."""
-    where = (ApprenticeshipOpening.status == OpeningStatus.OPEN, ApprenticeshipOpening.application_deadline >= today)
-    order = (ApprenticeshipOpening.application_deadline, ApprenticeshipOpening.id)
-    return await paginate(session, ApprenticeshipOpening, where, order, page)
-
-
 async def openings_for_staff(
     session: AsyncSession, entity: type[TrainingProgram] | type[ApprenticeshipOpening], page: int = 0
 ) -> Page[TrainingProgram] | Page[ApprenticeshipOpening]:

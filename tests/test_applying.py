@@ -19,6 +19,8 @@ WELDING = "Pengelasan SMAW 3G"
 async def open_welding(user: ChatUser) -> None:
     await user.send("menu")
     await user.tap("Pelatihan yang dibuka")
+    while WELDING not in [option.label for option in user.last.options]:  # the order depends on the user
+        await user.tap("Halaman berikutnya")
     await user.tap(WELDING)
 
 

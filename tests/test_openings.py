@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from bot.runtime import Runtime
 from models.catalog import OpeningStatus, TrainingProgram
 from models.demo_catalog import seed_demo_catalog
-from tests.chat import ChatUser, RecordingChannel
+from tests.chat import ChatUser, RecordingChannel, register
 from tests.conftest import Clock
 from tests.test_properties import is_command
 
@@ -134,3 +134,16 @@ async def test_any_text_while_browsing_gets_an_answer_and_keeps_the_place(
     assert not any("terjadi gangguan" in reply.text for reply in replies)
     flow, step, _data = await user.conversation()
     assert flow == "openings" and step in ("list", "detail")
+
+
+async def test_a_registered_job_seeker_sees_what_fits_them_first(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    """Siti (sewing, lives in Tanjung, SMK, 27): her skill area first, then what is held in Tanjung."""
+    await seed_catalog(runtime, clock)
+    siti = ChatUser(runtime, channel, "siti")
+    await register(siti)
+    await siti.send("menu")
+    await siti.tap("Pelatihan yang dibuka")
+    titles = [option.label for option in siti.last.options][:3]
+    assert titles == ["Menjahit Pakaian Wanita", "Tata Boga: Kue dan Roti untuk Usaha", "Operator Komputer Perkantoran"]

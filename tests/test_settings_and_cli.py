@@ -104,5 +104,5 @@ def test_piped_console_chat_registers_users_in_both_languages_and_seeding_is_ide
     assert "Traceback" not in rudi.stderr + siti.stderr
 
     again = run_bot("chat", "--user", "siti", env=env, stdin="1\nmenu\n4\n", cwd=tmp_path)
-    assert "1. Pengelasan SMAW 3G" in again.stdout, "the demo catalog is there to browse"
+    assert "1. Menjahit Pakaian Wanita" in again.stdout, "the demo catalog, sewing first for Siti"
     assert "Nama lengkap: Siti Rahmawati" in again.stdout

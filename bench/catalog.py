@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
 from bench.databases import prepare_database  # noqa: E402
 from models.browsing import Filters, Seeker, open_apprenticeships, open_trainings  # noqa: E402
@@ -110,6 +110,8 @@ async def fill(url: str, users: int, openings: int, rng: random.Random) -> None:
                  "consent_version": "2026-11", "consented_at": NOW, "registered_at": NOW, "updated_at": NOW}
                 for i in ids
             ])
+    async with engine.begin() as connection:  # what autovacuum (PostgreSQL) or a nightly job (SQLite) keeps fresh
+        await connection.execute(text("ANALYZE"))
     await engine.dispose()
 
 

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, Text, and_, case, cast, false, literal, or_
+from sqlalchemy import Integer, Text, and_, case, cast, false, literal, or_, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB, array
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from models.catalog import ApprenticeshipOpening, OpeningStatus, TrainingProgram
+from models.db import dialect_name
 from models.eligibility import EDUCATION_RANK
 from models.paging import Page, paginate
 
@@ -42,10 +44,22 @@ class Filters:
 Opening = type[TrainingProgram] | type[ApprenticeshipOpening]
 
 
-def relevance(entity: Opening, seeker: Seeker) -> ColumnElement[int]:
+def shares_interest(entity: Opening, codes: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
+    """Whether the opening's skill areas include any of `codes`.
+
+    PostgreSQL asks its JSONB directly (`?|`); SQLite looks for the quoted code in the JSON text, which is
+    exact because codes are fixed slugs.
+    """
+    if not codes:
+        return false()
+    if dialect == "postgresql":
+        return type_coerce(entity.interests, JSONB).has_any(array(list(codes)))
+    interests_text = cast(entity.interests, Text)
+    return or_(*(interests_text.like(f'%"{code}"%') for code in codes))
+
+
+def relevance(entity: Opening, seeker: Seeker, dialect: str) -> ColumnElement[int]:
     """A score per opening: 4 for a shared skill area, 2 for the same kecamatan, 1 each for age and education."""
-    interests_text = cast(entity.interests, Text)  # JSON text on both backends: ["sewing", "cooking"]
-    shares_interest = or_(false(), *(interests_text.like(f'%"{code}"%') for code in seeker.interests))
     reachable = [level for level, rank in EDUCATION_RANK.items() if rank <= EDUCATION_RANK.get(seeker.education, 0)]
     age_ok = and_(
         or_(entity.min_age.is_(None), entity.min_age <= seeker.age),
@@ -53,7 +67,7 @@ def relevance(entity: Opening, seeker: Seeker) -> ColumnElement[int]:
     )
     education_ok = or_(entity.min_education.is_(None), entity.min_education.in_(reachable))
     return cast(
-        case((shares_interest, INTEREST_WEIGHT), else_=0)
+        case((shares_interest(entity, seeker.interests, dialect), INTEREST_WEIGHT), else_=0)
         + case((entity.kecamatan == seeker.kecamatan, KECAMATAN_WEIGHT), else_=0)
         + case((age_ok, 1), else_=0)
         + case((education_ok, 1), else_=0),
@@ -70,7 +84,7 @@ async def open_trainings(
         where.append(TrainingProgram.category == filters.category)
     if filters.kecamatan:
         where.append(TrainingProgram.kecamatan == filters.kecamatan)
-    first = relevance(TrainingProgram, seeker).desc() if seeker else literal(0)
+    first = relevance(TrainingProgram, seeker, dialect_name(session)).desc() if seeker else literal(0)
     order = (first, TrainingProgram.registration_deadline, TrainingProgram.id)
     return await paginate(session, TrainingProgram, tuple(where), order, page)
 
@@ -84,6 +98,6 @@ async def open_apprenticeships(
     ]
     if filters.kecamatan:
         where.append(ApprenticeshipOpening.kecamatan == filters.kecamatan)
-    first = relevance(ApprenticeshipOpening, seeker).desc() if seeker else literal(0)
+    first = relevance(ApprenticeshipOpening, seeker, dialect_name(session)).desc() if seeker else literal(0)
     order = (first, ApprenticeshipOpening.application_deadline, ApprenticeshipOpening.id)
     return await paginate(session, ApprenticeshipOpening, tuple(where), order, page)

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot import migrate
@@ -20,8 +21,10 @@ from bot.runtime import Runtime, build_runtime
 from bot.scheduler import build_scheduler
 from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, ensure_nik_key, load_settings
 from models.db import create_engine
+from models.opening_import import check_rows, save_openings
 from models.regions import RegionFileError
 from models.seeds import seed_demo
+from models.spreadsheets import SheetError, read_table
 from models.users import Role, set_role
 
 
@@ -44,10 +47,14 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("seed-demo", help="load the demo data once (safe to repeat)")
     staff = commands.add_parser("staff", help="who may use the staff commands in the chat")
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)
-    for name, what in (("add", "grant the staff role"), ("remove", "take the staff role away")):
-        action = staff_commands.add_parser(name, help=f"{what} to a channel identity")
+    for name, purpose in (("add", "grant the staff role"), ("remove", "take the staff role away")):
+        action = staff_commands.add_parser(name, help=f"{purpose} to a channel identity")
         action.add_argument("channel", choices=("console", "telegram", "whatsapp"))
         action.add_argument("id", help="console user name, Telegram user id, or WhatsApp number (wa_id)")
+    importing = commands.add_parser("import", help="load data from a spreadsheet")
+    sources = importing.add_subparsers(dest="import_what", required=True)
+    openings = sources.add_parser("openings", help="trainings and apprenticeships from .csv or .xlsx; all or none")
+    openings.add_argument("file", type=Path)
     return root
 
 
@@ -78,6 +85,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await _seed(settings)
     if args.command == "run":
         return await _run(settings)
+    if args.command == "import":
+        return await _import_openings(settings, args.file)
     if args.command == "staff":
         return await _staff(settings, args.staff_command, args.channel, args.id)
     return await _chat(settings, args.user, args.lang)
@@ -117,6 +126,30 @@ async def _staff(settings: Settings, action: str, channel: str, external_id: str
         async with runtime.session_factory() as session, session.begin():
             await set_role(session, channel, external_id, role, locale=settings.default_locale, now=runtime.clock())
         print(f"{channel}:{external_id} is now {role}")
+    finally:
+        await runtime.aclose()
+    return 0
+
+
+async def _import_openings(settings: Settings, path: Path) -> int:
+    """Check every row, then save all of them in one transaction, or none with a row-by-row report."""
+    try:
+        rows = read_table(path)
+    except SheetError as error:
+        print(error, file=sys.stderr)
+        return 1
+    await _ensure_schema(settings)
+    runtime = build_runtime(settings)
+    try:
+        openings, problems = check_rows(rows, runtime.services.office)
+        if problems:
+            print(f"{path.name}: nothing imported; fix these rows and try again:", file=sys.stderr)
+            for problem in problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 1
+        async with runtime.session_factory() as session, session.begin():
+            count = await save_openings(session, openings, runtime.clock())
+        print(f"{path.name}: {count} openings imported")
     finally:
         await runtime.aclose()
     return 0

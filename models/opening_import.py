@@ -1,0 +1,220 @@
+"""Importing openings from a staff spreadsheet: every row checked first, then all saved or none.
+
+Columns (header names, any order, Indonesian values accepted): `kind` (pelatihan/training or
+pemagangan/apprenticeship), `provider`, `kecamatan`, `location`, `quota`, `deadline`, `min_age`,
+`max_age`, `min_education`, `interests` (codes, comma-separated), `other_requirements`, `status`; for
+trainings `title`, `category`, `start_date`, `end_date`, `funding_source`, `equipment_aid`; for
+apprenticeships `position`, `duration_months`, `monthly_allowance`, `social_security`, `selection`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError, field_validator, model_validator
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.answers import AnswerError, parse_typed_date
+from models.catalog import (
+    ApprenticeshipOpening,
+    OpeningStatus,
+    Provider,
+    ProviderKind,
+    TrainingCategory,
+    TrainingProgram,
+)
+from models.profiles import Education, Interest
+from models.regions import Office
+from models.spreadsheets import SheetRow
+
+KINDS = {"training": "training", "pelatihan": "training", "apprenticeship": "apprenticeship",
+         "pemagangan": "apprenticeship", "magang": "apprenticeship"}
+CATEGORIES = {"competency": TrainingCategory.COMPETENCY, "kompetensi": TrainingCategory.COMPETENCY,
+              "non_competency": TrainingCategory.NON_COMPETENCY, "nonkompetensi": TrainingCategory.NON_COMPETENCY,
+              "community": TrainingCategory.COMMUNITY, "masyarakat": TrainingCategory.COMMUNITY}
+YES = {"ya", "yes", "y", "1", "true", "ada"}
+NO = {"tidak", "no", "n", "0", "false", "", "tidak ada"}
+
+
+class OpeningRow(BaseModel):
+    """One row, checked: what is wrong is said in words a staff member can act on."""
+
+    kind: str
+    provider: str
+    kecamatan: str | None = None
+    location: str = ""
+    quota: int
+    deadline: date
+    min_age: int | None = None
+    max_age: int | None = None
+    min_education: Education | None = None
+    interests: list[Interest] = []
+    other_requirements: str = ""
+    status: OpeningStatus = OpeningStatus.OPEN
+    title: str | None = None
+    category: TrainingCategory | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    funding_source: str = ""
+    equipment_aid: bool = False
+    position: str | None = None
+    duration_months: int | None = None
+    monthly_allowance: int = 0
+    social_security: bool = False
+    selection: str = ""
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> str:
+        kind = KINDS.get(str(value or "").strip().lower())
+        if kind is None:
+            raise ValueError("use pelatihan or pemagangan")
+        return kind
+
+    @field_validator("deadline", "start_date", "end_date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> date | None:
+        if value is None or isinstance(value, date):
+            return value
+        try:
+            return parse_typed_date(str(value))
+        except AnswerError as error:
+            raise ValueError("not a date; write 2026-12-31 or 31-12-2026") from error
+
+    @field_validator("monthly_allowance", mode="before")
+    @classmethod
+    def _rupiah(cls, value: Any) -> int:
+        digits = re.sub(r"[^0-9]", "", str(value or "0").split(",")[0])
+        if not digits:
+            raise ValueError("write the amount in whole rupiah, e.g. 3500000")
+        return int(digits)
+
+    @field_validator("equipment_aid", "social_security", mode="before")
+    @classmethod
+    def _yes_no(cls, value: Any) -> bool:
+        text = str(value or "").strip().lower()
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+        raise ValueError("write ya or tidak")
+
+    @field_validator("min_education", mode="before")
+    @classmethod
+    def _education(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        text = str(value).strip().lower().replace("/", "_")
+        return {"s1": "d4_s1", "d4": "d4_s1", "tidak sekolah": "none"}.get(text, text)
+
+    @field_validator("interests", mode="before")
+    @classmethod
+    def _interests(cls, value: Any) -> list[str]:
+        return [part.strip().lower() for part in str(value or "").split(",") if part.strip()]
+
+    @field_validator("category", mode="before")
+    @classmethod
+    def _category(cls, value: Any) -> TrainingCategory | None:
+        if value is None:
+            return None
+        category = CATEGORIES.get(str(value).strip().lower())
+        if category is None:
+            raise ValueError("use kompetensi, nonkompetensi or masyarakat")
+        return category
+
+    @model_validator(mode="after")
+    def _complete(self) -> OpeningRow:
+        needed = (
+            ("title", "category", "start_date", "end_date") if self.kind == "training"
+            else ("position", "duration_months")
+        )
+        missing = [name for name in needed if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a {self.kind} needs {', '.join(missing)}")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        if self.quota < 0 or (self.duration_months is not None and self.duration_months <= 0):
+            raise ValueError("quota must be 0 or more and duration_months more than 0")
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError("min_age is above max_age")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    row: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.message}"
+
+
+def check_rows(rows: Sequence[SheetRow], office: Office) -> tuple[list[OpeningRow], list[RowProblem]]:
+    """Every row validated; the openings only when no row has a problem."""
+    checked: list[OpeningRow] = []
+    problems: list[RowProblem] = []
+    by_name = {k.name.lower(): k.code for k in office.kecamatan} | {k.code: k.code for k in office.kecamatan}
+    for row in rows:
+        try:
+            filled = {name: value for name, value in row.cells.items() if value.strip()}  # blank: the default
+            opening = OpeningRow.model_validate(filled)
+        except ValidationError as error:
+            for issue in error.errors():
+                field = ".".join(str(part) for part in issue["loc"]) or "row"
+                message = str(issue["msg"]).removeprefix("Value error, ")
+                problems.append(RowProblem(row.number, f"{field}: {message}" if field != "row" else message))
+            continue
+        if opening.kecamatan is not None:
+            code = by_name.get(opening.kecamatan.strip().lower())
+            if code is None:
+                problems.append(RowProblem(row.number, f"kecamatan: {opening.kecamatan} is not in {office.regency}"))
+                continue
+            opening = opening.model_copy(update={"kecamatan": code})
+        checked.append(opening)
+    return (checked if not problems else []), problems
+
+
+async def save_openings(session: AsyncSession, openings: Sequence[OpeningRow], now: datetime) -> int:
+    """Add the checked openings (providers found by name, created when new); the caller commits once."""
+    providers: dict[tuple[str, str], Provider] = {}
+    for opening in openings:
+        kind = ProviderKind.BLK if opening.kind == "training" else ProviderKind.COMPANY
+        key = (opening.provider.strip().lower(), kind)
+        if key not in providers:
+            found = await session.scalar(
+                select(Provider).where(Provider.name == opening.provider.strip(), Provider.kind == kind)
+            )
+            if found is None:
+                found = Provider(name=opening.provider.strip(), kind=kind, kecamatan=opening.kecamatan,
+                                 address="", contact="")
+                session.add(found)
+                await session.flush()
+            providers[key] = found
+        common = {
+            "kecamatan": opening.kecamatan, "location": opening.location, "quota": opening.quota,
+            "min_age": opening.min_age, "max_age": opening.max_age, "min_education": opening.min_education,
+            "interests": [str(i) for i in opening.interests], "other_requirements": opening.other_requirements,
+            "status": opening.status, "created_at": now,
+            "published_at": now if opening.status != OpeningStatus.DRAFT else None,
+        }
+        if opening.kind == "training":
+            assert opening.title and opening.category and opening.start_date and opening.end_date
+            session.add(TrainingProgram(
+                title=opening.title, category=opening.category, provider_id=providers[key].id,
+                start_date=opening.start_date, end_date=opening.end_date, registration_deadline=opening.deadline,
+                funding_source=opening.funding_source, equipment_aid=opening.equipment_aid, **common,
+            ))
+        else:
+            assert opening.position and opening.duration_months
+            session.add(ApprenticeshipOpening(
+                company_id=providers[key].id, position=opening.position, duration_months=opening.duration_months,
+                monthly_allowance=opening.monthly_allowance, social_security=opening.social_security,
+                application_deadline=opening.deadline, selection_description=opening.selection, **common,
+            ))
+    await session.flush()
+    return len(openings)

@@ -20,11 +20,13 @@ from bot.channels.console import ConsoleChannel, chat
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import build_scheduler
 from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, ensure_nik_key, load_settings
+from models.applicant_export import HEADER, applicant_rows
+from models.applications import OpeningKind, OpeningRef
 from models.db import create_engine
 from models.opening_import import check_rows, save_openings
 from models.regions import RegionFileError
 from models.seeds import seed_demo
-from models.spreadsheets import SheetError, read_table
+from models.spreadsheets import SheetError, read_table, write_table
 from models.users import Role, set_role
 
 
@@ -55,6 +57,12 @@ def parser() -> argparse.ArgumentParser:
     sources = importing.add_subparsers(dest="import_what", required=True)
     openings = sources.add_parser("openings", help="trainings and apprenticeships from .csv or .xlsx; all or none")
     openings.add_argument("file", type=Path)
+    exporting = commands.add_parser("export", help="write data to a spreadsheet")
+    targets = exporting.add_subparsers(dest="export_what", required=True)
+    applicants = targets.add_parser("applicants", help="the applicants of one opening, to .csv or .xlsx")
+    applicants.add_argument("kind", choices=("training", "apprenticeship"))
+    applicants.add_argument("id", type=int, help="the opening's number")
+    applicants.add_argument("file", type=Path)
     return root
 
 
@@ -85,6 +93,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await _seed(settings)
     if args.command == "run":
         return await _run(settings)
+    if args.command == "export":
+        return await _export_applicants(settings, OpeningRef(OpeningKind(args.kind), args.id), args.file)
     if args.command == "import":
         return await _import_openings(settings, args.file)
     if args.command == "staff":
@@ -106,6 +116,7 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _seed(settings: Settings) -> int:
+    await _ensure_schema(settings)
     runtime = build_runtime(settings)
     try:
         async with runtime.session_factory() as session, session.begin():
@@ -152,6 +163,22 @@ async def _import_openings(settings: Settings, path: Path) -> int:
         print(f"{path.name}: {count} openings imported")
     finally:
         await runtime.aclose()
+    return 0
+
+
+async def _export_applicants(settings: Settings, opening: OpeningRef, path: Path) -> int:
+    await _ensure_schema(settings)
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.session_factory() as session:
+            rows = await applicant_rows(session, opening, runtime.services.office)
+        write_table(path, HEADER, rows)
+    except SheetError as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        await runtime.aclose()
+    print(f"{path.name}: {len(rows)} applicants")
     return 0
 
 

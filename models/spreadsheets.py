@@ -1,17 +1,19 @@
-"""Reading the tables offices keep: CSV (comma or semicolon, as Excel writes it in Indonesia) and XLSX.
+"""The tables offices keep: CSV (comma or semicolon, as Excel writes it in Indonesia) and XLSX.
 
-Every row comes back as a dict of the header's names (trimmed, lower case) to the cell as text, with its
+Read rows come back as a dict of the header's names (trimmed, lower case) to the cell as text, with their
 row number in the file, so an error report can point at the exact line a person sees in their sheet.
+Written tables open directly in Excel or LibreOffice (CSV with a byte-order mark so Excel reads UTF-8).
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +82,21 @@ def _rows(path: Path, lines: list[list[str]]) -> list[SheetRow]:
         rows.append(SheetRow(number, {name: (line[i].strip() if i < len(line) else "") for i, name in
                                       enumerate(header) if name}))
     return rows
+
+
+def write_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows([[_cell_text(value) for value in row] for row in rows])
+    elif suffix == ".xlsx":
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet()
+        sheet.append(list(header))
+        for row in rows:
+            sheet.append(list(row))
+        workbook.save(path)
+    else:
+        raise SheetError(f"{path.name}: use a .csv or .xlsx file")

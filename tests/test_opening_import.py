@@ -105,3 +105,17 @@ def test_the_command_imports_all_or_reports_and_imports_nothing(tmp_path: Path) 
     assert (good.returncode, good.stdout.strip()) == (0, "lowongan.csv: 3 openings imported")
     unreadable = run_bot("import", "openings", str(write(tmp_path, "x", "lowongan.txt")), env=env, cwd=tmp_path)
     assert (unreadable.returncode, unreadable.stderr.strip()) == (1, "lowongan.txt: use a .csv or .xlsx file")
+
+
+def test_the_applicants_of_an_opening_are_exported_for_excel(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db", "NIK_ENCRYPTION_KEY": TEST_KEY}
+    assert run_bot("seed-demo", env=env, cwd=tmp_path).returncode == 0
+    siti_applies = "1\nMenjahit Pakaian Wanita\nDaftar\nYa, kirim\n"  # training 1 in the demo catalog
+    assert run_bot("chat", "--user", "demo-siti", env=env, stdin=siti_applies, cwd=tmp_path).returncode == 0
+    for name in ("pelamar.csv", "pelamar.xlsx"):
+        result = run_bot("export", "applicants", "training", "1", str(tmp_path / name), env=env, cwd=tmp_path)
+        assert (result.returncode, result.stdout.strip()) == (0, f"{name}: 1 applicants")
+    [row] = read_table(tmp_path / "pelamar.csv")
+    assert row.cells["nama"] == "Siti Rahmawati" and row.cells["status"] == "submitted"
+    assert "nik" not in row.cells
+    assert read_table(tmp_path / "pelamar.xlsx")[0].cells["hp"] == "+6281251000001"

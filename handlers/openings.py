@@ -12,9 +12,10 @@ from datetime import date
 
 from handlers.applying import APPLY, accept_apply, accept_confirm, ask_confirm, load_opening, selected_opening, title_of
 from handlers.context import Context
-from handlers.flow import Answer, Flow, Invalid, Result, Stay, Step, Store, begin, end_flow
+from handlers.flow import Answer, Flow, Invalid, Jump, Result, Stay, Step, Store, begin, end_flow
 from handlers.labels import EDUCATION, TRAINING_CATEGORY
 from handlers.messages import Msg, Option, Outgoing, Rupiah, _, say
+from handlers.opening_filters import FILTER, accept_filter, ask_filter, describe, filters_of
 from models.applications import OpeningKind, places_taken
 from models.browsing import Seeker, open_apprenticeships, open_trainings
 from models.catalog import (
@@ -24,7 +25,7 @@ from models.catalog import (
 )
 from models.eligibility import age_on
 from models.paging import Page
-from models.profiles import get_profile
+from models.profiles import JobSeekerProfile, get_profile
 
 TRAINING = OpeningKind.TRAINING
 APPRENTICESHIP = OpeningKind.APPRENTICESHIP
@@ -36,22 +37,29 @@ async def start_browsing(ctx: Context, kind: str) -> None:
     await begin(ctx, FLOW, data={"draft": {"kind": kind, "page": 0}})
 
 
-async def _current_page(ctx: Context) -> Page[TrainingProgram | ApprenticeshipOpening]:
+async def _current_page(
+    ctx: Context, profile: JobSeekerProfile | None
+) -> Page[TrainingProgram | ApprenticeshipOpening]:
     page = int(ctx.draft.get("page", 0))
-    profile = await get_profile(ctx.session, ctx.user.id)
     seeker = None
     if profile is not None:
         seeker = Seeker(interests=tuple(profile.interests), kecamatan=profile.kecamatan,
                         age=age_on(profile.birth_date, ctx.today), education=profile.education)
+    filters = filters_of(ctx, profile)
     if ctx.draft.get("kind") == APPRENTICESHIP:
-        return await open_apprenticeships(ctx.session, today=ctx.today, page=page, seeker=seeker)
-    return await open_trainings(ctx.session, today=ctx.today, page=page, seeker=seeker)
+        return await open_apprenticeships(ctx.session, today=ctx.today, page=page, seeker=seeker, filters=filters)
+    return await open_trainings(ctx.session, today=ctx.today, page=page, seeker=seeker, filters=filters)
 
 
 async def ask_list(ctx: Context) -> Outgoing:
-    page = await _current_page(ctx)
+    profile = await get_profile(ctx.session, ctx.user.id)
+    page = await _current_page(ctx, profile)
     ctx.draft["page"] = page.number
     apprenticeships = ctx.draft.get("kind") == APPRENTICESHIP
+    filtered = describe(ctx, filters_of(ctx, profile))
+    if not page.items and filtered is not None:
+        return say(filtered, _("Nothing matches this filter right now."),
+                   options=(Option(FILTER, _("Change the filter")),))
     if not page.items:
         empty = (
             _("There are no apprenticeship openings right now. New ones are announced here as soon as they open.")
@@ -64,7 +72,7 @@ async def ask_list(ctx: Context) -> Outgoing:
         _("Apprenticeship openings (page {page} of {pages}):") if apprenticeships
         else _("Trainings open for registration (page {page} of {pages}):")
     ).format(page=page.number + 1, pages=page.count)
-    cards: list[Msg | str] = [heading]
+    cards: list[Msg | str] = [heading] if filtered is None else [heading, filtered]
     options: list[Option] = []
     for number, item in enumerate(page.items, start=1):
         cards.append("")
@@ -74,6 +82,7 @@ async def ask_list(ctx: Context) -> Outgoing:
         options.append(Option(PREVIOUS_PAGE, _("Previous page")))
     if page.has_next:
         options.append(Option(NEXT_PAGE, _("Next page")))
+    options.append(Option(FILTER, _("Change the filter") if filtered else _("Filter")))
     cards.extend(["", _("Choose one to see the details.")])
     return say(*cards, options=tuple(options))
 
@@ -96,6 +105,8 @@ def _card(number: int, item: TrainingProgram | ApprenticeshipOpening) -> Sequenc
 
 async def accept_list(ctx: Context, given: Answer) -> Result:
     page = int(ctx.draft.get("page", 0))
+    if given.option == FILTER:
+        return Jump(FILTER, return_to="list")
     if given.option == NEXT_PAGE:
         return Stay({"page": page + 1})
     if given.option == PREVIOUS_PAGE:
@@ -192,6 +203,7 @@ FLOW = Flow(
         Step("list", ask_list, accept_list),
         Step("detail", ask_detail, accept_apply),
         Step("confirm", ask_confirm, accept_confirm),
+        Step(FILTER, ask_filter, accept_filter, applies=lambda _draft: False),
     ),
     finish=_leave,
     cancel=_leave,

@@ -36,12 +36,12 @@ async def test_a_visitor_pages_through_the_trainings_and_opens_one(
     assert "1. Pengelasan SMAW 3G" in user.text, "nearest deadline first"
     assert "UPT BLK Tabalong, mulai 10 Desember 2026; daftar paling lambat 3 Desember 2026" in user.text
     labels = [option.label for option in user.last.options]
-    assert len(labels) == 6 and labels[-1] == "Halaman berikutnya"
+    assert len(labels) == 7 and labels[-2:] == ["Halaman berikutnya", "Saring"]
 
     await user.tap("Halaman berikutnya")
     assert user.text.startswith("Pelatihan yang membuka pendaftaran (halaman 2 dari 2):")
     assert [option.label for option in user.last.options] == [
-        "Budidaya Ikan Air Tawar", "Tata Rias Pengantin", "Halaman sebelumnya"
+        "Budidaya Ikan Air Tawar", "Tata Rias Pengantin", "Halaman sebelumnya", "Saring"
     ]
     await user.tap("Tata Rias Pengantin")
     assert user.text.splitlines()[:3] == [
@@ -147,3 +147,51 @@ async def test_a_registered_job_seeker_sees_what_fits_them_first(
     await siti.tap("Pelatihan yang dibuka")
     titles = [option.label for option in siti.last.options][:3]
     assert titles == ["Menjahit Pakaian Wanita", "Tata Boga: Kue dan Roti untuk Usaha", "Operator Komputer Perkantoran"]
+
+
+async def test_the_list_can_be_narrowed_to_a_kind_of_training_and_to_the_users_kecamatan(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    await seed_catalog(runtime, clock)
+    siti = ChatUser(runtime, channel, "siti")
+    await register(siti)  # lives in Tanjung
+    await siti.send("menu")
+    await siti.tap("Pelatihan yang dibuka")
+    await siti.tap("Saring")
+    await siti.tap("Pelatihan berbasis masyarakat")
+    assert siti.text.splitlines()[:2] == [
+        "Pelatihan yang membuka pendaftaran (halaman 1 dari 1):", "Disaring: Pelatihan berbasis masyarakat"
+    ]
+    assert [o.label for o in siti.last.options] == [
+        "Tata Boga: Kue dan Roti untuk Usaha", "Budidaya Ikan Air Tawar", "Ubah saringan"
+    ]
+    await siti.tap("Ubah saringan")
+    await siti.tap("Hanya di kecamatan saya")
+    assert "Disaring: Pelatihan berbasis masyarakat, Tanjung" in siti.text
+    assert [o.label for o in siti.last.options] == ["Tata Boga: Kue dan Roti untuk Usaha", "Ubah saringan"]
+
+    await siti.tap("Tata Boga: Kue dan Roti untuk Usaha")
+    await siti.tap("Kembali")
+    assert "Disaring: Pelatihan berbasis masyarakat, Tanjung" in siti.text, "the filter outlives the details"
+    await siti.tap("Ubah saringan")
+    await siti.tap("Tampilkan semua")
+    assert "Disaring" not in siti.text and "(halaman 1 dari 2)" in siti.text
+
+
+async def test_a_filter_nothing_matches_says_so_and_offers_to_change_it(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    await seed_catalog(runtime, clock)
+    visitor = await at_menu(runtime, channel, "tamu")
+    await visitor.tap("Lowongan pemagangan")
+    await visitor.tap("Saring")
+    assert [o.label for o in visitor.last.options] == ["Tampilkan semua"], "a visitor has no kecamatan to filter by"
+    async with runtime.session_factory() as session, session.begin():
+        await session.execute(update(TrainingProgram).where(TrainingProgram.category == "community").values(
+            status=OpeningStatus.CLOSED))
+    await visitor.send("menu")
+    await visitor.tap("Pelatihan yang dibuka")
+    await visitor.tap("Saring")
+    await visitor.tap("Pelatihan berbasis masyarakat")
+    assert visitor.text.startswith("Disaring: Pelatihan berbasis masyarakat\nSaat ini tidak ada yang cocok")
+    assert [o.label for o in visitor.last.options] == ["Ubah saringan"]

@@ -1,4 +1,4 @@
-"""Selection, for staff only (`/staf`): pick an opening, an applicant, and move their application on.
+"""Selection, for staff only (`/staf`): pick an opening, open or close it, pick an applicant, move them on.
 
 Steps: `kind`, `opening` (paged), `applicants` (paged, with status), `decide` (the statuses the
 application may move to) and `confirm`. The applicant is told of every change in their own language,
@@ -26,10 +26,18 @@ from models.applications import (
     mark_completed,
     places_taken,
 )
-from models.catalog import ApprenticeshipOpening, TrainingProgram, openings_for_staff
+from models.catalog import (
+    ApprenticeshipOpening,
+    OpeningStatus,
+    TrainingProgram,
+    openings_for_staff,
+    set_opening_status,
+)
 from models.eligibility import age_on
 from models.profiles import get_profile
 
+OPEN = "open"
+CLOSE = "close"
 NEXT_PAGE = "next"
 PREVIOUS_PAGE = "previous"
 YES = "yes"
@@ -48,6 +56,15 @@ NOTICES: dict[ApplicationStatus, Msg] = {
                                    "you are doing; your answers help the office help others."),
     ApplicationStatus.DROPPED_OUT: _("You are recorded as having stopped {title} before the end. You are welcome to "
                                      "apply again later."),
+}
+
+
+OPENING_STATE: dict[str, Msg] = {
+    OpeningStatus.DRAFT: _("Not published yet."),
+    OpeningStatus.OPEN: _("Open for applications."),
+    OpeningStatus.CLOSED: _("Applications closed."),
+    OpeningStatus.RUNNING: _("Under way."),
+    OpeningStatus.FINISHED: _("Finished."),
 }
 
 
@@ -117,11 +134,13 @@ async def ask_applicants(ctx: Context) -> Outgoing:
     opening = await load_opening(ctx, ref)
     page = await applications_for(ctx.session, ref, int(ctx.draft.get("applicants_page", 0)))
     title = title_of(opening) if opening is not None else "-"
+    toggle = _open_or_close(opening)
+    state = OPENING_STATE.get(opening.status, "") if opening is not None else ""
     if not page.items:
-        return say(_("Nobody has applied for {title} yet.").format(title=title))
+        return say(_("Nobody has applied for {title} yet.").format(title=title), state, options=toggle)
     taken = await places_taken(ctx.session, ref)
     lines: list[Msg | str] = [_("{title}: {total} applicants, {taken} of {quota} places taken.").format(
-        title=title, total=page.total, taken=taken, quota=opening.quota if opening else 0)]
+        title=title, total=page.total, taken=taken, quota=opening.quota if opening else 0), state]
     options = []
     for application in page.items:
         profile = await get_profile(ctx.session, application.user_id)
@@ -129,12 +148,25 @@ async def ask_applicants(ctx: Context) -> Outgoing:
         status = APPLICATION_STATUS.get(application.status, application.status)
         options.append(Option(f"a{application.id}", name))
         lines.append(_("{name}: {status}").format(name=name, status=status))
-    return say(*lines, options=(*options, *_paging(page.has_previous, page.has_next)))
+    return say(*lines, options=(*options, *_paging(page.has_previous, page.has_next), *toggle))
+
+
+def _open_or_close(opening: TrainingProgram | ApprenticeshipOpening | None) -> tuple[Option, ...]:
+    if opening is None:
+        return ()
+    if opening.status == OpeningStatus.OPEN:
+        return (Option(CLOSE, _("Close applications")),)
+    return (Option(OPEN, _("Open for applications")),)
 
 
 async def accept_applicants(ctx: Context, given: Answer) -> Result:
     if (turned := _turn_page(ctx, given, "applicants_page")) is not None:
         return turned
+    if given.option in (OPEN, CLOSE):
+        opening = await load_opening(ctx, _opening(ctx))
+        if opening is not None:
+            set_opening_status(opening, OpeningStatus.OPEN if given.option == OPEN else OpeningStatus.CLOSED, ctx.now)
+        return Stay()
     if (chosen := _chosen_id(given, "a")) is not None:
         return Store({"application": chosen})
     return Invalid(_("Please choose an applicant from the list, or another page."))

@@ -129,12 +129,19 @@ class ApprenticeshipOpening(_Requirements, Base):
 async def openings_for_staff(
     session: AsyncSession, entity: type[TrainingProgram] | type[ApprenticeshipOpening], page: int = 0
 ) -> Page[TrainingProgram] | Page[ApprenticeshipOpening]:
-    """Every published opening of one kind, the latest deadline first (drafts are not in selection yet)."""
+    """Every opening of one kind, drafts included, the latest deadline first."""
     if entity is TrainingProgram:
-        return await paginate(session, TrainingProgram, (TrainingProgram.status != OpeningStatus.DRAFT,),
-                              (TrainingProgram.registration_deadline.desc(), TrainingProgram.id), page)
-    return await paginate(session, ApprenticeshipOpening, (ApprenticeshipOpening.status != OpeningStatus.DRAFT,),
-                          (ApprenticeshipOpening.application_deadline.desc(), ApprenticeshipOpening.id), page)
+        return await paginate(session, TrainingProgram, (), (TrainingProgram.registration_deadline.desc(),
+                                                             TrainingProgram.id), page)
+    return await paginate(session, ApprenticeshipOpening, (), (ApprenticeshipOpening.application_deadline.desc(),
+                                                               ApprenticeshipOpening.id), page)
+
+
+def set_opening_status(opening: TrainingProgram | ApprenticeshipOpening, status: OpeningStatus, now: datetime) -> None:
+    """Open (publish) or close an opening; the first opening stamps `published_at`."""
+    opening.status = status
+    if status == OpeningStatus.OPEN and opening.published_at is None:
+        opening.published_at = now
 
 
 async def add_provider(

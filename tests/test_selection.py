@@ -105,3 +105,25 @@ async def test_accepting_beyond_the_places_is_refused(
     assert "Semua 1 kuota sudah terisi; status tidak diubah." in staff.text
     async with runtime.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(Completion)) == 0
+
+
+async def test_staff_close_and_reopen_an_opening_and_job_seekers_see_the_difference(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    from tests.test_openings import at_menu, seed_catalog
+
+    await seed_catalog(runtime, clock)
+    staff = await staff_member(runtime, channel, clock)
+    await staff.send("/staf")
+    await choose(staff, "Pemagangan", "Juru Masak - Hotel Tanjung Permai")
+    assert "Belum ada yang mendaftar untuk Juru Masak - Hotel Tanjung Permai.\nPendaftaran dibuka." in staff.text
+    await staff.tap("Tutup pendaftaran")
+    assert "Pendaftaran ditutup." in staff.text
+    visitor = await at_menu(runtime, channel, "tamu")
+    await visitor.tap("Lowongan pemagangan")
+    assert "Juru Masak" not in visitor.text
+    await staff.tap("Buka pendaftaran")
+    assert "Pendaftaran dibuka." in staff.text
+    await visitor.send("menu")
+    await visitor.tap("Lowongan pemagangan")
+    assert "Juru Masak - Hotel Tanjung Permai" in visitor.text

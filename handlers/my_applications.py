@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from handlers.applying import load_opening, title_of
 from handlers.context import Context
-from handlers.flow import Answer, Back, Flow, Invalid, Result, Stay, Step, Store, begin, end_flow
+from handlers.flow import Answer, Back, Flow, Invalid, Result, Step, Store, begin, end_flow
 from handlers.labels import APPLICATION_STATUS
 from handlers.messages import Msg, Option, Outgoing, _, say
+from handlers.paging import chosen_id, page_options, turn_page
 from models.applications import (
     ALLOWED_CHANGES,
     Application,
@@ -22,8 +23,6 @@ from models.applications import (
 )
 
 WITHDRAW_PREFIX = "w"
-NEXT_PAGE = "next"
-PREVIOUS_PAGE = "previous"
 YES = "yes"
 NO = "no"
 
@@ -52,21 +51,14 @@ async def ask_list(ctx: Context) -> Outgoing:
             status=APPLICATION_STATUS.get(application.status, application.status), date=application.updated_at)])
         if can_withdraw(application):
             options.append(Option(f"{WITHDRAW_PREFIX}{application.id}", _("Withdraw: {title}").format(title=title)))
-    if page.has_previous:
-        options.append(Option(PREVIOUS_PAGE, _("Previous page")))
-    if page.has_next:
-        options.append(Option(NEXT_PAGE, _("Next page")))
-    return say(*lines, options=tuple(options))
+    return say(*lines, options=(*options, *page_options(page)))
 
 
 async def accept_list(ctx: Context, given: Answer) -> Result:
-    page = int(ctx.draft.get("page", 0))
-    if given.option == NEXT_PAGE:
-        return Stay({"page": page + 1})
-    if given.option == PREVIOUS_PAGE:
-        return Stay({"page": max(page - 1, 0)})
-    if given.option and given.option.startswith(WITHDRAW_PREFIX) and given.option[1:].isdecimal():
-        return Store({"application": int(given.option[1:])})
+    if (turned := turn_page(ctx, given)) is not None:
+        return turned
+    if (chosen := chosen_id(given, WITHDRAW_PREFIX)) is not None:
+        return Store({"application": chosen})
     return Invalid(_("Choose an application to withdraw, another page, or Back."))
 
 

@@ -12,10 +12,11 @@ from datetime import date
 
 from handlers.applying import APPLY, accept_apply, accept_confirm, ask_confirm, load_opening, selected_opening, title_of
 from handlers.context import Context
-from handlers.flow import Answer, Flow, Invalid, Jump, Result, Stay, Step, Store, begin, end_flow
+from handlers.flow import Answer, Flow, Invalid, Jump, Result, Step, Store, begin, end_flow
 from handlers.labels import EDUCATION, TRAINING_CATEGORY
 from handlers.messages import Msg, Option, Outgoing, Rupiah, _, say
 from handlers.opening_filters import FILTER, accept_filter, ask_filter, describe, filters_of
+from handlers.paging import chosen_id, page_options, turn_page
 from models.applications import OpeningKind, places_taken
 from models.browsing import Seeker, open_apprenticeships, open_trainings
 from models.catalog import (
@@ -29,8 +30,6 @@ from models.profiles import JobSeekerProfile, get_profile
 
 TRAINING = OpeningKind.TRAINING
 APPRENTICESHIP = OpeningKind.APPRENTICESHIP
-NEXT_PAGE = "next"
-PREVIOUS_PAGE = "previous"
 OPENING_PREFIX = "o"
 
 async def start_browsing(ctx: Context, kind: str) -> None:
@@ -78,10 +77,7 @@ async def ask_list(ctx: Context) -> Outgoing:
         cards.append("")
         cards.extend(_card(number, item))
         options.append(Option(f"{OPENING_PREFIX}{item.id}", title_of(item)))
-    if page.has_previous:
-        options.append(Option(PREVIOUS_PAGE, _("Previous page")))
-    if page.has_next:
-        options.append(Option(NEXT_PAGE, _("Next page")))
+    options.extend(page_options(page))
     options.append(Option(FILTER, _("Change the filter") if filtered else _("Filter")))
     cards.extend(["", _("Choose one to see the details.")])
     return say(*cards, options=tuple(options))
@@ -104,15 +100,12 @@ def _card(number: int, item: TrainingProgram | ApprenticeshipOpening) -> Sequenc
 
 
 async def accept_list(ctx: Context, given: Answer) -> Result:
-    page = int(ctx.draft.get("page", 0))
     if given.option == FILTER:
         return Jump(FILTER, return_to="list")
-    if given.option == NEXT_PAGE:
-        return Stay({"page": page + 1})
-    if given.option == PREVIOUS_PAGE:
-        return Stay({"page": max(page - 1, 0)})
-    if given.option and given.option.startswith(OPENING_PREFIX) and given.option[1:].isdecimal():
-        return Store({"selected": int(given.option[1:])})
+    if (turned := turn_page(ctx, given)) is not None:
+        return turned
+    if (chosen := chosen_id(given, OPENING_PREFIX)) is not None:
+        return Store({"selected": chosen})
     return Invalid(_("Please choose an opening from the list by its number, or another page."))
 
 

@@ -13,6 +13,7 @@ from handlers.context import Context
 from handlers.flow import Answer, Back, Flow, Invalid, Result, Stay, Step, Store, begin, end_flow
 from handlers.labels import APPLICATION_STATUS, EDUCATION
 from handlers.messages import Msg, Option, Outgoing, _, say
+from handlers.paging import chosen_id, page_options, turn_page
 from models.applications import (
     ALLOWED_CHANGES,
     ApplicationStatus,
@@ -38,8 +39,6 @@ from models.profiles import get_profile
 
 OPEN = "open"
 CLOSE = "close"
-NEXT_PAGE = "next"
-PREVIOUS_PAGE = "previous"
 YES = "yes"
 NO = "no"
 
@@ -76,30 +75,6 @@ def _opening(ctx: Context) -> OpeningRef:
     return OpeningRef(OpeningKind(ctx.draft["kind"]), int(ctx.draft["opening"]))
 
 
-def _paging(page_has_previous: bool, page_has_next: bool) -> list[Option]:
-    options = []
-    if page_has_previous:
-        options.append(Option(PREVIOUS_PAGE, _("Previous page")))
-    if page_has_next:
-        options.append(Option(NEXT_PAGE, _("Next page")))
-    return options
-
-
-def _turn_page(ctx: Context, given: Answer, key: str) -> Result | None:
-    page = int(ctx.draft.get(key, 0))
-    if given.option == NEXT_PAGE:
-        return Stay({key: page + 1})
-    if given.option == PREVIOUS_PAGE:
-        return Stay({key: max(page - 1, 0)})
-    return None
-
-
-def _chosen_id(given: Answer, prefix: str) -> int | None:
-    if given.option and given.option.startswith(prefix) and given.option[len(prefix):].isdecimal():
-        return int(given.option[len(prefix):])
-    return None
-
-
 async def ask_kind(_ctx: Context) -> Outgoing:
     return say(_("Selection. Which kind of opening?"), options=(
         Option(OpeningKind.TRAINING, _("Trainings")), Option(OpeningKind.APPRENTICESHIP, _("Apprenticeships"))))
@@ -118,13 +93,13 @@ async def ask_opening(ctx: Context) -> Outgoing:
         return say(_("No openings of this kind have been published yet."))
     options = [Option(f"o{item.id}", title_of(item)) for item in page.items]
     return say(_("Whose applicants do you want to see? (page {page} of {pages})").format(
-        page=page.number + 1, pages=page.count), options=(*options, *_paging(page.has_previous, page.has_next)))
+        page=page.number + 1, pages=page.count), options=(*options, *page_options(page)))
 
 
 async def accept_opening(ctx: Context, given: Answer) -> Result:
-    if (turned := _turn_page(ctx, given, "openings_page")) is not None:
+    if (turned := turn_page(ctx, given, "openings_page")) is not None:
         return turned
-    if (chosen := _chosen_id(given, "o")) is not None:
+    if (chosen := chosen_id(given, "o")) is not None:
         return Store({"opening": chosen, "applicants_page": 0})
     return Invalid(_("Please choose an opening from the list, or another page."))
 
@@ -148,7 +123,7 @@ async def ask_applicants(ctx: Context) -> Outgoing:
         status = APPLICATION_STATUS.get(application.status, application.status)
         options.append(Option(f"a{application.id}", name))
         lines.append(_("{name}: {status}").format(name=name, status=status))
-    return say(*lines, options=(*options, *_paging(page.has_previous, page.has_next), *toggle))
+    return say(*lines, options=(*options, *page_options(page), *toggle))
 
 
 def _open_or_close(opening: TrainingProgram | ApprenticeshipOpening | None) -> tuple[Option, ...]:
@@ -160,14 +135,14 @@ def _open_or_close(opening: TrainingProgram | ApprenticeshipOpening | None) -> t
 
 
 async def accept_applicants(ctx: Context, given: Answer) -> Result:
-    if (turned := _turn_page(ctx, given, "applicants_page")) is not None:
+    if (turned := turn_page(ctx, given, "applicants_page")) is not None:
         return turned
     if given.option in (OPEN, CLOSE):
         opening = await load_opening(ctx, _opening(ctx))
         if opening is not None:
             set_opening_status(opening, OpeningStatus.OPEN if given.option == OPEN else OpeningStatus.CLOSED, ctx.now)
         return Stay()
-    if (chosen := _chosen_id(given, "a")) is not None:
+    if (chosen := chosen_id(given, "a")) is not None:
         return Store({"application": chosen})
     return Invalid(_("Please choose an applicant from the list, or another page."))
 

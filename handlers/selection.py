@@ -14,17 +14,15 @@ from handlers.flow import Answer, Back, Flow, Invalid, Result, Stay, Step, Store
 from handlers.labels import APPLICATION_STATUS, EDUCATION
 from handlers.messages import Msg, Option, Outgoing, _, say
 from handlers.paging import chosen_id, page_options, turn_page
+from handlers.status_changes import move_application
 from models.applications import (
     ALLOWED_CHANGES,
     ApplicationStatus,
     OpeningKind,
     OpeningRef,
-    StatusChangeRefused,
     applications_for,
-    change_status,
     get_application_by_id,
     lock_opening,
-    mark_completed,
     places_taken,
 )
 from models.catalog import (
@@ -41,22 +39,6 @@ OPEN = "open"
 CLOSE = "close"
 YES = "yes"
 NO = "no"
-
-NOTICES: dict[ApplicationStatus, Msg] = {
-    ApplicationStatus.SHORTLISTED: _("Good news: your application for {title} passed the first selection. The office "
-                                     "will contact you about the next step."),
-    ApplicationStatus.ACCEPTED: _("Congratulations! You have been accepted for {title}. The office will tell you "
-                                  "when and where to come."),
-    ApplicationStatus.REJECTED: _("We are sorry: your application for {title} was not accepted this time. Other "
-                                  "openings are in the main menu."),
-    ApplicationStatus.WITHDRAWN: _("Your application for {title} has been withdrawn by the office."),
-    ApplicationStatus.ENROLLED: _("You are now registered as taking part in {title}."),
-    ApplicationStatus.COMPLETED: _("Congratulations on completing {title}! Once a month we will ask you briefly how "
-                                   "you are doing; your answers help the office help others."),
-    ApplicationStatus.DROPPED_OUT: _("You are recorded as having stopped {title} before the end. You are welcome to "
-                                     "apply again later."),
-}
-
 
 OPENING_STATE: dict[str, Msg] = {
     OpeningStatus.DRAFT: _("Not published yet."),
@@ -200,15 +182,9 @@ async def accept_confirm(ctx: Context, given: Answer) -> Result:
     ):
         ctx.send(say(_("All {quota} places are taken; the change was not made.").format(quota=opening.quota)))
         return Back()
-    try:
-        if wanted is ApplicationStatus.COMPLETED:
-            await mark_completed(ctx.session, application, completed_on=ctx.today, now=ctx.now, changed_by=ctx.user.id)
-        else:
-            await change_status(ctx.session, application, wanted, now=ctx.now, changed_by=ctx.user.id)
-    except StatusChangeRefused:
+    if not await move_application(ctx, application, wanted, title_of(opening)):
         ctx.send(say(_("The application changed meanwhile; the change was not made.")))
         return Back()
-    ctx.notify(application.user_id, say(NOTICES[wanted].format(title=title_of(opening))))
     ctx.send(say(_("Done: the status is now '{status}' and the applicant has been told.").format(
         status=APPLICATION_STATUS[wanted])))
     return Back()

@@ -133,7 +133,7 @@ async def test_any_text_while_browsing_gets_an_answer_and_keeps_the_place(
     assert replies and all(reply.text for reply in replies)
     assert not any("terjadi gangguan" in reply.text for reply in replies)
     flow, step, _data = await user.conversation()
-    assert flow == "openings" and step in ("list", "detail")
+    assert flow == "openings" and step in ("list", "detail", "filter")
 
 
 async def test_a_registered_job_seeker_sees_what_fits_them_first(

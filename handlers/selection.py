@@ -9,8 +9,9 @@ beyond an opening's places is refused.
 from __future__ import annotations
 
 from handlers.applying import load_opening, title_of
+from handlers.bulk_selection import BULK, BULK_STEPS
 from handlers.context import Context
-from handlers.flow import Answer, Back, Flow, Invalid, Result, Stay, Step, Store, begin, end_flow
+from handlers.flow import Answer, Back, Flow, Invalid, Jump, Result, Stay, Step, Store, begin, end_flow
 from handlers.labels import APPLICATION_STATUS, EDUCATION
 from handlers.messages import Msg, Option, Outgoing, _, say
 from handlers.paging import chosen_id, page_options, turn_page
@@ -35,6 +36,7 @@ from models.catalog import (
 from models.eligibility import age_on
 from models.profiles import get_profile
 
+SEVERAL = "several"
 OPEN = "open"
 CLOSE = "close"
 YES = "yes"
@@ -105,7 +107,8 @@ async def ask_applicants(ctx: Context) -> Outgoing:
         status = APPLICATION_STATUS.get(application.status, application.status)
         options.append(Option(f"a{application.id}", name))
         lines.append(_("{name}: {status}").format(name=name, status=status))
-    return say(*lines, options=(*options, *page_options(page), *toggle))
+    several = (Option(SEVERAL, _("Change several at once")),) if len(page.items) > 1 else ()
+    return say(*lines, options=(*options, *page_options(page), *several, *toggle))
 
 
 def _open_or_close(opening: TrainingProgram | ApprenticeshipOpening | None) -> tuple[Option, ...]:
@@ -124,6 +127,9 @@ async def accept_applicants(ctx: Context, given: Answer) -> Result:
         if opening is not None:
             set_opening_status(opening, OpeningStatus.OPEN if given.option == OPEN else OpeningStatus.CLOSED, ctx.now)
         return Stay()
+    if given.option == SEVERAL:
+        ctx.draft.update({BULK: True, "picked": []})
+        return Jump("bulk_pick", return_to="applicants")
     if (chosen := chosen_id(given, "a")) is not None:
         return Store({"application": chosen})
     return Invalid(_("Please choose an applicant from the list, or another page."))
@@ -202,6 +208,7 @@ FLOW = Flow(
         Step("applicants", ask_applicants, accept_applicants),
         Step("decide", ask_decide, accept_decide),
         Step("confirm", ask_confirm, accept_confirm),
+        *BULK_STEPS,
     ),
     finish=_leave,
     cancel=_leave,

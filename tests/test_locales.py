@@ -17,12 +17,14 @@ METHOD_MAP = [(f"{package}/**.py", "python") for package in ("bot", "handlers", 
 KEYWORDS = {"_": None, "ngettext": (1, 2)}
 
 
-def source_messages() -> set[str]:
-    found: set[str] = set()
+def source_messages() -> dict[str, tuple[str, ...]]:
+    """Each message id in the code (the singular for plurals) with all its forms."""
+    found: dict[str, tuple[str, ...]] = {}
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
         ROOT, method_map=METHOD_MAP, keywords=KEYWORDS
     ):
-        found.update(message if isinstance(message, tuple) else (message,))
+        forms = message if isinstance(message, tuple) else (message,)
+        found[forms[0]] = forms
     return found
 
 
@@ -31,26 +33,32 @@ def placeholders(text: str) -> set[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def messages() -> set[str]:
+def messages() -> dict[str, tuple[str, ...]]:
     found = source_messages()
     assert len(found) > 100, "extraction found suspiciously few messages"
     return found
 
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
-def test_every_message_is_translated_with_the_same_placeholders(locale: str, messages: set[str]) -> None:
+def test_every_message_is_translated_with_the_same_placeholders(
+    locale: str, messages: dict[str, tuple[str, ...]]
+) -> None:
     with (LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
         catalog = read_po(po_file)
     problems = []
-    for msgid in sorted(messages):
+    for msgid, forms in sorted(messages.items()):
         entry = catalog.get(msgid)
-        if entry is None or not entry.string:
+        translations = entry.string if entry is not None and isinstance(entry.string, tuple) else (
+            (entry.string,) if entry is not None else ())
+        expected = set().union(*(placeholders(form) for form in forms))
+        if entry is None or not translations or not all(translations):
             problems.append(f"missing: {msgid!r}")
         elif entry.fuzzy:
             problems.append(f"fuzzy: {msgid!r}")
-        elif placeholders(msgid) != placeholders(str(entry.string)):
+        elif any(placeholders(str(text)) != expected for text in translations):
             problems.append(f"placeholders differ: {msgid!r} -> {entry.string!r}")
-    stale = {m.id for m in catalog if m.id and m.id not in messages}
+    singular = {(m.id[0] if isinstance(m.id, tuple) else m.id) for m in catalog if m.id}
+    stale = {msgid for msgid in singular if msgid not in messages}
     problems += [f"no longer used (run `make locales`): {msgid!r}" for msgid in sorted(stale)]
     assert not problems, "\n".join(problems)
 

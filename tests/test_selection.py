@@ -127,3 +127,54 @@ async def test_staff_close_and_reopen_an_opening_and_job_seekers_see_the_differe
     await visitor.send("menu")
     await visitor.tap("Lowongan pemagangan")
     assert "Juru Masak - Hotel Tanjung Permai" in visitor.text
+
+
+async def two_applicants_for_the_mechanic_job(runtime: Runtime, channel: RecordingChannel, clock: Clock) -> None:
+    from tests.test_openings import seed_catalog
+
+    await seed_catalog(runtime, clock)
+    applicants = [("siti", "Siti Rahmawati", "6309014508990001", "05-08-1999", "081251000001"),
+                  ("nur", "Nurul Aini", "6309015203970002", "12-03-1997", "081251000009")]
+    for external_id, name, nik, born, phone in applicants:
+        user = ChatUser(runtime, channel, external_id)
+        await register(user, name=name, nik=nik, birth_date=born, phone=phone)
+        await user.send("menu")
+        await user.tap("Lowongan pemagangan")
+        await user.tap(MEKANIK)
+        await user.tap("Daftar")
+        await user.tap("Ya, kirim")
+
+
+async def test_staff_change_several_applications_at_once(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    await two_applicants_for_the_mechanic_job(runtime, channel, clock)
+    staff = await staff_member(runtime, channel, clock)
+    await staff.send("/staf")
+    await choose(staff, "Pemagangan", MEKANIK, "Ubah beberapa sekaligus", "Siti Rahmawati", "Nurul Aini")
+    assert [o.label for o in staff.last.options] == [
+        "✓ Siti Rahmawati", "✓ Nurul Aini", "Lanjut dengan pelamar yang dicentang"
+    ]
+    await choose(staff, "Lanjut dengan pelamar yang dicentang", "Lolos seleksi berkas")
+    assert staff.text.startswith("Ubah 2 lamaran menjadi 'Lolos seleksi berkas'?")
+    await staff.tap("Ya, ubah semuanya")
+    assert staff.text.startswith(
+        "Selesai: 2 lamaran sekarang 'Lolos seleksi berkas'; setiap pelamar sudah diberi tahu."
+    )
+    assert "Siti Rahmawati: Lolos seleksi berkas\nNurul Aini: Lolos seleksi berkas" in staff.text, "back at the list"
+    for applicant in ("siti", "nur"):
+        assert channel.to(applicant)[-1].text.startswith("Kabar baik: lamaran Anda untuk Mekanik Alat Berat")
+
+
+async def test_several_acceptances_beyond_the_places_change_nothing(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    await two_applicants_for_the_mechanic_job(runtime, channel, clock)
+    async with runtime.session_factory() as session, session.begin():
+        await session.execute(update(ApprenticeshipOpening).values(quota=1))
+    staff = await staff_member(runtime, channel, clock)
+    await staff.send("/staf")
+    await choose(staff, "Pemagangan", MEKANIK, "Ubah beberapa sekaligus", "Siti Rahmawati", "Nurul Aini",
+                 "Lanjut dengan pelamar yang dicentang", "Diterima", "Ya, ubah semuanya")
+    assert "Kuota tinggal 1; tidak ada yang diubah." in staff.text
+    assert "Siti Rahmawati: Terkirim, menunggu seleksi" in staff.text

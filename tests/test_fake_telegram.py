@@ -383,7 +383,7 @@ async def test_unimplemented_method_and_stub(tg: FakeTelegram, bot: Bot) -> None
 
 
 async def test_per_chat_and_global_rate_limits() -> None:
-    async with FakeTelegram(token=TOKEN, per_chat_rate=1) as limited, \
+    async with FakeTelegram(token=TOKEN, per_chat_rate=1, clock=lambda: 0.0) as limited, \
             Bot(TOKEN, session=limited.session(timeout=2)) as client:
         await client.send_message(1, "a")
         with pytest.raises(TelegramRetryAfter) as retry:
@@ -392,7 +392,7 @@ async def test_per_chat_and_global_rate_limits() -> None:
         await client.send_message(2, "c")  # other chats have their own bucket
         await client.send_chat_action(1, "typing")  # not a message
         assert limited.rate_limited == 1 and len(limited.sent_messages()) == 2
-    async with FakeTelegram(token=TOKEN, global_rate=3) as limited, \
+    async with FakeTelegram(token=TOKEN, global_rate=3, clock=lambda: 0.0) as limited, \
             Bot(TOKEN, session=limited.session(timeout=2)) as client:
         for chat in range(3):
             await client.send_message(chat + 1, "x")

@@ -265,14 +265,15 @@ async def test_closed_window_blocks_free_form_but_not_templates(wa: FakeWhatsApp
 
 
 async def test_rate_limit_throttles_bursts() -> None:
-    async with FakeWhatsApp(rate=2) as wa:
+    now = [0.0]
+    async with FakeWhatsApp(rate=2, clock=lambda: now[0]) as wa:
         client = wa.pywa_client()
         results = await asyncio.gather(*(client.send_message(to=TO, text=f"{i}") for i in range(5)),
                                        return_exceptions=True)
         refused = [r for r in results if isinstance(r, errors.RateLimitHit)]
         assert len(refused) == wa.throttled == 3
         assert len(wa.sent) == 2
-        await asyncio.sleep(0.55)  # a token refills every 0.5 s
+        now[0] += 0.55  # a token refills every 0.5 s
         await client.send_message(to=TO, text="setelah jeda")
         assert len(wa.sent) == 3
 

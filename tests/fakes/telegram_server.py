@@ -61,11 +61,11 @@ class RecordedRequest:
 class TokenBucket:
     """Classic token bucket: ``rate`` tokens per second, bursts up to ``capacity``."""
 
-    def __init__(self, rate: float, capacity: float | None = None) -> None:
+    def __init__(self, rate: float, now: float, capacity: float | None = None) -> None:
         self.rate = rate
         self.capacity = capacity if capacity is not None else max(1.0, rate)
         self.tokens = self.capacity
-        self.stamp = time.monotonic()
+        self.stamp = now
 
     def wait_time(self, now: float) -> float:
         """Seconds until a token is available (0 when one is available now)."""
@@ -98,7 +98,10 @@ class FakeTelegram(UpdateFactory):
         bot_username: str = "sahabat_kerja_test_bot",
         bot_first_name: str = "Sahabat Kerja",
         spec: TelegramSpec | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`clock` drives the flood control; tests that assert on limits pass a frozen one, so a slow
+        machine cannot refill a bucket between two requests."""
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123
         super().__init__(bot_id, bot_username, bot_first_name)
         self.token = token
@@ -115,7 +118,8 @@ class FakeTelegram(UpdateFactory):
         self.replies = Replies(self)
         self._queue: list[JsonDict] = []
         self._faults: list[Fault] = []
-        self._global_bucket = TokenBucket(global_rate) if global_rate else None
+        self._clock = clock
+        self._global_bucket = TokenBucket(global_rate, clock()) if global_rate else None
         self._chat_buckets: dict[str, TokenBucket] = {}
         self._wakeup = asyncio.Event()
         self._closing = asyncio.Event()
@@ -307,8 +311,9 @@ class FakeTelegram(UpdateFactory):
         buckets = [self._global_bucket] if self._global_bucket else []
         if self.per_chat_rate:
             key = str(params.get("chat_id"))
-            buckets.append(self._chat_buckets.setdefault(key, TokenBucket(self.per_chat_rate)))
-        now = time.monotonic()
+            now = self._clock()
+            buckets.append(self._chat_buckets.setdefault(key, TokenBucket(self.per_chat_rate, now)))
+        now = self._clock()
         wait = max((bucket.wait_time(now) for bucket in buckets), default=0.0)
         if wait > 0:
             return max(1, math.ceil(wait))

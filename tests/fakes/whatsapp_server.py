@@ -12,6 +12,7 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -57,14 +58,15 @@ class _Fault:
 class _TokenBucket:
     """`rate` sends per second with a burst of one second's worth (at least one)."""
 
-    def __init__(self, rate: float) -> None:
+    def __init__(self, rate: float, clock: Callable[[], float]) -> None:
         self.rate = rate
         self.capacity = max(1.0, rate)
         self.tokens = self.capacity
-        self.stamp = time.monotonic()
+        self.clock = clock
+        self.stamp = clock()
 
     def take(self) -> bool:
-        now = time.monotonic()
+        now = self.clock()
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
         if self.tokens >= 1:
@@ -120,8 +122,11 @@ class FakeWhatsApp:
         app_secret: str = "app-secret",
         *,
         rate: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`clock` drives the rate limit; tests pass one they move by hand, so timing never flakes."""
         self.phone_number_id = phone_number_id
+        self.clock = clock
         self.token = token
         self.app_secret = app_secret
         self.rate = rate
@@ -263,7 +268,7 @@ class FakeWhatsApp:
                 return self._error(fault.code or _CODE_FOR_STATUS.get(fault.status, 1), body, fault.status)
             return self._error(fault.code or 130429, body)
         if self.rate is not None:
-            bucket = self._buckets.setdefault(self.phone_number_id, _TokenBucket(self.rate))
+            bucket = self._buckets.setdefault(self.phone_number_id, _TokenBucket(self.rate, self.clock))
             if not bucket.take():
                 self.throttled += 1
                 return self._error(130429, body)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.context import Context
-from handlers.flow import Answer, Back, Ended, Invalid, Result, Stay, Store, end_flow
+from handlers.flow import NO, YES, Answer, Back, Ended, Invalid, Result, Stay, Store, end_flow, unless_confirmed
 from handlers.messages import Msg, Option, Outgoing, _, say
 from handlers.registration import start_registration
 from models.applications import (
@@ -25,8 +25,6 @@ from models.eligibility import Applicant, Ineligible, OpeningTerms, reasons_not_
 from models.profiles import JobSeekerProfile, get_profile
 
 APPLY = "apply"
-YES = "yes"
-NO = "no"
 
 REASONS: dict[Ineligible, Msg] = {
     Ineligible.NOT_OPEN: _("- it is not taking applications now"),
@@ -111,10 +109,8 @@ async def ask_confirm(ctx: Context) -> Outgoing:
 
 
 async def accept_confirm(ctx: Context, given: Answer) -> Result:
-    if given.option == NO:
-        return Back()
-    if given.option != YES:
-        return Invalid(_("Please answer Yes or No."))
+    if (not_yes := unless_confirmed(given)) is not None:
+        return not_yes
     ref = selected_opening(ctx)
     profile = await get_profile(ctx.session, ctx.user.id)
     assert profile is not None, "registration comes before the confirmation"

@@ -12,7 +12,7 @@ from typing import Any
 
 from handlers.applying import load_opening, title_of
 from handlers.context import Context
-from handlers.flow import Answer, Back, Invalid, Result, Stay, Step, Store
+from handlers.flow import NO, YES, Answer, Back, Invalid, Result, Stay, Step, Store, unless_confirmed
 from handlers.labels import APPLICATION_STATUS
 from handlers.messages import Option, Outgoing, _, ngettext, say
 from handlers.paging import chosen_id
@@ -32,8 +32,6 @@ from models.profiles import get_profile
 
 BULK = "bulk"
 DONE_PICKING = "picked"
-YES = "yes"
-NO = "no"
 TICK = "✓ "
 
 
@@ -102,10 +100,8 @@ async def ask_bulk_confirm(ctx: Context) -> Outgoing:
 
 
 async def accept_bulk_confirm(ctx: Context, given: Answer) -> Result:
-    if given.option == NO:
-        return Back()
-    if given.option != YES:
-        return Invalid(_("Please answer Yes or No."))
+    if (not_yes := unless_confirmed(given)) is not None:
+        return not_yes
     ref = _opening(ctx)
     wanted = ApplicationStatus(ctx.draft["status"])
     await lock_opening(ctx.session, ref)

@@ -74,6 +74,19 @@ Asker = Callable[[Context], Awaitable[Outgoing]]
 Acceptor = Callable[[Context, Answer], Awaitable[Result]]
 
 
+YES = "yes"
+NO = "no"
+
+
+def unless_confirmed(given: Answer) -> Back | Invalid | None:
+    """For a Yes/No confirmation: None when the answer is Yes; No goes back; anything else is asked again."""
+    if given.option == NO:
+        return Back()
+    if given.option != YES:
+        return Invalid(_("Please answer Yes or No."))
+    return None
+
+
 def always(_draft: Mapping[str, Any]) -> bool:
     return True
 

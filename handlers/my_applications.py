@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from handlers.applying import load_opening, title_of
 from handlers.context import Context
-from handlers.flow import Answer, Back, Flow, Invalid, Result, Step, Store, begin, end_flow
+from handlers.flow import NO, YES, Answer, Back, Flow, Invalid, Result, Step, Store, begin, end_flow, unless_confirmed
 from handlers.labels import APPLICATION_STATUS
 from handlers.messages import Msg, Option, Outgoing, _, say
 from handlers.paging import chosen_id, page_options, turn_page
@@ -23,8 +23,6 @@ from models.applications import (
 )
 
 WITHDRAW_PREFIX = "w"
-YES = "yes"
-NO = "no"
 
 
 def can_withdraw(application: Application) -> bool:
@@ -73,10 +71,8 @@ async def ask_withdraw(ctx: Context) -> Outgoing:
 
 
 async def accept_withdraw(ctx: Context, given: Answer) -> Result:
-    if given.option == NO:
-        return Back()
-    if given.option != YES:
-        return Invalid(_("Please answer Yes or No."))
+    if (not_yes := unless_confirmed(given)) is not None:
+        return not_yes
     application = await get_application(ctx.session, ctx.user.id, int(ctx.draft.get("application", 0)))
     if application is None or not can_withdraw(application):
         ctx.send(say(_("That application can no longer be withdrawn.")))

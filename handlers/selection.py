@@ -11,7 +11,22 @@ from __future__ import annotations
 from handlers.applying import load_opening, title_of
 from handlers.bulk_selection import BULK, BULK_STEPS
 from handlers.context import Context
-from handlers.flow import Answer, Back, Flow, Invalid, Jump, Result, Stay, Step, Store, begin, end_flow
+from handlers.flow import (
+    NO,
+    YES,
+    Answer,
+    Back,
+    Flow,
+    Invalid,
+    Jump,
+    Result,
+    Stay,
+    Step,
+    Store,
+    begin,
+    end_flow,
+    unless_confirmed,
+)
 from handlers.labels import APPLICATION_STATUS, EDUCATION
 from handlers.messages import Msg, Option, Outgoing, _, say
 from handlers.paging import chosen_id, page_options, turn_page
@@ -39,8 +54,6 @@ from models.profiles import get_profile
 SEVERAL = "several"
 OPEN = "open"
 CLOSE = "close"
-YES = "yes"
-NO = "no"
 
 OPENING_STATE: dict[str, Msg] = {
     OpeningStatus.DRAFT: _("Not published yet."),
@@ -172,10 +185,8 @@ async def ask_confirm(ctx: Context) -> Outgoing:
 
 
 async def accept_confirm(ctx: Context, given: Answer) -> Result:
-    if given.option == NO:
-        return Back()
-    if given.option != YES:
-        return Invalid(_("Please answer Yes or No."))
+    if (not_yes := unless_confirmed(given)) is not None:
+        return not_yes
     ref = _opening(ctx)
     wanted = ApplicationStatus(ctx.draft["status"])
     await lock_opening(ctx.session, ref)

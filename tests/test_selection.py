@@ -82,21 +82,9 @@ async def test_members_do_not_know_the_staff_command_exists(
 async def test_accepting_beyond_the_places_is_refused(
     runtime: Runtime, channel: RecordingChannel, clock: Clock
 ) -> None:
-    from tests.test_openings import seed_catalog
-
-    await seed_catalog(runtime, clock)
+    await two_applicants_for_the_mechanic_job(runtime, channel, clock)
     async with runtime.session_factory() as session, session.begin():
         await session.execute(update(ApprenticeshipOpening).values(quota=1))
-    applicants = [("siti", "Siti Rahmawati", "6309014508990001", "05-08-1999", "081251000001"),
-                  ("nur", "Nurul Aini", "6309015203970002", "12-03-1997", "081251000009")]
-    for external_id, name, nik, born, phone in applicants:
-        user = ChatUser(runtime, channel, external_id)
-        await register(user, name=name, nik=nik, birth_date=born, phone=phone)
-        await user.send("menu")
-        await user.tap("Lowongan pemagangan")
-        await user.tap(MEKANIK)
-        await user.tap("Daftar")
-        await user.tap("Ya, kirim")
     staff = await staff_member(runtime, channel, clock)
     await staff.send("/staf")
     await choose(staff, "Pemagangan", MEKANIK, "Siti Rahmawati", "Diterima", "Ya, ubah")

@@ -138,13 +138,8 @@ def dialect_name(session: AsyncSession) -> str:
     return bind.dialect.name
 
 
-def insert_ignoring_duplicates(session: AsyncSession, entity: Any) -> Insert:
-    """`INSERT ... ON CONFLICT DO NOTHING` in the dialect of the session's database."""
-    return insert_ignoring_duplicates_for(dialect_name(session), entity)
-
-
-def insert_ignoring_duplicates_for(dialect: str, entity: Any) -> Insert:
-    """The same for a named dialect, for statements built once at import."""
+def insert_ignoring_duplicates(dialect: str, entity: Any) -> Insert:
+    """`INSERT ... ON CONFLICT DO NOTHING` for a named dialect ('sqlite' or 'postgresql'), built once at import."""
     if dialect == "postgresql":
         return pg_insert(entity).on_conflict_do_nothing()
     return sqlite_insert(entity).on_conflict_do_nothing()

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
-from models.db import insert_ignoring_duplicates_for
+from models.db import insert_ignoring_duplicates
 
 
 class ProcessedEvent(Base):
@@ -33,7 +33,7 @@ async def record_event(session: AsyncSession, channel: str, event_id: str, now: 
 
 
 _INSERT_EVENT = {
-    dialect: insert_ignoring_duplicates_for(dialect, ProcessedEvent.__table__) for dialect in ("sqlite", "postgresql")
+    dialect: insert_ignoring_duplicates(dialect, ProcessedEvent.__table__) for dialect in ("sqlite", "postgresql")
 }
 
 

@@ -16,13 +16,11 @@ from handlers.flow import NO, YES, Answer, Back, Invalid, Result, Stay, Step, St
 from handlers.labels import APPLICATION_STATUS
 from handlers.messages import Option, Outgoing, _, ngettext, say
 from handlers.paging import chosen_id
-from handlers.status_changes import move_application
+from handlers.status_changes import move_application, opening_in_draft
 from models.applications import (
     ALLOWED_CHANGES,
     Application,
     ApplicationStatus,
-    OpeningKind,
-    OpeningRef,
     applications_for,
     get_application_by_id,
     lock_opening,
@@ -35,10 +33,6 @@ DONE_PICKING = "picked"
 TICK = "✓ "
 
 
-def _opening(ctx: Context) -> OpeningRef:
-    return OpeningRef(OpeningKind(ctx.draft["kind"]), int(ctx.draft["opening"]))
-
-
 def _picked(ctx: Context) -> list[int]:
     return [int(i) for i in ctx.draft.get("picked", [])]
 
@@ -49,7 +43,7 @@ async def _picked_applications(ctx: Context) -> list[Application]:
 
 
 async def ask_pick(ctx: Context) -> Outgoing:
-    page = await applications_for(ctx.session, _opening(ctx), int(ctx.draft.get("applicants_page", 0)))
+    page = await applications_for(ctx.session, opening_in_draft(ctx), int(ctx.draft.get("applicants_page", 0)))
     picked = set(_picked(ctx))
     options = []
     for application in page.items:
@@ -102,7 +96,7 @@ async def ask_bulk_confirm(ctx: Context) -> Outgoing:
 async def accept_bulk_confirm(ctx: Context, given: Answer) -> Result:
     if (not_yes := unless_confirmed(given)) is not None:
         return not_yes
-    ref = _opening(ctx)
+    ref = opening_in_draft(ctx)
     wanted = ApplicationStatus(ctx.draft["status"])
     await lock_opening(ctx.session, ref)
     applications = await _picked_applications(ctx)
@@ -110,9 +104,9 @@ async def accept_bulk_confirm(ctx: Context, given: Answer) -> Result:
     if opening is None or wanted not in _common_moves(applications):
         ctx.send(say(_("The applications changed meanwhile; nothing was changed.")))
         return Back()
-    newly_placed = sum(1 for a in applications if wanted in ref.holds_a_place and a.status not in ref.holds_a_place)
-    left = opening.quota - await places_taken(ctx.session, ref)
-    if newly_placed > left:
+    needed = ref.places_needed(applications, wanted)
+    left = opening.quota - await places_taken(ctx.session, ref) if needed else 0
+    if needed and needed > left:
         ctx.send(say(_("Only {left} places are left; nothing was changed.").format(left=max(left, 0))))
         return Back()
     for application in applications:

@@ -190,6 +190,11 @@ def end_flow(ctx: Context) -> None:
     conversation.data = {}
 
 
+async def leave_flow(ctx: Context) -> None:
+    """A flow's `finish` or `cancel` when ending it is all there is to do (back to the main menu)."""
+    end_flow(ctx)
+
+
 async def back(ctx: Context, flow: Flow) -> None:
     """Go to the previous question; while editing one answer, go back to where the edit started."""
     edit = ctx.data.pop("edit", None)

@@ -8,7 +8,20 @@ from __future__ import annotations
 
 from handlers.applying import load_opening, title_of
 from handlers.context import Context
-from handlers.flow import NO, YES, Answer, Back, Flow, Invalid, Result, Step, Store, begin, end_flow, unless_confirmed
+from handlers.flow import (
+    NO,
+    YES,
+    Answer,
+    Back,
+    Flow,
+    Invalid,
+    Result,
+    Step,
+    Store,
+    begin,
+    leave_flow,
+    unless_confirmed,
+)
 from handlers.labels import APPLICATION_STATUS
 from handlers.messages import Msg, Option, Outgoing, _, say
 from handlers.paging import chosen_id, page_options, turn_page
@@ -82,13 +95,9 @@ async def accept_withdraw(ctx: Context, given: Answer) -> Result:
     return Back()
 
 
-async def _leave(ctx: Context) -> None:
-    end_flow(ctx)
-
-
 FLOW = Flow(
     name="my_applications",
     steps=(Step("list", ask_list, accept_list), Step("withdraw", ask_withdraw, accept_withdraw)),
-    finish=_leave,
-    cancel=_leave,
+    finish=leave_flow,
+    cancel=leave_flow,
 )

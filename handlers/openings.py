@@ -12,7 +12,7 @@ from datetime import date
 
 from handlers.applying import APPLY, accept_apply, accept_confirm, ask_confirm, load_opening, selected_opening, title_of
 from handlers.context import Context
-from handlers.flow import Answer, Flow, Invalid, Jump, Result, Step, Store, begin, end_flow
+from handlers.flow import Answer, Flow, Invalid, Jump, Result, Step, Store, begin, leave_flow
 from handlers.labels import EDUCATION, TRAINING_CATEGORY
 from handlers.messages import Msg, Option, Outgoing, Rupiah, _, say
 from handlers.opening_filters import FILTER, accept_filter, ask_filter, describe, filters_of
@@ -185,11 +185,6 @@ def _requirements(opening: TrainingProgram | ApprenticeshipOpening) -> list[Msg 
     return lines
 
 
-async def _leave(ctx: Context) -> None:
-    """Cancel (or the end of browsing) goes back to the main menu, which the router then shows."""
-    end_flow(ctx)
-
-
 FLOW = Flow(
     name="openings",
     steps=(
@@ -198,6 +193,6 @@ FLOW = Flow(
         Step("confirm", ask_confirm, accept_confirm),
         Step(FILTER, ask_filter, accept_filter, applies=lambda _draft: False),
     ),
-    finish=_leave,
-    cancel=_leave,
+    finish=leave_flow,
+    cancel=leave_flow,
 )

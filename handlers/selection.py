@@ -24,18 +24,17 @@ from handlers.flow import (
     Step,
     Store,
     begin,
-    end_flow,
+    leave_flow,
     unless_confirmed,
 )
 from handlers.labels import APPLICATION_STATUS, EDUCATION
 from handlers.messages import Msg, Option, Outgoing, _, say
 from handlers.paging import chosen_id, page_options, turn_page
-from handlers.status_changes import move_application
+from handlers.status_changes import move_application, opening_in_draft
 from models.applications import (
     ALLOWED_CHANGES,
     ApplicationStatus,
     OpeningKind,
-    OpeningRef,
     applications_for,
     get_application_by_id,
     lock_opening,
@@ -68,10 +67,6 @@ async def start_selection(ctx: Context) -> None:
     await begin(ctx, FLOW)
 
 
-def _opening(ctx: Context) -> OpeningRef:
-    return OpeningRef(OpeningKind(ctx.draft["kind"]), int(ctx.draft["opening"]))
-
-
 async def ask_kind(_ctx: Context) -> Outgoing:
     return say(_("Selection. Which kind of opening?"), options=(
         Option(OpeningKind.TRAINING, _("Trainings")), Option(OpeningKind.APPRENTICESHIP, _("Apprenticeships"))))
@@ -102,7 +97,7 @@ async def accept_opening(ctx: Context, given: Answer) -> Result:
 
 
 async def ask_applicants(ctx: Context) -> Outgoing:
-    ref = _opening(ctx)
+    ref = opening_in_draft(ctx)
     opening = await load_opening(ctx, ref)
     page = await applications_for(ctx.session, ref, int(ctx.draft.get("applicants_page", 0)))
     title = title_of(opening) if opening is not None else "-"
@@ -136,7 +131,7 @@ async def accept_applicants(ctx: Context, given: Answer) -> Result:
     if (turned := turn_page(ctx, given, "applicants_page")) is not None:
         return turned
     if given.option in (OPEN, CLOSE):
-        opening = await load_opening(ctx, _opening(ctx))
+        opening = await load_opening(ctx, opening_in_draft(ctx))
         if opening is not None:
             set_opening_status(opening, OpeningStatus.OPEN if given.option == OPEN else OpeningStatus.CLOSED, ctx.now)
         return Stay()
@@ -187,16 +182,15 @@ async def ask_confirm(ctx: Context) -> Outgoing:
 async def accept_confirm(ctx: Context, given: Answer) -> Result:
     if (not_yes := unless_confirmed(given)) is not None:
         return not_yes
-    ref = _opening(ctx)
+    ref = opening_in_draft(ctx)
     wanted = ApplicationStatus(ctx.draft["status"])
     await lock_opening(ctx.session, ref)
     application = await get_application_by_id(ctx.session, int(ctx.draft["application"]))
     opening = await load_opening(ctx, ref)
     if application is None or opening is None:
         return Back()
-    if wanted in ref.holds_a_place and application.status not in ref.holds_a_place and (
-        await places_taken(ctx.session, ref) >= opening.quota
-    ):
+    needed = ref.places_needed([application], wanted)
+    if needed and needed > opening.quota - await places_taken(ctx.session, ref):
         ctx.send(say(_("All {quota} places are taken; the change was not made.").format(quota=opening.quota)))
         return Back()
     if not await move_application(ctx, application, wanted, title_of(opening)):
@@ -205,10 +199,6 @@ async def accept_confirm(ctx: Context, given: Answer) -> Result:
     ctx.send(say(_("Done: the status is now '{status}' and the applicant has been told.").format(
         status=APPLICATION_STATUS[wanted])))
     return Back()
-
-
-async def _leave(ctx: Context) -> None:
-    end_flow(ctx)
 
 
 FLOW = Flow(
@@ -221,6 +211,6 @@ FLOW = Flow(
         Step("confirm", ask_confirm, accept_confirm),
         *BULK_STEPS,
     ),
-    finish=_leave,
-    cancel=_leave,
+    finish=leave_flow,
+    cancel=leave_flow,
 )

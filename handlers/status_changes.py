@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from handlers.context import Context
 from handlers.messages import Msg, _, say
-from models.applications import Application, ApplicationStatus, StatusChangeRefused, change_status, mark_completed
+from models.applications import (
+    Application,
+    ApplicationStatus,
+    OpeningKind,
+    OpeningRef,
+    StatusChangeRefused,
+    change_status,
+    mark_completed,
+)
 
 NOTICES: dict[ApplicationStatus, Msg] = {
     ApplicationStatus.SHORTLISTED: _("Good news: your application for {title} passed the first selection. The office "
@@ -25,6 +33,11 @@ NOTICES: dict[ApplicationStatus, Msg] = {
                                      "apply again later."),
 }
 
+
+
+def opening_in_draft(ctx: Context) -> OpeningRef:
+    """The opening staff chose earlier in the selection flow."""
+    return OpeningRef(OpeningKind(ctx.draft["kind"]), int(ctx.draft["opening"]))
 
 
 async def move_application(ctx: Context, application: Application, wanted: ApplicationStatus, title: str) -> bool:

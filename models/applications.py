@@ -8,6 +8,7 @@ monthly follow-ups start from.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -66,6 +67,12 @@ class OpeningRef:
         if self.kind is OpeningKind.TRAINING:
             return ACTIVE_STATUSES | {ApplicationStatus.COMPLETED}
         return SELECTED_STATUSES
+
+    def places_needed(self, applications: Sequence[Application], wanted: ApplicationStatus) -> int:
+        """How many more of the opening's places moving these applications to `wanted` would use."""
+        if wanted not in self.holds_a_place:
+            return 0
+        return sum(1 for application in applications if application.status not in self.holds_a_place)
 
     def columns(self) -> dict[str, int | None]:
         training = self.kind is OpeningKind.TRAINING

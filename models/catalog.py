@@ -70,6 +70,8 @@ class _Requirements:
     status: Mapped[str] = mapped_column(String(12), default=OpeningStatus.DRAFT)
     created_at: Mapped[datetime]
     published_at: Mapped[datetime | None]
+    alerted_at: Mapped[datetime | None]
+    """When matching job seekers were told of the newly published opening (once per opening)."""
 
 
 class TrainingProgram(_Requirements, Base):

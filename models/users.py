@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint, bindparam, select
+from sqlalchemy import String, UniqueConstraint, bindparam, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,6 +35,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER)
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+    unreachable_since: Mapped[datetime | None]
+    """Set when the platform refuses delivery for good (the user blocked the bot); cleared when they write."""
+    opening_alerts: Mapped[bool] = mapped_column(default=True, server_default=true())
+    """Whether the user wants one message when a new opening matching their profile is published."""
 
     conversation: Mapped[Conversation] = relationship(
         lazy="joined", cascade="all, delete-orphan", passive_deletes=True
@@ -62,6 +66,8 @@ async def load_or_create_user(
     if user is not None:
         if now - user.last_seen_at >= LAST_SEEN_RESOLUTION:
             user.last_seen_at = now
+        if user.unreachable_since is not None:
+            user.unreachable_since = None  # writing to the bot again means they unblocked it
         return user, False
     user = User(
         channel=channel,

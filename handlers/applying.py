@@ -81,12 +81,9 @@ async def _reasons(ctx: Context, ref: OpeningRef, profile: JobSeekerProfile) -> 
     opening = await load_opening(ctx, ref)
     if opening is None:
         return [Ineligible.NOT_OPEN]
-    deadline = (
-        opening.registration_deadline if isinstance(opening, TrainingProgram) else opening.application_deadline
-    )
     terms = OpeningTerms(
         status=opening.status,
-        deadline=deadline,
+        deadline=opening.deadline,
         quota=opening.quota,
         places_taken=await places_taken(ctx.session, ref),
         min_age=opening.min_age,

@@ -8,7 +8,6 @@ about one opening: dates in the reader's language, money in Rupiah, places left,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from handlers.applying import APPLY, accept_apply, accept_confirm, ask_confirm, load_opening, selected_opening, title_of
 from handlers.context import Context
@@ -19,11 +18,7 @@ from handlers.opening_filters import FILTER, accept_filter, ask_filter, describe
 from handlers.paging import chosen_id, page_options, turn_page
 from models.applications import OpeningKind, places_taken
 from models.browsing import Seeker, open_apprenticeships, open_trainings
-from models.catalog import (
-    ApprenticeshipOpening,
-    OpeningStatus,
-    TrainingProgram,
-)
+from models.catalog import ApprenticeshipOpening, TrainingProgram
 from models.eligibility import age_on
 from models.paging import Page
 from models.profiles import JobSeekerProfile, get_profile
@@ -112,20 +107,14 @@ async def accept_list(ctx: Context, given: Answer) -> Result:
 async def ask_detail(ctx: Context) -> Outgoing:
     ref = selected_opening(ctx)
     opening = await load_opening(ctx, ref)
-    apply = (Option(APPLY, _("Apply")),)
-    if isinstance(opening, ApprenticeshipOpening) and _still_open(
-        opening.status, opening.application_deadline, ctx.today
-    ):
-        taken = await places_taken(ctx.session, ref)
-        return say(*_apprenticeship_detail(opening, taken, _place(ctx, opening)), options=apply)
-    if isinstance(opening, TrainingProgram) and _still_open(opening.status, opening.registration_deadline, ctx.today):
-        taken = await places_taken(ctx.session, ref)
-        return say(*_training_detail(opening, taken, _place(ctx, opening)), options=apply)
-    return say(_("That opening is no longer taking applications. Go back to see the current list."))
-
-
-def _still_open(status: str, deadline: date, today: date) -> bool:
-    return status == OpeningStatus.OPEN and deadline >= today
+    if opening is None or not opening.takes_applications_on(ctx.today):
+        return say(_("That opening is no longer taking applications. Go back to see the current list."))
+    taken = await places_taken(ctx.session, ref)
+    if isinstance(opening, ApprenticeshipOpening):
+        lines = _apprenticeship_detail(opening, taken, _place(ctx, opening))
+    else:
+        lines = _training_detail(opening, taken, _place(ctx, opening))
+    return say(*lines, options=(Option(APPLY, _("Apply")),))
 
 
 def _place(ctx: Context, opening: TrainingProgram | ApprenticeshipOpening) -> str:

@@ -73,6 +73,14 @@ class _Requirements:
     alerted_at: Mapped[datetime | None]
     """When matching job seekers were told of the newly published opening (once per opening)."""
 
+    @property
+    def deadline(self) -> date:
+        """The last day applications are taken (a training's registration, an apprenticeship's application)."""
+        raise NotImplementedError
+
+    def takes_applications_on(self, today: date) -> bool:
+        return self.status == OpeningStatus.OPEN and self.deadline >= today
+
 
 class TrainingProgram(_Requirements, Base):
     __tablename__ = "training_programs"
@@ -100,6 +108,10 @@ class TrainingProgram(_Requirements, Base):
 
     provider: Mapped[Provider] = relationship(lazy="joined")
 
+    @property
+    def deadline(self) -> date:
+        return self.registration_deadline
+
 
 class ApprenticeshipOpening(_Requirements, Base):
     """Pemagangan Mandiri: selection first, a monthly allowance (uang saku), social-security cover (BPJS)."""
@@ -126,6 +138,10 @@ class ApprenticeshipOpening(_Requirements, Base):
     interests: Mapped[list[str]] = mapped_column(JsonDocument, default=list)
 
     company: Mapped[Provider] = relationship(lazy="joined")
+
+    @property
+    def deadline(self) -> date:
+        return self.application_deadline
 
 
 async def openings_for_staff(

@@ -12,10 +12,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.runtime import Runtime
 from jobs.forget_processed_events import forget_processed_events
+from jobs.opening_alerts import announce_new_openings
 from jobs.retry_sending import retry_sending
 
 RETRY_SENDING_EVERY = timedelta(seconds=15)
 FORGET_EVENTS_EVERY = timedelta(hours=6)
+OPENING_ALERTS_EVERY = timedelta(minutes=1)
 
 
 def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
@@ -28,5 +30,10 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
     scheduler.add_job(
         forget_processed_events, "interval", args=[runtime.session_factory, runtime.clock],
         id="forget_processed_events", seconds=FORGET_EVENTS_EVERY.total_seconds(), max_instances=1, coalesce=True,
+    )
+    scheduler.add_job(
+        announce_new_openings, "interval",
+        args=[runtime.session_factory, runtime.catalogs, runtime.services.office, runtime.clock],
+        id="opening_alerts", seconds=OPENING_ALERTS_EVERY.total_seconds(), max_instances=1, coalesce=True,
     )
     return scheduler

@@ -16,7 +16,7 @@ from handlers.labels import EDUCATION, TRAINING_CATEGORY
 from handlers.messages import Msg, Option, Outgoing, Rupiah, _, say
 from handlers.opening_filters import FILTER, accept_filter, ask_filter, describe, filters_of
 from handlers.paging import chosen_id, page_options, turn_page
-from models.applications import OpeningKind, places_taken
+from models.applications import OpeningKind, OpeningRef, places_taken
 from models.browsing import Seeker, open_apprenticeships, open_trainings
 from models.catalog import ApprenticeshipOpening, TrainingProgram
 from models.eligibility import age_on
@@ -29,6 +29,12 @@ OPENING_PREFIX = "o"
 
 async def start_browsing(ctx: Context, kind: str) -> None:
     await begin(ctx, FLOW, data={"draft": {"kind": kind, "page": 0}})
+
+
+async def show_opening(ctx: Context, ref: OpeningRef) -> None:
+    """Open one opening's details directly (from an alert or a link); Back leads to the list of its kind."""
+    await begin(ctx, FLOW, data={"draft": {"kind": ref.kind, "page": 0, "selected": ref.id}, "history": ["list"]},
+                at="detail")
 
 
 async def _current_page(

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 
 from handlers import flow as engine
-from handlers import language, menu, my_applications, openings, privacy, registration, selection
+from handlers import language, menu, my_applications, opening_alerts, openings, privacy, registration, selection
 from handlers.context import Context
 from handlers.flow import Answer, Flow
 from handlers.messages import Incoming, IncomingKind, Msg, Nav, Option, _, say, split_option_token
@@ -35,6 +35,8 @@ COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
     "export": "export", "ekspor": "export",
     "delete": "delete", "hapus": "delete",
     "staf": "staff", "staff": "staff",
+    "lihat": "opening", "opening": "opening",
+    "notifikasi": "alerts", "alerts": "alerts",
 })
 STAFF_ONLY = frozenset({"staff"})
 """Commands a member never learns exist: to them these are unknown commands like any other."""
@@ -73,8 +75,11 @@ def command_of(incoming: Incoming) -> tuple[str, str] | None:
     """`(name, argument)` for '/start 42', '/batal@SahabatKerjaBot', a tapped nav button or a typed 'batal'."""
     if incoming.kind is IncomingKind.OPTION:
         _seq, option_id = split_option_token(incoming.option)
-        return (NAV_COMMANDS[option_id], "") if option_id in NAV_COMMANDS else None
-    text = incoming.text.strip()
+        if not option_id.startswith("/"):  # an option of a proactive message may carry a command
+            return (NAV_COMMANDS[option_id], "") if option_id in NAV_COMMANDS else None
+        text = option_id
+    else:
+        text = incoming.text.strip()
     if text.startswith("/"):
         head, _sep, argument = text[1:].partition(" ")
         return head.split("@", 1)[0].casefold(), argument.strip()
@@ -93,6 +98,9 @@ async def run_command(ctx: Context, current: Flow | None, name: str, argument: s
         ctx.send(say(_("I do not know the command /{command}. Type /help to see what I can do.")
                      .format(command=shown)))
         await _repeat_question(ctx, current)
+        return
+    if canonical in COMMANDS_WITH_ARGUMENT:
+        await COMMANDS_WITH_ARGUMENT[canonical](ctx, current if in_task else None, argument)
         return
     action = COMMANDS[canonical]
     await action(ctx, current if in_task else None)
@@ -172,6 +180,26 @@ COMMANDS: Mapping[str, Callable[[Context, Flow | None], Awaitable[None]]] = Mapp
     "staff": _outside_tasks(selection.start_selection),
     "profile": _read_only(privacy.show_profile),
     "export": _read_only(privacy.export_data),
+})
+
+
+async def _open_opening(ctx: Context, current: Flow | None, code: str) -> None:
+    if current is not None:
+        ctx.send(say(_("Please finish or cancel what you are doing first (type 'cancel').")))
+        await engine.ask_again(ctx, current)
+        return
+    engine.end_flow(ctx)
+    await opening_alerts.open_announced(ctx, code)
+
+
+async def _alerts(ctx: Context, current: Flow | None, wanted: str) -> None:
+    opening_alerts.change_alerts(ctx, wanted)
+    await _repeat_question(ctx, current)
+
+
+COMMANDS_WITH_ARGUMENT: Mapping[str, Callable[[Context, Flow | None, str], Awaitable[None]]] = MappingProxyType({
+    "opening": _open_opening,
+    "alerts": _alerts,
 })
 
 

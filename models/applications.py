@@ -57,6 +57,21 @@ class OpeningRef:
     id: int
 
     @property
+    def code(self) -> str:
+        """A short public reference, 't12' or 'a3': in commands (/lihat t12) and Telegram deep links."""
+        return f"{self.kind.value[0]}{self.id}"
+
+    @classmethod
+    def from_code(cls, code: str) -> OpeningRef | None:
+        """The opening a code names, or None when it is not one (a typo, a made-up number)."""
+        code = code.strip().casefold()
+        kinds = {kind.value[0]: kind for kind in OpeningKind}
+        number = code[1:]
+        if len(code) < 2 or code[0] not in kinds or not (number.isascii() and number.isdigit()) or len(number) > 9:
+            return None
+        return cls(kinds[code[0]], int(number))
+
+    @property
     def lock_key(self) -> str:
         return f"opening:{self.kind}:{self.id}"
 

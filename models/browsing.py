@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Integer, Text, and_, case, cast, false, literal, or_, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB, array
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from models.catalog import ApprenticeshipOpening, OpeningStatus, TrainingProgram
@@ -44,8 +45,10 @@ class Filters:
 Opening = type[TrainingProgram] | type[ApprenticeshipOpening]
 
 
-def shares_interest(entity: Opening, codes: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
-    """Whether the opening's skill areas include any of `codes`.
+def shares_any(
+    column: ColumnElement[Any] | InstrumentedAttribute[Any], codes: tuple[str, ...], dialect: str
+) -> ColumnElement[bool]:
+    """Whether a JSON list of skill-area codes (an opening's, a profile's) includes any of `codes`.
 
     PostgreSQL asks its JSONB directly (`?|`); SQLite looks for the quoted code in the JSON text, which is
     exact because codes are fixed slugs.
@@ -53,8 +56,8 @@ def shares_interest(entity: Opening, codes: tuple[str, ...], dialect: str) -> Co
     if not codes:
         return false()
     if dialect == "postgresql":
-        return type_coerce(entity.interests, JSONB).has_any(array(list(codes)))
-    interests_text = cast(entity.interests, Text)
+        return type_coerce(column, JSONB).has_any(array(list(codes)))
+    interests_text = cast(column, Text)
     return or_(*(interests_text.like(f'%"{code}"%') for code in codes))
 
 
@@ -67,7 +70,7 @@ def relevance(entity: Opening, seeker: Seeker, dialect: str) -> ColumnElement[in
     )
     education_ok = or_(entity.min_education.is_(None), entity.min_education.in_(reachable))
     return cast(
-        case((shares_interest(entity, seeker.interests, dialect), INTEREST_WEIGHT), else_=0)
+        case((shares_any(entity.interests, seeker.interests, dialect), INTEREST_WEIGHT), else_=0)
         + case((entity.kecamatan == seeker.kecamatan, KECAMATAN_WEIGHT), else_=0)
         + case((age_ok, 1), else_=0)
         + case((education_ok, 1), else_=0),

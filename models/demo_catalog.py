@@ -1,7 +1,8 @@
 """The demo catalog of a fresh installation: trainings and apprenticeships as a Tabalong office runs them.
 
 Providers and companies are fictional. Dates are set from the day the seed runs, so the openings are open
-whenever someone first tries the bot.
+whenever someone first tries the bot. They count as announced already: the demo job seekers get no alerts
+for the catalog they start with.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ async def seed_demo_catalog(session: AsyncSession, now: datetime, today: date) -
             kecamatan=(blk if at_blk else lpk).kecamatan, start_date=start, end_date=start + timedelta(days=length),
             registration_deadline=today + timedelta(days=deadline_in), quota=quota, min_age=low, max_age=high,
             min_education=education, interests=list(interests), equipment_aid=aid, funding_source=funding,
-            status=OpeningStatus.OPEN, created_at=now, published_at=now,
+            status=OpeningStatus.OPEN, created_at=now, published_at=now, alerted_at=now,
         ))
     for (position, company_name, kecamatan, months, allowance, bpjs, quota, (low, high), education, interests,
          selection) in APPRENTICESHIPS:
@@ -73,5 +74,6 @@ async def seed_demo_catalog(session: AsyncSession, now: datetime, today: date) -
             monthly_allowance=allowance, social_security=bpjs, quota=quota, min_age=low, max_age=high,
             min_education=education, interests=list(interests), application_deadline=today + timedelta(days=20),
             selection_description=selection, status=OpeningStatus.OPEN, created_at=now, published_at=now,
+            alerted_at=now,
         ))
     await session.flush()

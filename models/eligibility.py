@@ -68,6 +68,21 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - (0 if had_birthday else 1)
 
 
+def born_on_or_before(day: date, years: int) -> date:
+    """The latest birth date of someone at least `years` old on `day`, so an age rule can be a SQL comparison:
+    `age_on(birth, day) >= years` exactly when `birth <= born_on_or_before(day, years)`."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February, and that year has none
+        return day.replace(year=day.year - years, day=28)
+
+
+def levels_at_least(level: str) -> tuple[str, ...]:
+    """Every education level that meets a minimum of `level`."""
+    floor = EDUCATION_RANK.get(level, 0)
+    return tuple(code for code, rank in EDUCATION_RANK.items() if rank >= floor)
+
+
 def reasons_not_eligible(
     terms: OpeningTerms, applicant: Applicant | None, *, today: date, already_applied: bool
 ) -> list[Ineligible]:

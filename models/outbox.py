@@ -8,6 +8,7 @@ PostgreSQL skip rows other workers hold, so a message is not sent twice by two w
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -75,6 +76,29 @@ async def enqueue(
     connection = await session.connection()
     result = await connection.execute(_INSERT_RETURNING_ID, [{**common, "payload": p} for p in payloads])
     return list(result.scalars())
+
+
+@dataclass(frozen=True, slots=True)
+class Addressed:
+    """One message for one user, for `enqueue_many`."""
+
+    channel: str
+    address: str
+    user_id: int
+    payload: dict[str, Any]
+
+
+async def enqueue_many(session: AsyncSession, messages: Sequence[Addressed], now: datetime) -> None:
+    """Queue messages to many users in one executemany, due at once: proactive sends (alerts) that no
+    request is waiting to deliver, so the outbox sweep sends them."""
+    if not messages:
+        return
+    connection = await session.connection()
+    await connection.execute(insert(OutboxMessage), [
+        {"channel": m.channel, "address": m.address, "user_id": m.user_id, "payload": m.payload,
+         "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now, "next_attempt_at": now}
+        for m in messages
+    ])
 
 
 _INSERT_RETURNING_ID = insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True)

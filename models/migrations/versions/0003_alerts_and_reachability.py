@@ -24,6 +24,8 @@ def upgrade() -> None:
     for table in ('training_programs', 'apprenticeship_openings'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('alerted_at', sa.DateTime(timezone=True), nullable=True))
+        # Openings published before alerts existed are not announced as new.
+        op.execute(sa.text(f"UPDATE {table} SET alerted_at = published_at WHERE published_at IS NOT NULL"))
 
 
 def downgrade() -> None:

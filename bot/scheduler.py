@@ -14,10 +14,12 @@ from bot.runtime import Runtime
 from jobs.forget_processed_events import forget_processed_events
 from jobs.opening_alerts import announce_new_openings
 from jobs.retry_sending import retry_sending
+from jobs.training_calendar import follow_training_calendar
 
 RETRY_SENDING_EVERY = timedelta(seconds=15)
 FORGET_EVENTS_EVERY = timedelta(hours=6)
 OPENING_ALERTS_EVERY = timedelta(minutes=1)
+TRAINING_CALENDAR_EVERY = timedelta(hours=1)
 
 
 def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
@@ -35,5 +37,9 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
         announce_new_openings, "interval",
         args=[runtime.session_factory, runtime.catalogs, runtime.services.office, runtime.clock],
         id="opening_alerts", seconds=OPENING_ALERTS_EVERY.total_seconds(), max_instances=1, coalesce=True,
+    )
+    scheduler.add_job(
+        follow_training_calendar, "interval", args=[runtime.session_factory, runtime.services.office, runtime.clock],
+        id="training_calendar", seconds=TRAINING_CALENDAR_EVERY.total_seconds(), max_instances=1, coalesce=True,
     )
     return scheduler

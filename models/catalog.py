@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -160,6 +160,24 @@ def set_opening_status(opening: TrainingProgram | ApprenticeshipOpening, status:
     opening.status = status
     if status == OpeningStatus.OPEN and opening.published_at is None:
         opening.published_at = now
+
+
+async def advance_training_statuses(session: AsyncSession, today: date) -> tuple[int, int]:
+    """Trainings follow their dates: open or closed ones whose start date has come are running, running
+    ones past their end date are finished. Returns (started, finished). Apprenticeships have no fixed dates
+    and stay as staff set them."""
+    started = await session.execute(
+        update(TrainingProgram)
+        .where(TrainingProgram.status.in_((OpeningStatus.OPEN, OpeningStatus.CLOSED)),
+               TrainingProgram.start_date <= today)
+        .values(status=OpeningStatus.RUNNING)
+    )
+    finished = await session.execute(
+        update(TrainingProgram)
+        .where(TrainingProgram.status == OpeningStatus.RUNNING, TrainingProgram.end_date < today)
+        .values(status=OpeningStatus.FINISHED)
+    )
+    return started.rowcount, finished.rowcount  # type: ignore[attr-defined]
 
 
 async def add_provider(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
 from sqlalchemy import func, select
 
 from bot.runtime import Runtime
 from bot.scheduler import build_scheduler
 from jobs.forget_processed_events import forget_processed_events
 from jobs.retry_sending import retry_sending
+from jobs.training_calendar import follow_training_calendar
+from models.catalog import OpeningStatus, ProviderKind, TrainingProgram, add_provider
 from models.events import ProcessedEvent
 from tests.chat import ChatUser, RecordingChannel
 from tests.conftest import Clock
@@ -44,4 +48,33 @@ async def test_old_event_ids_are_forgotten_and_recent_ones_kept(
 
 def test_the_scheduler_runs_every_job_module(runtime: Runtime) -> None:
     scheduler = build_scheduler(runtime)
-    assert {job.id for job in scheduler.get_jobs()} == {"forget_processed_events", "opening_alerts", "retry_sending"}
+    assert {job.id for job in scheduler.get_jobs()} == {
+        "forget_processed_events", "opening_alerts", "retry_sending", "training_calendar"
+    }
+
+
+async def test_trainings_start_and_finish_with_their_dates_in_the_office_time_zone(
+    runtime: Runtime, clock: Clock
+) -> None:
+    today = date(2026, 11, 23)
+    async with runtime.session_factory() as session, session.begin():
+        provider = await add_provider(session, name="UPT BLK Tabalong", kind=ProviderKind.BLK)
+        for title, status, start, end in (
+            ("open, starts tomorrow", OpeningStatus.OPEN, today + timedelta(days=1), today + timedelta(days=9)),
+            ("closed, starts today", OpeningStatus.CLOSED, today, today + timedelta(days=9)),
+            ("running, ends today", OpeningStatus.RUNNING, today - timedelta(days=9), today),
+            ("running, ended yesterday", OpeningStatus.RUNNING, today - timedelta(days=9), today - timedelta(days=1)),
+            ("draft, dates passed", OpeningStatus.DRAFT, today - timedelta(days=9), today - timedelta(days=1)),
+        ):
+            session.add(TrainingProgram(title=title, category="community", provider_id=provider.id, start_date=start,
+                                        end_date=end, registration_deadline=start, quota=5, status=status,
+                                        created_at=clock()))
+    clock.now = datetime(2026, 11, 22, 16, 30, tzinfo=UTC)  # 00:30 on 23 November in Tabalong (WITA)
+    assert await follow_training_calendar(runtime.session_factory, runtime.services.office, runtime.clock) == (1, 1)
+    async with runtime.session_factory() as session:
+        rows = await session.execute(select(TrainingProgram.title, TrainingProgram.status))
+        statuses = {title: status for title, status in rows}
+    assert statuses == {
+        "open, starts tomorrow": "open", "closed, starts today": "running", "running, ends today": "running",
+        "running, ended yesterday": "finished", "draft, dates passed": "draft",
+    }

@@ -73,7 +73,7 @@ async def test_trainings_start_and_finish_with_their_dates_in_the_office_time_zo
     assert await follow_training_calendar(runtime.session_factory, runtime.services.office, runtime.clock) == (1, 1)
     async with runtime.session_factory() as session:
         rows = await session.execute(select(TrainingProgram.title, TrainingProgram.status))
-        statuses = {title: status for title, status in rows}
+        statuses = dict(rows.all())
     assert statuses == {
         "open, starts tomorrow": "open", "closed, starts today": "running", "running, ends today": "running",
         "running, ended yesterday": "finished", "draft, dates passed": "draft",

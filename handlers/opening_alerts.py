@@ -34,7 +34,7 @@ def ref_of(opening: Opening) -> OpeningRef:
 def alert_message(openings: Sequence[Opening]) -> Outgoing:
     """One message for all the openings a person matches in one run of the alerts job."""
     lines: list[Msg | str] = [
-        ngettext("A new opening matches your profile:", "{count} new openings match your profile:", len(openings))
+        ngettext("{count} new opening matches your profile:", "{count} new openings match your profile:", len(openings))
     ]
     options: list[Option] = []
     for opening in openings[:MAX_LISTED]:

@@ -10,12 +10,15 @@ apprenticeships `position`, `duration_months`, `monthly_allowance`, `social_secu
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails, PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,6 +42,47 @@ CATEGORIES = {"competency": TrainingCategory.COMPETENCY, "kompetensi": TrainingC
               "community": TrainingCategory.COMMUNITY, "masyarakat": TrainingCategory.COMMUNITY}
 YES = {"ya", "yes", "y", "1", "true", "ada"}
 NO = {"tidak", "no", "n", "0", "false", "", "tidak ada"}
+
+
+class RowIssue(StrEnum):
+    """Each kind of mistake a row can have; handlers translate them, `ISSUE_TEXT` is the console's English."""
+
+    MISSING = "missing"
+    NOT_A_NUMBER = "not_a_number"
+    NOT_A_DATE = "not_a_date"
+    NOT_A_KIND = "not_a_kind"
+    NOT_A_CATEGORY = "not_a_category"
+    NOT_YES_NO = "not_yes_no"
+    NOT_RUPIAH = "not_rupiah"
+    NOT_ALLOWED = "not_allowed"
+    UNKNOWN_KECAMATAN = "unknown_kecamatan"
+    NEEDS = "needs"
+    ENDS_BEFORE_START = "ends_before_start"
+    NEGATIVE = "negative"
+    AGES_REVERSED = "ages_reversed"
+    INVALID = "invalid"
+
+
+ISSUE_TEXT: Mapping[RowIssue, str] = MappingProxyType({
+    RowIssue.MISSING: "required, but empty",
+    RowIssue.NOT_A_NUMBER: "write a whole number",
+    RowIssue.NOT_A_DATE: "not a date; write 2026-12-31 or 31-12-2026",
+    RowIssue.NOT_A_KIND: "use pelatihan or pemagangan",
+    RowIssue.NOT_A_CATEGORY: "use kompetensi, nonkompetensi or masyarakat",
+    RowIssue.NOT_YES_NO: "write ya or tidak",
+    RowIssue.NOT_RUPIAH: "write the amount in whole rupiah, e.g. 3500000",
+    RowIssue.NOT_ALLOWED: "use one of {allowed}",
+    RowIssue.UNKNOWN_KECAMATAN: "{value} is not in {regency}",
+    RowIssue.NEEDS: "a {kind} needs {columns}",
+    RowIssue.ENDS_BEFORE_START: "end_date is before start_date",
+    RowIssue.NEGATIVE: "quota must be 0 or more and duration_months more than 0",
+    RowIssue.AGES_REVERSED: "min_age is above max_age",
+    RowIssue.INVALID: "{reason}",
+})
+
+
+def _issue(issue: RowIssue, **details: str) -> PydanticCustomError:
+    return PydanticCustomError(issue.value, ISSUE_TEXT[issue], details)
 
 
 class OpeningRow(BaseModel):
@@ -73,7 +117,7 @@ class OpeningRow(BaseModel):
     def _kind(cls, value: Any) -> str:
         kind = KINDS.get(str(value or "").strip().lower())
         if kind is None:
-            raise ValueError("use pelatihan or pemagangan")
+            raise _issue(RowIssue.NOT_A_KIND)
         return kind
 
     @field_validator("deadline", "start_date", "end_date", mode="before")
@@ -84,14 +128,14 @@ class OpeningRow(BaseModel):
         try:
             return parse_typed_date(str(value))
         except AnswerError as error:
-            raise ValueError("not a date; write 2026-12-31 or 31-12-2026") from error
+            raise _issue(RowIssue.NOT_A_DATE) from error
 
     @field_validator("monthly_allowance", mode="before")
     @classmethod
     def _rupiah(cls, value: Any) -> int:
         digits = re.sub(r"[^0-9]", "", str(value or "0").split(",")[0])
         if not digits:
-            raise ValueError("write the amount in whole rupiah, e.g. 3500000")
+            raise _issue(RowIssue.NOT_RUPIAH)
         return int(digits)
 
     @field_validator("equipment_aid", "social_security", mode="before")
@@ -102,7 +146,7 @@ class OpeningRow(BaseModel):
             return True
         if text in NO:
             return False
-        raise ValueError("write ya or tidak")
+        raise _issue(RowIssue.NOT_YES_NO)
 
     @field_validator("min_education", mode="before")
     @classmethod
@@ -124,7 +168,7 @@ class OpeningRow(BaseModel):
             return None
         category = CATEGORIES.get(str(value).strip().lower())
         if category is None:
-            raise ValueError("use kompetensi, nonkompetensi or masyarakat")
+            raise _issue(RowIssue.NOT_A_CATEGORY)
         return category
 
     @model_validator(mode="after")
@@ -135,23 +179,33 @@ class OpeningRow(BaseModel):
         )
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
-            raise ValueError(f"a {self.kind} needs {', '.join(missing)}")
+            raise _issue(RowIssue.NEEDS, kind=self.kind, columns=", ".join(missing))
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValueError("end_date is before start_date")
+            raise _issue(RowIssue.ENDS_BEFORE_START)
         if self.quota < 0 or (self.duration_months is not None and self.duration_months <= 0):
-            raise ValueError("quota must be 0 or more and duration_months more than 0")
+            raise _issue(RowIssue.NEGATIVE)
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
-            raise ValueError("min_age is above max_age")
+            raise _issue(RowIssue.AGES_REVERSED)
         return self
 
 
 @dataclass(frozen=True, slots=True)
 class RowProblem:
+    """What is wrong with one row: `issue` and `details` for a translated sentence, `str()` for the console."""
+
     row: int
-    message: str
+    column: str
+    issue: RowIssue
+    details: Mapping[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return f"row {self.row}: {self.message}"
+        sentence = ISSUE_TEXT[self.issue].format(**self.details)
+        return f"row {self.row}: {self.column}: {sentence}" if self.column else f"row {self.row}: {sentence}"
+
+
+PYDANTIC_ISSUES = {"missing": RowIssue.MISSING, "int_parsing": RowIssue.NOT_A_NUMBER,
+                   "int_from_float": RowIssue.NOT_A_NUMBER, "int_type": RowIssue.NOT_A_NUMBER,
+                   "enum": RowIssue.NOT_ALLOWED}
 
 
 def check_rows(rows: Sequence[SheetRow], office: Office) -> tuple[list[OpeningRow], list[RowProblem]]:
@@ -164,19 +218,29 @@ def check_rows(rows: Sequence[SheetRow], office: Office) -> tuple[list[OpeningRo
             filled = {name: value for name, value in row.cells.items() if value.strip()}  # blank: the default
             opening = OpeningRow.model_validate(filled)
         except ValidationError as error:
-            for issue in error.errors():
-                field = ".".join(str(part) for part in issue["loc"]) or "row"
-                message = str(issue["msg"]).removeprefix("Value error, ")
-                problems.append(RowProblem(row.number, f"{field}: {message}" if field != "row" else message))
+            problems.extend(_problem(row.number, issue) for issue in error.errors())
             continue
         if opening.kecamatan is not None:
             code = by_name.get(opening.kecamatan.strip().lower())
             if code is None:
-                problems.append(RowProblem(row.number, f"kecamatan: {opening.kecamatan} is not in {office.regency}"))
+                problems.append(RowProblem(row.number, "kecamatan", RowIssue.UNKNOWN_KECAMATAN,
+                                           {"value": opening.kecamatan[:40], "regency": office.regency}))
                 continue
             opening = opening.model_copy(update={"kecamatan": code})
         checked.append(opening)
     return (checked if not problems else []), problems
+
+
+def _problem(row: int, error: ErrorDetails) -> RowProblem:
+    column = ".".join(str(part) for part in error["loc"] if isinstance(part, str))
+    known = {issue.value: issue for issue in RowIssue}
+    issue = known.get(error["type"]) or PYDANTIC_ISSUES.get(error["type"], RowIssue.INVALID)
+    details = {key: str(value) for key, value in (error.get("ctx") or {}).items() if key in ("kind", "columns")}
+    if issue is RowIssue.NOT_ALLOWED:
+        details["allowed"] = str((error.get("ctx") or {}).get("expected", ""))
+    if issue is RowIssue.INVALID:
+        details["reason"] = error["msg"]
+    return RowProblem(row, column, issue, details)
 
 
 async def save_openings(session: AsyncSession, openings: Sequence[OpeningRow], now: datetime) -> int:

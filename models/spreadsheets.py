@@ -11,7 +11,9 @@ import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
+from enum import StrEnum
+from io import BytesIO
+from pathlib import Path, PurePath
 
 from openpyxl import Workbook, load_workbook
 
@@ -22,41 +24,65 @@ class SheetRow:
     cells: dict[str, str]
 
 
+class SheetProblem(StrEnum):
+    WRONG_TYPE = "wrong_type"
+    NOT_UTF8 = "not_utf8"
+    NOT_XLSX = "not_xlsx"
+    EMPTY = "empty"
+    BAD_CSV = "bad_csv"
+
+
 class SheetError(ValueError):
-    """The file cannot be read as a table; the message says why."""
+    """The file cannot be read as a table; the message says why, `problem` says it for translation."""
+
+    def __init__(self, message: str, problem: SheetProblem) -> None:
+        super().__init__(message)
+        self.problem = problem
 
 
 def read_table(path: Path) -> list[SheetRow]:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix == ".xlsx":
-        return _read_xlsx(path)
-    raise SheetError(f"{path.name}: use a .csv or .xlsx file")
-
-
-def _read_csv(path: Path) -> list[SheetRow]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise SheetError(f"{path.name}: cannot be read as UTF-8 text ({error})") from error
+        content = path.read_bytes()
+    except OSError as error:
+        raise SheetError(f"{path.name}: cannot be read ({error})", SheetProblem.NOT_UTF8) from error
+    return read_table_from(path.name, content)
+
+
+def read_table_from(name: str, content: bytes) -> list[SheetRow]:
+    """A table from a file's bytes (a file sent in chat); the name's extension says which format."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(name, content)
+    if suffix == ".xlsx":
+        return _read_xlsx(name, content)
+    raise SheetError(f"{name}: use a .csv or .xlsx file", SheetProblem.WRONG_TYPE)
+
+
+def _read_csv(name: str, content: bytes) -> list[SheetRow]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SheetError(f"{name}: cannot be read as UTF-8 text ({error})", SheetProblem.NOT_UTF8) from error
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    lines = list(csv.reader(text.splitlines(), delimiter=delimiter))
-    return _rows(path, lines)
-
-
-def _read_xlsx(path: Path) -> list[SheetRow]:
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        lines = list(csv.reader(text.replace("\x00", "").splitlines(), delimiter=delimiter))
+    except csv.Error as error:  # a cell over the csv module's field limit, say
+        raise SheetError(f"{name}: not a readable CSV table ({error})", SheetProblem.BAD_CSV) from error
+    return _rows(name, lines)
+
+
+def _read_xlsx(name: str, content: bytes) -> list[SheetRow]:
+    try:
+        workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
-        raise SheetError(f"{path.name}: not a readable XLSX workbook ({error})") from error
+        raise SheetError(f"{name}: not a readable XLSX workbook ({error})", SheetProblem.NOT_XLSX) from error
     try:
         sheet = workbook.worksheets[0]
         lines = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
-    return _rows(path, lines)
+    return _rows(name, lines)
 
 
 def _cell_text(value: object) -> str:
@@ -71,9 +97,9 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _rows(path: Path, lines: list[list[str]]) -> list[SheetRow]:
+def _rows(name: str, lines: list[list[str]]) -> list[SheetRow]:
     if not lines:
-        raise SheetError(f"{path.name}: the file is empty")
+        raise SheetError(f"{name}: the file is empty", SheetProblem.EMPTY)
     header = [name.strip().lower() for name in lines[0]]
     rows = []
     for number, line in enumerate(lines[1:], start=2):
@@ -99,4 +125,4 @@ def write_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[objec
             sheet.append(list(row))
         workbook.save(path)
     else:
-        raise SheetError(f"{path.name}: use a .csv or .xlsx file")
+        raise SheetError(f"{path.name}: use a .csv or .xlsx file", SheetProblem.WRONG_TYPE)

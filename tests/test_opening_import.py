@@ -73,7 +73,7 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_kept(tmp_path: P
         "row 3: kind: use pelatihan or pemagangan",
         "row 4: kecamatan: Balikpapan is not in Kabupaten Tabalong",
         "row 5: a training needs title",
-        "row 6: quota: Input should be a valid integer, unable to parse string as an integer",
+        "row 6: quota: write a whole number",
         "row 6: social_security: write ya or tidak",
     ]
 

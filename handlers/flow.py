@@ -13,16 +13,17 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from handlers.context import Context
-from handlers.messages import Msg, Nav, Outgoing, _, say
+from handlers.messages import Document, Msg, Nav, Outgoing, _, say
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """An answer to the current question: a chosen option id, typed text, or a shared phone number."""
+    """An answer to the current question: a chosen option id, typed text, a shared phone number or a file."""
 
     option: str | None = None
     text: str = ""
     contact_phone: str = ""
+    document: Document | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,8 @@ class Step:
     accept: Acceptor
     applies: Callable[[Mapping[str, Any]], bool] = always
     also_ask: tuple[str, ...] = ()
+    takes_files: bool = False
+    """Whether a file sent now is this step's answer; anywhere else a file gets the "text only" reply."""
 
 
 @dataclass(frozen=True, slots=True)

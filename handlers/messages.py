@@ -83,12 +83,25 @@ class IncomingKind(StrEnum):
     TEXT = "text"
     OPTION = "option"
     CONTACT = "contact"
+    DOCUMENT = "document"
     UNSUPPORTED = "unsupported"
+
+
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+"""Files larger than this are not fetched by the channels: a spreadsheet of openings is far smaller."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A file the user sent, fetched by the channel adapter: its name (for the format) and its bytes."""
+
+    name: str
+    content: bytes = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """What a user sent, whatever the channel: typed text, a chosen option, a shared contact."""
+    """What a user sent, whatever the channel: typed text, a chosen option, a shared contact, a file."""
 
     channel: str
     external_id: str
@@ -96,6 +109,7 @@ class Incoming:
     text: str = ""
     option: str = ""
     contact_phone: str = ""
+    document: Document | None = None
     event_id: str | None = None
     locale_hint: str | None = None
     received_at: datetime | None = None

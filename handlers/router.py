@@ -11,7 +11,17 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 
 from handlers import flow as engine
-from handlers import language, menu, my_applications, opening_alerts, openings, privacy, registration, selection
+from handlers import (
+    language,
+    menu,
+    my_applications,
+    opening_alerts,
+    opening_upload,
+    openings,
+    privacy,
+    registration,
+    selection,
+)
 from handlers.context import Context
 from handlers.flow import Answer, Flow
 from handlers.messages import Incoming, IncomingKind, Msg, Nav, Option, _, say, split_option_token
@@ -21,7 +31,7 @@ MAX_TEXT_LENGTH = 1000
 
 FLOWS: Mapping[str, Flow] = MappingProxyType(
     {f.name: f for f in (registration.FLOW, menu.FLOW, language.FLOW, privacy.DELETE_FLOW, openings.FLOW,
-                         my_applications.FLOW, selection.FLOW)}
+                         my_applications.FLOW, selection.FLOW, opening_upload.FLOW)}
 )
 
 COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
@@ -40,6 +50,7 @@ COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
 })
 STAFF_ONLY = frozenset({"staff"})
 """Commands a member never learns exist: to them these are unknown commands like any other."""
+STAFF_FLOWS = frozenset({selection.FLOW.name, opening_upload.FLOW.name})
 TYPED_KEYWORDS = frozenset({"menu", "help", "bantuan", "cancel", "batal", "back", "kembali"})
 NAV_COMMANDS: Mapping[str, str] = MappingProxyType({Nav.BACK: "back", Nav.CANCEL: "cancel", Nav.MENU: "menu"})
 
@@ -50,7 +61,13 @@ class StaleOption(Exception):
 
 async def route(ctx: Context, incoming: Incoming) -> None:
     current = FLOWS.get(ctx.conversation.flow or "")
-    if incoming.kind is IncomingKind.UNSUPPORTED:
+    if current is not None and current.name in STAFF_FLOWS and not ctx.user.is_staff:
+        engine.end_flow(ctx)  # their staff role was taken away meanwhile
+        current = None
+    if incoming.kind is IncomingKind.DOCUMENT and _takes_files(ctx, current):
+        assert current is not None
+        await engine.answer(ctx, current, Answer(document=incoming.document))
+    elif incoming.kind in (IncomingKind.UNSUPPORTED, IncomingKind.DOCUMENT):
         ctx.send(say(_("Sorry, I can only read text messages and the options I offer.")))
         await _repeat_question(ctx, current)
     elif len(incoming.text) > MAX_TEXT_LENGTH:
@@ -209,6 +226,11 @@ async def _welcome(ctx: Context) -> None:
         engine.end_flow(ctx)
     else:
         await registration.start_registration(ctx)
+
+
+def _takes_files(ctx: Context, current: Flow | None) -> bool:
+    step = current.step(ctx.conversation.step) if current is not None else None
+    return step is not None and step.takes_files
 
 
 async def _repeat_question(ctx: Context, current: Flow | None) -> None:

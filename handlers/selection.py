@@ -16,6 +16,7 @@ from handlers.flow import (
     YES,
     Answer,
     Back,
+    Ended,
     Flow,
     Invalid,
     Jump,
@@ -24,11 +25,13 @@ from handlers.flow import (
     Step,
     Store,
     begin,
+    end_flow,
     leave_flow,
     unless_confirmed,
 )
 from handlers.labels import APPLICATION_STATUS, EDUCATION
 from handlers.messages import Msg, Option, Outgoing, _, say
+from handlers.opening_upload import start_upload
 from handlers.paging import chosen_id, page_options, turn_page
 from handlers.status_changes import move_application, opening_in_draft
 from models.applications import (
@@ -51,6 +54,7 @@ from models.eligibility import age_on
 from models.profiles import get_profile
 
 SEVERAL = "several"
+IMPORT = "import"
 OPEN = "open"
 CLOSE = "close"
 
@@ -69,12 +73,17 @@ async def start_selection(ctx: Context) -> None:
 
 async def ask_kind(_ctx: Context) -> Outgoing:
     return say(_("Selection. Which kind of opening?"), options=(
-        Option(OpeningKind.TRAINING, _("Trainings")), Option(OpeningKind.APPRENTICESHIP, _("Apprenticeships"))))
+        Option(OpeningKind.TRAINING, _("Trainings")), Option(OpeningKind.APPRENTICESHIP, _("Apprenticeships")),
+        Option(IMPORT, _("Import openings from a spreadsheet"))))
 
 
-async def accept_kind(_ctx: Context, given: Answer) -> Result:
+async def accept_kind(ctx: Context, given: Answer) -> Result:
     if given.option in (OpeningKind.TRAINING, OpeningKind.APPRENTICESHIP):
         return Store({"kind": given.option, "openings_page": 0})
+    if given.option == IMPORT:
+        end_flow(ctx)
+        await start_upload(ctx)
+        return Ended()
     return Invalid(_("Please choose Trainings or Apprenticeships."))
 
 

@@ -159,7 +159,8 @@ class OpeningRow(BaseModel):
     @field_validator("interests", mode="before")
     @classmethod
     def _interests(cls, value: Any) -> list[str]:
-        return [part.strip().lower() for part in str(value or "").split(",") if part.strip()]
+        parts = value if isinstance(value, list) else str(value or "").split(",")  # a list: rows kept as JSON
+        return [str(part).strip().lower() for part in parts if str(part).strip()]
 
     @field_validator("category", mode="before")
     @classmethod

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.runtime import Runtime
-from handlers.messages import Incoming, IncomingKind, Reply
+from handlers.messages import Document, Incoming, IncomingKind, Reply
 from models.conversations import Conversation
 from models.profiles import JobSeekerProfile, get_profile
 from models.users import User
@@ -71,6 +71,9 @@ class ChatUser:
                 return await self.deliver(self.incoming(kind=IncomingKind.OPTION, option=option.token))
         labels = [o.label for o in (*source.options, *source.nav)]
         raise AssertionError(f"no option {label!r} in the last reply; options are {labels}")
+
+    async def send_document(self, name: str, content: bytes) -> list[Reply]:
+        return await self.deliver(self.incoming(kind=IncomingKind.DOCUMENT, document=Document(name, content)))
 
     async def share_contact(self, phone: str) -> list[Reply]:
         return await self.deliver(self.incoming(kind=IncomingKind.CONTACT, contact_phone=phone))

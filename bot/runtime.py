@@ -65,6 +65,7 @@ def build_runtime(
         office=office_from(settings),
         cipher=NikCipher(settings.nik_encryption_key.get_secret_value()),
         locales=SUPPORTED_LOCALES,
+        render_in=lambda locale, message: catalogs.translator(locale).render(message),
     )
     dispatcher = Dispatcher(session_factory, services, catalogs, clock, raise_errors=raise_errors)
     delivery = Delivery(session_factory, channels or {}, clock)

@@ -11,6 +11,7 @@ from datetime import timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.runtime import Runtime
+from jobs.broadcasts import send_broadcasts
 from jobs.forget_processed_events import forget_processed_events
 from jobs.opening_alerts import announce_new_openings
 from jobs.retry_sending import retry_sending
@@ -20,6 +21,7 @@ RETRY_SENDING_EVERY = timedelta(seconds=15)
 FORGET_EVENTS_EVERY = timedelta(hours=6)
 OPENING_ALERTS_EVERY = timedelta(minutes=1)
 TRAINING_CALENDAR_EVERY = timedelta(hours=1)
+BROADCASTS_EVERY = timedelta(seconds=5)
 
 
 def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
@@ -41,5 +43,9 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
     scheduler.add_job(
         follow_training_calendar, "interval", args=[runtime.session_factory, runtime.services.office, runtime.clock],
         id="training_calendar", seconds=TRAINING_CALENDAR_EVERY.total_seconds(), max_instances=1, coalesce=True,
+    )
+    scheduler.add_job(
+        send_broadcasts, "interval", args=[runtime], id="broadcasts",
+        seconds=BROADCASTS_EVERY.total_seconds(), max_instances=1, coalesce=True,
     )
     return scheduler

@@ -28,6 +28,8 @@ class Services:
     office: Office
     cipher: NikCipher
     locales: tuple[str, ...]
+    render_in: Callable[[str, Msg | str], str]
+    """Render in a given language: for previews of what someone reading another language will see."""
 
 
 @dataclass(slots=True)

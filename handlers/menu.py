@@ -7,6 +7,7 @@ issues add their entries (openings, applications, check-ins) to `entries`.
 from __future__ import annotations
 
 from handlers import privacy
+from handlers.broadcasts import start_broadcasts
 from handlers.context import Context
 from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow
 from handlers.language import FLOW as LANGUAGE_FLOW
@@ -25,7 +26,7 @@ async def entries(ctx: Context) -> tuple[Option, ...]:
         Option(TRAINING, _("Trainings open now")), Option(APPRENTICESHIP, _("Apprenticeship openings"))
     )
     if ctx.user.is_staff:
-        browse = (Option("selection", _("Selection (staff)")), *browse)
+        browse = (Option("selection", _("Selection (staff)")), Option("broadcasts", _("Broadcasts (staff)")), *browse)
     if await is_registered(ctx.session, ctx.user.id):
         return (
             *browse,
@@ -64,6 +65,8 @@ async def accept_home(ctx: Context, given: Answer) -> Result:
         await start_my_applications(ctx)
     elif choice == "selection":
         await start_selection(ctx)
+    elif choice == "broadcasts":
+        await start_broadcasts(ctx)
     elif choice == "help":
         ctx.send(say(help_text()))
     elif choice == "edit_profile":

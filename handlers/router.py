@@ -10,8 +10,8 @@ import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 
-from handlers import flow as engine
 from handlers import (
+    broadcasts,
     language,
     menu,
     my_applications,
@@ -22,6 +22,7 @@ from handlers import (
     registration,
     selection,
 )
+from handlers import flow as engine
 from handlers.context import Context
 from handlers.flow import Answer, Flow
 from handlers.messages import Incoming, IncomingKind, Msg, Nav, Option, _, say, split_option_token
@@ -31,7 +32,8 @@ MAX_TEXT_LENGTH = 1000
 
 FLOWS: Mapping[str, Flow] = MappingProxyType(
     {f.name: f for f in (registration.FLOW, menu.FLOW, language.FLOW, privacy.DELETE_FLOW, openings.FLOW,
-                         my_applications.FLOW, selection.FLOW, opening_upload.FLOW)}
+                         my_applications.FLOW, selection.FLOW, opening_upload.FLOW,
+                         broadcasts.FLOW)}
 )
 
 COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
@@ -47,11 +49,14 @@ COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
     "staf": "staff", "staff": "staff",
     "lihat": "opening", "opening": "opening",
     "notifikasi": "alerts", "alerts": "alerts",
+    "broadcast": "broadcast", "siaran": "broadcast",
+    "stop": "stop", "berhenti": "stop",
 })
-STAFF_ONLY = frozenset({"staff"})
+STAFF_ONLY = frozenset({"staff", "broadcast"})
 """Commands a member never learns exist: to them these are unknown commands like any other."""
-STAFF_FLOWS = frozenset({selection.FLOW.name, opening_upload.FLOW.name})
-TYPED_KEYWORDS = frozenset({"menu", "help", "bantuan", "cancel", "batal", "back", "kembali"})
+STAFF_FLOWS = frozenset({selection.FLOW.name, opening_upload.FLOW.name, broadcasts.FLOW.name})
+TYPED_KEYWORDS = frozenset({"menu", "help", "bantuan", "cancel", "batal", "back", "kembali", "stop", "berhenti"})
+"""Words that act as commands when typed alone (STOP and BERHENTI as WhatsApp users expect)."""
 NAV_COMMANDS: Mapping[str, str] = MappingProxyType({Nav.BACK: "back", Nav.CANCEL: "cancel", Nav.MENU: "menu"})
 
 
@@ -124,6 +129,9 @@ async def run_command(ctx: Context, current: Flow | None, name: str, argument: s
 
 
 async def _start(ctx: Context, current: Flow | None) -> None:
+    if ctx.user.stopped_at is not None:
+        ctx.user.stopped_at = None
+        ctx.send(say(_("Welcome back: you will receive announcements and alerts again.")))
     if current is not None:
         ctx.send(say(_("Welcome back! Let us continue where you left off.")))
         await engine.ask_again(ctx, current)
@@ -182,6 +190,13 @@ def _read_only(action: Callable[[Context], Awaitable[None]]) -> Callable[[Contex
     return run
 
 
+async def _stop(ctx: Context) -> None:
+    """/stop, STOP or BERHENTI: no more broadcasts or alerts; answers to their own requests still come."""
+    if ctx.user.stopped_at is None:
+        ctx.user.stopped_at = ctx.now
+    ctx.send(say(_("You will no longer receive announcements or alerts. Send /start to receive them again.")))
+
+
 async def _change_language(ctx: Context) -> None:
     await engine.begin(ctx, language.FLOW)
 
@@ -195,6 +210,8 @@ COMMANDS: Mapping[str, Callable[[Context, Flow | None], Awaitable[None]]] = Mapp
     "language": _outside_tasks(_change_language),
     "delete": _outside_tasks(privacy.start_delete),
     "staff": _outside_tasks(selection.start_selection),
+    "broadcast": _outside_tasks(broadcasts.start_broadcasts),
+    "stop": _read_only(_stop),
     "profile": _read_only(privacy.show_profile),
     "export": _read_only(privacy.export_data),
 })

@@ -113,10 +113,12 @@ async def ask_applicants(ctx: Context) -> Outgoing:
     toggle = _open_or_close(opening)
     state = OPENING_STATE.get(opening.status, "") if opening is not None else ""
     if not page.items:
-        return say(_("Nobody has applied for {title} yet.").format(title=title), state, options=toggle)
+        return say(_("Nobody has applied for {title} yet.").format(title=title), state,
+                   _("Code: {code}").format(code=ref.code), options=toggle)
     taken = await places_taken(ctx.session, ref)
     lines: list[Msg | str] = [_("{title}: {total} applicants, {taken} of {quota} places taken.").format(
-        title=title, total=page.total, taken=taken, quota=opening.quota if opening else 0), state]
+        title=title, total=page.total, taken=taken, quota=opening.quota if opening else 0), state,
+        _("Code: {code}").format(code=ref.code)]
     options = []
     for application in page.items:
         profile = await get_profile(ctx.session, application.user_id)

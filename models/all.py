@@ -1,6 +1,7 @@
 """Imports every model module so `Base.metadata` knows all tables (for migrations and tests)."""
 
 from models.applications import Application, ApplicationStatusChange, Completion
+from models.broadcasts import Broadcast, BroadcastDelivery
 from models.catalog import ApprenticeshipOpening, Provider, TrainingProgram
 from models.conversations import Conversation
 from models.events import ProcessedEvent
@@ -13,6 +14,8 @@ __all__ = [
     "Application",
     "ApplicationStatusChange",
     "ApprenticeshipOpening",
+    "Broadcast",
+    "BroadcastDelivery",
     "Completion",
     "Conversation",
     "JobSeekerProfile",

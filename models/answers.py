@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime, time
 from enum import StrEnum
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from babel.dates import get_month_names
 
@@ -93,3 +94,23 @@ def parse_typed_date(raw: str) -> date:
         return date(year, month, day)
     except ValueError as error:
         raise AnswerError(AnswerProblem.NOT_A_DATE) from error
+
+
+_TIME_OF_DAY = re.compile(r"^(?:pukul\s+|jam\s+|at\s+)?([01]?\d|2[0-3])[.:]([0-5]\d)$", re.ASCII | re.IGNORECASE)
+
+
+def parse_typed_moment(raw: str, timezone: str) -> datetime:
+    """Read '24-12-2026 09:00' (or '24 Desember 2026 pukul 09.00') as a moment in the office's time zone."""
+    text = " ".join(raw.strip().split())
+    if len(text) > 60:
+        raise AnswerError(AnswerProblem.NOT_A_DATE)
+    date_part, _sep, time_part = text.rpartition(" ")
+    if time_part.lower() in ("pukul", "jam", "at"):
+        raise AnswerError(AnswerProblem.NOT_A_DATE)
+    for prefix in (" pukul", " jam", " at"):
+        date_part = date_part.removesuffix(prefix)
+    match = _TIME_OF_DAY.match(time_part)
+    if not date_part or match is None:
+        raise AnswerError(AnswerProblem.NOT_A_DATE)
+    day = parse_typed_date(date_part)
+    return datetime.combine(day, time(int(match.group(1)), int(match.group(2))), tzinfo=ZoneInfo(timezone))

@@ -69,6 +69,7 @@ async def recipients_of(session: AsyncSession, opening: Opening, today: date) ->
     where: list[Any] = [
         User.opening_alerts.is_(True),
         User.unreachable_since.is_(None),
+        User.stopped_at.is_(None),
         shares_any(profile.interests, tuple(opening.interests), dialect_name(session)),
     ]
     if opening.kecamatan:

@@ -88,17 +88,24 @@ class Addressed:
     payload: dict[str, Any]
 
 
-async def enqueue_many(session: AsyncSession, messages: Sequence[Addressed], now: datetime) -> None:
-    """Queue messages to many users in one executemany, due at once: proactive sends (alerts) that no
-    request is waiting to deliver, so the outbox sweep sends them."""
+async def enqueue_many(
+    session: AsyncSession, messages: Sequence[Addressed], now: datetime, *, sent_by_caller: bool = False
+) -> list[int]:
+    """Queue messages to many users in one statement; returns their ids in order.
+
+    Proactive sends nobody is waiting to deliver (alerts) are due at once, for the outbox sweep; when the
+    caller sends them itself after commit (broadcasts), the sweep waits `SWEEP_GRACE` as for replies.
+    """
     if not messages:
-        return
+        return []
+    due = now + SWEEP_GRACE if sent_by_caller else now
     connection = await session.connection()
-    await connection.execute(insert(OutboxMessage), [
+    result = await connection.execute(_INSERT_RETURNING_ID, [
         {"channel": m.channel, "address": m.address, "user_id": m.user_id, "payload": m.payload,
-         "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now, "next_attempt_at": now}
+         "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now, "next_attempt_at": due}
         for m in messages
     ])
+    return list(result.scalars())
 
 
 _INSERT_RETURNING_ID = insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True)

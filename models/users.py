@@ -37,6 +37,8 @@ class User(Base):
     last_seen_at: Mapped[datetime]
     unreachable_since: Mapped[datetime | None]
     """Set when the platform refuses delivery for good (the user blocked the bot); cleared when they write."""
+    stopped_at: Mapped[datetime | None]
+    """When they sent /stop (or BERHENTI): no broadcasts or alerts until they send /start again."""
     opening_alerts: Mapped[bool] = mapped_column(default=True, server_default=true())
     """Whether the user wants one message when a new opening matching their profile is published."""
 

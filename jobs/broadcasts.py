@@ -1,0 +1,96 @@
+"""Send broadcasts: start scheduled ones when due, then fan each out in batches through the outbox.
+
+Each batch claims pending deliveries (skipping rows another worker holds, on PostgreSQL), writes their
+outbox rows and marks them queued in one commit, then sends them at the channel's pace. A crash between
+commit and send leaves the rows pending in the outbox, and its sweep sends them: nobody is lost, and at
+most the messages in flight at the crash can go twice. Opted-out and blocked recipients are skipped at
+their turn, so a /stop sent after the broadcast was written still counts. The author hears of progress
+every 10 % and at the end.
+"""
+
+from __future__ import annotations
+
+from bot.delivery import Envelope
+from bot.proactive import queue_for_user
+from bot.rendering import render
+from bot.runtime import Runtime
+from handlers.broadcast_message import broadcast_message
+from handlers.broadcast_progress import progress_message
+from handlers.messages import Reply
+from models.broadcasts import (
+    BroadcastStatus,
+    claim_turns,
+    figures_of,
+    get_broadcast,
+    mark_turns,
+    sending_now,
+    start_due,
+)
+from models.outbox import Addressed, enqueue_many
+
+BATCH = 100
+
+
+async def send_broadcasts(runtime: Runtime, batch: int = BATCH) -> int:
+    """One pass over every broadcast that is due; returns how many deliveries were handled."""
+    async with runtime.session_factory() as session, session.begin():
+        await start_due(session, runtime.clock())
+    async with runtime.session_factory() as session:
+        broadcast_ids = [broadcast.id for broadcast in await sending_now(session)]
+    handled = 0
+    for broadcast_id in broadcast_ids:
+        while (count := await _send_batch(runtime, broadcast_id, batch)) > 0:
+            handled += count
+            await _report(runtime, broadcast_id)
+        await _report(runtime, broadcast_id)
+    return handled
+
+
+async def _send_batch(runtime: Runtime, broadcast_id: int, batch: int) -> int:
+    now = runtime.clock()
+    async with runtime.session_factory() as session, session.begin():
+        broadcast = await get_broadcast(session, broadcast_id)
+        turns = await claim_turns(session, broadcast_id, batch) if broadcast is not None else []
+        if broadcast is None or not turns:
+            return 0
+        replies: dict[str, Reply] = {}
+        sendable = [turn for turn in turns if not (turn.stopped or turn.unreachable)]
+        for turn in sendable:
+            if turn.locale not in replies:
+                message = broadcast_message(broadcast.text_for(turn.locale), broadcast.opening_code,
+                                            runtime.services.office.name)
+                replies[turn.locale] = render(message, runtime.catalogs.translator(turn.locale))
+        payloads = {locale: reply.to_json() for locale, reply in replies.items()}
+        ids = await enqueue_many(session, [
+            Addressed(turn.channel, turn.external_id, turn.user_id, payloads[turn.locale]) for turn in sendable
+        ], now, sent_by_caller=True)
+        await mark_turns(
+            session,
+            queued={turn.delivery_id: outbox_id for turn, outbox_id in zip(sendable, ids, strict=True)},
+            skipped=[turn.delivery_id for turn in turns if turn.stopped and not turn.unreachable],
+            unreachable=[turn.delivery_id for turn in turns if turn.unreachable],
+        )
+    envelopes = [Envelope(outbox_id, turn.channel, turn.external_id, replies[turn.locale])
+                 for turn, outbox_id in zip(sendable, ids, strict=True)]
+    await runtime.delivery.deliver(envelopes)
+    await runtime.delivery.flush()
+    return len(turns)
+
+
+async def _report(runtime: Runtime, broadcast_id: int) -> None:
+    """Tell the author at each new tenth of progress, and finish the broadcast when nothing remains."""
+    envelopes: list[Envelope] = []
+    async with runtime.session_factory() as session, session.begin():
+        broadcast = await get_broadcast(session, broadcast_id)
+        if broadcast is None or broadcast.status != BroadcastStatus.SENDING:
+            return
+        figures = await figures_of(session, broadcast_id)
+        finished = figures.remaining == 0
+        if finished:
+            broadcast.status = BroadcastStatus.DONE
+            broadcast.finished_at = runtime.clock()
+        if (finished or figures.tenths_done > broadcast.reported_tenths) and broadcast.author_id is not None:
+            broadcast.reported_tenths = figures.tenths_done
+            envelopes = await queue_for_user(session, runtime.catalogs, broadcast.author_id,
+                                             progress_message(broadcast.id, figures), runtime.clock())
+    await runtime.delivery.deliver(envelopes)

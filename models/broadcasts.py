@@ -1,0 +1,242 @@
+"""Staff broadcasts: the announcement, who it goes to, and one delivery row per recipient.
+
+A broadcast is written once and fanned out as delivery rows created in bulk (`INSERT ... SELECT`), so
+50,000 recipients cost one statement. The sending job (jobs/broadcasts.py) claims pending deliveries in
+batches, turns them into outbox rows in the same commit (a delivery points at its outbox row), and the
+outbox's own machinery sends and retries them. Whether a recipient got it is read from that outbox row:
+nothing is counted twice and a crash loses nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    case,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from models.audiences import Audience, audience_members
+from models.base import Base, JsonDocument
+from models.db import dialect_name
+from models.outbox import OutboxMessage, OutboxStatus
+from models.users import User
+
+
+class BroadcastStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    """Not yet handed to the outbox."""
+    QUEUED = "queued"
+    """In the outbox: sent, failed or still trying, as its outbox row says."""
+    SKIPPED = "skipped"
+    """Opted out by the time their turn came, or the broadcast was cancelled first."""
+    UNREACHABLE = "unreachable"
+    """They blocked the bot; nothing was sent."""
+
+
+class Broadcast(Base):
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text_id: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str | None] = mapped_column(Text)
+    """English version; English readers get the Indonesian one when there is none."""
+    opening_code: Mapped[str | None] = mapped_column(String(16))
+    """The opening recipients can open from the message ('t12'), if any."""
+    audience: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    status: Mapped[str] = mapped_column(String(12))
+    scheduled_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    total: Mapped[int] = mapped_column(default=0)
+    reported_tenths: Mapped[int] = mapped_column(default=0)
+    """How many tenths of the progress the author has been told of (progress goes out every 10 %)."""
+
+    def text_for(self, locale: str) -> str:
+        return self.text_en if locale == "en" and self.text_en else self.text_id
+
+
+class BroadcastDelivery(Base):
+    __tablename__ = "broadcast_deliveries"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "user_id"),
+        Index("ix_broadcast_deliveries_broadcast_status", "broadcast_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default=DeliveryStatus.PENDING)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Where a broadcast stands; `remaining` counts both not yet queued and queued but not yet through."""
+
+    total: int
+    sent: int
+    failed: int
+    unreachable: int
+    skipped: int
+    remaining: int
+
+    @property
+    def tenths_done(self) -> int:
+        return 10 if self.total == 0 else (self.total - self.remaining) * 10 // self.total
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """A claimed delivery, with what is needed to address its recipient."""
+
+    delivery_id: int
+    user_id: int
+    channel: str
+    external_id: str
+    locale: str
+    stopped: bool
+    unreachable: bool
+
+
+async def create_broadcast(
+    session: AsyncSession, *, author_id: int, text_id: str, text_en: str | None, opening_code: str | None,
+    audience: Audience, scheduled_at: datetime, now: datetime,
+) -> Broadcast:
+    """The broadcast and one pending delivery per member of the audience, in one INSERT ... SELECT."""
+    broadcast = Broadcast(
+        author_id=author_id, text_id=text_id, text_en=text_en, opening_code=opening_code,
+        audience=audience.to_json(), scheduled_at=scheduled_at, created_at=now,
+        status=BroadcastStatus.SENDING if scheduled_at <= now else BroadcastStatus.SCHEDULED,
+    )
+    session.add(broadcast)
+    await session.flush()
+    members = audience_members(audience, dialect_name(session)).with_only_columns(
+        User.id, literal(broadcast.id, Integer), literal(DeliveryStatus.PENDING.value, String)
+    )
+    result = await session.execute(
+        insert(BroadcastDelivery).from_select(["user_id", "broadcast_id", "status"], members)
+    )
+    broadcast.total = result.rowcount  # type: ignore[attr-defined]
+    await session.flush()
+    return broadcast
+
+
+async def start_due(session: AsyncSession, now: datetime) -> int:
+    """Scheduled broadcasts whose time has come start sending."""
+    result = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.status == BroadcastStatus.SCHEDULED, Broadcast.scheduled_at <= now)
+        .values(status=BroadcastStatus.SENDING)
+    )
+    return result.rowcount  # type: ignore[attr-defined]
+
+
+async def sending_now(session: AsyncSession) -> list[Broadcast]:
+    return list(await session.scalars(
+        select(Broadcast).where(Broadcast.status == BroadcastStatus.SENDING).order_by(Broadcast.id)
+    ))
+
+
+async def claim_turns(session: AsyncSession, broadcast_id: int, limit: int) -> list[Turn]:
+    """The next pending deliveries of a sending broadcast, locked for this transaction (others skip them)."""
+    query = (
+        select(BroadcastDelivery.id, User.id, User.channel, User.external_id, User.locale,
+               User.stopped_at.is_not(None), User.unreachable_since.is_not(None))
+        .join(User, User.id == BroadcastDelivery.user_id)
+        .join(Broadcast, Broadcast.id == BroadcastDelivery.broadcast_id)
+        .where(BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.status == DeliveryStatus.PENDING,
+               Broadcast.status == BroadcastStatus.SENDING)
+        .order_by(BroadcastDelivery.id)
+        .limit(limit)
+    )
+    if dialect_name(session) == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=BroadcastDelivery)
+    return [Turn(*row) for row in await session.execute(query)]
+
+
+async def mark_turns(
+    session: AsyncSession, queued: dict[int, int], skipped: list[int], unreachable: list[int]
+) -> None:
+    """Record what became of claimed deliveries: queued (with their outbox row), skipped or unreachable."""
+    if queued:
+        await session.execute(
+            update(BroadcastDelivery),
+            [{"id": delivery_id, "status": DeliveryStatus.QUEUED, "outbox_id": outbox_id}
+             for delivery_id, outbox_id in queued.items()],
+        )
+    for ids, status in ((skipped, DeliveryStatus.SKIPPED), (unreachable, DeliveryStatus.UNREACHABLE)):
+        if ids:
+            await session.execute(
+                update(BroadcastDelivery).where(BroadcastDelivery.id.in_(ids)).values(status=status)
+            )
+
+
+async def figures_of(session: AsyncSession, broadcast_id: int) -> Figures:
+    """The broadcast's figures in one aggregate query over its deliveries and their outbox rows."""
+    delivery, outbox = BroadcastDelivery, OutboxMessage
+    queued = delivery.status == DeliveryStatus.QUEUED
+    blocked = User.unreachable_since.is_not(None)
+    row = (await session.execute(
+        select(
+            func.count(delivery.id),
+            _count_if(queued & (outbox.status == OutboxStatus.SENT)),
+            _count_if(queued & (outbox.status == OutboxStatus.FAILED) & ~blocked),
+            _count_if((delivery.status == DeliveryStatus.UNREACHABLE)
+                      | (queued & (outbox.status == OutboxStatus.FAILED) & blocked)),
+            _count_if(delivery.status == DeliveryStatus.SKIPPED),
+        )
+        .select_from(delivery)
+        .join(User, User.id == delivery.user_id)
+        .outerjoin(outbox, outbox.id == delivery.outbox_id)
+        .where(delivery.broadcast_id == broadcast_id)
+    )).one()
+    total, sent, failed, unreachable, skipped = (int(value) for value in row)
+    return Figures(total, sent, failed, unreachable, skipped, total - sent - failed - unreachable - skipped)
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+async def cancel_broadcast(session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:
+    """Stop it: deliveries not yet queued are skipped (the few already in the outbox still go)."""
+    broadcast.status = BroadcastStatus.CANCELLED
+    broadcast.finished_at = now
+    await session.execute(
+        update(BroadcastDelivery)
+        .where(BroadcastDelivery.broadcast_id == broadcast.id, BroadcastDelivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.SKIPPED)
+    )
+
+
+async def recent_broadcasts(session: AsyncSession, limit: int = 5) -> list[Broadcast]:
+    return list(await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)))
+
+
+async def get_broadcast(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
+    return await session.get(Broadcast, broadcast_id)

@@ -20,14 +20,9 @@ from tests.chat import CHANNEL, ChatUser, RecordingChannel, register
 from tests.conftest import Clock
 from tests.test_openings import seed_catalog
 from tests.test_properties import odd_text
+from tests.test_selection import staff_member
 
 SEEKERS = ("siti", "sari", "santi", "susi")
-
-
-async def staff_member(runtime: Runtime, channel: RecordingChannel, clock: Clock, name: str = "petugas") -> ChatUser:
-    async with runtime.session_factory() as session, session.begin():
-        await set_role(session, CHANNEL, name, Role.STAFF, locale="id", now=clock())
-    return ChatUser(runtime, channel, name)
 
 
 async def seekers(runtime: Runtime, channel: RecordingChannel) -> dict[str, ChatUser]:

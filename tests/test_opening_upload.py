@@ -17,14 +17,13 @@ from models.users import Role, set_role
 from tests.chat import CHANNEL, ChatUser, RecordingChannel
 from tests.conftest import Clock
 from tests.test_opening_import import GOOD, HEADER
+from tests.test_selection import staff_member
 
 IMPORT = "Impor lowongan dari lembar kerja"
 
 
 async def staff_at_upload(runtime: Runtime, channel: RecordingChannel, clock: Clock, name: str = "petugas") -> ChatUser:
-    async with runtime.session_factory() as session, session.begin():
-        await set_role(session, CHANNEL, name, Role.STAFF, locale="id", now=clock())
-    staff = ChatUser(runtime, channel, name)
+    staff = await staff_member(runtime, channel, clock, name)
     await staff.send("/staf")
     await staff.tap(IMPORT)
     return staff

@@ -16,10 +16,10 @@ from tests.test_my_applications import applied_siti
 MEKANIK = "Mekanik Alat Berat - PT Tabalong Alat Berat Sejahtera"
 
 
-async def staff_member(runtime: Runtime, channel: RecordingChannel, clock: Clock) -> ChatUser:
+async def staff_member(runtime: Runtime, channel: RecordingChannel, clock: Clock, name: str = "petugas") -> ChatUser:
     async with runtime.session_factory() as session, session.begin():
-        await set_role(session, CHANNEL, "petugas", Role.STAFF, locale="id", now=clock())
-    return ChatUser(runtime, channel, "petugas")
+        await set_role(session, CHANNEL, name, Role.STAFF, locale="id", now=clock())
+    return ChatUser(runtime, channel, name)
 
 
 async def choose(staff: ChatUser, *labels: str) -> None:

@@ -36,12 +36,16 @@ async def send_broadcasts(runtime: Runtime, batch: int = BATCH) -> int:
     async with runtime.session_factory() as session, session.begin():
         await start_due(session, runtime.clock())
     async with runtime.session_factory() as session:
-        broadcast_ids = [broadcast.id for broadcast in await sending_now(session)]
+        sending = [(broadcast.id, broadcast.total) for broadcast in await sending_now(session)]
     handled = 0
-    for broadcast_id in broadcast_ids:
+    for broadcast_id, total in sending:
+        since_report = 0
         while (count := await _send_batch(runtime, broadcast_id, batch)) > 0:
             handled += count
-            await _report(runtime, broadcast_id)
+            since_report += count
+            if since_report * 10 >= total:  # the figures are an aggregate: counted about every tenth, not per batch
+                await _report(runtime, broadcast_id)
+                since_report = 0
         await _report(runtime, broadcast_id)
     return handled
 

@@ -38,6 +38,14 @@ FILTERS: Mapping[str, Msg] = {
     "status": _("By current activity"),
 }
 
+FILTER_NAMES: Mapping[str, Msg] = {
+    "kecamatan": _("Kecamatan"),
+    "interest": _("Skills and interests"),
+    "education": _("Education"),
+    "gender": _("Gender"),
+    "status": _("Current activity"),
+}
+
 FILTER_LABELS: Mapping[str, Mapping[str, Msg]] = {
     "interest": INTEREST, "education": EDUCATION, "gender": GENDER, "status": CURRENT_STATUS,
 }
@@ -82,7 +90,7 @@ def describe(ctx: Context, audience: Audience) -> list[Msg | str]:
     for name in Audience.PROFILE_FIELDS:
         value = getattr(audience, name)
         if value is not None:
-            lines.append(_("{filter}: {value}").format(filter=FILTERS[name], value=_value_label(ctx, name, value)))
+            lines.append(_("{filter}: {value}").format(filter=FILTER_NAMES[name], value=_value_label(ctx, name, value)))
     return lines
 
 

@@ -175,7 +175,7 @@ async def ask_confirm(ctx: Context) -> Outgoing:
     if ctx.draft.get("at"):
         local = _moment(ctx).astimezone(ZoneInfo(ctx.services.office.timezone))
         question = _("Send it to {count} people on {day} at {time}?").format(
-            count=size.receiving, day=local.date(), time=local.strftime("%H:%M"))
+            count=size.receiving, day=local.date(), time=local.strftime("%H:%M %Z"))
     else:
         question = _("Send it to {count} people now?").format(count=size.receiving)
     return say(question, options=(Option(YES, _("Yes, send it")), Option(NO, _("No, not now"))))

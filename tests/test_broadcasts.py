@@ -59,7 +59,7 @@ async def test_staff_write_preview_and_send_a_broadcast_each_reader_in_their_lan
     assert "4 orang akan menerimanya." in staff.text
     await staff.tap("Menurut kecamatan")
     await staff.tap("Tanjung")
-    assert "Menurut kecamatan: Tanjung" in staff.text and "3 orang akan menerimanya." in staff.text
+    assert "Kecamatan: Tanjung" in staff.text and "3 orang akan menerimanya." in staff.text
     await staff.tap("Selesai: lihat pratinjau")
     preview = staff.text
     assert preview.startswith("2 orang yang membaca Bahasa Indonesia akan melihat:")
@@ -151,7 +151,7 @@ async def test_a_scheduled_broadcast_waits_for_its_time_and_can_be_cancelled(
     await staff.send("22-11-2026 09:00")
     assert staff.text.startswith("Waktu itu sudah lewat.")
     await staff.send("24-11-2026 09:00")
-    assert staff.text == "Kirim ke 5 orang pada 24 November 2026 pukul 09:00?"
+    assert staff.text == "Kirim ke 5 orang pada 24 November 2026 pukul 09:00 WITA?"
     await staff.tap("Ya, kirim")
     assert staff.text.startswith("Siaran #1 dijadwalkan.")
     assert await send_broadcasts(runtime) == 0, "not yet"

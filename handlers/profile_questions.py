@@ -151,12 +151,31 @@ async def accept_gender(ctx: Context, given: Answer) -> Result:
 
 # --- phone -----------------------------------------------------------------------------------------------------
 
+THIS_NUMBER = "this_number"
+
+
+def chat_number(ctx: Context) -> str | None:
+    """The number a WhatsApp user writes from (their WhatsApp id is it, without the '+'), when it is mobile."""
+    if ctx.user.channel != "whatsapp" or not ctx.user.external_id.isdigit():
+        return None
+    try:
+        return normalize_phone(f"+{ctx.user.external_id}")
+    except InvalidPhone:
+        return None
+
+
 async def ask_phone(ctx: Context) -> Outgoing:
+    known = chat_number(ctx)
+    if known is not None:  # WhatsApp: confirm the number rather than ask for it
+        return say(_("Is {phone} the number to reach you on? If not, type the right one.").format(phone=known),
+                   options=(Option(THIS_NUMBER, _("Yes, this number")),))
     question = say(_("What is your mobile phone number? Type it, or share your contact with the button."))
     return Outgoing(text=question.text, request_contact=True)
 
 
 async def accept_phone(ctx: Context, given: Answer) -> Result:
+    if given.option == THIS_NUMBER and (known := chat_number(ctx)) is not None:
+        return Store({"phone": known})
     try:
         return Store({"phone": normalize_phone(given.contact_phone or given.text)})
     except InvalidPhone as error:

@@ -59,7 +59,7 @@ class ChatUser:
 
     def incoming(self, **fields: Any) -> Incoming:
         fields.setdefault("event_id", f"e{next(_event_ids)}")
-        return Incoming(channel=CHANNEL, external_id=self.external_id, locale_hint=self.locale, **fields)
+        return Incoming(channel=self.channel.name, external_id=self.external_id, locale_hint=self.locale, **fields)
 
     async def send(self, text: str) -> list[Reply]:
         return await self.deliver(self.incoming(text=text))
@@ -83,7 +83,7 @@ class ChatUser:
 
         async with self.runtime.session_factory() as session:
             return await session.scalar(
-                select(User).where(User.channel == CHANNEL, User.external_id == self.external_id)
+                select(User).where(User.channel == self.channel.name, User.external_id == self.external_id)
             )
 
     async def conversation(self) -> tuple[str | None, str | None, dict[str, Any]]:

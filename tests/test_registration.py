@@ -249,3 +249,19 @@ async def test_second_registration_with_the_same_nik_is_refused_kindly(
     assert "NIK ini sudah terdaftar di akun lain" in impostor.text
     assert "Disnaker Kabupaten Tabalong" in impostor.text
     assert await impostor.step() == "nik"
+
+
+async def test_on_whatsapp_the_number_is_confirmed_rather_than_asked(runtime: Runtime) -> None:
+    whatsapp = RecordingChannel(name="whatsapp")
+    runtime.delivery.add_channel(whatsapp)
+    user = ChatUser(runtime, whatsapp, "6281251000001")
+    await user.send("/start")
+    await user.tap("Bahasa Indonesia")
+    await user.tap("Saya setuju")
+    for answer in ("Siti Rahmawati", "6309014508990001", "05-08-1999", "1"):
+        await user.send(answer)
+    assert user.text.startswith("Apakah +6281251000001 nomor yang bisa dihubungi? Jika bukan, ketik nomor yang benar.")
+    assert user.last.contact_label is None
+    await user.tap("Ya, nomor ini")
+    assert await user.step() == "kecamatan"
+    assert (await user.conversation())[2]["draft"]["phone"] == "+6281251000001"

@@ -3,23 +3,33 @@
 from models.applications import Application, ApplicationStatusChange, Completion
 from models.catalog import ApprenticeshipOpening, Provider, TrainingProgram
 from models.conversations import Conversation
+from models.evaluations import EvaluationRecord
 from models.events import ProcessedEvent
+from models.followups import CheckIn, CheckInOptOut, FollowUpFire
 from models.outbox import OutboxMessage
 from models.profiles import JobSeekerProfile
 from models.seeds import SeedRun
+from models.surveys import SurveyVersion
+from models.targets import TrainingTarget
 from models.users import User
 
 __all__ = [
     "Application",
     "ApplicationStatusChange",
     "ApprenticeshipOpening",
+    "CheckIn",
+    "CheckInOptOut",
     "Completion",
     "Conversation",
+    "EvaluationRecord",
+    "FollowUpFire",
     "JobSeekerProfile",
     "OutboxMessage",
     "ProcessedEvent",
     "Provider",
     "SeedRun",
+    "SurveyVersion",
     "TrainingProgram",
+    "TrainingTarget",
     "User",
 ]

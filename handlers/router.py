@@ -10,8 +10,8 @@ import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 
+from handlers import checkins, language, menu, my_applications, openings, privacy, registration, selection
 from handlers import flow as engine
-from handlers import language, menu, my_applications, openings, privacy, registration, selection
 from handlers.context import Context
 from handlers.flow import Answer, Flow
 from handlers.messages import Incoming, IncomingKind, Msg, Nav, Option, _, say, split_option_token
@@ -21,7 +21,7 @@ MAX_TEXT_LENGTH = 1000
 
 FLOWS: Mapping[str, Flow] = MappingProxyType(
     {f.name: f for f in (registration.FLOW, menu.FLOW, language.FLOW, privacy.DELETE_FLOW, openings.FLOW,
-                         my_applications.FLOW, selection.FLOW)}
+                         my_applications.FLOW, selection.FLOW, checkins.FLOW)}
 )
 
 COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
@@ -35,6 +35,7 @@ COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
     "export": "export", "ekspor": "export",
     "delete": "delete", "hapus": "delete",
     "staf": "staff", "staff": "staff",
+    "checkin": "checkin", "kabar": "checkin",
 })
 STAFF_ONLY = frozenset({"staff"})
 """Commands a member never learns exist: to them these are unknown commands like any other."""
@@ -65,7 +66,7 @@ async def route(ctx: Context, incoming: Incoming) -> None:
         following = FLOWS.get(ctx.continue_with["flow"]) if ctx.continue_with else None
         if following is not None and ctx.continue_with is not None:
             await engine.begin(ctx, following, data={"draft": ctx.continue_with["draft"]}, at=ctx.continue_with["at"])
-        else:
+        elif not await checkins.start_waiting_check_in(ctx):
             await menu.show_home(ctx)
 
 
@@ -170,6 +171,7 @@ COMMANDS: Mapping[str, Callable[[Context, Flow | None], Awaitable[None]]] = Mapp
     "language": _outside_tasks(_change_language),
     "delete": _outside_tasks(privacy.start_delete),
     "staff": _outside_tasks(selection.start_selection),
+    "checkin": _outside_tasks(checkins.checkin_command),
     "profile": _read_only(privacy.show_profile),
     "export": _read_only(privacy.export_data),
 })

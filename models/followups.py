@@ -219,7 +219,7 @@ async def unfinished_check_in(session: AsyncSession, user_id: int) -> CheckIn | 
 
 
 async def get_check_in(session: AsyncSession, check_in_id: int) -> CheckIn | None:
-    return await session.get(CheckIn, check_in_id, populate_existing=True)
+    return await session.get(CheckIn, check_in_id)
 
 
 def close_check_in(check_in: CheckIn, now: datetime, *, answered: bool) -> None:

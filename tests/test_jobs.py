@@ -44,4 +44,5 @@ async def test_old_event_ids_are_forgotten_and_recent_ones_kept(
 
 def test_the_scheduler_runs_every_job_module(runtime: Runtime) -> None:
     scheduler = build_scheduler(runtime)
-    assert sorted(job.id for job in scheduler.get_jobs()) == ["forget_processed_events", "retry_sending"]
+    assert sorted(job.id for job in scheduler.get_jobs()) == [
+        "forget_processed_events", "retry_sending", "send_follow_ups"]

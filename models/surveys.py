@@ -102,6 +102,8 @@ def _texts(raw: Any, where: str) -> dict[str, str]:
     if not isinstance(raw, dict) or any(not isinstance(raw.get(lang), str) or not raw[lang].strip()
                                         for lang in LANGUAGES):
         raise SurveyFileError(f"{where}: text needs both 'id' and 'en'")
+    if set(raw) != set(LANGUAGES):
+        raise SurveyFileError(f"{where}: text has keys besides 'id' and 'en' (quote a text that holds a comma)")
     return {lang: str(raw[lang]).strip() for lang in LANGUAGES}
 
 

@@ -65,6 +65,7 @@ def test_no_path_through_the_tracer_is_longer_than_nine_questions() -> None:
     (lambda d: d.pop("key"), "needs a 'key'"),
     (lambda d: d["questions"][0].update(type="slider"), "type must be one of"),
     (lambda d: d["questions"][0]["text"].pop("en"), "needs both 'id' and 'en'"),
+    (lambda d: d["questions"][0]["options"][0]["text"].update({"plantations": None}), "quote a text"),
     (lambda d: d["questions"][1].update(show_if={"later": ["x"]}), "not an earlier question"),
     (lambda d: d["questions"][1].update(id="main_status"), "used twice"),
     (lambda d: d["questions"][5].update(min=9, max=1), "min <= max"),

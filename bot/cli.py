@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | chat | db upgrade | seed-demo`.
+"""Command line: `python -m bot run | chat | db upgrade | seed-demo | report | target set`.
 
 Each command loads settings (one clear line and exit code 2 when they are wrong), builds a runtime, does its
 job and closes the runtime.
@@ -20,13 +20,19 @@ from bot.channels.console import ConsoleChannel, chat
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import build_scheduler
 from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, ensure_nik_key, load_settings
+from handlers.messages import _
+from handlers.report_tables import report_tables, report_title
 from models.applicant_export import HEADER, applicant_rows
 from models.applications import OpeningKind, OpeningRef
+from models.catalog import TrainingCategory
 from models.db import create_engine
 from models.opening_import import check_rows, save_openings
 from models.regions import RegionFileError
+from models.report_files import markdown, placement_chart, write_csv, write_xlsx
+from models.reports import follow_up_report
 from models.seeds import seed_demo
 from models.spreadsheets import SheetError, read_table, write_table
+from models.targets import ALL_CATEGORIES, set_target
 from models.users import Role, set_role
 
 
@@ -63,6 +69,20 @@ def parser() -> argparse.ArgumentParser:
     applicants.add_argument("kind", choices=("training", "apprenticeship"))
     applicants.add_argument("id", type=int, help="the opening's number")
     applicants.add_argument("file", type=Path)
+    report = commands.add_parser("report", help="the alumni follow-up report of a year (md, csv or xlsx)")
+    report.add_argument("--year", type=int, required=True, help="the year the programs started")
+    report.add_argument("--program", type=int, help="one training program's number only")
+    report.add_argument("--format", choices=("md", "csv", "xlsx"), default="md")
+    report.add_argument("--output", type=Path, help="file to write (md without it: printed)")
+    report.add_argument("--chart", type=Path, help="PNG of placement by program (default: beside --output)")
+    report.add_argument("--lang", choices=SUPPORTED_LOCALES, help="language of the report (default: DEFAULT_LOCALE)")
+    target = commands.add_parser("target", help="the office's yearly training target (participants)")
+    target_commands = target.add_subparsers(dest="target_command", required=True)
+    set_target_parser = target_commands.add_parser("set", help="set the target of a year")
+    set_target_parser.add_argument("year", type=int)
+    set_target_parser.add_argument("target", type=int)
+    set_target_parser.add_argument("--category", choices=list(TrainingCategory), default=ALL_CATEGORIES,
+                                   help="the target of one training category only")
     return root
 
 
@@ -97,6 +117,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await _export_applicants(settings, OpeningRef(OpeningKind(args.kind), args.id), args.file)
     if args.command == "import":
         return await _import_openings(settings, args.file)
+    if args.command == "report":
+        return await _report(settings, args)
+    if args.command == "target":
+        return await _set_target(settings, args.year, args.target, args.category)
     if args.command == "staff":
         return await _staff(settings, args.staff_command, args.channel, args.id)
     return await _chat(settings, args.user, args.lang)
@@ -179,6 +203,61 @@ async def _export_applicants(settings: Settings, opening: OpeningRef, path: Path
     finally:
         await runtime.aclose()
     print(f"{path.name}: {len(rows)} applicants")
+    return 0
+
+
+async def _report(settings: Settings, args: argparse.Namespace) -> int:
+    await _ensure_schema(settings)
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.session_factory() as session:
+            report = await follow_up_report(session, args.year, args.program)
+    finally:
+        await runtime.aclose()
+    locale = args.lang or settings.default_locale
+    translate = runtime.catalogs.translator(locale)
+    tables = report_tables(report, runtime.services.office, translate, locale)
+    title = translate(report_title(report))
+    output: Path | None = args.output
+    if output is None and args.format != "md":
+        output = Path(f"laporan-{args.year}.{args.format}")
+    if output is None:
+        print(markdown(title, tables), end="")
+    elif args.format == "md":
+        output.write_text(markdown(title, tables), encoding="utf-8")
+    elif args.format == "csv":
+        write_csv(output, tables)
+    else:
+        write_xlsx(output, tables)
+    chart: Path | None = args.chart or (output.with_suffix(".png") if output is not None else None)
+    if chart is not None:
+        programs = report.breakdowns["program"]
+        placement_chart(
+            chart, title=translate(_("Placement by program, {year}").format(year=str(args.year))),
+            programs=[row.label for row in programs],
+            formal=[100 * row.formal / row.responded if row.responded else 0 for row in programs],
+            informal=[100 * row.informal / row.responded if row.responded else 0 for row in programs],
+            legend=(translate(_("Formal")), translate(_("Informal"))),
+            axis=translate(_("Alumni working, % of those who responded")),
+        )
+    written = ", ".join(str(path) for path in (output, chart) if path is not None)
+    if written:
+        print(f"{title}: {written}", file=sys.stderr)
+    return 0
+
+
+async def _set_target(settings: Settings, year: int, target: int, category: str) -> int:
+    if target <= 0:
+        print("The target must be a positive number of participants.", file=sys.stderr)
+        return 2
+    await _ensure_schema(settings)
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.session_factory() as session, session.begin():
+            await set_target(session, year, target, category)
+    finally:
+        await runtime.aclose()
+    print(f"target {year}{' ' + category if category else ''}: {target} participants")
     return 0
 
 

@@ -10,7 +10,17 @@ import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 
-from handlers import checkins, language, menu, my_applications, openings, privacy, registration, selection
+from handlers import (
+    checkins,
+    language,
+    menu,
+    my_applications,
+    openings,
+    privacy,
+    registration,
+    selection,
+    staff_report,
+)
 from handlers import flow as engine
 from handlers.context import Context
 from handlers.flow import Answer, Flow
@@ -21,7 +31,8 @@ MAX_TEXT_LENGTH = 1000
 
 FLOWS: Mapping[str, Flow] = MappingProxyType(
     {f.name: f for f in (registration.FLOW, menu.FLOW, language.FLOW, privacy.DELETE_FLOW, openings.FLOW,
-                         my_applications.FLOW, selection.FLOW, checkins.FLOW)}
+                         my_applications.FLOW, selection.FLOW, checkins.FLOW,
+                         staff_report.FLOW)}
 )
 
 COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
@@ -36,8 +47,9 @@ COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
     "delete": "delete", "hapus": "delete",
     "staf": "staff", "staff": "staff",
     "checkin": "checkin", "kabar": "checkin",
+    "laporan": "report", "report": "report",
 })
-STAFF_ONLY = frozenset({"staff"})
+STAFF_ONLY = frozenset({"staff", "report"})
 """Commands a member never learns exist: to them these are unknown commands like any other."""
 TYPED_KEYWORDS = frozenset({"menu", "help", "bantuan", "cancel", "batal", "back", "kembali"})
 NAV_COMMANDS: Mapping[str, str] = MappingProxyType({Nav.BACK: "back", Nav.CANCEL: "cancel", Nav.MENU: "menu"})
@@ -172,6 +184,7 @@ COMMANDS: Mapping[str, Callable[[Context, Flow | None], Awaitable[None]]] = Mapp
     "delete": _outside_tasks(privacy.start_delete),
     "staff": _outside_tasks(selection.start_selection),
     "checkin": _outside_tasks(checkins.checkin_command),
+    "report": _outside_tasks(staff_report.start_report),
     "profile": _read_only(privacy.show_profile),
     "export": _read_only(privacy.export_data),
 })

@@ -38,4 +38,4 @@ async def targets_for(session: AsyncSession, year: int) -> dict[str, int]:
     """Targets of a year by category ('' for all programs)."""
     rows = await session.execute(select(TrainingTarget.category, TrainingTarget.target)
                                  .where(TrainingTarget.year == year))
-    return dict(rows.tuples())
+    return {str(row[0]): int(row[1]) for row in rows.all()}

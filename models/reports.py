@@ -1,0 +1,175 @@
+"""The follow-up figures offices report upward, computed by SQL aggregation (never a loop over rows).
+
+A report covers the training programs that started in one year (optionally one program). Per group:
+- participants: applications that took part (enrolled, completed or dropped out); achievement = participants
+  / the year's target (capaian target, e.g. 11,630 / 3,000 = 387.6 %);
+- completers; asked: completers sent at least one check-in; responded: completers with an answered status;
+- response rate = responded / asked; placement = working alumni / responded, formal and informal (BPS
+  status), by each completer's current standing (their latest record with a status);
+- WUB: completers whose current standing is a business started since the training, and the workers they
+  employ (jobs created); equipment-aid use = alumni using the equipment / those of equipment-aid programs
+  who answered the question.
+Groups: the whole year, and by program, category, kecamatan, gender and disability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.applications import Application, ApplicationStatus, Completion
+from models.catalog import TrainingProgram
+from models.evaluations import Employment, EvaluationRecord
+from models.followups import CheckIn
+from models.profiles import JobSeekerProfile
+from models.targets import ALL_CATEGORIES, targets_for
+
+PARTICIPANT_STATUSES = (ApplicationStatus.ENROLLED, ApplicationStatus.COMPLETED, ApplicationStatus.DROPPED_OUT)
+UNKNOWN = "unknown"
+BREAKDOWNS = ("program", "category", "kecamatan", "gender", "disability")
+
+
+def _ratio(part: int, whole: int | None) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    key: str
+    """The group's code (program id, category, kecamatan code, ...), or '' for the whole year."""
+    label: str
+    participants: int
+    completers: int
+    asked: int
+    responded: int
+    formal: int
+    informal: int
+    wub: int
+    jobs_created: int
+    equipment_answered: int
+    equipment_in_use: int
+    target: int | None = None
+
+    @property
+    def working(self) -> int:
+        return self.formal + self.informal
+
+    @property
+    def achievement(self) -> float | None:
+        return _ratio(self.participants, self.target)
+
+    @property
+    def response_rate(self) -> float | None:
+        return _ratio(self.responded, self.asked)
+
+    @property
+    def placement_formal(self) -> float | None:
+        return _ratio(self.formal, self.responded)
+
+    @property
+    def placement_informal(self) -> float | None:
+        return _ratio(self.informal, self.responded)
+
+    @property
+    def placement_total(self) -> float | None:
+        return _ratio(self.working, self.responded)
+
+    @property
+    def equipment_use_rate(self) -> float | None:
+        return _ratio(self.equipment_in_use, self.equipment_answered)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpReport:
+    year: int
+    program_id: int | None
+    total: ReportRow
+    breakdowns: dict[str, list[ReportRow]] = field(default_factory=dict)
+
+
+def _cohort(year: int, program_id: int | None) -> Select[Any]:
+    """One row per participant, with their completion, whether they were asked, and their current standing."""
+    latest = select(
+        EvaluationRecord.completion_id, EvaluationRecord.employment, EvaluationRecord.is_wub,
+        EvaluationRecord.workers_employed, EvaluationRecord.equipment_in_use,
+        func.row_number().over(partition_by=EvaluationRecord.completion_id,
+                               order_by=(EvaluationRecord.period.desc(), EvaluationRecord.id.desc())).label("rank"),
+    ).where(EvaluationRecord.status_category.is_not(None)).subquery("latest")
+    asked = select(CheckIn.completion_id).group_by(CheckIn.completion_id).subquery("asked")
+    conditions: list[ColumnElement[bool]] = [
+        Application.status.in_(PARTICIPANT_STATUSES),
+        TrainingProgram.start_date >= date(year, 1, 1), TrainingProgram.start_date < date(year + 1, 1, 1),
+    ]
+    if program_id is not None:
+        conditions.append(TrainingProgram.id == program_id)
+    return (
+        select(
+            TrainingProgram.id.label("program_id"), TrainingProgram.title.label("program_title"),
+            TrainingProgram.category.label("category"), TrainingProgram.equipment_aid.label("equipment_aid"),
+            func.coalesce(JobSeekerProfile.kecamatan, UNKNOWN).label("kecamatan"),
+            func.coalesce(JobSeekerProfile.gender, UNKNOWN).label("gender"),
+            func.coalesce(JobSeekerProfile.disability, UNKNOWN).label("disability"),
+            Completion.id.label("completion_id"), asked.c.completion_id.label("asked_id"),
+            latest.c.completion_id.label("responded_id"), latest.c.employment, latest.c.is_wub,
+            latest.c.workers_employed, latest.c.equipment_in_use,
+        )
+        .select_from(Application)
+        .join(TrainingProgram, TrainingProgram.id == Application.training_program_id)
+        .outerjoin(Completion, Completion.application_id == Application.id)
+        .outerjoin(JobSeekerProfile, JobSeekerProfile.user_id == Application.user_id)
+        .outerjoin(asked, asked.c.completion_id == Completion.id)
+        .outerjoin(latest, and_(latest.c.completion_id == Completion.id, latest.c.rank == 1))
+        .where(*conditions)
+    )
+
+
+def _figures(cohort: Any) -> tuple[ColumnElement[Any], ...]:
+    def count_when(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    wub = cohort.c.is_wub.is_(True)
+    equipment_answered = and_(cohort.c.equipment_aid.is_(True), cohort.c.equipment_in_use.is_not(None))
+    return (
+        func.count().label("participants"),
+        func.count(cohort.c.completion_id).label("completers"),
+        func.count(cohort.c.asked_id).label("asked"),
+        func.count(cohort.c.responded_id).label("responded"),
+        count_when(cohort.c.employment == Employment.FORMAL).label("formal"),
+        count_when(cohort.c.employment == Employment.INFORMAL).label("informal"),
+        count_when(wub).label("wub"),
+        func.coalesce(func.sum(case((wub, cohort.c.workers_employed), else_=0)), 0).label("jobs_created"),
+        count_when(equipment_answered).label("equipment_answered"),
+        count_when(and_(equipment_answered, cohort.c.equipment_in_use.is_(True))).label("equipment_in_use"),
+    )
+
+
+def _row(key: Any, label: Any, figures: Sequence[Any], target: int | None = None) -> ReportRow:
+    counts = [int(value) for value in figures]
+    return ReportRow(str(key), str(label), *counts[:10], target=target)  # type: ignore[misc]
+
+
+async def follow_up_report(session: AsyncSession, year: int, program_id: int | None = None) -> FollowUpReport:
+    cohort = _cohort(year, program_id).subquery("cohort")
+    figures = _figures(cohort)
+    targets = await targets_for(session, year)
+    whole = (await session.execute(select(*figures).select_from(cohort))).one()
+    total = _row("", year, whole, None if program_id is not None else targets.get(ALL_CATEGORIES))
+    groups: dict[str, tuple[ColumnElement[Any], ColumnElement[Any]]] = {
+        "program": (cohort.c.program_id, cohort.c.program_title),
+        "category": (cohort.c.category, cohort.c.category),
+        "kecamatan": (cohort.c.kecamatan, cohort.c.kecamatan),
+        "gender": (cohort.c.gender, cohort.c.gender),
+        "disability": (cohort.c.disability, cohort.c.disability),
+    }
+    breakdowns: dict[str, list[ReportRow]] = {}
+    for name, (key, label) in groups.items():
+        query = select(key, label, *figures).group_by(key, label).order_by(key)
+        with_target = name == "category" and program_id is None
+        breakdowns[name] = [_row(row[0], row[1], row[2:], targets.get(str(row[0])) if with_target else None)
+                            for row in (await session.execute(query)).all()]
+    return FollowUpReport(year, program_id, total, breakdowns)

@@ -1,4 +1,4 @@
-"""The follow-up figures offices report upward, computed by SQL aggregation (never a loop over rows).
+"""The follow-up figures offices report upward, computed by one SQL aggregation (never a loop over records).
 
 A report covers the training programs that started in one year (optionally one program). Per group:
 - participants: applications that took part (enrolled, completed or dropped out); achievement = participants
@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from models.applications import Application, ApplicationStatus, Completion
 from models.catalog import TrainingProgram
@@ -94,13 +95,13 @@ class FollowUpReport:
 
 def _cohort(year: int, program_id: int | None) -> Select[Any]:
     """One row per participant, with their completion, whether they were asked, and their current standing."""
-    latest = select(
-        EvaluationRecord.completion_id, EvaluationRecord.employment, EvaluationRecord.is_wub,
-        EvaluationRecord.workers_employed, EvaluationRecord.equipment_in_use,
-        func.row_number().over(partition_by=EvaluationRecord.completion_id,
-                               order_by=(EvaluationRecord.period.desc(), EvaluationRecord.id.desc())).label("rank"),
-    ).where(EvaluationRecord.status_category.is_not(None)).subquery("latest")
-    asked = select(CheckIn.completion_id).group_by(CheckIn.completion_id).subquery("asked")
+    answered = (
+        select(EvaluationRecord.completion_id, func.max(EvaluationRecord.period).label("period"))
+        .where(EvaluationRecord.status_category.is_not(None)).group_by(EvaluationRecord.completion_id)
+        .subquery("answered")
+    )
+    latest = aliased(EvaluationRecord, name="latest")
+    asked = select(CheckIn.completion_id).distinct().subquery("asked")
     conditions: list[ColumnElement[bool]] = [
         Application.status.in_(PARTICIPANT_STATUSES),
         TrainingProgram.start_date >= date(year, 1, 1), TrainingProgram.start_date < date(year + 1, 1, 1),
@@ -115,15 +116,17 @@ def _cohort(year: int, program_id: int | None) -> Select[Any]:
             func.coalesce(JobSeekerProfile.gender, UNKNOWN).label("gender"),
             func.coalesce(JobSeekerProfile.disability, UNKNOWN).label("disability"),
             Completion.id.label("completion_id"), asked.c.completion_id.label("asked_id"),
-            latest.c.completion_id.label("responded_id"), latest.c.employment, latest.c.is_wub,
-            latest.c.workers_employed, latest.c.equipment_in_use,
+            latest.completion_id.label("responded_id"), latest.employment, latest.is_wub,
+            latest.workers_employed, latest.equipment_in_use,
         )
         .select_from(Application)
         .join(TrainingProgram, TrainingProgram.id == Application.training_program_id)
         .outerjoin(Completion, Completion.application_id == Application.id)
         .outerjoin(JobSeekerProfile, JobSeekerProfile.user_id == Application.user_id)
         .outerjoin(asked, asked.c.completion_id == Completion.id)
-        .outerjoin(latest, and_(latest.c.completion_id == Completion.id, latest.c.rank == 1))
+        .outerjoin(answered, answered.c.completion_id == Completion.id)
+        .outerjoin(latest, and_(latest.completion_id == answered.c.completion_id,
+                                latest.period == answered.c.period))
         .where(*conditions)
     )
 
@@ -148,28 +151,43 @@ def _figures(cohort: Any) -> tuple[ColumnElement[Any], ...]:
     )
 
 
-def _row(key: Any, label: Any, figures: Sequence[Any], target: int | None = None) -> ReportRow:
-    counts = [int(value) for value in figures]
-    return ReportRow(str(key), str(label), *counts[:10], target=target)  # type: ignore[misc]
+GROUPS = ("program_id", "program_title", "category", "kecamatan", "gender", "disability")
+FIGURES = ("participants", "completers", "asked", "responded", "formal", "informal", "wub", "jobs_created",
+           "equipment_answered", "equipment_in_use")
+BREAKDOWN_COLUMNS = {"program": (0, 1), "category": (2, 2), "kecamatan": (3, 3), "gender": (4, 4),
+                     "disability": (5, 5)}
+"""Breakdown -> positions of its key and label among `GROUPS`."""
+
+
+def _row(key: Any, label: Any, counts: Sequence[int], target: int | None = None) -> ReportRow:
+    return ReportRow(str(key), str(label), target=target, **dict(zip(FIGURES, counts, strict=True)))
+
+
+def _add_up(cells: Sequence[Sequence[Any]]) -> list[int]:
+    return [sum(int(cell[len(GROUPS) + i]) for cell in cells) for i in range(len(FIGURES))]
 
 
 async def follow_up_report(session: AsyncSession, year: int, program_id: int | None = None) -> FollowUpReport:
+    """One aggregation pass over the cohort, grouped by every breakdown at once.
+
+    Each participant falls in exactly one cell of (program, kecamatan, gender, disability) and every figure is
+    a count or a sum, so a breakdown is the sum of its cells: the cohort, the costly part (joins over every
+    participant and record), is computed once instead of once per breakdown. The cells are at most programs x
+    kecamatan x genders x disability statuses, whatever the number of records.
+    """
     cohort = _cohort(year, program_id).subquery("cohort")
-    figures = _figures(cohort)
+    keys = [cohort.c[name] for name in GROUPS]
+    cells = (await session.execute(select(*keys, *_figures(cohort)).group_by(*keys))).all()
     targets = await targets_for(session, year)
-    whole = (await session.execute(select(*figures).select_from(cohort))).one()
-    total = _row("", year, whole, None if program_id is not None else targets.get(ALL_CATEGORIES))
-    groups: dict[str, tuple[ColumnElement[Any], ColumnElement[Any]]] = {
-        "program": (cohort.c.program_id, cohort.c.program_title),
-        "category": (cohort.c.category, cohort.c.category),
-        "kecamatan": (cohort.c.kecamatan, cohort.c.kecamatan),
-        "gender": (cohort.c.gender, cohort.c.gender),
-        "disability": (cohort.c.disability, cohort.c.disability),
-    }
+    total = _row("", year, _add_up(cells), None if program_id is not None else targets.get(ALL_CATEGORIES))
     breakdowns: dict[str, list[ReportRow]] = {}
-    for name, (key, label) in groups.items():
-        query = select(key, label, *figures).group_by(key, label).order_by(key)
+    for name, (key_at, label_at) in BREAKDOWN_COLUMNS.items():
+        groups: dict[Any, list[Sequence[Any]]] = {}
+        for cell in cells:
+            groups.setdefault(cell[key_at], []).append(cell)
         with_target = name == "category" and program_id is None
-        breakdowns[name] = [_row(row[0], row[1], row[2:], targets.get(str(row[0])) if with_target else None)
-                            for row in (await session.execute(query)).all()]
+        breakdowns[name] = [
+            _row(key, members[0][label_at], _add_up(members), targets.get(str(key)) if with_target else None)
+            for key, members in sorted(groups.items())
+        ]
     return FollowUpReport(year, program_id, total, breakdowns)

@@ -13,7 +13,21 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from handlers.context import Context
-from handlers.flow import NO, YES, Answer, Ended, Flow, Invalid, Result, Stay, Step, Store, begin, end_flow
+from handlers.flow import (
+    NO,
+    YES,
+    Answer,
+    Ended,
+    Flow,
+    Invalid,
+    Result,
+    Stay,
+    Step,
+    Store,
+    ask_again,
+    begin,
+    end_flow,
+)
 from handlers.messages import Msg, Option, Outgoing, _, ngettext, say
 from models.applications import Application, Completion, OpeningKind, opening_of
 from models.catalog import get_apprenticeship, get_training
@@ -272,12 +286,24 @@ async def remind(ctx: Context, check_in: CheckIn) -> None:
     if check_in.status == CheckInStatus.WAITING and ctx.conversation.flow in RESTING_FLOWS:
         await start_check_in(ctx, check_in)
         return
+    if ctx.conversation.flow == FLOW_NAME and ctx.data.get("check_in") == check_in.id:
+        ctx.send(say(_("A reminder: your monthly check-in is waiting for your answer.")))
+        await ask_again(ctx, FLOW)
+        return
     ctx.send(say(_("A reminder: your monthly check-in is still waiting for you. It takes about two minutes: "
                    "type /checkin to answer.")))
 
 
-async def checkin_command(ctx: Context) -> None:
-    """`/checkin`: answer the open check-in now."""
+async def checkin_command(ctx: Context, current: Flow | None) -> None:
+    """`/checkin`: answer the open check-in now (inside it: its current question again)."""
+    if current is FLOW:
+        await ask_again(ctx, FLOW)
+        return
+    if current is not None:
+        ctx.send(say(_("Please finish or cancel what you are doing first (type 'cancel').")))
+        await ask_again(ctx, current)
+        return
+    end_flow(ctx)
     check_in = await unfinished_check_in(ctx.session, ctx.user.id)
     if check_in is None:
         ctx.send(say(_("There is no check-in waiting for you at the moment. Thank you!")))

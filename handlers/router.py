@@ -183,7 +183,7 @@ COMMANDS: Mapping[str, Callable[[Context, Flow | None], Awaitable[None]]] = Mapp
     "language": _outside_tasks(_change_language),
     "delete": _outside_tasks(privacy.start_delete),
     "staff": _outside_tasks(selection.start_selection),
-    "checkin": _outside_tasks(checkins.checkin_command),
+    "checkin": checkins.checkin_command,
     "report": _outside_tasks(staff_report.start_report),
     "profile": _read_only(privacy.show_profile),
     "export": _read_only(privacy.export_data),

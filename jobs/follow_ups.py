@@ -57,18 +57,21 @@ async def _one_batch(runtime: Runtime, batch: int) -> tuple[int, list[Envelope]]
     envelopes: list[Envelope] = []
     async with runtime.session_factory() as session, session.begin():
         fires = await claim_due_fires(session, now, batch)
+        surveys: dict[str, int] = {}
         for fire in fires:
             try:
                 async with session.begin_nested():
-                    envelopes += await _act(runtime, session, fire, now)
+                    envelopes += await _act(runtime, session, fire, now, surveys)
             except Exception:
                 log.exception("follow-up fire %s failed; retrying later", fire.id)
+                surveys.clear()  # a version stored in the rolled-back savepoint is gone
                 fire.attempts += 1
                 await postpone(session, fire, now + FIRE_RETRY * fire.attempts)
     return len(fires), envelopes
 
 
-async def _act(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now: datetime) -> list[Envelope]:
+async def _act(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now: datetime,
+               surveys: dict[str, int]) -> list[Envelope]:
     timezone = runtime.services.office.timezone
     completion = await session.get(Completion, fire.completion_id)
     assert completion is not None
@@ -88,7 +91,9 @@ async def _act(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now:
             await postpone(session, fire, allowed)
             return []
     if fire.kind == FireKind.CHECK_IN:
-        return await _open(runtime, session, fire, now, plan.survey)
+        if plan.survey not in surveys:  # the file is read once a batch, not once a fire
+            surveys[plan.survey] = (await ensure_survey_version(session, plan.survey, now)).id
+        return await _open(runtime, session, fire, now, surveys[plan.survey])
     check_in = await check_in_for_fire(session, fire)
     await delete_fire(session, fire)
     if check_in is None or check_in.status not in UNFINISHED:
@@ -101,12 +106,11 @@ async def _act(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now:
 
 
 async def _open(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now: datetime,
-                survey: str) -> list[Envelope]:
+                survey_version_id: int) -> list[Envelope]:
     await delete_fire(session, fire)
     if await has_opted_out(session, fire.user_id):
         return []
-    version = await ensure_survey_version(session, survey, now)
-    check_in = await create_check_in(session, fire, version.id, now, runtime.services.office.timezone)
+    check_in = await create_check_in(session, fire, survey_version_id, now, runtime.services.office.timezone)
     if check_in is None:
         return []
     return await runtime.dispatcher.act_for(session, fire.user_id,

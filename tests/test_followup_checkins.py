@@ -217,3 +217,33 @@ async def test_checkin_with_nothing_open_says_so(runtime: Runtime, channel: Reco
     ani = ChatUser(runtime, channel, "ani", locale="en")
     await ani.send("/checkin")
     assert "There is no check-in waiting for you at the moment." in ani.text
+
+
+async def test_the_reminder_repeats_the_open_question_and_checkin_inside_it_does_too(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    ani, _alumnus = await asked(runtime, channel, clock)
+    await ani.tap("Yes, let us start")
+    await ani.send("/checkin")
+    assert ani.text == "What is your main activity now?"
+    clock.advance(days=3)
+    await send_follow_ups(runtime)
+    reminder = channel.to("ani")[-1]
+    assert reminder.text == "A reminder: your monthly check-in is waiting for your answer.\n\nWhat is your main " \
+        "activity now?"
+    ani.received.append(reminder)
+    await ani.tap("Employee")
+    assert ani.text == "In which sector do you work or run your business?"
+
+
+async def test_checkin_waits_until_another_task_is_finished(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    ani, _alumnus = await asked(runtime, channel, clock)
+    await ani.tap("Later")
+    await ani.send("/language")
+    await ani.send("/checkin")
+    assert ani.text.startswith("Please finish or cancel what you are doing first")
+    await ani.send("cancel")
+    await ani.send("/checkin")
+    assert "1 month since you completed" in ani.text

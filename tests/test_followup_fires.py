@@ -186,3 +186,16 @@ async def test_staff_completing_an_application_in_the_chat_schedules_the_check_i
     assert user is not None
     scheduled = await fires(runtime, user.id)
     assert len(scheduled) == 12 and scheduled[0][2] == FIRST_DUE
+
+
+async def test_a_fire_that_fails_is_retried_later_and_the_others_go_on(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock, caplog
+) -> None:
+    broken = await make_alumnus(runtime, clock, "ani", completed_on=COMPLETED, plan={"survey": "no_such_survey"})
+    await make_alumnus(runtime, clock, "budi", completed_on=COMPLETED)
+    clock.now = FIRST_DUE
+    assert await send_follow_ups(runtime) == 2
+    assert "no such survey file" in caplog.text
+    assert len(channel.to("budi")) == 1 and channel.to("ani") == []
+    first = (await fires(runtime, broken.user_id))[0]
+    assert first == (FireKind.CHECK_IN, 1, FIRST_DUE + timedelta(hours=1))

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | chat | db upgrade | seed-demo | report | target set`.
+"""Command line: `python -m bot run | chat | db upgrade | seed-demo | report | target set | follow-up-plan`.
 
 Each command loads settings (one clear line and exit code 2 when they are wrong), builds a runtime, does its
 job and closes the runtime.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -24,8 +25,10 @@ from handlers.messages import _
 from handlers.report_tables import report_tables, report_title
 from models.applicant_export import HEADER, applicant_rows
 from models.applications import OpeningKind, OpeningRef
-from models.catalog import TrainingCategory
+from models.catalog import TrainingCategory, get_training
 from models.db import create_engine
+from models.follow_up_schedule import FollowUpPlan, PlanError
+from models.followups import set_follow_up_plan
 from models.opening_import import check_rows, save_openings
 from models.regions import RegionFileError
 from models.report_files import markdown, placement_chart, write_csv, write_xlsx
@@ -83,6 +86,9 @@ def parser() -> argparse.ArgumentParser:
     set_target_parser.add_argument("target", type=int)
     set_target_parser.add_argument("--category", choices=list(TrainingCategory), default=ALL_CATEGORIES,
                                    help="the target of one training category only")
+    plan = commands.add_parser("follow-up-plan", help="set how a training's alumni are followed up (JSON)")
+    plan.add_argument("program", type=int, help="the training program's number")
+    plan.add_argument("plan", help='e.g. \'{"first_after_months": 3, "every_months": 3, "until_months": 12}\'')
     return root
 
 
@@ -121,6 +127,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await _report(settings, args)
     if args.command == "target":
         return await _set_target(settings, args.year, args.target, args.category)
+    if args.command == "follow-up-plan":
+        return await _set_plan(settings, args.program, args.plan)
     if args.command == "staff":
         return await _staff(settings, args.staff_command, args.channel, args.id)
     return await _chat(settings, args.user, args.lang)
@@ -258,6 +266,32 @@ async def _set_target(settings: Settings, year: int, target: int, category: str)
     finally:
         await runtime.aclose()
     print(f"target {year}{' ' + category if category else ''}: {target} participants")
+    return 0
+
+
+async def _set_plan(settings: Settings, program_id: int, raw: str) -> int:
+    """Store a program's follow-up plan and recompute the check-ins of every alumnus of it."""
+    try:
+        plan = json.loads(raw)
+        if not isinstance(plan, dict):
+            raise PlanError("follow-up plan: give a JSON object, like {\"every_months\": 3}")
+        FollowUpPlan.from_json(plan)
+    except (json.JSONDecodeError, PlanError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    await _ensure_schema(settings)
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.session_factory() as session, session.begin():
+            program = await get_training(session, program_id)
+            if program is None:
+                print(f"There is no training program {program_id}.", file=sys.stderr)
+                return 1
+            scheduled = await set_follow_up_plan(session, program, plan, runtime.services.office.timezone,
+                                                 runtime.clock())
+    finally:
+        await runtime.aclose()
+    print(f"program {program_id}: plan saved, {scheduled} check-ins scheduled")
     return 0
 
 

@@ -98,3 +98,14 @@ async def test_staff_read_the_report_in_the_chat_and_members_never_see_the_comma
     member = ChatUser(runtime, channel, "ani", locale="en")
     await member.send("/laporan")
     assert "I do not know the command /laporan." in member.text
+
+
+def test_a_programs_follow_up_plan_is_set_from_the_command_line(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db", "NIK_ENCRYPTION_KEY": TEST_KEY}
+    assert run_bot("seed-demo", env=env, cwd=tmp_path).returncode == 0
+    saved = run_bot("follow-up-plan", "1", '{"first_after_months": 3, "every_months": 3}', env=env, cwd=tmp_path)
+    assert saved.stdout.strip() == "program 1: plan saved, 0 check-ins scheduled", saved.stderr
+    refused = run_bot("follow-up-plan", "1", '{"delivery_hour": 23}', env=env, cwd=tmp_path)
+    assert refused.returncode == 2 and "outside quiet hours" in refused.stderr
+    missing = run_bot("follow-up-plan", "999", "{}", env=env, cwd=tmp_path)
+    assert missing.returncode == 1 and "no training program 999" in missing.stderr

@@ -44,6 +44,16 @@ class QuestionType(StrEnum):
     MONTH = "month"
 
 
+FEED_TYPES: dict[str, frozenset[str]] = {
+    "status_category": frozenset({"single"}),
+    "business_started": frozenset({"month"}),
+    "workers_employed": frozenset({"number"}),
+    "equipment_in_use": frozenset({"yes_no"}),
+}
+"""Evaluation fields the records derive figures from, and the question types that can feed them; any other
+`feeds` name is kept in the record's answers as given."""
+
+
 class SurveyFileError(ValueError):
     """A survey file that cannot be used; the message names the file and what is wrong."""
 
@@ -154,6 +164,13 @@ def parse_survey(data: Any, *, source: str = "survey") -> Survey:
         questions: list[Question] = []
         for index, raw in enumerate(raw_questions):
             questions.append(_question(raw, {q.id for q in questions}, index))
+        feeds = [q.feeds for q in questions if q.feeds]
+        if len(feeds) != len(set(feeds)):
+            raise SurveyFileError("two questions feed the same evaluation field")
+        for question in questions:
+            allowed = FEED_TYPES.get(question.feeds or "")
+            if allowed is not None and question.type not in allowed:
+                raise SurveyFileError(f"question {question.id}: {question.feeds} needs a {'/'.join(allowed)} question")
         return Survey(key=data["key"], title=_texts(data.get("title"), "title"), questions=tuple(questions))
     except SurveyFileError as error:
         raise SurveyFileError(f"{source}: {error}") from None

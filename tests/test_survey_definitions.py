@@ -69,6 +69,9 @@ def test_no_path_through_the_tracer_is_longer_than_nine_questions() -> None:
     (lambda d: d["questions"][1].update(show_if={"later": ["x"]}), "not an earlier question"),
     (lambda d: d["questions"][1].update(id="main_status"), "used twice"),
     (lambda d: d["questions"][5].update(min=9, max=1), "min <= max"),
+    (lambda d: d["questions"][5].update(feeds="status_category"), "two questions feed the same"),
+    (lambda d: d["questions"][5].update(feeds="business_started"), "two questions feed the same"),
+    (lambda d: d["questions"][5].update(type="text"), "workers_employed needs a number question"),
     (lambda d: d["questions"][0].update(options=[d["questions"][0]["options"][0]]), "at least two options"),
 ])
 def test_a_broken_survey_file_is_refused_with_its_problem_named(change, message) -> None:

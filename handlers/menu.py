@@ -7,6 +7,7 @@ issues add their entries (openings, applications, check-ins) to `entries`.
 from __future__ import annotations
 
 from handlers import privacy
+from handlers.checkins import checkin_command
 from handlers.context import Context
 from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow
 from handlers.language import FLOW as LANGUAGE_FLOW
@@ -15,6 +16,8 @@ from handlers.my_applications import start_my_applications
 from handlers.openings import APPRENTICESHIP, TRAINING, start_browsing
 from handlers.registration import start_profile_edit, start_registration
 from handlers.selection import start_selection
+from handlers.staff_report import start_report
+from models.followups import unfinished_check_in
 from models.profiles import get_profile, is_registered
 
 HOME = "home"
@@ -25,9 +28,14 @@ async def entries(ctx: Context) -> tuple[Option, ...]:
         Option(TRAINING, _("Trainings open now")), Option(APPRENTICESHIP, _("Apprenticeship openings"))
     )
     if ctx.user.is_staff:
-        browse = (Option("selection", _("Selection (staff)")), *browse)
+        browse = (Option("selection", _("Selection (staff)")), Option("report", _("Follow-up report (staff)")),
+                  *browse)
+    check_in: tuple[Option, ...] = ()
+    if await unfinished_check_in(ctx.session, ctx.user.id) is not None:
+        check_in = (Option("checkin", _("Answer my monthly check-in")),)
     if await is_registered(ctx.session, ctx.user.id):
         return (
+            *check_in,
             *browse,
             Option("applications", _("My applications")),
             Option("profile", _("My profile")),
@@ -38,6 +46,7 @@ async def entries(ctx: Context) -> tuple[Option, ...]:
             Option("help", _("Help")),
         )
     return (
+        *check_in,
         Option("register", _("Register as a job seeker")),
         *browse,
         Option("language", _("Language")),
@@ -64,6 +73,10 @@ async def accept_home(ctx: Context, given: Answer) -> Result:
         await start_my_applications(ctx)
     elif choice == "selection":
         await start_selection(ctx)
+    elif choice == "report":
+        await start_report(ctx)
+    elif choice == "checkin":
+        await checkin_command(ctx, None)
     elif choice == "help":
         ctx.send(say(help_text()))
     elif choice == "edit_profile":

@@ -247,3 +247,15 @@ async def test_checkin_waits_until_another_task_is_finished(
     await ani.send("cancel")
     await ani.send("/checkin")
     assert "1 month since you completed" in ani.text
+
+
+async def test_the_menu_offers_a_check_in_left_for_later(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    ani, _alumnus = await asked(runtime, channel, clock)
+    await ani.tap("Later")
+    assert [o.label for o in ani.last.options][0] == "Answer my monthly check-in"
+    await ani.tap("Answer my monthly check-in")
+    assert "1 month since you completed" in ani.text
+    await ani.tap("Stop these check-ins")
+    assert "Answer my monthly check-in" not in [o.label for o in ani.last.options]

@@ -46,6 +46,7 @@ from models.surveys import (
     QuestionType,
     Survey,
     SurveyVersion,
+    conditions_hold,
     localized,
     parse_month,
     parse_whole_number,
@@ -90,15 +91,7 @@ def _applies_at(index: int) -> Callable[[Mapping[str, Any]], bool]:
 
     def applies(draft: Mapping[str, Any]) -> bool:
         conditions = draft.get("_conditions", [])
-        if index >= len(conditions):
-            return False
-        show_if: Mapping[str, list[Any]] = conditions[index]
-        for name, allowed in show_if.items():
-            given = draft.get(name)
-            values = given if isinstance(given, list) else [given]
-            if not any(value in allowed for value in values):
-                return False
-        return True
+        return index < len(conditions) and conditions_hold(conditions[index], draft)
 
     return applies
 
@@ -162,7 +155,7 @@ def _question_step(index: int) -> Step:
         survey = await _survey(ctx)
         question = survey.questions[index]
         result = _accept_question(ctx, question, given)
-        if isinstance(result, Store | Stay) and question.id in result.values:
+        if isinstance(result, Store) and question.id in result.values:  # several choices count once 'Done'
             await _record(ctx, survey, question.id, result.values[question.id])
         return result
 

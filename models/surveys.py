@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -77,16 +77,21 @@ class Question:
     max_length: int = 200
 
     def applies(self, answers: Mapping[str, Any]) -> bool:
-        """Asked only when every condition holds: the answer (or flag) is one of the listed values."""
-        for name, allowed in self.show_if.items():
-            given = answers.get(name)
-            given_values = given if isinstance(given, list) else [given]
-            if not any(value in allowed for value in given_values):
-                return False
-        return True
+        return conditions_hold(self.show_if, answers)
 
     def choice(self, choice_id: str | None) -> Choice | None:
         return next((c for c in self.options if c.id == choice_id), None)
+
+
+def conditions_hold(show_if: Mapping[str, Sequence[Any]], answers: Mapping[str, Any]) -> bool:
+    """A question is asked only when every condition holds: the answer (or flag) is one of the listed values
+    (for a several-choice answer: one of its choices is)."""
+    for name, allowed in show_if.items():
+        given = answers.get(name)
+        given_values = given if isinstance(given, list) else [given]
+        if not any(value in allowed for value in given_values):
+            return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)

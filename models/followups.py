@@ -46,6 +46,8 @@ class CheckInStatus(StrEnum):
 
 
 UNFINISHED = frozenset({CheckInStatus.WAITING, CheckInStatus.OPEN})
+FIRE_RETRY = timedelta(hours=1)
+"""A fire whose action failed is tried again this much later (times its attempts)."""
 
 
 class FollowUpFire(Base):
@@ -262,4 +264,14 @@ async def pending_fires(session: AsyncSession, user_id: int) -> Sequence[FollowU
     ))
 
 
-FIRE_RETRY = timedelta(hours=1)
+
+async def answered_check_ins(session: AsyncSession, user_id: int) -> Sequence[CheckIn]:
+    """A user's check-ins with at least one answer, oldest first (for their data export)."""
+    found = await session.scalars(select(CheckIn).where(CheckIn.user_id == user_id).order_by(CheckIn.created_at,
+                                                                                            CheckIn.id))
+    return [check_in for check_in in found if check_in.answers]
+
+
+async def opted_out_at(session: AsyncSession, user_id: int) -> datetime | None:
+    row = await session.get(CheckInOptOut, user_id)
+    return row.opted_out_at if row is not None else None

@@ -13,7 +13,7 @@ from jobs.follow_ups import send_follow_ups
 from models.evaluations import EvaluationRecord, current_standing
 from models.followups import CheckIn, CheckInStatus, has_opted_out, pending_fires
 from tests.alumni import Alumnus, make_alumnus
-from tests.chat import ChatUser, RecordingChannel
+from tests.chat import ChatUser, RecordingChannel, register
 from tests.conftest import Clock, RuntimeFactory
 
 COMPLETED = date(2026, 11, 23)
@@ -259,3 +259,27 @@ async def test_the_menu_offers_a_check_in_left_for_later(
     assert "1 month since you completed" in ani.text
     await ani.tap("Stop these check-ins")
     assert "Answer my monthly check-in" not in [o.label for o in ani.last.options]
+
+
+async def test_an_alumnus_answers_in_indonesian_and_finds_the_answers_in_their_data_export(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    siti = ChatUser(runtime, channel, "siti")
+    await register(siti)
+    await make_alumnus(runtime, clock, "siti", completed_on=COMPLETED, locale="id")
+    clock.now = FIRST_DUE
+    await send_follow_ups(runtime)
+    siti.received.extend(channel.to("siti")[len(siti.received):])
+    assert siti.text.startswith("Sudah 1 bulan sejak Anda menyelesaikan Menjahit Pakaian.")
+    await siti.tap("Ya, mulai")
+    assert siti.text == "Apa kegiatan utama Anda saat ini?"
+    for label in ("Buruh/karyawan/pegawai", "Perdagangan", "Ya", "Rp1 juta - Rp2 juta"):
+        await siti.tap(label)
+    await siti.send("4")
+    await siti.tap("Tidak")
+    assert "Terima kasih! Jawaban Anda sudah disimpan." in siti.text
+    await siti.send("/ekspor")
+    assert "Kabar 1 bulan setelah menyelesaikan pelatihan, 23 Desember 2026:" in siti.text
+    assert "Apa kegiatan utama Anda saat ini? Buruh/karyawan/pegawai" in siti.text
+    assert "Apakah Anda punya kontrak kerja tertulis? Ya" in siti.text
+    assert "Bolehkah petugas Disnaker menghubungi Anda untuk menawarkan pendampingan atau lowongan? Tidak" in siti.text

@@ -29,6 +29,7 @@ from models.followups import (
     create_check_in,
     delete_fire,
     has_opted_out,
+    is_unreachable,
     later_check_in_due,
     plan_of,
     postpone,
@@ -108,8 +109,8 @@ async def _act(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now:
 async def _open(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now: datetime,
                 survey_version_id: int) -> list[Envelope]:
     await delete_fire(session, fire)
-    if await has_opted_out(session, fire.user_id):
-        return []
+    if await has_opted_out(session, fire.user_id) or await is_unreachable(session, fire.user_id):
+        return []  # not asked, so not counted as unanswered; the next period tries again
     check_in = await create_check_in(session, fire, survey_version_id, now, runtime.services.office.timezone)
     if check_in is None:
         return []

@@ -22,6 +22,7 @@ from models.base import Base, JsonDocument
 from models.catalog import TrainingProgram
 from models.db import dialect_name
 from models.follow_up_schedule import FollowUpPlan, check_in_schedule, outside_quiet_hours
+from models.users import User
 
 
 class FireKind(StrEnum):
@@ -228,6 +229,12 @@ def close_check_in(check_in: CheckIn, now: datetime, *, answered: bool) -> None:
     """Close an unfinished check-in: PARTIAL when something was answered, NO_RESPONSE otherwise."""
     check_in.status = CheckInStatus.PARTIAL if answered else CheckInStatus.NO_RESPONSE
     check_in.closed_at = now
+
+
+async def is_unreachable(session: AsyncSession, user_id: int) -> bool:
+    """The platform refused delivery for good (they blocked the bot): a check-in would reach nobody."""
+    since = await session.scalar(select(User.unreachable_since).where(User.id == user_id))
+    return since is not None
 
 
 async def has_opted_out(session: AsyncSession, user_id: int) -> bool:

@@ -20,6 +20,7 @@ from models.followups import (
     pending_fires,
     set_follow_up_plan,
 )
+from models.users import User
 from tests.alumni import make_alumnus
 from tests.chat import ChatUser, RecordingChannel
 from tests.conftest import Clock, RuntimeFactory
@@ -199,3 +200,20 @@ async def test_a_fire_that_fails_is_retried_later_and_the_others_go_on(
     assert len(channel.to("budi")) == 1 and channel.to("ani") == []
     first = (await fires(runtime, broken.user_id))[0]
     assert first == (FireKind.CHECK_IN, 1, FIRST_DUE + timedelta(hours=1))
+
+
+async def test_an_alumnus_who_blocked_the_bot_is_not_asked_until_they_write_again(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    alumnus = await make_alumnus(runtime, clock, "ani", completed_on=COMPLETED)
+    async with runtime.session_factory() as session, session.begin():
+        user = await session.get(User, alumnus.user_id)
+        assert user is not None
+        user.unreachable_since = clock()
+    clock.now = FIRST_DUE
+    await send_follow_ups(runtime)
+    assert channel.to("ani") == [] and await check_ins(runtime, alumnus.user_id) == []
+    await ChatUser(runtime, channel, "ani", locale="en").send("hello again")
+    clock.now = FIRST_DUE + timedelta(days=31)
+    await send_follow_ups(runtime)
+    assert [c.period for c in await check_ins(runtime, alumnus.user_id)] == [2]

@@ -6,12 +6,21 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.runtime import Runtime
 from jobs.follow_ups import send_follow_ups
-from models.evaluations import EvaluationRecord, current_standing
+from models.evaluations import (
+    BUSINESS_STATUSES,
+    EMPLOYING_STATUSES,
+    FORMAL_STATUSES,
+    INFORMAL_STATUSES,
+    EvaluationRecord,
+    current_standing,
+)
 from models.followups import CheckIn, CheckInStatus, has_opted_out, pending_fires
+from models.surveys import SURVEY_DIR, QuestionType, SurveyVersion, read_survey_file
 from tests.alumni import Alumnus, make_alumnus
 from tests.chat import ChatUser, RecordingChannel, register
 from tests.conftest import Clock, RuntimeFactory
@@ -283,3 +292,38 @@ async def test_an_alumnus_answers_in_indonesian_and_finds_the_answers_in_their_d
     assert "Apa kegiatan utama Anda saat ini? Buruh/karyawan/pegawai" in siti.text
     assert "Apakah Anda punya kontrak kerja tertulis? Ya" in siti.text
     assert "Bolehkah petugas Disnaker menghubungi Anda untuk menawarkan pendampingan atau lowongan? Tidak" in siti.text
+
+
+TRACER = SurveyVersion(definition=read_survey_file(SURVEY_DIR / "tracer.yaml")).survey
+STATUS_QUESTION = TRACER.questions[0]
+EMPLOYMENT = {**dict.fromkeys(FORMAL_STATUSES, "formal"), **dict.fromkeys(INFORMAL_STATUSES, "informal")}
+
+
+@pytest.mark.parametrize("status", [choice.id for choice in STATUS_QUESTION.options])
+async def test_every_main_status_asks_its_own_questions_and_is_classified_as_bps_does(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock, status: str
+) -> None:
+    ani, alumnus = await asked(runtime, channel, clock, equipment_aid=True)
+    await ani.tap("Yes, let us start")
+    expected = [q for q in TRACER.questions if q.applies({"main_status": status, "equipment_aid": True})]
+    for question in expected:
+        assert ani.text == question.text["en"]
+        if question is STATUS_QUESTION:
+            await ani.tap(next(c for c in question.options if c.id == status).text["en"])
+        elif question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+            await ani.tap(question.options[0].text["en"])
+            if question.type is QuestionType.MULTIPLE:
+                await ani.tap("Done, continue")
+        elif question.type is QuestionType.YES_NO:
+            await ani.tap("Yes")
+        elif question.type is QuestionType.MONTH:
+            await ani.send("11-2026")
+        else:
+            await ani.send(str(question.minimum))
+    assert "Thank you! Your answers have been saved." in ani.text
+    record = await record_of(runtime, alumnus)
+    assert record.complete and record.status_category == status
+    assert record.employment == EMPLOYMENT.get(status, "not_working")
+    assert record.is_wub == (status in BUSINESS_STATUSES)
+    assert record.workers_employed == (1 if status in EMPLOYING_STATUSES else 0)
+    assert len(expected) <= 9

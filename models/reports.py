@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -95,13 +95,13 @@ class FollowUpReport:
 
 def _cohort(year: int, program_id: int | None) -> Select[Any]:
     """One row per participant, with their completion, whether they were asked, and their current standing."""
-    answered = (
-        select(EvaluationRecord.completion_id, func.max(EvaluationRecord.period).label("period"))
-        .where(EvaluationRecord.status_category.is_not(None)).group_by(EvaluationRecord.completion_id)
-        .subquery("answered")
-    )
     latest = aliased(EvaluationRecord, name="latest")
-    asked = select(CheckIn.completion_id).distinct().subquery("asked")
+    latest_period = (  # one index look-up per alumnus (completion_id, period)
+        select(func.max(EvaluationRecord.period))
+        .where(EvaluationRecord.completion_id == Completion.id, EvaluationRecord.status_category.is_not(None))
+        .correlate(Completion).scalar_subquery()
+    )
+    asked = exists().where(CheckIn.completion_id == Completion.id).correlate(Completion)
     conditions: list[ColumnElement[bool]] = [
         Application.status.in_(PARTICIPANT_STATUSES),
         TrainingProgram.start_date >= date(year, 1, 1), TrainingProgram.start_date < date(year + 1, 1, 1),
@@ -115,7 +115,7 @@ def _cohort(year: int, program_id: int | None) -> Select[Any]:
             func.coalesce(JobSeekerProfile.kecamatan, UNKNOWN).label("kecamatan"),
             func.coalesce(JobSeekerProfile.gender, UNKNOWN).label("gender"),
             func.coalesce(JobSeekerProfile.disability, UNKNOWN).label("disability"),
-            Completion.id.label("completion_id"), asked.c.completion_id.label("asked_id"),
+            Completion.id.label("completion_id"), case((asked, Completion.id)).label("asked_id"),
             latest.completion_id.label("responded_id"), latest.employment, latest.is_wub,
             latest.workers_employed, latest.equipment_in_use,
         )
@@ -123,10 +123,7 @@ def _cohort(year: int, program_id: int | None) -> Select[Any]:
         .join(TrainingProgram, TrainingProgram.id == Application.training_program_id)
         .outerjoin(Completion, Completion.application_id == Application.id)
         .outerjoin(JobSeekerProfile, JobSeekerProfile.user_id == Application.user_id)
-        .outerjoin(asked, asked.c.completion_id == Completion.id)
-        .outerjoin(answered, answered.c.completion_id == Completion.id)
-        .outerjoin(latest, and_(latest.completion_id == answered.c.completion_id,
-                                latest.period == answered.c.period))
+        .outerjoin(latest, and_(latest.completion_id == Completion.id, latest.period == latest_period))
         .where(*conditions)
     )
 

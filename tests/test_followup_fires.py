@@ -217,3 +217,31 @@ async def test_an_alumnus_who_blocked_the_bot_is_not_asked_until_they_write_agai
     clock.now = FIRST_DUE + timedelta(days=31)
     await send_follow_ups(runtime)
     assert [c.period for c in await check_ins(runtime, alumnus.user_id)] == [2]
+
+
+async def test_check_ins_opening_while_alumni_are_writing_lose_nothing(
+    make_runtime: RuntimeFactory, channel: RecordingChannel, clock: Clock
+) -> None:
+    chat_worker, job_worker = make_runtime(channel), make_runtime(channel)
+    names = [f"alumnus{n}" for n in range(12)]
+    program_id = None
+    for name in names:
+        program_id = (await make_alumnus(chat_worker, clock, name, completed_on=COMPLETED,
+                                         program_id=program_id)).program_id
+    users = [ChatUser(chat_worker, channel, name, locale="en") for name in names]
+    for user in users:
+        await user.send("/help")
+    clock.now = FIRST_DUE
+    await asyncio.gather(send_follow_ups(job_worker, batch=5), *(user.send("/help") for user in users))
+    async with chat_worker.session_factory() as session:
+        opened = list(await session.scalars(select(CheckIn)))
+    assert len(opened) == len(names)
+    for user in users:
+        flow, _step, data = await user.conversation()
+        row = await user.user()
+        assert row is not None
+        check_in = next(c for c in opened if c.user_id == row.id)
+        if check_in.status == CheckInStatus.OPEN:
+            assert flow == "checkin" and data["check_in"] == check_in.id
+        else:
+            assert check_in.status == CheckInStatus.WAITING

@@ -13,10 +13,12 @@ from decimal import Decimal
 from babel.numbers import format_decimal
 
 from handlers import labels
-from handlers.messages import Msg, _
+from handlers.messages import Msg, _, ngettext
 from models.regions import Office
 from models.reports import UNKNOWN, FollowUpReport, ReportRow
 
+CHAT_PROGRAMS = 10
+"""Programs listed in the chat (the largest); a chat message has room for a summary, not a table."""
 Render = Callable[[Msg | str], str]
 Cell = str | int
 
@@ -119,9 +121,14 @@ def chat_summary(report: FollowUpReport, locale: str) -> list[Msg | str]:
         _("Equipment aid in use: {rate}").format(
             rate=percent(total.equipment_in_use, total.equipment_answered, locale)),
     ]
+    programs = sorted(report.breakdowns.get("program", []), key=lambda row: (-row.participants, row.label))
     lines.extend(
         _("{program}: placement {rate} of {responded} who responded").format(
             program=row.label, rate=percent(row.working, row.responded, locale), responded=row.responded)
-        for row in report.breakdowns.get("program", [])
+        for row in programs[:CHAT_PROGRAMS]
     )
+    if len(programs) > CHAT_PROGRAMS:
+        lines.append(ngettext("... and {count} smaller program: every program is in the report files.",
+                              "... and {count} smaller programs: every program is in the report files.",
+                              len(programs) - CHAT_PROGRAMS))
     return lines

@@ -31,8 +31,7 @@ MAX_TEXT_LENGTH = 1000
 
 FLOWS: Mapping[str, Flow] = MappingProxyType(
     {f.name: f for f in (registration.FLOW, menu.FLOW, language.FLOW, privacy.DELETE_FLOW, openings.FLOW,
-                         my_applications.FLOW, selection.FLOW, checkins.FLOW,
-                         staff_report.FLOW)}
+                         my_applications.FLOW, selection.FLOW, checkins.FLOW, staff_report.FLOW)}
 )
 
 COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({

@@ -109,3 +109,18 @@ def test_a_programs_follow_up_plan_is_set_from_the_command_line(tmp_path: Path) 
     assert refused.returncode == 2 and "outside quiet hours" in refused.stderr
     missing = run_bot("follow-up-plan", "999", "{}", env=env, cwd=tmp_path)
     assert missing.returncode == 1 and "no training program 999" in missing.stderr
+
+
+def test_the_chat_lists_the_ten_largest_programs_and_says_how_many_more() -> None:
+    from handlers.report_tables import chat_summary
+    from models.reports import FollowUpReport, ReportRow
+
+    def row(n: int) -> ReportRow:
+        return ReportRow(str(n), f"Pelatihan {n}", participants=n, completers=n, asked=n, responded=n, formal=0,
+                         informal=n, wub=0, jobs_created=0, equipment_answered=0, equipment_in_use=0)
+
+    report = FollowUpReport(2025, None, row(100), {"program": [row(n) for n in range(1, 13)]})
+    lines = chat_summary(report, "en")
+    programs = [line for line in lines if getattr(line, "msgid", "").startswith("{program}")]
+    assert [line.values["program"] for line in programs] == [f"Pelatihan {n}" for n in range(12, 2, -1)]
+    assert lines[-1].count == 2

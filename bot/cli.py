@@ -35,6 +35,7 @@ from models.report_files import markdown, placement_chart, write_csv, write_xlsx
 from models.reports import follow_up_report
 from models.seeds import seed_demo
 from models.spreadsheets import SheetError, read_table, write_table
+from models.surveys import SurveyFileError, check_survey_files
 from models.targets import ALL_CATEGORIES, set_target
 from models.users import Role, set_role
 
@@ -305,6 +306,11 @@ async def _ensure_schema(settings: Settings) -> None:
 
 
 async def _run(settings: Settings) -> int:
+    try:
+        check_survey_files()
+    except SurveyFileError as error:
+        print(f"Configuration error: survey file {error}", file=sys.stderr)
+        return 2
     await _ensure_schema(settings)
     if settings.channels_configured:
         print(f"Channels configured ({', '.join(settings.channels_configured)}) are not available in this "

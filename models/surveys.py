@@ -193,6 +193,21 @@ def read_survey_file(path: Path) -> dict[str, Any]:
     return data
 
 
+def check_survey_files(directory: Path = SURVEY_DIR) -> list[str]:
+    """Read every survey file, so a broken edit stops the bot at start instead of failing check-ins later;
+    returns the survey keys. Raises `SurveyFileError` naming the first problem."""
+    keys = []
+    for path in sorted(directory.glob("*.yaml")):
+        definition = read_survey_file(path)
+        if definition["key"] != path.stem:
+            raise SurveyFileError(
+                f"{path}: the key is {definition['key']!r}; it must be the file's name, {path.stem!r}")
+        keys.append(path.stem)
+    if DEFAULT_SURVEY not in keys:
+        raise SurveyFileError(f"{directory}: the default survey {DEFAULT_SURVEY}.yaml is missing")
+    return keys
+
+
 def digest_of(definition: Mapping[str, Any]) -> str:
     """Comments and layout do not make a new version; only a change of content does."""
     canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)

@@ -17,6 +17,7 @@ from models.surveys import (
     AnswerRejected,
     QuestionType,
     SurveyFileError,
+    check_survey_files,
     ensure_survey_version,
     parse_month,
     parse_survey,
@@ -156,3 +157,16 @@ def test_numbers_with_separators_are_read() -> None:
     assert parse_whole_number(" 1.200 ", 0, 5000) == 1200
     with pytest.raises(AnswerRejected, match="out_of_range"):
         parse_whole_number("6", 1, 5)
+
+
+def test_every_survey_file_is_checked_at_start(tmp_path: Path) -> None:
+    assert check_survey_files() == ["tracer"]
+    shutil.copy(TRACER, tmp_path / "tracer.yaml")
+    shutil.copy(TRACER, tmp_path / "quarterly.yaml")
+    with pytest.raises(SurveyFileError, match="it must be the file's name, 'quarterly'"):
+        check_survey_files(tmp_path)
+    (tmp_path / "tracer.yaml").unlink()
+    (tmp_path / "quarterly.yaml").write_text(TRACER.read_text(encoding="utf-8").replace("key: tracer",
+                                                                                        "key: quarterly"))
+    with pytest.raises(SurveyFileError, match=r"the default survey tracer.yaml is missing"):
+        check_survey_files(tmp_path)

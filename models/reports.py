@@ -8,7 +8,7 @@ A report covers the training programs that started in one year (optionally one p
   status), by each completer's current standing (their latest record with a status);
 - WUB: completers whose current standing is a business started since the training, and the workers they
   employ (jobs created); equipment-aid use = alumni using the equipment / those of equipment-aid programs
-  who answered the question.
+  who answered the question (by their latest answer to it).
 Groups: the whole year, and by program, category, kecamatan, gender and disability.
 """
 
@@ -101,6 +101,12 @@ def _cohort(year: int, program_id: int | None) -> Select[Any]:
         .where(EvaluationRecord.completion_id == Completion.id, EvaluationRecord.status_category.is_not(None))
         .correlate(Completion).scalar_subquery()
     )
+    equipment = aliased(EvaluationRecord, name="equipment")
+    equipment_period = (  # the latest answer about the equipment, even from a check-in left before its end
+        select(func.max(EvaluationRecord.period))
+        .where(EvaluationRecord.completion_id == Completion.id, EvaluationRecord.equipment_in_use.is_not(None))
+        .correlate(Completion).scalar_subquery()
+    )
     asked = exists().where(CheckIn.completion_id == Completion.id).correlate(Completion)
     conditions: list[ColumnElement[bool]] = [
         Application.status.in_(PARTICIPANT_STATUSES),
@@ -117,13 +123,14 @@ def _cohort(year: int, program_id: int | None) -> Select[Any]:
             func.coalesce(JobSeekerProfile.disability, UNKNOWN).label("disability"),
             Completion.id.label("completion_id"), case((asked, Completion.id)).label("asked_id"),
             latest.completion_id.label("responded_id"), latest.employment, latest.is_wub,
-            latest.workers_employed, latest.equipment_in_use,
+            latest.workers_employed, equipment.equipment_in_use,
         )
         .select_from(Application)
         .join(TrainingProgram, TrainingProgram.id == Application.training_program_id)
         .outerjoin(Completion, Completion.application_id == Application.id)
         .outerjoin(JobSeekerProfile, JobSeekerProfile.user_id == Application.user_id)
         .outerjoin(latest, and_(latest.completion_id == Completion.id, latest.period == latest_period))
+        .outerjoin(equipment, and_(equipment.completion_id == Completion.id, equipment.period == equipment_period))
         .where(*conditions)
     )
 

@@ -57,6 +57,12 @@ class Person:
     """Each: period, status_category (or None), is_wub, workers, equipment (None/True/False)."""
 
     @property
+    def equipment(self) -> bool | None:
+        """The latest answer about the equipment, from any check-in."""
+        answered = [r for r in self.records if r["equipment"] is not None]
+        return max(answered, key=lambda r: r["period"])["equipment"] if answered else None
+
+    @property
     def standing(self) -> dict[str, Any] | None:
         answered = [r for r in self.records if r["status_category"] is not None]
         return max(answered, key=lambda r: r["period"]) if answered else None
@@ -149,8 +155,7 @@ def expected(people: list[Person]) -> dict[str, int]:
     participants = [p for p in people if p.status in ("enrolled", "completed", "dropped_out")]
     standings = [p.standing for p in participants]
     answered = [s for s in standings if s is not None]
-    equipment = [s for p, s in zip(participants, standings, strict=True)
-                 if s is not None and p.program.equipment_aid and s["equipment"] is not None]
+    equipment = [p.equipment for p in participants if p.program.equipment_aid and p.equipment is not None]
     return {
         "participants": len(participants),
         "completers": sum(p.completed for p in participants),
@@ -161,7 +166,7 @@ def expected(people: list[Person]) -> dict[str, int]:
         "wub": sum(bool(s["is_wub"]) for s in answered),
         "jobs_created": sum(s["workers"] for s in answered if s["is_wub"]),
         "equipment_answered": len(equipment),
-        "equipment_in_use": sum(s["equipment"] is True for s in equipment),
+        "equipment_in_use": sum(in_use is True for in_use in equipment),
     }
 
 

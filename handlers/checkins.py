@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from handlers.applying import load_opening, title_of
 from handlers.context import Context
 from handlers.flow import (
     NO,
@@ -29,8 +30,7 @@ from handlers.flow import (
     end_flow,
 )
 from handlers.messages import Msg, Option, Outgoing, _, ngettext, say
-from models.applications import Application, Completion, OpeningKind, opening_of
-from models.catalog import get_apprenticeship, get_training
+from models.applications import Application, Completion, opening_of
 from models.evaluations import record_evaluation
 from models.followups import (
     CheckIn,
@@ -108,12 +108,8 @@ async def _title_of(ctx: Context, check_in: CheckIn) -> str:
     assert completion is not None
     application = await ctx.session.get(Application, completion.application_id)
     assert application is not None
-    ref = opening_of(application)
-    if ref.kind is OpeningKind.TRAINING:
-        training = await get_training(ctx.session, ref.id)
-        return training.title if training is not None else "-"
-    apprenticeship = await get_apprenticeship(ctx.session, ref.id)
-    return apprenticeship.position if apprenticeship is not None else "-"
+    opening = await load_opening(ctx, opening_of(application))
+    return title_of(opening) if opening is not None else "-"
 
 
 async def ask_intro(ctx: Context) -> Outgoing:

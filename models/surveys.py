@@ -233,13 +233,13 @@ class SurveyVersion(Base):
 
 
 async def ensure_survey_version(
-    session: AsyncSession, key: str, now: datetime, *, directory: Path = SURVEY_DIR
+    session: AsyncSession, key: str, now: datetime, *, directory: Path | None = None
 ) -> SurveyVersion:
     """The version matching the survey file as it is now, stored as a new version if its content changed.
 
     Safe when several workers load at once: the insert ignores a duplicate, then the row is read back.
     """
-    definition = read_survey_file(directory / f"{key}.yaml")
+    definition = read_survey_file((directory or SURVEY_DIR) / f"{key}.yaml")
     digest = digest_of(definition)
     found = await _version_with_digest(session, key, digest)
     if found is not None:

@@ -4,6 +4,7 @@ come, invalid answers are asked again, and a paused check-in resumes after a res
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -327,3 +328,36 @@ async def test_every_main_status_asks_its_own_questions_and_is_classified_as_bps
     assert record.is_wub == (status in BUSINESS_STATUSES)
     assert record.workers_employed == (1 if status in EMPLOYING_STATUSES else 0)
     assert len(expected) <= 9
+
+
+async def test_a_changed_survey_file_asks_new_check_ins_the_new_version_and_open_ones_keep_theirs(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ani, alumnus = await asked(runtime, channel, clock)
+    await ani.tap("Yes, let us start")
+    await ani.tap("Employee")
+    changed = (SURVEY_DIR / "tracer.yaml").read_text(encoding="utf-8").replace(
+        "en: In which sector do you work or run your business?", "en: What line of work are you in?")
+    (tmp_path / "tracer.yaml").write_text(changed, encoding="utf-8")
+    monkeypatch.setattr("models.surveys.SURVEY_DIR", tmp_path)
+    clock.advance(days=31)
+    await send_follow_ups(runtime)  # the first check-in closes partly answered; the second waits for it
+    await ani.send("/checkin")
+    assert ani.text == "In which sector do you work or run your business?"  # still the first, in its version
+    async with runtime.session_factory() as session:
+        versions = {c.period: c.survey_version_id for c in await session.scalars(select(CheckIn))}
+    assert versions[2] != versions[1]
+    await ani.tap("Trade")
+    await ani.tap("Yes")
+    await ani.tap("Rp1 million - Rp2 million")
+    await ani.send("4")
+    await ani.tap("Yes")  # late answers are welcome: the first check-in completes, then the second starts
+    assert ani.text.startswith("Thank you! Your answers have been saved.")
+    assert "2 months since you completed" in ani.text
+    await ani.tap("Yes, let us start")
+    await ani.tap("Employee")
+    assert ani.text == "What line of work are you in?"
+    async with runtime.session_factory() as session:
+        records = {r.period: r.survey_version_id for r in await session.scalars(
+            select(EvaluationRecord).where(EvaluationRecord.user_id == alumnus.user_id))}
+    assert records == versions

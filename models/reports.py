@@ -32,11 +32,6 @@ from models.targets import ALL_CATEGORIES, targets_for
 
 PARTICIPANT_STATUSES = (ApplicationStatus.ENROLLED, ApplicationStatus.COMPLETED, ApplicationStatus.DROPPED_OUT)
 UNKNOWN = "unknown"
-BREAKDOWNS = ("program", "category", "kecamatan", "gender", "disability")
-
-
-def _ratio(part: int, whole: int | None) -> float | None:
-    return part / whole if whole else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,30 +54,6 @@ class ReportRow:
     @property
     def working(self) -> int:
         return self.formal + self.informal
-
-    @property
-    def achievement(self) -> float | None:
-        return _ratio(self.participants, self.target)
-
-    @property
-    def response_rate(self) -> float | None:
-        return _ratio(self.responded, self.asked)
-
-    @property
-    def placement_formal(self) -> float | None:
-        return _ratio(self.formal, self.responded)
-
-    @property
-    def placement_informal(self) -> float | None:
-        return _ratio(self.informal, self.responded)
-
-    @property
-    def placement_total(self) -> float | None:
-        return _ratio(self.working, self.responded)
-
-    @property
-    def equipment_use_rate(self) -> float | None:
-        return _ratio(self.equipment_in_use, self.equipment_answered)
 
 
 @dataclass(frozen=True, slots=True)

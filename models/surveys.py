@@ -260,10 +260,6 @@ async def _version_with_digest(session: AsyncSession, key: str, digest: str) -> 
     )
 
 
-async def get_survey_version(session: AsyncSession, version_id: int) -> SurveyVersion | None:
-    return await session.get(SurveyVersion, version_id)
-
-
 # --- typed answers -------------------------------------------------------------------------------------------
 
 class AnswerRejected(ValueError):

@@ -245,3 +245,36 @@ async def test_check_ins_opening_while_alumni_are_writing_lose_nothing(
             assert flow == "checkin" and data["check_in"] == check_in.id
         else:
             assert check_in.status == CheckInStatus.WAITING
+
+
+async def test_an_apprentice_who_completed_is_followed_up_on_the_default_plan(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    from models.applications import (
+        ApplicationStatus,
+        OpeningKind,
+        OpeningRef,
+        change_status,
+        mark_completed,
+        submit_application,
+    )
+    from models.catalog import ApprenticeshipOpening, ProviderKind, add_provider
+    from models.followups import schedule_follow_ups
+    from models.users import load_or_create_user
+
+    async with runtime.session_factory() as session, session.begin():
+        company = await add_provider(session, name="PT Tabalong Jaya", kind=ProviderKind.COMPANY)
+        opening = ApprenticeshipOpening(company_id=company.id, position="Mekanik", duration_months=6,
+                                        application_deadline=date(2026, 5, 1), quota=2, created_at=clock())
+        session.add(opening)
+        user, _created = await load_or_create_user(session, "test", "ani", locale="en", now=clock())
+        await session.flush()
+        application = await submit_application(session, user_id=user.id,
+                                               opening=OpeningRef(OpeningKind.APPRENTICESHIP, opening.id), now=clock())
+        for status in (ApplicationStatus.ACCEPTED, ApplicationStatus.ENROLLED):
+            await change_status(session, application, status, now=clock())
+        completion = await mark_completed(session, application, completed_on=COMPLETED, now=clock(), changed_by=None)
+        assert await schedule_follow_ups(session, completion, runtime.services.office.timezone, clock()) == 12
+    clock.now = FIRST_DUE
+    await send_follow_ups(runtime)
+    assert "1 month since you completed Mekanik - PT Tabalong Jaya." in channel.to("ani")[-1].text

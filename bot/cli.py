@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | chat | db upgrade | seed-demo`.
+"""Command line: `python -m bot run | chat | db upgrade | seed-demo | report | target set | follow-up-plan`.
 
 Each command loads settings (one clear line and exit code 2 when they are wrong), builds a runtime, does its
 job and closes the runtime.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -20,13 +21,22 @@ from bot.channels.console import ConsoleChannel, chat
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import build_scheduler
 from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, ensure_nik_key, load_settings
+from handlers.messages import _
+from handlers.report_tables import report_tables, report_title
 from models.applicant_export import HEADER, applicant_rows
 from models.applications import OpeningKind, OpeningRef
+from models.catalog import TrainingCategory, get_training
 from models.db import create_engine
+from models.follow_up_schedule import FollowUpPlan, PlanError
+from models.followups import set_follow_up_plan
 from models.opening_import import check_rows, save_openings
 from models.regions import RegionFileError
+from models.report_files import markdown, placement_chart, write_csv, write_xlsx
+from models.reports import follow_up_report
 from models.seeds import seed_demo
 from models.spreadsheets import SheetError, read_table, write_table
+from models.surveys import SurveyFileError, check_survey_files
+from models.targets import ALL_CATEGORIES, set_target
 from models.users import Role, set_role
 
 
@@ -63,6 +73,23 @@ def parser() -> argparse.ArgumentParser:
     applicants.add_argument("kind", choices=("training", "apprenticeship"))
     applicants.add_argument("id", type=int, help="the opening's number")
     applicants.add_argument("file", type=Path)
+    report = commands.add_parser("report", help="the alumni follow-up report of a year (md, csv or xlsx)")
+    report.add_argument("--year", type=int, required=True, help="the year the programs started")
+    report.add_argument("--program", type=int, help="one training program's number only")
+    report.add_argument("--format", choices=("md", "csv", "xlsx"), default="md")
+    report.add_argument("--output", type=Path, help="file to write (md without it: printed)")
+    report.add_argument("--chart", type=Path, help="PNG of placement by program (default: beside --output)")
+    report.add_argument("--lang", choices=SUPPORTED_LOCALES, help="language of the report (default: DEFAULT_LOCALE)")
+    target = commands.add_parser("target", help="the office's yearly training target (participants)")
+    target_commands = target.add_subparsers(dest="target_command", required=True)
+    set_target_parser = target_commands.add_parser("set", help="set the target of a year")
+    set_target_parser.add_argument("year", type=int)
+    set_target_parser.add_argument("target", type=int)
+    set_target_parser.add_argument("--category", choices=list(TrainingCategory), default=ALL_CATEGORIES,
+                                   help="the target of one training category only")
+    plan = commands.add_parser("follow-up-plan", help="set how a training's alumni are followed up (JSON)")
+    plan.add_argument("program", type=int, help="the training program's number")
+    plan.add_argument("plan", help='e.g. \'{"first_after_months": 3, "every_months": 3, "until_months": 12}\'')
     return root
 
 
@@ -97,6 +124,12 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await _export_applicants(settings, OpeningRef(OpeningKind(args.kind), args.id), args.file)
     if args.command == "import":
         return await _import_openings(settings, args.file)
+    if args.command == "report":
+        return await _report(settings, args)
+    if args.command == "target":
+        return await _set_target(settings, args.year, args.target, args.category)
+    if args.command == "follow-up-plan":
+        return await _set_plan(settings, args.program, args.plan)
     if args.command == "staff":
         return await _staff(settings, args.staff_command, args.channel, args.id)
     return await _chat(settings, args.user, args.lang)
@@ -182,6 +215,87 @@ async def _export_applicants(settings: Settings, opening: OpeningRef, path: Path
     return 0
 
 
+async def _report(settings: Settings, args: argparse.Namespace) -> int:
+    await _ensure_schema(settings)
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.session_factory() as session:
+            report = await follow_up_report(session, args.year, args.program)
+    finally:
+        await runtime.aclose()
+    locale = args.lang or settings.default_locale
+    translate = runtime.catalogs.translator(locale)
+    tables = report_tables(report, runtime.services.office, translate, locale)
+    title = translate(report_title(report))
+    output: Path | None = args.output
+    if output is None and args.format != "md":
+        output = Path(f"laporan-{args.year}.{args.format}")
+    if output is None:
+        print(markdown(title, tables), end="")
+    elif args.format == "md":
+        output.write_text(markdown(title, tables), encoding="utf-8")
+    elif args.format == "csv":
+        write_csv(output, tables)
+    else:
+        write_xlsx(output, tables)
+    chart: Path | None = args.chart or (output.with_suffix(".png") if output is not None else None)
+    if chart is not None:
+        programs = report.breakdowns["program"]
+        placement_chart(
+            chart, title=translate(_("Placement by program, {year}").format(year=str(args.year))),
+            programs=[row.label for row in programs],
+            formal=[100 * row.formal / row.responded if row.responded else 0 for row in programs],
+            informal=[100 * row.informal / row.responded if row.responded else 0 for row in programs],
+            legend=(translate(_("Formal")), translate(_("Informal"))),
+            axis=translate(_("Alumni working, % of those who responded")),
+        )
+    written = ", ".join(str(path) for path in (output, chart) if path is not None)
+    if written:
+        print(f"{title}: {written}", file=sys.stderr)
+    return 0
+
+
+async def _set_target(settings: Settings, year: int, target: int, category: str) -> int:
+    if target <= 0:
+        print("The target must be a positive number of participants.", file=sys.stderr)
+        return 2
+    await _ensure_schema(settings)
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.session_factory() as session, session.begin():
+            await set_target(session, year, target, category)
+    finally:
+        await runtime.aclose()
+    print(f"target {year}{' ' + category if category else ''}: {target} participants")
+    return 0
+
+
+async def _set_plan(settings: Settings, program_id: int, raw: str) -> int:
+    """Store a program's follow-up plan and recompute the check-ins of every alumnus of it."""
+    try:
+        plan = json.loads(raw)
+        if not isinstance(plan, dict):
+            raise PlanError("follow-up plan: give a JSON object, like {\"every_months\": 3}")
+        FollowUpPlan.from_json(plan)
+    except (json.JSONDecodeError, PlanError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    await _ensure_schema(settings)
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.session_factory() as session, session.begin():
+            program = await get_training(session, program_id)
+            if program is None:
+                print(f"There is no training program {program_id}.", file=sys.stderr)
+                return 1
+            scheduled = await set_follow_up_plan(session, program, plan, runtime.services.office.timezone,
+                                                 runtime.clock())
+    finally:
+        await runtime.aclose()
+    print(f"program {program_id}: plan saved, {scheduled} check-ins scheduled")
+    return 0
+
+
 async def _ensure_schema(settings: Settings) -> None:
     """Bring the database to the latest schema; a no-op when it already is (safe with several workers)."""
     engine = create_engine(settings.database_url)
@@ -192,6 +306,11 @@ async def _ensure_schema(settings: Settings) -> None:
 
 
 async def _run(settings: Settings) -> int:
+    try:
+        check_survey_files()
+    except SurveyFileError as error:
+        print(f"Configuration error: survey file {error}", file=sys.stderr)
+        return 2
     await _ensure_schema(settings)
     if settings.channels_configured:
         print(f"Channels configured ({', '.join(settings.channels_configured)}) are not available in this "

@@ -99,6 +99,25 @@ class Dispatcher:
                 envelopes += await self._notify(session, recipient_id, message, now)
             return envelopes
 
+    async def act_for(
+        self, session: AsyncSession, user_id: int, action: Callable[[Context], Awaitable[None]], now: datetime
+    ) -> list[Envelope]:
+        """Run a proactive `action` (a job's, not a reply) on one user's conversation, inside the caller's
+        transaction: the user's lock is taken, and the new state and messages are written together."""
+        user = await get_user(session, user_id)
+        if user is None:
+            return []
+        await lock_for_key(session, f"{user.channel}:{user.external_id}")
+        user = await session.get(User, user_id, populate_existing=True)  # as it is now that we hold the lock
+        assert user is not None
+        ctx = Context(session, user, self._services, now, render=self._render_for(user))
+        await action(ctx)
+        await save_conversation(session, user.conversation, now)
+        return await self._write_replies(
+            session, channel=user.channel, address=user.external_id, user_id=user.id, locale=user.locale,
+            replies=ctx.replies, now=now,
+        )
+
     async def _notify(self, session: AsyncSession, user_id: int, message: Outgoing, now: datetime) -> list[Envelope]:
         """A message to someone other than the sender (an applicant whose status staff changed), in their language."""
         recipient = await get_user(session, user_id)

@@ -12,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.runtime import Runtime
 from jobs.broadcasts import send_broadcasts
+from jobs.follow_ups import send_follow_ups
 from jobs.forget_processed_events import forget_processed_events
 from jobs.opening_alerts import announce_new_openings
 from jobs.retry_sending import retry_sending
@@ -22,6 +23,7 @@ FORGET_EVENTS_EVERY = timedelta(hours=6)
 OPENING_ALERTS_EVERY = timedelta(minutes=1)
 TRAINING_CALENDAR_EVERY = timedelta(hours=1)
 BROADCASTS_EVERY = timedelta(seconds=5)
+FOLLOW_UPS_EVERY = timedelta(minutes=1)
 
 
 def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
@@ -47,5 +49,9 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
     scheduler.add_job(
         send_broadcasts, "interval", args=[runtime], id="broadcasts",
         seconds=BROADCASTS_EVERY.total_seconds(), max_instances=1, coalesce=True,
+    )
+    scheduler.add_job(
+        send_follow_ups, "interval", args=[runtime], id="send_follow_ups",
+        seconds=FOLLOW_UPS_EVERY.total_seconds(), max_instances=1, coalesce=True,
     )
     return scheduler

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from handlers import privacy
 from handlers.broadcasts import start_broadcasts
+from handlers.checkins import checkin_command
 from handlers.context import Context
 from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow
 from handlers.language import FLOW as LANGUAGE_FLOW
@@ -16,6 +17,8 @@ from handlers.my_applications import start_my_applications
 from handlers.openings import APPRENTICESHIP, TRAINING, start_browsing
 from handlers.registration import start_profile_edit, start_registration
 from handlers.selection import start_selection
+from handlers.staff_report import start_report
+from models.followups import unfinished_check_in
 from models.profiles import get_profile, is_registered
 
 HOME = "home"
@@ -26,9 +29,15 @@ async def entries(ctx: Context) -> tuple[Option, ...]:
         Option(TRAINING, _("Trainings open now")), Option(APPRENTICESHIP, _("Apprenticeship openings"))
     )
     if ctx.user.is_staff:
-        browse = (Option("selection", _("Selection (staff)")), Option("broadcasts", _("Broadcasts (staff)")), *browse)
+        browse = (Option("selection", _("Selection (staff)")), Option("broadcasts", _("Broadcasts (staff)")),
+                  Option("report", _("Follow-up report (staff)")),
+                  *browse)
+    check_in: tuple[Option, ...] = ()
+    if await unfinished_check_in(ctx.session, ctx.user.id) is not None:
+        check_in = (Option("checkin", _("Answer my monthly check-in")),)
     if await is_registered(ctx.session, ctx.user.id):
         return (
+            *check_in,
             *browse,
             Option("applications", _("My applications")),
             Option("profile", _("My profile")),
@@ -39,6 +48,7 @@ async def entries(ctx: Context) -> tuple[Option, ...]:
             Option("help", _("Help")),
         )
     return (
+        *check_in,
         Option("register", _("Register as a job seeker")),
         *browse,
         Option("language", _("Language")),
@@ -67,6 +77,10 @@ async def accept_home(ctx: Context, given: Answer) -> Result:
         await start_selection(ctx)
     elif choice == "broadcasts":
         await start_broadcasts(ctx)
+    elif choice == "report":
+        await start_report(ctx)
+    elif choice == "checkin":
+        await checkin_command(ctx, None)
     elif choice == "help":
         ctx.send(say(help_text()))
     elif choice == "edit_profile":

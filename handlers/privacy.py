@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 
 from handlers import labels
+from handlers.checkin_answers import check_in_export_lines
 from handlers.context import Context
 from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow
 from handlers.messages import Items, Msg, Option, Outgoing, _, say
@@ -60,6 +61,7 @@ async def export_data(ctx: Context) -> None:
         ),
         _("Registered: {value}").format(value=profile.registered_at.date()),
         _("Channel: {channel}, account {account}").format(channel=ctx.user.channel, account=ctx.user.external_id),
+        *await check_in_export_lines(ctx),
     ))
 
 

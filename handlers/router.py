@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from handlers import (
     broadcasts,
+    checkins,
     language,
     menu,
     my_applications,
@@ -21,6 +22,7 @@ from handlers import (
     privacy,
     registration,
     selection,
+    staff_report,
 )
 from handlers import flow as engine
 from handlers.context import Context
@@ -32,8 +34,8 @@ MAX_TEXT_LENGTH = 1000
 
 FLOWS: Mapping[str, Flow] = MappingProxyType(
     {f.name: f for f in (registration.FLOW, menu.FLOW, language.FLOW, privacy.DELETE_FLOW, openings.FLOW,
-                         my_applications.FLOW, selection.FLOW, opening_upload.FLOW,
-                         broadcasts.FLOW)}
+                         my_applications.FLOW, selection.FLOW, opening_upload.FLOW, broadcasts.FLOW,
+                         checkins.FLOW, staff_report.FLOW)}
 )
 
 COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
@@ -51,10 +53,14 @@ COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
     "notifikasi": "alerts", "alerts": "alerts",
     "broadcast": "broadcast", "siaran": "broadcast",
     "stop": "stop", "berhenti": "stop",
+    "checkin": "checkin", "kabar": "checkin",
+    "laporan": "report", "report": "report",
 })
-STAFF_ONLY = frozenset({"staff", "broadcast"})
+STAFF_ONLY = frozenset({"staff", "broadcast", "report"})
 """Commands a member never learns exist: to them these are unknown commands like any other."""
-STAFF_FLOWS = frozenset({selection.FLOW.name, opening_upload.FLOW.name, broadcasts.FLOW.name})
+STAFF_FLOWS = frozenset(
+    flow.name for flow in (selection.FLOW, opening_upload.FLOW, broadcasts.FLOW, staff_report.FLOW)
+)
 TYPED_KEYWORDS = frozenset({"menu", "help", "bantuan", "cancel", "batal", "back", "kembali", "stop", "berhenti"})
 """Words that act as commands when typed alone (STOP and BERHENTI as WhatsApp users expect)."""
 NAV_COMMANDS: Mapping[str, str] = MappingProxyType({Nav.BACK: "back", Nav.CANCEL: "cancel", Nav.MENU: "menu"})
@@ -89,7 +95,7 @@ async def route(ctx: Context, incoming: Incoming) -> None:
         following = FLOWS.get(ctx.continue_with["flow"]) if ctx.continue_with else None
         if following is not None and ctx.continue_with is not None:
             await engine.begin(ctx, following, data={"draft": ctx.continue_with["draft"]}, at=ctx.continue_with["at"])
-        else:
+        elif not await checkins.start_waiting_check_in(ctx):
             await menu.show_home(ctx)
 
 
@@ -212,6 +218,8 @@ COMMANDS: Mapping[str, Callable[[Context, Flow | None], Awaitable[None]]] = Mapp
     "staff": _outside_tasks(selection.start_selection),
     "broadcast": _outside_tasks(broadcasts.start_broadcasts),
     "stop": _read_only(_stop),
+    "checkin": checkins.checkin_command,
+    "report": _outside_tasks(staff_report.start_report),
     "profile": _read_only(privacy.show_profile),
     "export": _read_only(privacy.export_data),
 })

@@ -1,7 +1,7 @@
 """Moving an application to a new status on behalf of staff, and telling the applicant, in one place.
 
 Used by the one-by-one and the several-at-once selection; completing records the alumnus with the
-office's date.
+office's date and schedules the alumnus' monthly check-ins.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from models.applications import (
     change_status,
     mark_completed,
 )
+from models.followups import schedule_follow_ups
 
 NOTICES: dict[ApplicationStatus, Msg] = {
     ApplicationStatus.SHORTLISTED: _("Good news: your application for {title} passed the first selection. The office "
@@ -44,7 +45,9 @@ async def move_application(ctx: Context, application: Application, wanted: Appli
     """Change the status and queue the applicant's notice; False when the application may not take it."""
     try:
         if wanted is ApplicationStatus.COMPLETED:
-            await mark_completed(ctx.session, application, completed_on=ctx.today, now=ctx.now, changed_by=ctx.user.id)
+            completion = await mark_completed(ctx.session, application, completed_on=ctx.today, now=ctx.now,
+                                              changed_by=ctx.user.id)
+            await schedule_follow_ups(ctx.session, completion, ctx.services.office.timezone, ctx.now)
         else:
             await change_status(ctx.session, application, wanted, now=ctx.now, changed_by=ctx.user.id)
     except StatusChangeRefused:

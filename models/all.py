@@ -4,10 +4,14 @@ from models.applications import Application, ApplicationStatusChange, Completion
 from models.broadcasts import Broadcast, BroadcastDelivery
 from models.catalog import ApprenticeshipOpening, Provider, TrainingProgram
 from models.conversations import Conversation
+from models.evaluations import EvaluationRecord
 from models.events import ProcessedEvent
+from models.followups import CheckIn, CheckInOptOut, FollowUpFire
 from models.outbox import OutboxMessage
 from models.profiles import JobSeekerProfile
 from models.seeds import SeedRun
+from models.surveys import SurveyVersion
+from models.targets import TrainingTarget
 from models.users import User
 
 __all__ = [
@@ -16,13 +20,19 @@ __all__ = [
     "ApprenticeshipOpening",
     "Broadcast",
     "BroadcastDelivery",
+    "CheckIn",
+    "CheckInOptOut",
     "Completion",
     "Conversation",
+    "EvaluationRecord",
+    "FollowUpFire",
     "JobSeekerProfile",
     "OutboxMessage",
     "ProcessedEvent",
     "Provider",
     "SeedRun",
+    "SurveyVersion",
     "TrainingProgram",
+    "TrainingTarget",
     "User",
 ]

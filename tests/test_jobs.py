@@ -49,7 +49,8 @@ async def test_old_event_ids_are_forgotten_and_recent_ones_kept(
 def test_the_scheduler_runs_every_job_module(runtime: Runtime) -> None:
     scheduler = build_scheduler(runtime)
     assert {job.id for job in scheduler.get_jobs()} == {
-        "broadcasts", "forget_processed_events", "opening_alerts", "retry_sending", "training_calendar"
+        "broadcasts", "forget_processed_events", "opening_alerts", "retry_sending", "send_follow_ups",
+        "training_calendar",
     }
 
 

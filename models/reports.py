@@ -1,0 +1,168 @@
+"""The follow-up figures offices report upward, computed by one SQL aggregation (never a loop over records).
+
+A report covers the training programs that started in one year (optionally one program). Per group:
+- participants: applications that took part (enrolled, completed or dropped out); achievement = participants
+  / the year's target (capaian target, e.g. 11,630 / 3,000 = 387.6 %);
+- completers; asked: completers sent at least one check-in; responded: completers with an answered status;
+- response rate = responded / asked; placement = working alumni / responded, formal and informal (BPS
+  status), by each completer's current standing (their latest record with a status);
+- WUB: completers whose current standing is a business started since the training, and the workers they
+  employ (jobs created); equipment-aid use = alumni using the equipment / those of equipment-aid programs
+  who answered the question (by their latest answer to it).
+Groups: the whole year, and by program, category, kecamatan, gender and disability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from models.applications import Application, ApplicationStatus, Completion
+from models.catalog import TrainingProgram
+from models.evaluations import Employment, EvaluationRecord
+from models.followups import CheckIn
+from models.profiles import JobSeekerProfile
+from models.targets import ALL_CATEGORIES, targets_for
+
+PARTICIPANT_STATUSES = (ApplicationStatus.ENROLLED, ApplicationStatus.COMPLETED, ApplicationStatus.DROPPED_OUT)
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    key: str
+    """The group's code (program id, category, kecamatan code, ...), or '' for the whole year."""
+    label: str
+    participants: int
+    completers: int
+    asked: int
+    responded: int
+    formal: int
+    informal: int
+    wub: int
+    jobs_created: int
+    equipment_answered: int
+    equipment_in_use: int
+    target: int | None = None
+
+    @property
+    def working(self) -> int:
+        return self.formal + self.informal
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpReport:
+    year: int
+    program_id: int | None
+    total: ReportRow
+    breakdowns: dict[str, list[ReportRow]] = field(default_factory=dict)
+
+
+def _cohort(year: int, program_id: int | None) -> Select[Any]:
+    """One row per participant, with their completion, whether they were asked, and their current standing."""
+    latest = aliased(EvaluationRecord, name="latest")
+    latest_period = (  # one index look-up per alumnus (completion_id, period)
+        select(func.max(EvaluationRecord.period))
+        .where(EvaluationRecord.completion_id == Completion.id, EvaluationRecord.status_category.is_not(None))
+        .correlate(Completion).scalar_subquery()
+    )
+    equipment = aliased(EvaluationRecord, name="equipment")
+    equipment_period = (  # the latest answer about the equipment, even from a check-in left before its end
+        select(func.max(EvaluationRecord.period))
+        .where(EvaluationRecord.completion_id == Completion.id, EvaluationRecord.equipment_in_use.is_not(None))
+        .correlate(Completion).scalar_subquery()
+    )
+    asked = exists().where(CheckIn.completion_id == Completion.id).correlate(Completion)
+    conditions: list[ColumnElement[bool]] = [
+        Application.status.in_(PARTICIPANT_STATUSES),
+        TrainingProgram.start_date >= date(year, 1, 1), TrainingProgram.start_date < date(year + 1, 1, 1),
+    ]
+    if program_id is not None:
+        conditions.append(TrainingProgram.id == program_id)
+    return (
+        select(
+            TrainingProgram.id.label("program_id"), TrainingProgram.title.label("program_title"),
+            TrainingProgram.category.label("category"), TrainingProgram.equipment_aid.label("equipment_aid"),
+            func.coalesce(JobSeekerProfile.kecamatan, UNKNOWN).label("kecamatan"),
+            func.coalesce(JobSeekerProfile.gender, UNKNOWN).label("gender"),
+            func.coalesce(JobSeekerProfile.disability, UNKNOWN).label("disability"),
+            Completion.id.label("completion_id"), case((asked, Completion.id)).label("asked_id"),
+            latest.completion_id.label("responded_id"), latest.employment, latest.is_wub,
+            latest.workers_employed, equipment.equipment_in_use,
+        )
+        .select_from(Application)
+        .join(TrainingProgram, TrainingProgram.id == Application.training_program_id)
+        .outerjoin(Completion, Completion.application_id == Application.id)
+        .outerjoin(JobSeekerProfile, JobSeekerProfile.user_id == Application.user_id)
+        .outerjoin(latest, and_(latest.completion_id == Completion.id, latest.period == latest_period))
+        .outerjoin(equipment, and_(equipment.completion_id == Completion.id, equipment.period == equipment_period))
+        .where(*conditions)
+    )
+
+
+def _figures(cohort: Any) -> tuple[ColumnElement[Any], ...]:
+    def count_when(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    wub = cohort.c.is_wub.is_(True)
+    equipment_answered = and_(cohort.c.equipment_aid.is_(True), cohort.c.equipment_in_use.is_not(None))
+    return (
+        func.count().label("participants"),
+        func.count(cohort.c.completion_id).label("completers"),
+        func.count(cohort.c.asked_id).label("asked"),
+        func.count(cohort.c.responded_id).label("responded"),
+        count_when(cohort.c.employment == Employment.FORMAL).label("formal"),
+        count_when(cohort.c.employment == Employment.INFORMAL).label("informal"),
+        count_when(wub).label("wub"),
+        func.coalesce(func.sum(case((wub, cohort.c.workers_employed), else_=0)), 0).label("jobs_created"),
+        count_when(equipment_answered).label("equipment_answered"),
+        count_when(and_(equipment_answered, cohort.c.equipment_in_use.is_(True))).label("equipment_in_use"),
+    )
+
+
+GROUPS = ("program_id", "program_title", "category", "kecamatan", "gender", "disability")
+FIGURES = ("participants", "completers", "asked", "responded", "formal", "informal", "wub", "jobs_created",
+           "equipment_answered", "equipment_in_use")
+BREAKDOWN_COLUMNS = {"program": (0, 1), "category": (2, 2), "kecamatan": (3, 3), "gender": (4, 4),
+                     "disability": (5, 5)}
+"""Breakdown -> positions of its key and label among `GROUPS`."""
+
+
+def _row(key: Any, label: Any, counts: Sequence[int], target: int | None = None) -> ReportRow:
+    return ReportRow(str(key), str(label), target=target, **dict(zip(FIGURES, counts, strict=True)))
+
+
+def _add_up(cells: Sequence[Sequence[Any]]) -> list[int]:
+    return [sum(int(cell[len(GROUPS) + i]) for cell in cells) for i in range(len(FIGURES))]
+
+
+async def follow_up_report(session: AsyncSession, year: int, program_id: int | None = None) -> FollowUpReport:
+    """One aggregation pass over the cohort, grouped by every breakdown at once.
+
+    Each participant falls in exactly one cell of (program, kecamatan, gender, disability) and every figure is
+    a count or a sum, so a breakdown is the sum of its cells: the cohort, the costly part (joins over every
+    participant and record), is computed once instead of once per breakdown. The cells are at most programs x
+    kecamatan x genders x disability statuses, whatever the number of records.
+    """
+    cohort = _cohort(year, program_id).subquery("cohort")
+    keys = [cohort.c[name] for name in GROUPS]
+    cells = (await session.execute(select(*keys, *_figures(cohort)).group_by(*keys))).all()
+    targets = await targets_for(session, year)
+    total = _row("", year, _add_up(cells), None if program_id is not None else targets.get(ALL_CATEGORIES))
+    breakdowns: dict[str, list[ReportRow]] = {}
+    for name, (key_at, label_at) in BREAKDOWN_COLUMNS.items():
+        groups: dict[Any, list[Sequence[Any]]] = {}
+        for cell in cells:
+            groups.setdefault(cell[key_at], []).append(cell)
+        with_target = name == "category" and program_id is None
+        breakdowns[name] = [
+            _row(key, members[0][label_at], _add_up(members), targets.get(str(key)) if with_target else None)
+            for key, members in sorted(groups.items())
+        ]
+    return FollowUpReport(year, program_id, total, breakdowns)

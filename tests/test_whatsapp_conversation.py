@@ -23,9 +23,11 @@ from handlers.messages import Reply
 from models.outbox import OutboxMessage
 from models.profiles import get_profile
 from models.users import User
-from tests.conftest import RuntimeFactory
+from tests.conftest import Clock, RuntimeFactory
 from tests.fakes import whatsapp_webhooks as hooks
 from tests.fakes.whatsapp_server import FakeWhatsApp
+from tests.test_applying import WELDING, applications
+from tests.test_openings import seed_catalog
 
 WA_ID = "6281251000001"
 
@@ -146,11 +148,9 @@ async def test_job_seeker_registers_over_whatsapp_with_their_own_number(
     await siti.tap("Selesai, lanjut")
     await siti.tap("Bukan penyandang disabilitas")
     await siti.tap("Sedang mencari kerja")
-    assert "Nomor HP: +6281251000001" in "\n".join(
-        b["text"]["body"] if b["type"] == "text" else b["interactive"]["body"]["text"] for b in siti.new_messages())
+    assert "Nomor HP: +6281251000001" in texts(siti.new_messages())
     await siti.tap("Benar, simpan")
-    assert "Pendaftaran Anda sudah selesai" in "\n".join(
-        b["text"]["body"] if b["type"] == "text" else b["interactive"]["body"]["text"] for b in siti.new_messages())
+    assert "Pendaftaran Anda sudah selesai" in texts(siti.new_messages())
     wa.assert_clean()
 
     async with runtime.session_factory() as session:
@@ -161,6 +161,37 @@ async def test_job_seeker_registers_over_whatsapp_with_their_own_number(
         assert profile.phone_e164 == "+6281251000001"
         failed = await session.scalar(select(OutboxMessage).where(OutboxMessage.attempts > 0))
     assert failed is None
+
+
+def texts(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(b["text"]["body"] if b["type"] == "text" else b["interactive"]["body"]["text"] for b in messages)
+
+
+async def test_a_registered_job_seeker_browses_and_applies_over_whatsapp(
+    whatsapp: tuple[Runtime, WhatsAppUser, list[DeliveryStatus]], wa: FakeWhatsApp, clock: Clock
+) -> None:
+    runtime, siti, _statuses = whatsapp
+    await seed_catalog(runtime, clock)
+    await siti.send("halo")
+    for label in ("Bahasa Indonesia", "Saya setuju"):
+        await siti.tap(label)
+    for text in ("Siti Rahmawati", "6309014508990001", "05-08-1999", "1", "0812 5100 0001"):
+        await siti.send(text)
+    for label in ("Tanjung", "SMK", "Menjahit dan tata busana", "Selesai, lanjut", "Bukan penyandang disabilitas",
+                  "Sedang mencari kerja", "Benar, simpan"):
+        await siti.tap(label)
+    await siti.send("menu")
+    await siti.tap("Pelatihan yang dibuka")
+    while WELDING not in [title.split(". ", 1)[-1] for _id, title, _d in siti.choices()]:
+        await siti.tap("Halaman berikutnya")
+    await siti.tap(WELDING)
+    await siti.tap("Daftar")
+    assert siti.text.startswith("Kirim lamaran Anda untuk Pengelasan SMAW 3G?")
+    siti.new_messages()
+    await siti.tap("Ya, kirim")
+    assert "Lamaran Anda untuk Pengelasan SMAW 3G sudah terkirim." in texts(siti.new_messages())
+    assert await applications(runtime) == 1
+    wa.assert_clean()
 
 
 async def test_statuses_of_sent_messages_are_reported(

@@ -8,12 +8,21 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.channels.whatsapp import Recipient, SendRateLimiter, WhatsAppChannel, WhatsAppConfig, window_is_open
+from bot.channels.whatsapp import (
+    Recipient,
+    SendRateLimiter,
+    WhatsAppChannel,
+    WhatsAppConfig,
+    whatsapp_config,
+    window_is_open,
+)
 from bot.channels.whatsapp_inbound import PageTap
 from bot.channels.whatsapp_render import MoreRequest, more_row_id
 from bot.delivery import DeliveryError
+from bot.settings import Settings
 from handlers.messages import Incoming, RenderedOption, Reply
 from models.outbox import OutboxMessage
 from tests.conftest import Clock, RuntimeFactory
@@ -258,6 +267,21 @@ def test_rate_is_checked() -> None:
     with pytest.raises(ValueError, match="at most 1000"):
         WhatsAppConfig(token="t", phone_number_id="1", rate_per_second=1001)
     assert WhatsAppConfig(token="t", phone_number_id="1", rate_per_second=1000).rate_per_second == 1000
+
+
+def test_config_comes_from_the_settings(app_settings: Settings) -> None:
+    assert whatsapp_config(app_settings) is None
+    configured = app_settings.model_copy(update={
+        "whatsapp_token": SecretStr("token"), "whatsapp_phone_number_id": "1234567890",
+        "whatsapp_app_secret": SecretStr("secret"), "whatsapp_api_base": "http://127.0.0.1:9"})
+    config = whatsapp_config(configured, rate_per_second=200, templates=TEMPLATES)
+    assert config is not None
+    assert (config.token, config.phone_number_id, config.app_secret, config.verify_token) == (
+        "token", "1234567890", "secret", "")
+    assert (config.api_base, config.rate_per_second, config.default_locale) == ("http://127.0.0.1:9", 200, "id")
+    assert config.template_for("notification", "en") == ("office_news", "en")
+    assert config.template_for("notification", "jv") == ("kabar_disnaker", "id")
+    assert config.template_for("check-in", "id") is None
 
 
 def test_the_window_is_24_hours(clock: Clock) -> None:

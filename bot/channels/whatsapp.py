@@ -25,6 +25,7 @@ from pywa_async.utils import UserIdentifier
 from bot.channels.whatsapp_inbound import CHANNEL, PageTap
 from bot.channels.whatsapp_render import OutboundMessage, page_of, render_reply, template_message
 from bot.delivery import DeliveryError
+from bot.settings import Settings
 from handlers.messages import Reply
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,26 @@ class WhatsAppConfig:
             if candidate and candidate in names:
                 return names[candidate], self.template_languages.get(candidate, candidate)
         return None
+
+
+def whatsapp_config(settings: Settings, **more: Any) -> WhatsAppConfig | None:
+    """The channel's configuration from settings, or None when WhatsApp is not configured.
+
+    `more` passes what the settings do not have yet (templates, rate_per_second, daily_unique_recipients).
+    """
+    if settings.whatsapp_token is None or not settings.whatsapp_phone_number_id:
+        return None
+    secret = settings.whatsapp_app_secret
+    verify = settings.whatsapp_verify_token
+    return WhatsAppConfig(
+        token=settings.whatsapp_token.get_secret_value(),
+        phone_number_id=settings.whatsapp_phone_number_id,
+        app_secret=secret.get_secret_value() if secret else "",
+        verify_token=verify.get_secret_value() if verify else "",
+        api_base=settings.whatsapp_api_base,
+        default_locale=settings.default_locale,
+        **more,
+    )
 
 
 @dataclass(frozen=True, slots=True)

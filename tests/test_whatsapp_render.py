@@ -131,6 +131,13 @@ def test_long_text_is_split_on_lines_and_the_question_stays_with_its_buttons() -
     assert " ".join(parts).split() == text.split()  # nothing lost, no word cut
 
 
+def test_options_that_could_not_come_back_are_numbered_in_the_text() -> None:
+    reply = Reply("Pilih", options=(RenderedOption("wa:contact", "Ini"), RenderedOption("12|o2", "Itu")))
+    [message] = render_reply(reply)
+    assert message.content["body"] == "Pilih\n1. Ini\n2. Itu"
+    assert_valid([message])
+
+
 def test_split_text_cuts_at_spaces_when_a_line_is_too_long() -> None:
     assert split_text("satu dua tiga", 7) == ["satu", "dua", "tiga"]
     assert split_text("abcdefghij", 4) == ["abcd", "efgh", "ij"]
@@ -144,7 +151,8 @@ def test_template_carries_the_text_on_one_line() -> None:
 
 
 labels = st.text(min_size=0, max_size=90)
-tokens = st.from_regex(r"\A[0-9]{1,4}\|[a-z:0-9]{1,12}\Z") | st.sampled_from(["/lihat t12", "12|nav:back"])
+tokens = st.from_regex(r"\A[0-9]{1,4}\|[a-z:0-9]{1,12}\Z") | st.sampled_from(
+    ["/lihat t12", "12|nav:back", "wa:contact", "wa:more:1:x", "x" * 201])
 
 
 @st.composite

@@ -20,6 +20,7 @@ ROWS_MAX, ROW_TITLE_MAX, ROW_DESCRIPTION_MAX, ROW_ID_MAX = 10, 24, 72, 200
 LIST_BUTTON_MAX = 20
 TEMPLATE_TEXT_MAX = 1024
 
+RESERVED_PREFIX = "wa:"  # ids the adapter answers itself; handlers' tokens never start so
 CONTACT_ID = "wa:contact"
 """The id of the button that answers a phone-number question with the sender's own WhatsApp number."""
 MORE_PREFIX = "wa:more:"
@@ -114,9 +115,11 @@ def _choices(reply: Reply) -> _Choices:
 
 
 def _interactive_possible(choices: _Choices) -> bool:
+    """Whether every choice can come back by its id: unique, short enough, and not one of the adapter's own."""
     ids = [c.id for c in choices.all]
-    return (len(set(ids)) == len(ids) and all(0 < len(i) <= ROW_ID_MAX for i in ids)
-            and not any(i.startswith(MORE_PREFIX) for i in ids) and choices.fixed_count <= FIXED_ROWS_MAX)
+    own = [c.id for c in (*choices.options, *choices.nav) if c.id.startswith(RESERVED_PREFIX)]
+    return (len(set(ids)) == len(ids) and all(0 < len(i) <= ROW_ID_MAX for i in ids) and not own
+            and choices.fixed_count <= FIXED_ROWS_MAX)
 
 
 def render_reply(reply: Reply, page: int = 0) -> list[OutboundMessage]:

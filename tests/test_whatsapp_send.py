@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.channels.whatsapp import (
     Recipient,
     SendRateLimiter,
+    TierUsage,
     WhatsAppChannel,
     WhatsAppConfig,
     whatsapp_config,
@@ -188,6 +189,32 @@ async def test_a_known_old_conversation_goes_straight_to_the_template_in_the_use
     assert wa.sent[0]["template"]["name"] == "office_news"
     assert wa.sent[0]["template"]["language"]["code"] == "en"
     wa.assert_clean()
+
+
+async def test_a_new_user_beyond_the_daily_tier_waits_for_the_next_day(
+    wa: FakeWhatsApp, make_channel: ChannelFactory, clock: Clock
+) -> None:
+    oldest = clock.now - timedelta(hours=20)
+    usage = {
+        "6281200000001": TierUsage(unique_recipients=2, includes_this_user=False, oldest_at=oldest),
+        "6281200000002": TierUsage(unique_recipients=2, includes_this_user=True, oldest_at=oldest),
+        "6281200000003": TierUsage(unique_recipients=1, includes_this_user=False, oldest_at=oldest),
+    }
+
+    async def recipient(address: str) -> Recipient:
+        return Recipient(locale="id", last_inbound_at=None, tier_usage=usage[address])
+
+    channel = make_channel(recipient=recipient, clock=clock, config={"daily_unique_recipients": 2})
+    with pytest.raises(DeliveryError) as caught:
+        await channel.send("6281200000001", Reply("Pelatihan baru dibuka"))
+    assert not caught.value.permanent
+    assert caught.value.retry_after == pytest.approx(4 * 3600)
+    await channel.send("6281200000002", Reply("Pelatihan baru dibuka"))  # already counted today
+    await channel.send("6281200000003", Reply("Pelatihan baru dibuka"))  # still room
+    assert [b["to"] for b in wa.sent] == ["6281200000002", "6281200000003"]
+    unlimited = make_channel(recipient=recipient, clock=clock, config={"daily_unique_recipients": None})
+    await unlimited.send("6281200000001", Reply("Pelatihan baru dibuka"))
+    assert len(wa.sent) == 3
 
 
 async def test_a_closed_window_without_a_template_fails_for_good(

@@ -99,11 +99,21 @@ def whatsapp_config(settings: Settings, **more: Any) -> WhatsAppConfig | None:
 
 
 @dataclass(frozen=True, slots=True)
+class TierUsage:
+    """Business-initiated sends (templates) of the last 24 hours, which the number's tier limits per user."""
+
+    unique_recipients: int
+    includes_this_user: bool
+    oldest_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class Recipient:
     """What the database knows of a WhatsApp user: their language and when they last wrote to us."""
 
     locale: str | None
     last_inbound_at: datetime | None
+    tier_usage: TierUsage | None = None
 
 
 RecipientLookup = Callable[[str], Awaitable[Recipient | None]]
@@ -213,8 +223,23 @@ class WhatsAppChannel:
         recipient = await self._recipient(address) if self._recipient is not None else None
         locale = recipient.locale if recipient is not None else None
         if recipient is not None and not window_is_open(recipient.last_inbound_at, self._clock()):
+            self._check_tier(recipient.tier_usage)
             return [await self._send_template(address, reply.text, purpose, locale)]
         return await self._send_parts(address, render_reply(reply), reply.text, purpose, locale)
+
+    def _check_tier(self, usage: TierUsage | None) -> None:
+        """A new user beyond the number's daily tier waits until a day has passed since the oldest one.
+
+        The wait is a retryable `DeliveryError`, so a broadcast's remaining messages go out the next day
+        instead of failing.
+        """
+        tier = self.config.daily_unique_recipients
+        if tier is None or usage is None or usage.includes_this_user or usage.unique_recipients < tier:
+            return
+        oldest = usage.oldest_at or self._clock()
+        wait = max((oldest + SERVICE_WINDOW - self._clock()).total_seconds(), 60.0)
+        raise DeliveryError(f"the number's tier of {tier} users a day is reached; sending again in {wait:.0f} s",
+                            retry_after=wait)
 
     async def show_page(self, tap: PageTap) -> None:
         """Answer a tap on a "more" row with the next page of the list it belongs to, if it is still current."""

@@ -167,7 +167,7 @@ async def test_a_more_tap_is_kept_for_the_adapter(http: httpx.AsyncClient, recei
     hooks.reaction_message(WA_ID, "wamid.X", "👍"),
     hooks.inbound(WA_ID, "document", {"id": "1", "mime_type": "text/csv", "filename": "lowongan.csv"}),
     hooks.inbound(WA_ID, "sticker", {"id": "1", "mime_type": "image/webp"}),
-], ids=["image", "audio", "location", "reaction", "document", "sticker"])
+], ids=["image", "audio", "location", "reaction", "document-not-fetched", "sticker"])
 async def test_other_message_types_are_unsupported(
     http: httpx.AsyncClient, received: Received, payload: dict[str, Any]
 ) -> None:

@@ -22,11 +22,11 @@ from pywa_async import WhatsApp
 from pywa_async import errors as wa_errors
 from pywa_async.utils import UserIdentifier
 
-from bot.channels.whatsapp_inbound import CHANNEL, PageTap
+from bot.channels.whatsapp_inbound import CHANNEL, MediaRef, PageTap
 from bot.channels.whatsapp_render import OutboundMessage, page_of, render_reply, template_message
 from bot.delivery import DeliveryError
 from bot.settings import Settings
-from handlers.messages import Reply
+from handlers.messages import MAX_DOCUMENT_BYTES, Document, Reply
 
 log = logging.getLogger(__name__)
 
@@ -249,6 +249,25 @@ class WhatsAppChannel:
             log.info("ignored a stale 'more' tap from %s", tap.address)
             return
         await self._send_parts(tap.address, render_reply(reply, page), reply.text, NOTIFICATION, None)
+
+    async def fetch_document(self, media: MediaRef) -> Document | None:
+        """The file's bytes, at most one byte more than handlers accept (so they can say it is too large).
+
+        None when WhatsApp will not give it: the message is then handled as one the bot cannot read.
+        """
+        content = bytearray()
+        try:
+            described = await self._client.api.get_media_url(media_id=media.media_id)
+            async with self._client.api.stream_media_bytes(media_url=described["url"]) as response:
+                response.raise_for_status()
+                async for chunk in response.aiter_bytes():
+                    content += chunk
+                    if len(content) > MAX_DOCUMENT_BYTES:
+                        break
+        except (wa_errors.WhatsAppError, httpx.HTTPError, KeyError, TypeError) as error:
+            log.warning("could not fetch WhatsApp media %s: %r", media.media_id, error)
+            return None
+        return Document(media.filename, bytes(content[:MAX_DOCUMENT_BYTES + 1]))
 
     async def _send_parts(
         self, address: str, messages: Sequence[OutboundMessage], text: str, purpose: str, locale: str | None

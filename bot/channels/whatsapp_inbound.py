@@ -45,11 +45,23 @@ class PageTap:
     event_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class MediaRef:
+    """A file a user sent, still on WhatsApp's servers: fetched by the channel before the message is handled."""
+
+    media_id: str
+    filename: str
+    mime_type: str
+
+
 @dataclass(slots=True)
 class WebhookBatch:
+    """One POST's content; a DOCUMENT message's file is in `media` under the message's event id."""
+
     messages: list[Incoming] = field(default_factory=list)
     statuses: list[DeliveryStatus] = field(default_factory=list)
     page_taps: list[PageTap] = field(default_factory=list)
+    media: dict[str, MediaRef] = field(default_factory=dict)
 
 
 def parse_webhook(payload: Any, phone_number_id: str | None = None) -> WebhookBatch:
@@ -113,8 +125,12 @@ def _add_message(batch: WebhookBatch, message: Mapping[str, Any]) -> None:
         batch.messages.append(Incoming(text=_text(message.get("button"), "text"), **common))
     elif kind == "contacts" and (phone := _shared_phone(message.get("contacts"))):
         batch.messages.append(Incoming(kind=IncomingKind.CONTACT, contact_phone=phone, **common))
-    else:
-        # Media (documents included: fetching media is not wired yet), locations, reactions, stickers ...
+    elif kind == "document" and (media_id := _text(message.get("document"), "id")):
+        document = message.get("document")
+        batch.media[wamid] = MediaRef(media_id, _text(document, "filename") or "document",
+                                      _text(document, "mime_type"))
+        batch.messages.append(Incoming(kind=IncomingKind.DOCUMENT, **common))
+    else:  # photos, voice notes, locations, reactions, stickers ...
         batch.messages.append(Incoming(kind=IncomingKind.UNSUPPORTED, **common))
 
 

@@ -12,11 +12,12 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from fastapi import APIRouter, Request, Response
 
-from bot.channels.whatsapp_inbound import DeliveryStatus, PageTap, parse_webhook
-from handlers.messages import Incoming
+from bot.channels.whatsapp_inbound import DeliveryStatus, MediaRef, PageTap, parse_webhook
+from handlers.messages import Document, Incoming, IncomingKind
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +49,15 @@ def whatsapp_webhook_router(
     handle: Callable[[Incoming], Awaitable[None]],
     on_status: Callable[[DeliveryStatus], Awaitable[None]],
     on_page_tap: Callable[[PageTap], Awaitable[None]] | None = None,
+    fetch_document: Callable[[MediaRef], Awaitable[Document | None]] | None = None,
     path: str = WEBHOOK_PATH,
 ) -> APIRouter:
     """Routes for Meta's calls: GET `path` (subscription check) and POST `path` (messages and statuses).
 
     `handle` is what every channel calls with a message (`Runtime.handle`); `on_status` records a delivery
-    status against the outbox row; `on_page_tap` shows the next page of a list (`WhatsAppChannel.show_page`).
-    Messages of one POST are handled in order, so one user's messages keep their order.
+    status against the outbox row; `on_page_tap` shows the next page of a list (`WhatsAppChannel.show_page`);
+    `fetch_document` downloads a file a user sent (`WhatsAppChannel.fetch_document`; without it, or when the
+    download fails, a file is an unsupported message). Messages of one POST are handled in order.
     """
     router = APIRouter()
 
@@ -79,7 +82,7 @@ def whatsapp_webhook_router(
             return Response(status_code=400)
         batch = parse_webhook(payload, phone_number_id)
         for incoming in batch.messages:
-            await handle(incoming)
+            await handle(await _with_document(incoming, batch.media, fetch_document))
         for tap in batch.page_taps:
             if on_page_tap is not None:
                 await on_page_tap(tap)
@@ -88,3 +91,17 @@ def whatsapp_webhook_router(
         return Response(status_code=200)
 
     return router
+
+
+async def _with_document(
+    incoming: Incoming,
+    media: dict[str, MediaRef],
+    fetch: Callable[[MediaRef], Awaitable[Document | None]] | None,
+) -> Incoming:
+    if incoming.kind is not IncomingKind.DOCUMENT:
+        return incoming
+    ref = media.get(incoming.event_id or "")
+    document = await fetch(ref) if fetch is not None and ref is not None else None
+    if document is None:
+        return replace(incoming, kind=IncomingKind.UNSUPPORTED)
+    return replace(incoming, document=document)

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -27,6 +27,7 @@ from bot.channels.whatsapp_render import OutboundMessage, page_of, render_reply,
 from bot.delivery import DeliveryError
 from bot.settings import Settings
 from handlers.messages import MAX_DOCUMENT_BYTES, Document, Reply
+from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +197,7 @@ class WhatsAppChannel:
         client: WhatsApp | None = None,
         recipient: RecipientLookup | None = None,
         recall: ReplyRecall | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = utcnow,
         limiter: SendRateLimiter | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -248,7 +249,10 @@ class WhatsAppChannel:
         if reply is None or page is None:
             log.info("ignored a stale 'more' tap from %s", tap.address)
             return
-        await self._send_parts(tap.address, render_reply(reply, page), reply.text, NOTIFICATION, None)
+        try:
+            await self._send_parts(tap.address, render_reply(reply, page), reply.text, NOTIFICATION, None)
+        except DeliveryError as error:  # the user can tap again; the webhook must not be redelivered for it
+            log.warning("could not show the next page to %s: %s", tap.address, error)
 
     async def fetch_document(self, media: MediaRef) -> Document | None:
         """The file's bytes, at most one byte more than handlers accept (so they can say it is too large).

@@ -1,0 +1,204 @@
+"""A job seeker registers over WhatsApp: signed webhooks in, the real dispatcher, sends to the fake API.
+
+Everything but the process is real: the webhook router, the parsing, `Runtime.handle`, the outbox, the
+WhatsApp channel with pywa, and a Graph API that checks every body. Taps send back the ids the bot rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from bot.channels.whatsapp import WhatsAppChannel, WhatsAppConfig
+from bot.channels.whatsapp_inbound import DeliveryStatus
+from bot.channels.whatsapp_webhook import WEBHOOK_PATH, whatsapp_webhook_router
+from bot.runtime import Runtime
+from handlers.messages import Reply
+from models.outbox import OutboxMessage
+from models.profiles import get_profile
+from models.users import User
+from tests.conftest import Clock, RuntimeFactory
+from tests.fakes import whatsapp_webhooks as hooks
+from tests.fakes.whatsapp_server import FakeWhatsApp
+from tests.test_applying import WELDING, applications
+from tests.test_openings import seed_catalog
+
+WA_ID = "6281251000001"
+
+
+class WhatsAppUser:
+    """A person on WhatsApp: types text and taps what the bot's last interactive message offers."""
+
+    def __init__(self, http: httpx.AsyncClient, wa: FakeWhatsApp, wa_id: str) -> None:
+        self.http = http
+        self.wa = wa
+        self.wa_id = wa_id
+        self.seen = 0
+
+    def new_messages(self) -> list[dict[str, Any]]:
+        sent = self.wa.sent_to(self.wa_id)
+        new, self.seen = sent[self.seen:], len(sent)
+        return new
+
+    @property
+    def last(self) -> dict[str, Any]:
+        return self.wa.sent_to(self.wa_id)[-1]
+
+    @property
+    def text(self) -> str:
+        body = self.last
+        return body["text"]["body"] if body["type"] == "text" else body["interactive"]["body"]["text"]
+
+    def choices(self) -> list[tuple[str, str, str]]:
+        """(id, title, description) of what the last message offers."""
+        interactive = self.last.get("interactive", {})
+        action = interactive.get("action", {})
+        if interactive.get("type") == "button":
+            return [(b["reply"]["id"], b["reply"]["title"], "") for b in action["buttons"]]
+        return [(r["id"], r["title"], r.get("description", "")) for s in action.get("sections", [])
+                for r in s["rows"]]
+
+    async def post(self, payload: dict[str, Any]) -> None:
+        raw, headers = hooks.signed_webhook(payload, self.wa.app_secret)
+        answer = await self.http.post(WEBHOOK_PATH, content=raw, headers=headers)
+        assert answer.status_code == 200
+
+    async def send(self, text: str) -> None:
+        await self.post(hooks.text_message(self.wa_id, text))
+
+    async def tap(self, label: str) -> None:
+        """Tap `label`, following the list's "more" row to later pages as a person would."""
+        for _page in range(10):
+            kind = self.last["interactive"]["type"]
+            build = hooks.button_reply if kind == "button" else hooks.list_reply
+            for row_id, title, description in self.choices():
+                if label in (title, description) or title.endswith(f" {label}"):
+                    await self.post(build(self.wa_id, row_id, title))
+                    return
+            more = [(row_id, title) for row_id, title, _d in self.choices() if row_id.startswith("wa:more:")]
+            if not more:
+                break
+            await self.post(build(self.wa_id, *more[0]))
+        raise AssertionError(f"no choice {label!r}; offered {self.choices()}")
+
+
+@pytest.fixture
+async def wa() -> AsyncIterator[FakeWhatsApp]:
+    async with FakeWhatsApp() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def whatsapp(
+    wa: FakeWhatsApp, make_runtime: RuntimeFactory
+) -> AsyncIterator[tuple[Runtime, WhatsAppUser, list[DeliveryStatus]]]:
+    runtime = make_runtime()
+    config = WhatsAppConfig(token=wa.token, phone_number_id=wa.phone_number_id, app_secret=wa.app_secret,
+                            verify_token="verify", api_base=wa.base_url)
+
+    async def recall(address: str) -> Reply | None:
+        """The last reply with options sent to `address`, from the outbox (the query the lead adds to models)."""
+        async with runtime.session_factory() as session:
+            payloads = await session.scalars(
+                select(OutboxMessage.payload)
+                .where(OutboxMessage.channel == "whatsapp", OutboxMessage.address == address)
+                .order_by(OutboxMessage.id.desc()).limit(5))
+            return next((Reply.from_json(p) for p in payloads if p.get("options")), None)
+
+    channel = WhatsAppChannel(config, recall=recall)
+    runtime.delivery.add_channel(channel)
+    statuses: list[DeliveryStatus] = []
+
+    async def record(status: DeliveryStatus) -> None:
+        statuses.append(status)
+
+    app = FastAPI()
+    app.include_router(whatsapp_webhook_router(
+        verify_token=config.verify_token, app_secret=config.app_secret, phone_number_id=config.phone_number_id,
+        handle=runtime.handle, on_status=record, on_page_tap=channel.show_page))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as http:
+        yield runtime, WhatsAppUser(http, wa, WA_ID), statuses
+    await channel.aclose()
+
+
+async def test_job_seeker_registers_over_whatsapp_with_their_own_number(
+    whatsapp: tuple[Runtime, WhatsAppUser, list[DeliveryStatus]], wa: FakeWhatsApp
+) -> None:
+    runtime, siti, _statuses = whatsapp
+    await siti.send("halo")
+    assert "Bahasa apa yang Anda inginkan?" in siti.text
+    await siti.tap("Bahasa Indonesia")
+    assert "UU 27/2022" in siti.text
+    await siti.tap("Saya setuju")
+    await siti.send("Siti Rahmawati")
+    await siti.send("6309 0145 0899 0001")
+    await siti.send("5 Agustus 1999")
+    await siti.send("1")
+    assert "Apakah +6281251000001 nomor yang bisa dihubungi?" in siti.text, "the number is confirmed, not asked"
+    await siti.tap("Ya, nomor ini")
+    await siti.tap("Tanjung")
+    await siti.tap("SMK")
+    await siti.tap("Menjahit dan tata busana")
+    await siti.tap("Selesai, lanjut")
+    await siti.tap("Bukan penyandang disabilitas")
+    await siti.tap("Sedang mencari kerja")
+    assert "Nomor HP: +6281251000001" in texts(siti.new_messages())
+    await siti.tap("Benar, simpan")
+    assert "Pendaftaran Anda sudah selesai" in texts(siti.new_messages())
+    wa.assert_clean()
+
+    async with runtime.session_factory() as session:
+        user = await session.scalar(select(User).where(User.channel == "whatsapp", User.external_id == WA_ID))
+        assert user is not None
+        profile = await get_profile(session, user.id)
+        assert profile is not None
+        assert profile.phone_e164 == "+6281251000001"
+        failed = await session.scalar(select(OutboxMessage).where(OutboxMessage.attempts > 0))
+    assert failed is None
+
+
+def texts(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(b["text"]["body"] if b["type"] == "text" else b["interactive"]["body"]["text"] for b in messages)
+
+
+async def test_a_registered_job_seeker_browses_and_applies_over_whatsapp(
+    whatsapp: tuple[Runtime, WhatsAppUser, list[DeliveryStatus]], wa: FakeWhatsApp, clock: Clock
+) -> None:
+    runtime, siti, _statuses = whatsapp
+    await seed_catalog(runtime, clock)
+    await siti.send("halo")
+    for label in ("Bahasa Indonesia", "Saya setuju"):
+        await siti.tap(label)
+    for text in ("Siti Rahmawati", "6309014508990001", "05-08-1999", "1", "0812 5100 0001"):
+        await siti.send(text)
+    for label in ("Tanjung", "SMK", "Menjahit dan tata busana", "Selesai, lanjut", "Bukan penyandang disabilitas",
+                  "Sedang mencari kerja", "Benar, simpan"):
+        await siti.tap(label)
+    await siti.send("menu")
+    await siti.tap("Pelatihan yang dibuka")
+    while WELDING not in [title.split(". ", 1)[-1] for _id, title, _d in siti.choices()]:
+        await siti.tap("Halaman berikutnya")
+    await siti.tap(WELDING)
+    await siti.tap("Daftar")
+    assert siti.text.startswith("Kirim lamaran Anda untuk Pengelasan SMAW 3G?")
+    siti.new_messages()
+    await siti.tap("Ya, kirim")
+    assert "Lamaran Anda untuk Pengelasan SMAW 3G sudah terkirim." in texts(siti.new_messages())
+    assert await applications(runtime) == 1
+    wa.assert_clean()
+
+
+async def test_statuses_of_sent_messages_are_reported(
+    whatsapp: tuple[Runtime, WhatsAppUser, list[DeliveryStatus]], wa: FakeWhatsApp
+) -> None:
+    _runtime, user, statuses = whatsapp
+    await user.send("halo")
+    await user.post(hooks.status_update("wamid.OUT1", "delivered", WA_ID))
+    await user.post(hooks.status_update("wamid.OUT1", "read", WA_ID))
+    assert [(s.message_id, s.status) for s in statuses] == [("wamid.OUT1", "delivered"), ("wamid.OUT1", "read")]
+    wa.assert_clean()

@@ -17,6 +17,7 @@ from handlers.labels import EDUCATION, TRAINING_CATEGORY
 from handlers.messages import Msg, Option, Outgoing, Rupiah, _, say
 from handlers.opening_filters import FILTER, accept_filter, ask_filter, describe, filters_of
 from handlers.paging import chosen_id, page_options, turn_page
+from handlers.registration import start_registration
 from models.applications import OpeningKind, places_taken
 from models.browsing import Seeker, open_apprenticeships, open_trainings
 from models.catalog import (
@@ -26,7 +27,7 @@ from models.catalog import (
 )
 from models.eligibility import age_on
 from models.paging import Page
-from models.profiles import JobSeekerProfile, get_profile
+from models.profiles import JobSeekerProfile, get_profile, is_registered
 
 TRAINING = OpeningKind.TRAINING
 APPRENTICESHIP = OpeningKind.APPRENTICESHIP
@@ -34,6 +35,25 @@ OPENING_PREFIX = "o"
 
 async def start_browsing(ctx: Context, kind: str) -> None:
     await begin(ctx, FLOW, data={"draft": {"kind": kind, "page": 0}})
+
+
+def opening_link(kind: OpeningKind, opening_id: int) -> str:
+    """The payload of a link that opens one opening ("/start training-12"): what staff put in posters and posts."""
+    return f"{kind.value}-{opening_id}"
+
+
+async def open_linked(ctx: Context, payload: str) -> bool:
+    """Show the opening a link names; someone not registered registers first and lands on it afterwards.
+    False when the payload names no opening (an old or mistyped link)."""
+    kind, _sep, number = payload.partition("-")
+    if kind not in (TRAINING, APPRENTICESHIP) or not (number.isascii() and number.isdecimal()) or len(number) > 9:
+        return False
+    draft = {"kind": kind, "page": 0, "selected": int(number)}
+    if await is_registered(ctx.session, ctx.user.id):
+        await begin(ctx, FLOW, data={"draft": draft}, at="detail")
+    else:
+        await start_registration(ctx, then={"flow": "openings", "at": "detail", "draft": draft})
+    return True
 
 
 async def _current_page(

@@ -94,6 +94,8 @@ async def run_command(ctx: Context, current: Flow | None, name: str, argument: s
                      .format(command=shown)))
         await _repeat_question(ctx, current)
         return
+    if canonical == "start" and argument and not in_task and await openings.open_linked(ctx, argument):
+        return  # a deep link such as t.me/<bot>?start=training-12
     action = COMMANDS[canonical]
     await action(ctx, current if in_task else None)
 

@@ -61,10 +61,15 @@ class Delivery:
         session_factory: async_sessionmaker[AsyncSession],
         channels: Mapping[str, Channel],
         clock: Callable[[], datetime],
+        *,
+        mark_batch: int = MARK_BATCH,
     ) -> None:
+        """`mark_batch=1` writes each "sent" mark at once: for channels where a send costs a network round
+        trip anyway, and a restart after a crash must not repeat messages the user already has."""
         self._session_factory = session_factory
         self._channels = dict(channels)
         self._clock = clock
+        self._mark_batch = mark_batch
         self._sent: list[int] = []
 
     def add_channel(self, channel: Channel) -> None:
@@ -74,7 +79,7 @@ class Delivery:
         """Send in order; one user's messages arrive in the order they were written."""
         for envelope in envelopes:
             await self._send_one(envelope)
-        if len(self._sent) >= MARK_BATCH:
+        if len(self._sent) >= self._mark_batch:
             await self.flush()
 
     async def flush(self) -> None:

@@ -85,11 +85,18 @@ class TelegramAdapter:
         await self.bot.delete_webhook(drop_pending_updates=False)
         offset: int | None = None
         while not stop.is_set():
+            fetch = asyncio.ensure_future(self.bot.get_updates(
+                offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES,
+                request_timeout=REQUEST_TIMEOUT + POLL_TIMEOUT,
+            ))
+            stopping = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if stop.is_set():
+                fetch.cancel()
+                return
             try:
-                updates = await self.bot.get_updates(
-                    offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES,
-                    request_timeout=REQUEST_TIMEOUT + POLL_TIMEOUT,
-                )
+                updates = fetch.result()
             except TelegramRetryAfter as error:
                 await _sleep_unless(stop, error.retry_after)
                 continue

@@ -38,6 +38,7 @@ pytest: $(DEV_STAMP)
 bench: $(DEV_STAMP)  ## the figures recorded in BENCHMARKS.md
 	$(PY) bench/dialog.py
 	$(PY) bench/catalog.py
+	$(PY) bench/telegram_send.py
 
 locales: $(DEV_STAMP)  ## re-extract messages and merge them into locales/*/LC_MESSAGES/messages.po
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 --no-location --sort-output --omit-header \

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.delivery import MARK_BATCH, Channel, Delivery
+from bot.delivery import Channel, Delivery
 from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs
 from bot.settings import SUPPORTED_LOCALES, Settings
@@ -57,7 +57,7 @@ def build_runtime(
     *,
     clock: Callable[[], datetime] = utcnow,
     raise_errors: bool = False,
-    mark_batch: int = MARK_BATCH,
+    flush_when_idle: bool = False,
 ) -> Runtime:
     engine = create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
@@ -68,5 +68,5 @@ def build_runtime(
         locales=SUPPORTED_LOCALES,
     )
     dispatcher = Dispatcher(session_factory, services, catalogs, clock, raise_errors=raise_errors)
-    delivery = Delivery(session_factory, channels or {}, clock, mark_batch=mark_batch)
+    delivery = Delivery(session_factory, channels or {}, clock, flush_when_idle=flush_when_idle)
     return Runtime(settings, engine, session_factory, catalogs, services, dispatcher, delivery, clock)

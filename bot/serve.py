@@ -28,7 +28,7 @@ async def serve_telegram(settings: Settings) -> int:
     if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
         print("Configuration error: TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL", file=sys.stderr)
         return 2
-    runtime = build_runtime(settings, mark_batch=1)  # after a crash, repeat nothing Telegram already has
+    runtime = build_runtime(settings, flush_when_idle=True)  # after a crash, repeat nothing already sent
     bot = create_bot(settings)
     budget = SendBudget(bot_rate=settings.telegram_messages_per_second,
                         chat_rate=settings.telegram_messages_per_chat_per_second)

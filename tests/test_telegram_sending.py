@@ -151,3 +151,12 @@ async def test_a_user_who_blocks_the_bot_is_skipped_until_they_write_again(
     await user.send("menu")
     assert "Menu utama" in tg.sent_messages(501)[-1]["text"]
     tg.assert_clean()
+
+
+async def test_a_page_that_cannot_be_edited_any_more_is_sent_anew(tg: FakeTelegram, adapter: TelegramAdapter) -> None:
+    tg.fail_next("editMessageText", status=400, description="Bad Request: message can't be edited")
+    await adapter.channel.send("501", Reply("Halaman 2", replaces="7"))
+    assert [m["text"] for m in tg.sent_messages(501)] == ["Halaman 2"]
+    await adapter.channel.send("501", Reply("Halaman 2", replaces="1"))
+    assert tg.calls_of("editMessageText") == [], "the first attempt was refused, the second was the same page"
+    assert len(tg.sent_messages(501)) == 1

@@ -91,7 +91,7 @@ class TelegramChannel:
         except DeliveryError as error:
             if NOT_MODIFIED in str(error):
                 return True  # a double tap: the page shown is already the right one
-            if error.permanent and "blocked" not in str(error):
+            if str(error).startswith("400 "):
                 return False
             raise
         return True

@@ -45,7 +45,11 @@ async def serve_telegram(settings: Settings) -> int:
             log.warning("could not set the command menu (%r); the bot works without it", error)
         if settings.telegram_webhook_url and settings.telegram_webhook_secret:
             secret = settings.telegram_webhook_secret.get_secret_value()
-            await adapter.set_webhook(settings.telegram_webhook_url, secret)
+            try:
+                await adapter.set_webhook(settings.telegram_webhook_url, secret)
+            except (AiogramError, OSError, TimeoutError) as error:
+                print(f"Telegram did not accept the webhook {settings.telegram_webhook_url}: {error}", file=sys.stderr)
+                return 1
             path = urlsplit(settings.telegram_webhook_url).path or TELEGRAM_WEBHOOK_PATH
             app = create_app(adapter, telegram_secret=secret, telegram_path=path)
             config = uvicorn.Config(app, host=settings.web_host, port=settings.web_port, lifespan="off",

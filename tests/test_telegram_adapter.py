@@ -3,6 +3,7 @@ would accept it (each test ends with `tg.assert_clean()`)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -22,7 +23,7 @@ from models.users import User
 from tests.conftest import Clock, RuntimeFactory
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.telegram_updates import JsonDict
-from tests.telegram_chat import TelegramUser
+from tests.telegram_chat import TelegramUser, wait_for
 from tests.test_openings import seed_catalog
 
 TOKEN = "123456:TEST-token"
@@ -202,3 +203,21 @@ async def test_a_button_whose_token_is_too_long_still_works(adapter: TelegramAda
     assert (await adapter._resolve_digest(pressed)).option == token
     unknown = Incoming(channel="telegram", external_id="501", kind=IncomingKind.OPTION, option=token_digest("x"))
     assert (await adapter._resolve_digest(unknown)).option == token_digest("x")
+
+
+async def test_polling_rides_out_telegram_failures_and_stops_on_request(
+    tg: FakeTelegram, adapter: TelegramAdapter
+) -> None:
+    await adapter.bot.set_webhook("https://old.example.id/hook")
+    tg.fail_next("deleteWebhook", status=502)
+    tg.fail_next("getUpdates", status=500)
+    tg.fail_next("getUpdates", status=429, retry_after=1)
+    tg.push_update(tg.text_update(501, "/start"))
+    stop = asyncio.Event()
+    polling = asyncio.create_task(adapter.poll(stop, backoff=0.01))
+    await wait_for(lambda: tg.sent_messages(501), what="the reply despite the failures")
+    assert tg.webhook is None, "polling removes a webhook left from before"
+    stop.set()
+    await asyncio.wait_for(polling, 5)  # a long poll in progress does not delay the stop
+    assert len(tg.sent_messages(501)) == 1
+    tg.assert_clean()

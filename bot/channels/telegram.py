@@ -79,34 +79,43 @@ class TelegramAdapter:
         """A batch at once: the dispatcher keeps each user's messages in order and apart."""
         await asyncio.gather(*(self.handle_update(update) for update in updates))
 
-    async def poll(self, stop: asyncio.Event) -> None:
+    async def poll(self, stop: asyncio.Event, *, backoff: float = POLL_BACKOFF) -> None:
         """Long-poll until `stop` is set. An update is confirmed (the next offset) only after the whole batch it
-        came in was handled, so a crash mid-batch gets the batch again, and de-duplication drops what was done."""
-        await self.bot.delete_webhook(drop_pending_updates=False)
+        came in was handled, so a crash mid-batch gets the batch again, and de-duplication drops what was done.
+        Telegram being unreachable or refusing (a webhook still set elsewhere, another poller) is logged and
+        retried after `backoff` seconds, for as long as it lasts."""
         offset: int | None = None
+        webhook_cleared = False
         while not stop.is_set():
-            fetch = asyncio.ensure_future(self.bot.get_updates(
-                offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES,
-                request_timeout=REQUEST_TIMEOUT + POLL_TIMEOUT,
-            ))
-            stopping = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
-            if stop.is_set():
-                fetch.cancel()
-                return
             try:
-                updates = fetch.result()
+                if not webhook_cleared:
+                    await self.bot.delete_webhook(drop_pending_updates=False)  # the two modes exclude each other
+                    webhook_cleared = True
+                updates = await self._next_updates(offset, stop)
             except TelegramRetryAfter as error:
                 await _sleep_unless(stop, error.retry_after)
                 continue
             except (AiogramError, OSError, TimeoutError) as error:
-                log.warning("getUpdates failed (%r); trying again in %s s", error, POLL_BACKOFF)
-                await _sleep_unless(stop, POLL_BACKOFF)
+                log.warning("polling Telegram failed (%r); trying again in %s s", error, backoff)
+                await _sleep_unless(stop, backoff)
                 continue
             if updates:
                 await self.handle_updates(updates)
                 offset = updates[-1].update_id + 1
+
+    async def _next_updates(self, offset: int | None, stop: asyncio.Event) -> list[Update]:
+        """One long poll, abandoned (empty) as soon as `stop` is set."""
+        fetch = asyncio.ensure_future(self.bot.get_updates(
+            offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES,
+            request_timeout=REQUEST_TIMEOUT + POLL_TIMEOUT,
+        ))
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if stop.is_set():
+            fetch.cancel()
+            return []
+        return fetch.result()
 
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)

@@ -37,14 +37,10 @@ async def start_browsing(ctx: Context, kind: str) -> None:
     await begin(ctx, FLOW, data={"draft": {"kind": kind, "page": 0}})
 
 
-def opening_link(kind: OpeningKind, opening_id: int) -> str:
-    """The payload of a link that opens one opening ("/start training-12"): what staff put in posters and posts."""
-    return f"{kind.value}-{opening_id}"
-
-
 async def open_linked(ctx: Context, payload: str) -> bool:
-    """Show the opening a link names; someone not registered registers first and lands on it afterwards.
-    False when the payload names no opening (an old or mistyped link)."""
+    """Show the opening a link names ("/start training-12", "/start apprenticeship-3": what staff put on posters);
+    someone not registered registers first and lands on it afterwards. False when the payload is not such a
+    name (a mistyped link); an opening that has closed says so."""
     kind, _sep, number = payload.partition("-")
     if kind not in (TRAINING, APPRENTICESHIP) or not (number.isascii() and number.isdecimal()) or len(number) > 9:
         return False

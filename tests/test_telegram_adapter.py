@@ -4,11 +4,14 @@ would accept it (each test ends with `tg.assert_clean()`)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot
 from aiogram.types import Update
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.channels.telegram import TelegramAdapter
@@ -28,6 +31,7 @@ from tests.test_openings import seed_catalog
 
 TOKEN = "123456:TEST-token"
 UNLIMITED = {"bot_rate": 1e6, "chat_rate": 1e6}
+USER_IDS = itertools.count(10_000)
 
 
 @pytest.fixture
@@ -220,4 +224,17 @@ async def test_polling_rides_out_telegram_failures_and_stops_on_request(
     stop.set()
     await asyncio.wait_for(polling, 5)  # a long poll in progress does not delay the stop
     assert len(tg.sent_messages(501)) == 1
+    tg.assert_clean()
+
+
+@given(text=st.text(min_size=1, max_size=1200))
+async def test_whatever_a_user_types_the_answer_is_a_valid_telegram_message(
+    tg: FakeTelegram, adapter: TelegramAdapter, text: str
+) -> None:
+    user_id = next(USER_IDS)
+    await adapter.handle_update(Update.model_validate(tg.text_update(user_id, "/start")))
+    before = len(tg.sent_messages(user_id))
+    for typed in (text, "/" + text):
+        await adapter.handle_update(Update.model_validate(tg.text_update(user_id, typed)))
+    assert len(tg.sent_messages(user_id)) >= before + 2
     tg.assert_clean()

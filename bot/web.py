@@ -2,8 +2,9 @@
 
 The webhook answers only requests carrying the secret given to `setWebhook` (Telegram sends it back in
 `X-Telegram-Bot-Api-Secret-Token`); anyone else gets 403 and nothing is handled. An update is answered 200
-once it is handled and its replies are committed, so Telegram redelivers it if the process dies first, and
-de-duplication makes the redelivery harmless.
+once it is handled and its replies are committed (Telegram redelivers it if the process dies first, and
+de-duplication makes that harmless); the replies are sent after the answer, so a send waiting on the rate
+budget or a 429 never holds Telegram's connection.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 from typing import Annotated, Any
 
 from aiogram.types import Update
-from fastapi import FastAPI, Header, HTTPException, Request
+from fastapi import BackgroundTasks, FastAPI, Header, HTTPException, Request
 from pydantic import ValidationError
 
 from bot.channels.telegram import TelegramAdapter
@@ -39,6 +40,7 @@ def create_app(telegram: TelegramAdapter | None = None, *, telegram_secret: str 
         @app.post(telegram_path)
         async def telegram_webhook(
             request: Request,
+            background: BackgroundTasks,
             secret: Annotated[str | None, Header(alias="X-Telegram-Bot-Api-Secret-Token")] = None,
         ) -> dict[str, Any]:
             """One update pushed by Telegram."""
@@ -49,7 +51,7 @@ def create_app(telegram: TelegramAdapter | None = None, *, telegram_secret: str 
             except (ValueError, ValidationError):
                 log.warning("the Telegram webhook received a body that is not an Update")
                 raise HTTPException(status_code=400, detail="not a Telegram update") from None
-            await telegram.handle_update(update)
+            background.add_task(telegram.deliver, await telegram.receive(update))
             return {"ok": True}
 
     return app

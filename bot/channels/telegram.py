@@ -24,6 +24,7 @@ from bot.channels.telegram_budget import SendBudget
 from bot.channels.telegram_format import DIGEST_MARK, token_digest
 from bot.channels.telegram_sender import TelegramChannel
 from bot.channels.telegram_updates import ALLOWED_UPDATES, CHANNEL, incoming_from_update
+from bot.delivery import Envelope
 from bot.runtime import Runtime
 from bot.settings import SUPPORTED_LOCALES, Settings
 from handlers.messages import Incoming, IncomingKind, Msg, _
@@ -63,17 +64,30 @@ class TelegramAdapter:
         runtime.delivery.add_channel(self.channel)
 
     async def handle_update(self, update: Update) -> None:
-        """One update, start to end; never raises (a failure is logged, and the update is not lost: its
-        event id is recorded only when its replies are committed)."""
+        """One update, start to end: handled, committed, and its replies sent."""
+        await self.deliver(await self.receive(update))
+
+    async def receive(self, update: Update) -> list[Envelope]:
+        """Handle one update and commit its replies, without sending them yet (the webhook answers Telegram
+        first). Never raises: a failure is logged, and the update is not lost, since its event id is recorded
+        only together with its replies."""
         try:
             if update.callback_query is not None:
                 await self._answer_button(update.callback_query.id)
             incoming = incoming_from_update(update)
             if incoming is None:
-                return
-            await self.runtime.handle(await self._resolve_digest(incoming))
+                return []
+            return await self.runtime.dispatcher.handle(await self._resolve_digest(incoming))
         except Exception:
             log.exception("handling telegram update %s failed", update.update_id)
+            return []
+
+    async def deliver(self, envelopes: list[Envelope]) -> None:
+        """Send committed replies; what cannot be sent now stays in the outbox for the sweep."""
+        try:
+            await self.runtime.delivery.deliver(envelopes)
+        except Exception:
+            log.exception("delivering %s telegram replies failed; the outbox sweep will retry", len(envelopes))
 
     async def handle_updates(self, updates: Sequence[Update]) -> None:
         """A batch at once: the dispatcher keeps each user's messages in order and apart."""

@@ -26,11 +26,10 @@ from models.users import User
 from tests.conftest import Clock, RuntimeFactory
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.telegram_updates import JsonDict
-from tests.telegram_chat import TelegramUser, wait_for
+from tests.telegram_chat import Feed, TelegramUser, wait_for
 from tests.test_openings import seed_catalog
 
 TOKEN = "123456:TEST-token"
-UNLIMITED = {"bot_rate": 1e6, "chat_rate": 1e6}
 USER_IDS = itertools.count(10_000)
 
 
@@ -43,11 +42,13 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 async def adapter(tg: FakeTelegram, make_runtime: RuntimeFactory) -> AsyncIterator[TelegramAdapter]:
     bot = Bot(TOKEN, session=tg.session(timeout=2))
-    yield TelegramAdapter(bot, make_runtime(), SendBudget(**UNLIMITED))
+    yield TelegramAdapter(bot, make_runtime(), SendBudget(bot_rate=1e6, chat_rate=1e6))
     await bot.session.close()
 
 
-def direct_feed(tg: FakeTelegram, adapter: TelegramAdapter) -> object:
+def direct_feed(tg: FakeTelegram, adapter: TelegramAdapter) -> Feed:
+    """Updates go straight to the adapter, as the polling loop hands them over."""
+
     async def feed(update: JsonDict) -> None:
         assert tg.spec.check_object("Update", update) == []
         await adapter.handle_update(Update.model_validate(update))
@@ -55,8 +56,9 @@ def direct_feed(tg: FakeTelegram, adapter: TelegramAdapter) -> object:
     return feed
 
 
-def user_of(tg: FakeTelegram, adapter: TelegramAdapter, user_id: int = 501, **kwargs: str) -> TelegramUser:
-    return TelegramUser(tg, user_id, direct_feed(tg, adapter), **kwargs)  # type: ignore[arg-type]
+def user_of(tg: FakeTelegram, adapter: TelegramAdapter, user_id: int = 501, *, language_code: str = "id"
+            ) -> TelegramUser:
+    return TelegramUser(tg, user_id, direct_feed(tg, adapter), language_code=language_code)
 
 
 async def register_on_telegram(user: TelegramUser) -> None:

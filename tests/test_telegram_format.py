@@ -17,7 +17,7 @@ from bot.channels.telegram_format import (
 from handlers.messages import RenderedOption, Reply, option_token
 from tests.fakes.telegram_spec import validate_call
 
-LONG_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=10_000)
+LONG_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=10_000)
 
 
 def send_message_violations(reply: Reply) -> list[str]:

@@ -38,15 +38,18 @@ async def start_browsing(ctx: Context, kind: str) -> None:
 
 
 async def open_linked(ctx: Context, payload: str) -> bool:
-    """Show the opening a link names ("/start training-12", "/start apprenticeship-3": what staff put on posters);
-    someone not registered registers first and lands on it afterwards. False when the payload is not such a
-    name (a mistyped link); an opening that has closed says so."""
-    kind, _sep, number = payload.partition("-")
-    if kind not in (TRAINING, APPRENTICESHIP) or not (number.isascii() and number.isdecimal()) or len(number) > 9:
+    """Show the opening a link names by its code ("/start t12" for training 12, "/start a3" for apprenticeship
+    3: what staff put on posters); someone not registered registers first and lands on it afterwards. False
+    when the payload is not a code (a mistyped link); an opening that has closed says so. Back leads to the
+    list of its kind."""
+    kinds = {kind.value[0]: kind for kind in OpeningKind}
+    code = payload.strip().casefold()
+    number = code[1:]
+    if len(code) < 2 or code[0] not in kinds or not (number.isascii() and number.isdecimal()) or len(number) > 9:
         return False
-    draft = {"kind": kind, "page": 0, "selected": int(number)}
+    draft = {"kind": kinds[code[0]], "page": 0, "selected": int(number)}
     if await is_registered(ctx.session, ctx.user.id):
-        await begin(ctx, FLOW, data={"draft": draft}, at="detail")
+        await begin(ctx, FLOW, data={"draft": draft, "history": ["list"]}, at="detail")
     else:
         await start_registration(ctx, then={"flow": "openings", "at": "detail", "draft": draft})
     return True

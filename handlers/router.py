@@ -95,7 +95,7 @@ async def run_command(ctx: Context, current: Flow | None, name: str, argument: s
         await _repeat_question(ctx, current)
         return
     if canonical == "start" and argument and not in_task and await openings.open_linked(ctx, argument):
-        return  # a deep link such as t.me/<bot>?start=training-12
+        return  # a deep link such as t.me/<bot>?start=t12
     action = COMMANDS[canonical]
     await action(ctx, current if in_task else None)
 

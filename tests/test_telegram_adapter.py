@@ -171,16 +171,18 @@ async def test_a_deep_link_opens_the_opening_after_registration(
         opening = await session.scalar(select(TrainingProgram).where(TrainingProgram.title == "Tata Rias Pengantin"))
         assert opening is not None
     user = user_of(tg, adapter)
-    await user.send(f"/start training-{opening.id}")
+    await user.send(f"/start t{opening.id}")
     assert [b["text"] for b in user.buttons()][:2] == ["Bahasa Indonesia", "English"], "registration comes first"
     await register_on_telegram(user)
     assert "Pendaftaran Anda sudah selesai.\n\nTata Rias Pengantin\n" in user.text
 
     await user.send("/menu")
-    await user.send(f"/start training-{opening.id}")
+    await user.send(f"/start t{opening.id}")
     assert user.text.startswith("Tata Rias Pengantin"), "a registered user goes straight there"
+    await user.tap("Kembali")
+    assert user.text.startswith("Pelatihan yang membuka pendaftaran"), "Back leads to the list"
     await user.send("/menu")
-    await user.send("/start training-999999")
+    await user.send("/start t999999")
     assert user.text.startswith("Lowongan itu sudah tidak menerima pendaftaran."), "an old link says so"
     tg.assert_clean()
 

@@ -21,6 +21,13 @@ async def mark_unreachable(session: AsyncSession, channel: str, external_id: str
     )
 
 
+async def mark_reachable(session: AsyncSession, channel: str, external_id: str) -> None:
+    """The user unblocked the bot: it may write to them again."""
+    await session.execute(
+        update(User).where(User.channel == channel, User.external_id == external_id).values(unreachable_since=None)
+    )
+
+
 async def unreachable_since(session: AsyncSession, channel: str, external_id: str) -> datetime | None:
     return await session.scalar(
         select(User.unreachable_since).where(User.channel == channel, User.external_id == external_id)

@@ -151,7 +151,7 @@ async def test_polling_registration_browse_and_apply(
     assert len(tg.calls_of("setMyCommands")) == 3
     await register_browse_and_apply(polling_user(tg, 701))
     assert await applications(database) == 1
-    assert tg.calls_of("getUpdates")[-1]["allowed_updates"] == ["message", "callback_query"]
+    assert tg.calls_of("getUpdates")[-1]["allowed_updates"] == ["message", "callback_query", "my_chat_member"]
 
 
 async def test_webhook_registration_browse_apply_and_redelivery(

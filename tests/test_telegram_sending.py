@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiogram import Bot
+from aiogram.types import Update
 from sqlalchemy import select
 
 from bot.channels.telegram import TelegramAdapter
@@ -160,3 +162,34 @@ async def test_a_page_that_cannot_be_edited_any_more_is_sent_anew(tg: FakeTelegr
     await adapter.channel.send("501", Reply("Halaman 2", replaces="1"))
     assert tg.calls_of("editMessageText") == [], "the first attempt was refused, the second was the same page"
     assert len(tg.sent_messages(501)) == 1
+
+
+def membership_update(tg: FakeTelegram, user_id: int, status: str) -> dict[str, Any]:
+    """What Telegram sends the bot when a user blocks it ("kicked") or unblocks it ("member")."""
+    user = tg.user(user_id)
+    old, new = ("member", "kicked") if status == "kicked" else ("kicked", "member")
+
+    def member(state: str) -> dict[str, Any]:
+        return {"status": state, "user": tg.bot_user(), **({"until_date": 0} if state == "kicked" else {})}
+
+    change = {"chat": tg.chat(user_id), "from": user, "date": 1_795_000_000,
+              "old_chat_member": member(old), "new_chat_member": member(new)}
+    update = {"update_id": tg.next_update_id(), "my_chat_member": change}
+    assert tg.spec.check_object("Update", update) == []
+    return update
+
+
+async def test_blocking_and_unblocking_are_noticed_before_any_send(
+    tg: FakeTelegram, adapter: TelegramAdapter
+) -> None:
+    user = user_of(tg, adapter)
+    await user.send("/start")
+    await adapter.handle_update(Update.model_validate(membership_update(tg, 501, "kicked")))
+    requests_before = len(tg.requests)
+    with pytest.raises(DeliveryError, match="skipped"):
+        await adapter.channel.send("501", Reply("Ada lowongan baru"))
+    assert len(tg.requests) == requests_before
+    await adapter.handle_update(Update.model_validate(membership_update(tg, 501, "member")))
+    await adapter.channel.send("501", Reply("Ada lowongan baru"))
+    assert tg.sent_messages(501)[-1]["text"] == "Ada lowongan baru"
+    tg.assert_clean()

@@ -23,12 +23,13 @@ from aiogram.types import BotCommand, Update
 from bot.channels.telegram_budget import SendBudget
 from bot.channels.telegram_format import DIGEST_MARK, token_digest
 from bot.channels.telegram_sender import TelegramChannel
-from bot.channels.telegram_updates import ALLOWED_UPDATES, CHANNEL, incoming_from_update
+from bot.channels.telegram_updates import ALLOWED_UPDATES, CHANNEL, blocked_change, incoming_from_update
 from bot.delivery import Envelope
 from bot.runtime import Runtime
 from bot.settings import SUPPORTED_LOCALES, Settings
 from handlers.messages import Incoming, IncomingKind, Msg, _
 from models.outbox import recent_payloads
+from models.reachability import mark_reachable, mark_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,9 @@ class TelegramAdapter:
         try:
             if update.callback_query is not None:
                 await self._answer_button(update.callback_query.id)
+            if (blocked := blocked_change(update)) is not None:
+                await self._record_reachability(*blocked)
+                return []
             incoming = incoming_from_update(update)
             if incoming is None:
                 return []
@@ -147,6 +151,13 @@ class TelegramAdapter:
             BotCommand(command=indonesian if locale == "id" else english, description=translator.render(description))
             for indonesian, english, description in MENU_COMMANDS
         ]
+
+    async def _record_reachability(self, chat: str, blocked: bool) -> None:
+        async with self.runtime.session_factory() as session, session.begin():
+            if blocked:
+                await mark_unreachable(session, CHANNEL, chat, self.runtime.clock())
+            else:
+                await mark_reachable(session, CHANNEL, chat)
 
     async def _answer_button(self, query_id: str) -> None:
         try:

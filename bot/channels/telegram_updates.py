@@ -14,8 +14,10 @@ from aiogram.types import CallbackQuery, Message, Update
 from handlers.messages import Incoming, IncomingKind
 
 CHANNEL = "telegram"
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 """What the bot asks Telegram for (getUpdates and setWebhook); anything else that still arrives is ignored."""
+BLOCKED = "kicked"
+"""The bot's own status in a private chat after the user blocked it (`my_chat_member` update)."""
 
 
 def incoming_from_update(update: Update) -> Incoming | None:
@@ -65,3 +67,12 @@ def _locale(language_code: str | None) -> str | None:
     if not language_code:
         return None
     return language_code.split("-", 1)[0].lower()
+
+
+def blocked_change(update: Update) -> tuple[str, bool] | None:
+    """`(chat, blocked)` when a user blocked the bot (True) or unblocked it (False) in a private chat: Telegram
+    says so at once, so proactive messages stop (or resume) before a send is refused."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return None
+    return str(change.chat.id), change.new_chat_member.status == BLOCKED

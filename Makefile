@@ -39,6 +39,8 @@ bench: $(DEV_STAMP)  ## the figures recorded in BENCHMARKS.md
 	$(PY) bench/dialog.py
 	$(PY) bench/catalog.py
 	$(PY) bench/follow_up_report.py
+	$(PY) bench/telegram_send.py
+	$(PY) bench/whatsapp_send.py
 
 locales: $(DEV_STAMP)  ## re-extract messages and merge them into locales/*/LC_MESSAGES/messages.po
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 --no-location --sort-output --omit-header \

@@ -20,6 +20,7 @@ from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel, chat
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import build_scheduler
+from bot.serve import serve_telegram
 from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, ensure_nik_key, load_settings
 from handlers.messages import _
 from handlers.report_tables import report_tables, report_title
@@ -312,10 +313,11 @@ async def _run(settings: Settings) -> int:
         print(f"Configuration error: survey file {error}", file=sys.stderr)
         return 2
     await _ensure_schema(settings)
-    if settings.channels_configured:
-        print(f"Channels configured ({', '.join(settings.channels_configured)}) are not available in this "
-              "version yet; unset their credentials to use the console chat.", file=sys.stderr)
+    if settings.whatsapp_token:
+        print("The WhatsApp channel is not available in this version yet; unset WHATSAPP_TOKEN.", file=sys.stderr)
         return 2
+    if settings.telegram_bot_token:
+        return await serve_telegram(settings)
     print("No channel credentials configured: starting the console chat. Type /help for help, Ctrl-D to leave.",
           file=sys.stderr)
     return await _chat(settings, "console", None, with_jobs=True)

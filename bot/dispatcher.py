@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.delivery import Envelope
 from bot.i18n import Catalogs
 from bot.locks import KeyedLocks
-from bot.rendering import render_all
+from bot.rendering import page_turn_source, render_all, replacing
 from handlers.context import Context, Services
 from handlers.messages import Incoming, Msg, Outgoing, _, say
 from handlers.router import route
@@ -94,6 +94,7 @@ class Dispatcher:
                 locale=user.locale,
                 replies=ctx.replies,
                 now=now,
+                replaces=page_turn_source(incoming),
             )
             for recipient_id, message in ctx.notices:
                 envelopes += await self._notify(session, recipient_id, message, now)
@@ -143,8 +144,9 @@ class Dispatcher:
         locale: str,
         replies: list[Outgoing],
         now: datetime,
+        replaces: str | None = None,
     ) -> list[Envelope]:
-        rendered = render_all(replies, self._catalogs.translator(locale))
+        rendered = replacing(render_all(replies, self._catalogs.translator(locale)), replaces)
         ids = await enqueue(
             session, channel=channel, address=address, user_id=user_id, payloads=[r.to_json() for r in rendered],
             now=now,

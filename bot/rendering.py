@@ -10,7 +10,19 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from bot.i18n import Translator
-from handlers.messages import Msg, Nav, Outgoing, RenderedOption, Reply, _, option_token
+from handlers.messages import (
+    Incoming,
+    IncomingKind,
+    Msg,
+    Nav,
+    Outgoing,
+    RenderedOption,
+    Reply,
+    _,
+    option_token,
+    split_option_token,
+)
+from handlers.paging import NEXT_PAGE, PREVIOUS_PAGE
 
 NAV_LABELS: Mapping[Nav, Msg] = MappingProxyType(
     {Nav.BACK: _("Back"), Nav.CANCEL: _("Cancel"), Nav.MENU: _("Main menu")}
@@ -50,3 +62,20 @@ def render_all(messages: Sequence[Outgoing], translator: Translator) -> list[Rep
         carried = []
     replies.extend(Reply(t) for t in carried)
     return replies
+
+
+def page_turn_source(incoming: Incoming) -> str | None:
+    """The message whose "next/previous page" button was pressed: its answer replaces it in place, so paging
+    through a list does not leave a trail of old pages (on channels that can edit, which say where from)."""
+    if incoming.kind is not IncomingKind.OPTION or incoming.source_message is None:
+        return None
+    _seq, option_id = split_option_token(incoming.option)
+    return incoming.source_message if option_id in (NEXT_PAGE, PREVIOUS_PAGE) else None
+
+
+def replacing(replies: list[Reply], source: str | None) -> list[Reply]:
+    """Mark a lone reply as replacing `source`; several replies are sent as new messages, in order."""
+    if source is None or len(replies) != 1:
+        return replies
+    [reply] = replies
+    return [Reply(reply.text, reply.options, reply.nav, reply.contact_label, replaces=source)]

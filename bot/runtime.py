@@ -57,6 +57,7 @@ def build_runtime(
     *,
     clock: Callable[[], datetime] = utcnow,
     raise_errors: bool = False,
+    flush_when_idle: bool = False,
 ) -> Runtime:
     engine = create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
@@ -68,5 +69,5 @@ def build_runtime(
         render_in=lambda locale, message: catalogs.translator(locale).render(message),
     )
     dispatcher = Dispatcher(session_factory, services, catalogs, clock, raise_errors=raise_errors)
-    delivery = Delivery(session_factory, channels or {}, clock)
+    delivery = Delivery(session_factory, channels or {}, clock, flush_when_idle=flush_when_idle)
     return Runtime(settings, engine, session_factory, catalogs, services, dispatcher, delivery, clock)

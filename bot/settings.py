@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
+    telegram_messages_per_second: float = Field(default=30.0, gt=0)  # Telegram's limit per bot
+    telegram_messages_per_chat_per_second: float = Field(default=1.0, gt=0)
+    web_host: str = "0.0.0.0"  # where the webhook server listens (behind the TLS proxy TELEGRAM_WEBHOOK_URL names)
+    web_port: int = Field(default=8080, ge=1, le=65535)
     whatsapp_token: SecretStr | None = None
     whatsapp_phone_number_id: str | None = None
     whatsapp_app_secret: SecretStr | None = None

@@ -113,6 +113,8 @@ class Incoming:
     event_id: str | None = None
     locale_hint: str | None = None
     received_at: datetime | None = None
+    source_message: str | None = None
+    """The platform id of the bot message whose option was chosen, when the platform says (Telegram does)."""
 
     @property
     def user_key(self) -> str:
@@ -135,14 +137,19 @@ class Reply:
     options: tuple[RenderedOption, ...] = ()
     nav: tuple[RenderedOption, ...] = ()
     contact_label: str | None = None
+    replaces: str | None = None
+    """The platform id of an earlier message this one replaces in place (the next page of a list), if any."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "text": self.text,
             "options": [[o.token, o.label] for o in self.options],
             "nav": [[o.token, o.label] for o in self.nav],
             "contact_label": self.contact_label,
         }
+        if self.replaces is not None:
+            data["replaces"] = self.replaces
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Reply:
@@ -151,6 +158,7 @@ class Reply:
             options=tuple(RenderedOption(t, label) for t, label in data.get("options", [])),
             nav=tuple(RenderedOption(t, label) for t, label in data.get("nav", [])),
             contact_label=data.get("contact_label"),
+            replaces=data.get("replaces"),
         )
 
 

@@ -16,12 +16,13 @@ from handlers.labels import EDUCATION, TRAINING_CATEGORY
 from handlers.messages import Msg, Option, Outgoing, Rupiah, _, say
 from handlers.opening_filters import FILTER, accept_filter, ask_filter, describe, filters_of
 from handlers.paging import chosen_id, page_options, turn_page
+from handlers.registration import start_registration
 from models.applications import OpeningKind, OpeningRef, places_taken
 from models.browsing import Seeker, open_apprenticeships, open_trainings
 from models.catalog import ApprenticeshipOpening, TrainingProgram
 from models.eligibility import age_on
 from models.paging import Page
-from models.profiles import JobSeekerProfile, get_profile
+from models.profiles import JobSeekerProfile, get_profile, is_registered
 
 TRAINING = OpeningKind.TRAINING
 APPRENTICESHIP = OpeningKind.APPRENTICESHIP
@@ -33,8 +34,25 @@ async def start_browsing(ctx: Context, kind: str) -> None:
 
 async def show_opening(ctx: Context, ref: OpeningRef) -> None:
     """Open one opening's details directly (from an alert or a link); Back leads to the list of its kind."""
-    await begin(ctx, FLOW, data={"draft": {"kind": ref.kind, "page": 0, "selected": ref.id}, "history": ["list"]},
-                at="detail")
+    await begin(ctx, FLOW, data={"draft": _draft_for(ref), "history": ["list"]}, at="detail")
+
+
+async def open_linked(ctx: Context, payload: str) -> bool:
+    """Show the opening a link names by its code ("/start t12" for training 12, "/start a3" for apprenticeship
+    3: what staff put on posters); someone not registered registers first and lands on it afterwards. False
+    when the payload is not a code (a mistyped link); an opening that has closed says so."""
+    ref = OpeningRef.from_code(payload)
+    if ref is None:
+        return False
+    if await is_registered(ctx.session, ctx.user.id):
+        await show_opening(ctx, ref)
+    else:
+        await start_registration(ctx, then={"flow": "openings", "at": "detail", "draft": _draft_for(ref)})
+    return True
+
+
+def _draft_for(ref: OpeningRef) -> dict[str, object]:
+    return {"kind": ref.kind, "page": 0, "selected": ref.id}
 
 
 async def _current_page(

@@ -127,6 +127,8 @@ async def run_command(ctx: Context, current: Flow | None, name: str, argument: s
                      .format(command=shown)))
         await _repeat_question(ctx, current)
         return
+    if canonical == "start" and argument and not in_task and await openings.open_linked(ctx, argument):
+        return  # a deep link such as t.me/<bot>?start=t12
     if canonical in COMMANDS_WITH_ARGUMENT:
         await COMMANDS_WITH_ARGUMENT[canonical](ctx, current if in_task else None, argument)
         return

@@ -149,3 +149,14 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Ou
         row.next_attempt_at = now + CLAIM_LEASE
     await session.flush()
     return rows
+
+
+async def recent_payloads(session: AsyncSession, channel: str, address: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The last messages written to one address, newest first: where a channel looks up what it offered."""
+    query = (
+        select(OutboxMessage.payload)
+        .where(OutboxMessage.channel == channel, OutboxMessage.address == address)
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return list(await session.scalars(query))

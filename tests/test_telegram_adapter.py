@@ -22,11 +22,12 @@ from handlers.messages import Incoming, IncomingKind, RenderedOption, Reply
 from models.catalog import TrainingProgram
 from models.outbox import enqueue
 from models.profiles import get_profile
-from models.users import User
+from models.users import Role, User, set_role
 from tests.conftest import Clock, RuntimeFactory
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.telegram_updates import JsonDict
 from tests.telegram_chat import Feed, TelegramUser, wait_for
+from tests.test_opening_import import GOOD
 from tests.test_openings import seed_catalog
 
 TOKEN = "123456:TEST-token"
@@ -241,4 +242,26 @@ async def test_whatever_a_user_types_the_answer_is_a_valid_telegram_message(
     for typed in (text, "/" + text):
         await adapter.handle_update(Update.model_validate(tg.text_update(user_id, typed)))
     assert len(tg.sent_messages(user_id)) >= before + 2
+    tg.assert_clean()
+
+
+async def test_staff_import_openings_by_sending_the_spreadsheet(
+    tg: FakeTelegram, adapter: TelegramAdapter, clock: Clock
+) -> None:
+    async with adapter.runtime.session_factory() as session, session.begin():
+        await set_role(session, "telegram", "501", Role.STAFF, locale="id", now=clock())
+    user = user_of(tg, adapter)
+    await user.send("/staf")
+    await user.tap("Impor lowongan dari lembar kerja")
+    tg.add_file("BQAD-sheet", "lowongan.csv", GOOD.encode())
+    await user.feed(tg.document_update(501, "BQAD-sheet", "lowongan.csv", len(GOOD.encode())))
+    assert "Impor 2 pelatihan dan 1 pemagangan?" in tg.sent_messages(501)[-1]["text"]
+    await user.tap("Ya, impor")
+    assert tg.sent_messages(501)[-1]["text"].startswith("3 lowongan berhasil diimpor.")
+    await user.send("/staf")
+    await user.tap("Impor lowongan dari lembar kerja")
+    await user.feed(tg.document_update(501, "BQAD-huge", "besar.xlsx", 50 * 1024 * 1024))
+    assert "terlalu besar" in tg.sent_messages(501)[-1]["text"], "not downloaded, but explained"
+    await user.feed(tg.document_update(501, "BQAD-gone", "hilang.csv", 10))
+    assert "hanya bisa membaca" in tg.sent_messages(501)[-1]["text"], "a failed download is answered politely"
     tg.assert_clean()

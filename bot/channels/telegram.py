@@ -13,21 +13,29 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from io import BytesIO
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import AiogramError, TelegramRetryAfter
 from aiogram.types import BotCommand, Update
+from aiohttp import ClientError
 
 from bot.channels.telegram_budget import SendBudget
 from bot.channels.telegram_format import DIGEST_MARK, token_digest
 from bot.channels.telegram_sender import TelegramChannel
-from bot.channels.telegram_updates import ALLOWED_UPDATES, CHANNEL, blocked_change, incoming_from_update
+from bot.channels.telegram_updates import (
+    ALLOWED_UPDATES,
+    CHANNEL,
+    blocked_change,
+    document_to_fetch,
+    incoming_from_update,
+)
 from bot.delivery import Envelope
 from bot.runtime import Runtime
 from bot.settings import SUPPORTED_LOCALES, Settings
-from handlers.messages import Incoming, IncomingKind, Msg, _
+from handlers.messages import MAX_DOCUMENT_BYTES, Document, Incoming, IncomingKind, Msg, _
 from models.outbox import recent_payloads
 from models.reachability import mark_reachable, mark_unreachable
 
@@ -81,6 +89,8 @@ class TelegramAdapter:
             incoming = incoming_from_update(update)
             if incoming is None:
                 return []
+            if (wanted := document_to_fetch(update)) is not None:
+                incoming = await self._with_document(incoming, *wanted)
             return await self.runtime.dispatcher.handle(await self._resolve_digest(incoming))
         except Exception:
             log.exception("handling telegram update %s failed", update.update_id)
@@ -164,6 +174,23 @@ class TelegramAdapter:
             await self.bot.answer_callback_query(query_id)
         except (AiogramError, OSError, TimeoutError) as error:  # the spinner stops by itself; the answer matters
             log.info("answerCallbackQuery %s failed: %r", query_id, error)
+
+    async def _with_document(self, incoming: Incoming, file_id: str, name: str, size: int | None) -> Incoming:
+        """The sent file's bytes, for a step that takes files (staff importing openings). A file over the limit
+        is not downloaded: a stand-in one byte too large lets the handler say so; a failed download is an
+        unsupported message, answered politely."""
+        if size is not None and size > MAX_DOCUMENT_BYTES:
+            return replace(incoming, document=Document(name, bytes(MAX_DOCUMENT_BYTES + 1)))
+        try:
+            file = await self.bot.get_file(file_id)
+            if file.file_path is None:
+                raise AiogramError("getFile gave no file_path")
+            buffer = BytesIO()
+            await self.bot.download_file(file.file_path, buffer)
+        except (AiogramError, OSError, TimeoutError, ClientError) as error:
+            log.info("downloading document %s failed: %r", file_id, error)
+            return replace(incoming, kind=IncomingKind.UNSUPPORTED)
+        return replace(incoming, document=Document(name, buffer.getvalue()[: MAX_DOCUMENT_BYTES + 1]))
 
     async def _resolve_digest(self, incoming: Incoming) -> Incoming:
         """A button whose option token was too long for callback_data carries its digest: find the token in the

@@ -44,7 +44,18 @@ def _from_message(message: Message, event_id: str) -> Incoming | None:
         return replace(base, text=message.text)
     if message.contact is not None and message.contact.user_id == message.from_user.id:
         return replace(base, kind=IncomingKind.CONTACT, contact_phone=message.contact.phone_number)
+    if message.document is not None:  # fetched by the adapter before it is handled (`document_to_fetch`)
+        return replace(base, kind=IncomingKind.DOCUMENT)
     return replace(base, kind=IncomingKind.UNSUPPORTED)
+
+
+def document_to_fetch(update: Update) -> tuple[str, str, int | None] | None:
+    """`(file_id, file name, size)` of a document sent in a private chat, for the adapter to download."""
+    message = update.message
+    if message is None or message.document is None or message.chat.type != "private":
+        return None
+    document = message.document
+    return document.file_id, document.file_name or "file", document.file_size
 
 
 def _from_callback(query: CallbackQuery, event_id: str) -> Incoming | None:

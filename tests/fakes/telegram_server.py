@@ -125,6 +125,8 @@ class FakeTelegram(UpdateFactory):
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.files: dict[str, tuple[str, bytes]] = {}
+        """file_id -> (file_path, content): what getFile describes and /file/bot<token>/<path> serves."""
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -148,6 +150,7 @@ class FakeTelegram(UpdateFactory):
     async def start(self) -> None:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -231,6 +234,25 @@ class FakeTelegram(UpdateFactory):
         if not callable(result) and (problems := self.spec.check_result(canonical, result)):
             raise ValueError(f"stub: result for {canonical} does not match the spec: " + "; ".join(problems))
         self.replies.stubs[canonical] = result
+
+    def add_file(self, file_id: str, name: str, content: bytes) -> None:
+        """Make a file the user sent downloadable: getFile describes it and its path serves the bytes."""
+        self.files[file_id] = (f"documents/{name}", content)
+
+        def describe(params: dict[str, Any]) -> JsonDict:
+            path, data = self.files.get(str(params.get("file_id")), ("", b""))
+            return {"file_id": params.get("file_id"), "file_unique_id": f"u-{params.get('file_id')}",
+                    "file_size": len(data), "file_path": path}
+
+        self.stub("getFile", describe)
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        for path, content in self.files.values():
+            if path == request.match_info["path"]:
+                return web.Response(body=content)
+        return web.Response(status=404)
 
     # -- request handling --------------------------------------------------------------------------
 

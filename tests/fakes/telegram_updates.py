@@ -128,6 +128,13 @@ class UpdateFactory:
             content["caption"] = caption
         return self._update(message=self.message(user_id, sender, **content))
 
+    def document_update(self, user_id: int, file_id: str, file_name: str, file_size: int) -> JsonDict:
+        """A file sent as a document (a spreadsheet, say)."""
+        sender = self.user(user_id)
+        document = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_name": file_name,
+                    "file_size": file_size}
+        return self._update(message=self.message(user_id, sender, document=document))
+
     def sticker_update(self, user_id: int, *, emoji: str = "👍") -> JsonDict:
         sender = self.user(user_id)
         sticker = {

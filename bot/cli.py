@@ -20,7 +20,7 @@ from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel, chat
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import build_scheduler
-from bot.serve import serve_telegram
+from bot.serve import serve
 from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, ensure_nik_key, load_settings
 from handlers.messages import _
 from handlers.report_tables import report_tables, report_title
@@ -313,11 +313,11 @@ async def _run(settings: Settings) -> int:
         print(f"Configuration error: survey file {error}", file=sys.stderr)
         return 2
     await _ensure_schema(settings)
-    if settings.whatsapp_token:
-        print("The WhatsApp channel is not available in this version yet; unset WHATSAPP_TOKEN.", file=sys.stderr)
+    if settings.whatsapp_token and not settings.whatsapp_phone_number_id:
+        print("Configuration error: WHATSAPP_PHONE_NUMBER_ID is required with WHATSAPP_TOKEN", file=sys.stderr)
         return 2
-    if settings.telegram_bot_token:
-        return await serve_telegram(settings)
+    if settings.telegram_bot_token or settings.whatsapp_token:
+        return await serve(settings)
     print("No channel credentials configured: starting the console chat. Type /help for help, Ctrl-D to leave.",
           file=sys.stderr)
     return await _chat(settings, "console", None, with_jobs=True)

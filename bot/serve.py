@@ -1,5 +1,6 @@
-"""`python -m bot run` on Telegram: long polling by default, the webhook under uvicorn when a public URL and a
-secret are configured. Builds the runtime, the bot and the scheduler, runs until SIGTERM or Ctrl-C, closes all.
+"""`python -m bot run` on the configured channels: Telegram by long polling by default, or by its webhook when a
+public URL and a secret are configured; WhatsApp by its webhook; the webhooks served by one uvicorn. Builds the
+runtime, the channels and the scheduler, runs until SIGTERM or Ctrl-C, closes all.
 """
 
 from __future__ import annotations
@@ -13,29 +14,52 @@ from urllib.parse import urlsplit
 
 import uvicorn
 from aiogram.exceptions import AiogramError, TelegramUnauthorizedError
+from fastapi import APIRouter
 
 from bot.channels.telegram import TelegramAdapter, create_bot
 from bot.channels.telegram_budget import SendBudget
+from bot.channels.whatsapp import WhatsAppChannel
+from bot.channels.whatsapp_webhook import WEBHOOK_PATH as WHATSAPP_WEBHOOK_PATH
 from bot.runtime import build_runtime
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from bot.web import TELEGRAM_WEBHOOK_PATH, create_app
+from bot.whatsapp_wiring import build_whatsapp
 
 log = logging.getLogger(__name__)
 
 
-async def serve_telegram(settings: Settings) -> int:
+async def serve(settings: Settings) -> int:
+    """Telegram (polling, or its webhook) and WhatsApp (its webhook), whichever are configured, in one process."""
     if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
         print("Configuration error: TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL", file=sys.stderr)
         return 2
     runtime = build_runtime(settings, flush_when_idle=True)  # after a crash, repeat nothing already sent
-    bot = create_bot(settings)
-    budget = SendBudget(bot_rate=settings.telegram_messages_per_second,
-                        chat_rate=settings.telegram_messages_per_chat_per_second)
-    adapter = TelegramAdapter(bot, runtime, budget)
+    bot = create_bot(settings) if settings.telegram_bot_token else None
+    adapter = None
+    if bot is not None:
+        budget = SendBudget(bot_rate=settings.telegram_messages_per_second,
+                            chat_rate=settings.telegram_messages_per_chat_per_second)
+        adapter = TelegramAdapter(bot, runtime, budget)
+    whatsapp = build_whatsapp(settings, runtime)
     scheduler = build_scheduler(runtime)
     scheduler.start()
     try:
+        return await _serve_channels(settings, adapter, whatsapp)
+    finally:
+        scheduler.shutdown(wait=False)
+        if bot is not None:
+            await bot.session.close()
+        if whatsapp is not None:
+            await whatsapp[0].aclose()
+        await runtime.aclose()
+
+
+async def _serve_channels(settings: Settings, adapter: TelegramAdapter | None,
+                          whatsapp: tuple[WhatsAppChannel, APIRouter] | None) -> int:
+    webhook_secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else ""
+    telegram_webhook = adapter is not None and bool(settings.telegram_webhook_url and webhook_secret)
+    if adapter is not None:
         try:
             await adapter.set_commands()
         except TelegramUnauthorizedError:
@@ -43,26 +67,34 @@ async def serve_telegram(settings: Settings) -> int:
             return 2
         except (AiogramError, OSError, TimeoutError) as error:
             log.warning("could not set the command menu (%r); the bot works without it", error)
-        if settings.telegram_webhook_url and settings.telegram_webhook_secret:
-            secret = settings.telegram_webhook_secret.get_secret_value()
-            try:
-                await adapter.set_webhook(settings.telegram_webhook_url, secret)
-            except (AiogramError, OSError, TimeoutError) as error:
-                print(f"Telegram did not accept the webhook {settings.telegram_webhook_url}: {error}", file=sys.stderr)
-                return 1
-            path = urlsplit(settings.telegram_webhook_url).path or TELEGRAM_WEBHOOK_PATH
-            app = create_app(adapter, telegram_secret=secret, telegram_path=path)
-            config = uvicorn.Config(app, host=settings.web_host, port=settings.web_port, lifespan="off",
-                                    log_level=settings.log_level.lower(), access_log=False)
-            print(f"Telegram webhook: serving {path} on {settings.web_host}:{settings.web_port}", file=sys.stderr)
-            await uvicorn.Server(config).serve()
-        else:
-            print("Telegram: long polling. Ctrl-C to stop.", file=sys.stderr)
-            await adapter.poll(_stop_on_signals())
+    path = TELEGRAM_WEBHOOK_PATH
+    if adapter is not None and telegram_webhook and settings.telegram_webhook_url:
+        try:
+            await adapter.set_webhook(settings.telegram_webhook_url, webhook_secret)
+        except (AiogramError, OSError, TimeoutError) as error:
+            print(f"Telegram did not accept the webhook {settings.telegram_webhook_url}: {error}", file=sys.stderr)
+            return 1
+        path = urlsplit(settings.telegram_webhook_url).path or TELEGRAM_WEBHOOK_PATH
+    if not telegram_webhook and whatsapp is None:
+        assert adapter is not None
+        print("Telegram: long polling. Ctrl-C to stop.", file=sys.stderr)
+        await adapter.poll(_stop_on_signals())
+        return 0
+    app = create_app(adapter if telegram_webhook else None, telegram_secret=webhook_secret, telegram_path=path,
+                     routers=[whatsapp[1]] if whatsapp is not None else [])
+    config = uvicorn.Config(app, host=settings.web_host, port=settings.web_port, lifespan="off",
+                            log_level=settings.log_level.lower(), access_log=False)
+    served = [name for name, on in (("Telegram webhook " + path, telegram_webhook),
+                                    ("WhatsApp webhook " + WHATSAPP_WEBHOOK_PATH, whatsapp is not None)) if on]
+    print(f"Serving {', '.join(served)} on {settings.web_host}:{settings.web_port}", file=sys.stderr)
+    stop = asyncio.Event()
+    polling = asyncio.create_task(adapter.poll(stop)) if adapter is not None and not telegram_webhook else None
+    try:
+        await uvicorn.Server(config).serve()  # until SIGTERM or Ctrl-C, which uvicorn catches
     finally:
-        scheduler.shutdown(wait=False)
-        await bot.session.close()
-        await runtime.aclose()
+        stop.set()
+        if polling is not None:
+            await polling
     return 0
 
 

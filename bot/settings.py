@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     whatsapp_app_secret: SecretStr | None = None
     whatsapp_verify_token: SecretStr | None = None
     whatsapp_api_base: str = "https://graph.facebook.com"
+    whatsapp_rate_per_second: float = Field(default=80.0, gt=0, le=1000)  # the number's throughput (80 by default)
+    whatsapp_daily_unique_recipients: int | None = Field(default=1000, gt=0)  # the number's tier
+    whatsapp_templates: dict[str, dict[str, str]] = Field(default_factory=dict)
+    """JSON such as {"notification": {"id": "kabar_disnaker", "en": "office_news"}}: approved templates with one
+    body parameter, used outside the 24-hour window."""
 
     @field_validator("database_url")
     @classmethod

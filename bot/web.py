@@ -1,4 +1,4 @@
-"""The web side, a FastAPI app served by uvicorn: the Telegram webhook and `/healthz`.
+"""The web side, a FastAPI app served by uvicorn: the Telegram and WhatsApp webhooks and `/healthz`.
 
 The webhook answers only requests carrying the secret given to `setWebhook` (Telegram sends it back in
 `X-Telegram-Bot-Api-Secret-Token`); anyone else gets 403 and nothing is handled. An update is answered 200
@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from aiogram.types import Update
-from fastapi import BackgroundTasks, FastAPI, Header, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, FastAPI, Header, HTTPException, Request
 from pydantic import ValidationError
 
 from bot.channels.telegram import TelegramAdapter
@@ -25,8 +26,11 @@ TELEGRAM_WEBHOOK_PATH = "/telegram/webhook"
 
 
 def create_app(telegram: TelegramAdapter | None = None, *, telegram_secret: str = "",
-               telegram_path: str = TELEGRAM_WEBHOOK_PATH) -> FastAPI:
+               telegram_path: str = TELEGRAM_WEBHOOK_PATH, routers: Sequence[APIRouter] = ()) -> FastAPI:
+    """The app; `routers` adds other channels' webhooks (WhatsApp's)."""
     app = FastAPI(title="Sahabat Kerja", docs_url=None, redoc_url=None, openapi_url=None)
+    for router in routers:
+        app.include_router(router)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -160,3 +160,15 @@ async def recent_payloads(session: AsyncSession, channel: str, address: str, lim
         .limit(limit)
     )
     return list(await session.scalars(query))
+
+
+async def last_payload_with_options(session: AsyncSession, channel: str, address: str) -> dict[str, Any] | None:
+    """The latest of the last few messages to `address` that offered options (WhatsApp's "more" row shows the
+    next page of it)."""
+    payloads = await session.scalars(
+        select(OutboxMessage.payload)
+        .where(OutboxMessage.channel == channel, OutboxMessage.address == address)
+        .order_by(OutboxMessage.id.desc())
+        .limit(5)
+    )
+    return next((payload for payload in payloads if payload.get("options")), None)

@@ -84,6 +84,11 @@ async def load_or_create_user(
     return user, True
 
 
+async def find_user(session: AsyncSession, channel: str, external_id: str) -> User | None:
+    """The user behind a channel identity, if they ever wrote (nothing is created)."""
+    return await session.scalar(_USER_BY_IDENTITY, {"channel": channel, "external_id": external_id})
+
+
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
 

@@ -10,6 +10,8 @@ every 10 % and at the end.
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.delivery import Envelope
 from bot.proactive import queue_for_user
 from bot.rendering import render
@@ -28,7 +30,8 @@ from models.broadcasts import (
 )
 from models.outbox import Addressed, enqueue_many
 
-BATCH = 100
+BATCH = 500
+SENDERS = 8
 
 
 async def send_broadcasts(runtime: Runtime, batch: int = BATCH) -> int:
@@ -39,24 +42,50 @@ async def send_broadcasts(runtime: Runtime, batch: int = BATCH) -> int:
         sending = [(broadcast.id, broadcast.total) for broadcast in await sending_now(session)]
     handled = 0
     for broadcast_id, total in sending:
-        since_report = 0
-        while (count := await _send_batch(runtime, broadcast_id, batch)) > 0:
-            handled += count
-            since_report += count
-            if since_report * 10 >= total:  # the figures are an aggregate: counted about every tenth, not per batch
-                await _report(runtime, broadcast_id)
-                since_report = 0
-        await _report(runtime, broadcast_id)
+        handled += await _send_one_broadcast(runtime, broadcast_id, total, batch)
     return handled
 
 
-async def _send_batch(runtime: Runtime, broadcast_id: int, batch: int) -> int:
+async def _send_one_broadcast(runtime: Runtime, broadcast_id: int, total: int, batch: int) -> int:
+    """Queue batch after batch while SENDERS send from an in-memory line at most one batch long, so sending
+    does not stop while the next batch is claimed. What is in that line is already in the outbox: a crash
+    leaves it to the sweep."""
+    line: asyncio.Queue[Envelope | None] = asyncio.Queue(maxsize=max(batch, 1))
+
+    async def sender() -> None:
+        while (envelope := await line.get()) is not None:
+            await runtime.delivery.deliver([envelope])
+
+    senders = [asyncio.create_task(sender()) for _ in range(SENDERS)]
+    handled = since_report = 0
+    try:
+        while (queued := await _queue_batch(runtime, broadcast_id, batch)) is not None:
+            count, envelopes = queued
+            for envelope in envelopes:
+                await line.put(envelope)
+            handled += count
+            since_report += count
+            if since_report * 10 >= total:  # the figures are an aggregate: counted about every tenth, not per batch
+                await runtime.delivery.flush()
+                await _report(runtime, broadcast_id)
+                since_report = 0
+    finally:
+        for _sender in senders:
+            await line.put(None)
+        await asyncio.gather(*senders)
+        await runtime.delivery.flush()
+    await _report(runtime, broadcast_id)
+    return handled
+
+
+async def _queue_batch(runtime: Runtime, broadcast_id: int, batch: int) -> tuple[int, list[Envelope]] | None:
+    """Claim the next deliveries and put them in the outbox; None when none are pending (or it was cancelled)."""
     now = runtime.clock()
     async with runtime.session_factory() as session, session.begin():
         broadcast = await get_broadcast(session, broadcast_id)
         turns = await claim_turns(session, broadcast_id, batch) if broadcast is not None else []
         if broadcast is None or not turns:
-            return 0
+            return None
         replies: dict[str, Reply] = {}
         sendable = [turn for turn in turns if not (turn.stopped or turn.unreachable)]
         for turn in sendable:
@@ -76,9 +105,7 @@ async def _send_batch(runtime: Runtime, broadcast_id: int, batch: int) -> int:
         )
     envelopes = [Envelope(outbox_id, turn.channel, turn.external_id, replies[turn.locale])
                  for turn, outbox_id in zip(sendable, ids, strict=True)]
-    await runtime.delivery.deliver(envelopes)
-    await runtime.delivery.flush()
-    return len(turns)
+    return len(turns), envelopes
 
 
 async def _report(runtime: Runtime, broadcast_id: int) -> None:

@@ -1,0 +1,156 @@
+"""Benchmark: a broadcast to 50,000 Telegram users at the platform's rate, with people chatting meanwhile.
+
+50,000 registered-looking users are bulk-loaded, a broadcast to everyone is created (one INSERT ... SELECT)
+and the real job (`jobs.broadcasts.send_broadcasts`) sends it through the real Telegram path (Delivery ->
+TelegramChannel -> send budget -> aiogram -> HTTP) to the fake Bot API in its own process, which enforces
+`--rate` messages/s per bot and 1/s per chat (Telegram's 30/s, scaled to 300/s so the run takes minutes, not
+half an hour). Meanwhile an interactive user sends /help five times a second; each reply's latency (message
+in, reply accepted by the fake) is measured: chatting users must not starve behind the broadcast.
+
+Reported: achieved rate as a fraction of the limit (at the fake, first to last broadcast message), 429s,
+recipients lost and duplicated, and the interactive reply p50/p99. The kill -9 duplicate count is measured
+by the end-to-end tests, not here. Final line:
+`broadcast_rate_ratio=<x> lost=<n> dup=<n> reply_p99_ms=<n>`.
+
+Usage: python bench/broadcast.py [--recipients 50000] [--rate 300] [--backend sqlite|postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from aiogram import Bot  # noqa: E402
+from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
+
+from bench.databases import prepare_database  # noqa: E402
+from bench.telegram_send import TOKEN, FakeServer, telegram_runtime  # noqa: E402
+from bot.channels.telegram import TelegramAdapter  # noqa: E402
+from bot.channels.telegram_budget import SendBudget  # noqa: E402
+from handlers.messages import Incoming  # noqa: E402
+from jobs.broadcasts import send_broadcasts  # noqa: E402
+from models.audiences import Audience  # noqa: E402
+from models.broadcasts import create_broadcast  # noqa: E402
+from models.users import Role, User  # noqa: E402
+from tests.fakes.telegram_server import LocalAiohttpSession  # noqa: E402
+
+AUTHOR = 9_000_000
+CHATTER = 9_000_001
+CHATTERS = 20
+BATCH = 5_000
+
+
+async def fill(runtime: Any, recipients: int) -> None:
+    now = runtime.clock()
+    for start in range(1, recipients + 1, BATCH):
+        async with runtime.session_factory() as session, session.begin():
+            await session.execute(insert(User), [
+                {"channel": "telegram", "external_id": str(chat), "locale": "id" if chat % 5 else "en",
+                 "role": Role.MEMBER, "created_at": now, "last_seen_at": now, "opening_alerts": True}
+                for chat in range(start, min(start + BATCH, recipients + 1))
+            ])
+    async with runtime.session_factory() as session, session.begin():
+        session.add(User(channel="telegram", external_id=str(AUTHOR), locale="id", role=Role.STAFF, created_at=now,
+                         last_seen_at=now))
+
+
+async def chat_meanwhile(runtime: Any, stop: asyncio.Event) -> list[float]:
+    """People chatting during the broadcast, five messages a second in all (each of CHATTERS writes every few
+    seconds, as people do, and within Telegram's one message a second per chat); the latency of each reply
+    reaching the fake."""
+    latencies: list[float] = []
+    count = 0
+
+    async def one(chat: int) -> None:
+        started = time.perf_counter()
+        await runtime.handle(Incoming(channel="telegram", external_id=str(chat), text="/help", event_id=f"c{count}"))
+        latencies.append(time.perf_counter() - started)
+
+    pending: set[asyncio.Task[None]] = set()
+    while not stop.is_set():
+        count += 1
+        task = asyncio.create_task(one(CHATTER + count % CHATTERS))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+        await asyncio.sleep(0.2)
+    await asyncio.gather(*pending)
+    return latencies
+
+
+async def bench(url: str, recipients: int, rate: float) -> dict[str, Any]:
+    runtime = telegram_runtime(url)
+    await fill(runtime, recipients)
+    server = FakeServer(rate)
+    async with server as base_url:
+        bot = Bot(TOKEN, session=LocalAiohttpSession(api=TelegramAPIServer.from_base(base_url), timeout=10))
+        TelegramAdapter(bot, runtime, SendBudget(bot_rate=rate, chat_rate=1.0))  # joins runtime.delivery
+        async with runtime.session_factory() as session, session.begin():
+            author = await session.scalar(select(User.id).where(User.external_id == str(AUTHOR)))
+            broadcast = await create_broadcast(
+                session, author_id=author, text_id="Bursa kerja Disnaker Sabtu ini di Tanjung.",
+                text_en="Job fair at the labour office this Saturday in Tanjung.", opening_code=None,
+                audience=Audience(), scheduled_at=runtime.clock(), now=runtime.clock(),
+            )
+            total = broadcast.total
+        stop = asyncio.Event()
+        chatting = asyncio.create_task(chat_meanwhile(runtime, stop))
+        started = time.perf_counter()
+        await send_broadcasts(runtime)
+        elapsed = time.perf_counter() - started
+        stop.set()
+        latencies = sorted(await chatting)
+        stats = await server.ask("stop")
+        await bot.session.close()
+    await runtime.aclose()
+    recipients_chats = [chat for chat in stats["chats"] if int(chat) < AUTHOR]
+    accepted = stats["accepted_at"]
+    achieved = (len(accepted) - 1) / (accepted[-1] - accepted[0]) if len(accepted) > 1 else 0.0
+    expected = {str(chat) for chat in range(1, recipients + 1)}
+    got = [str(chat) for chat in recipients_chats]
+
+    def percentile(q: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(len(latencies) * q))] * 1000, 1) if latencies else 0.0
+
+    return {
+        "recipients": recipients, "deliveries": total, "limit_per_s": rate,
+        "achieved_per_s": round(achieved, 1), "rate_ratio": round(achieved / rate, 3),
+        "seconds": round(elapsed, 1), "http_429": len(stats["rate_limited_at"]),
+        "lost": len(expected - set(got)), "dup": len(got) - len(set(got)),
+        "interactive_replies": len(latencies), "reply_p50_ms": percentile(0.5), "reply_p99_ms": percentile(0.99),
+        "spec_violations": stats["violations"],
+    }
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    url, cleanup = await prepare_database(args.backend, "broadcast")
+    try:
+        return {"backend": args.backend, **await bench(url, args.recipients, args.rate)}
+    finally:
+        await cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--recipients", type=int, default=50_000)
+    parser.add_argument("--rate", type=float, default=300.0)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    args = parser.parse_args()
+    result = asyncio.run(run(args))
+    result["machine"] = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(json.dumps(result), flush=True)
+    print(f"broadcast_rate_ratio={result['rate_ratio']} lost={result['lost']} dup={result['dup']} "
+          f"reply_p99_ms={result['reply_p99_ms']}")
+
+
+if __name__ == "__main__":
+    main()

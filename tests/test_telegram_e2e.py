@@ -64,6 +64,16 @@ class BotProcess:
             raise AssertionError("the bot did not stop on SIGTERM:\n" + self.log.read_text()) from None
 
 
+async def wait_until_serving(http: httpx.AsyncClient) -> None:
+    """Until the process's web server answers /healthz (it starts after the channels are set up)."""
+    for _ in range(200):
+        try:
+            if (await http.get("/healthz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            await asyncio.sleep(0.05)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -163,12 +173,7 @@ async def test_webhook_registration_browse_apply_and_redelivery(
     await wait_for(lambda: tg.webhook is not None, what="setWebhook")
     assert tg.webhook is not None and tg.webhook["secret_token"] == SECRET and tg.webhook["url"] == url
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20) as http:
-        for _ in range(200):
-            try:
-                if (await http.get("/healthz")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                await asyncio.sleep(0.05)
+        await wait_until_serving(http)
 
         async def post(update: JsonDict, secret: str | None = SECRET) -> int:
             assert tg.spec.check_object("Update", update) == []

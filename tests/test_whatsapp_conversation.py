@@ -166,6 +166,20 @@ def texts(messages: list[dict[str, Any]]) -> str:
     return "\n".join(b["text"]["body"] if b["type"] == "text" else b["interactive"]["body"]["text"] for b in messages)
 
 
+async def browse_and_apply(siti: WhatsAppUser) -> None:
+    """From the menu to a sent application for the welding training, paging as a person would."""
+    await siti.send("menu")
+    await siti.tap("Pelatihan yang dibuka")
+    while WELDING not in [title.split(". ", 1)[-1] for _id, title, _d in siti.choices()]:
+        await siti.tap("Halaman berikutnya")
+    await siti.tap(WELDING)
+    await siti.tap("Daftar")
+    assert siti.text.startswith(f"Kirim lamaran Anda untuk {WELDING}?")
+    siti.new_messages()
+    await siti.tap("Ya, kirim")
+    assert f"Lamaran Anda untuk {WELDING} sudah terkirim." in texts(siti.new_messages())
+
+
 async def test_a_registered_job_seeker_browses_and_applies_over_whatsapp(
     whatsapp: tuple[Runtime, WhatsAppUser, list[DeliveryStatus]], wa: FakeWhatsApp, clock: Clock
 ) -> None:
@@ -179,16 +193,7 @@ async def test_a_registered_job_seeker_browses_and_applies_over_whatsapp(
     for label in ("Tanjung", "SMK", "Menjahit dan tata busana", "Selesai, lanjut", "Bukan penyandang disabilitas",
                   "Sedang mencari kerja", "Benar, simpan"):
         await siti.tap(label)
-    await siti.send("menu")
-    await siti.tap("Pelatihan yang dibuka")
-    while WELDING not in [title.split(". ", 1)[-1] for _id, title, _d in siti.choices()]:
-        await siti.tap("Halaman berikutnya")
-    await siti.tap(WELDING)
-    await siti.tap("Daftar")
-    assert siti.text.startswith("Kirim lamaran Anda untuk Pengelasan SMAW 3G?")
-    siti.new_messages()
-    await siti.tap("Ya, kirim")
-    assert "Lamaran Anda untuk Pengelasan SMAW 3G sudah terkirim." in texts(siti.new_messages())
+    await browse_and_apply(siti)
     assert await applications(runtime) == 1
     wa.assert_clean()
 

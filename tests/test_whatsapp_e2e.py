@@ -6,7 +6,6 @@ the fake Graph API) while another does the same over Telegram by polling, agains
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
@@ -16,7 +15,6 @@ from bot.runtime import Runtime
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.whatsapp_server import FakeWhatsApp
 from tests.test_telegram_e2e import (  # noqa: F401  (fixtures)
-    WELDING,
     BotProcess,
     applications,
     database,
@@ -25,8 +23,9 @@ from tests.test_telegram_e2e import (  # noqa: F401  (fixtures)
     polling_user,
     register_browse_and_apply,
     tg,
+    wait_until_serving,
 )
-from tests.test_whatsapp_conversation import WA_ID, WhatsAppUser, texts
+from tests.test_whatsapp_conversation import WA_ID, WhatsAppUser, browse_and_apply
 
 
 @pytest.fixture
@@ -43,12 +42,7 @@ async def test_telegram_and_whatsapp_in_one_process(
                  WHATSAPP_APP_SECRET=wa.app_secret, WHATSAPP_VERIFY_TOKEN="verify-e2e", WHATSAPP_API_BASE=wa.base_url,
                  WEB_HOST="127.0.0.1", WEB_PORT=str(port))
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20) as http:
-        for _ in range(200):
-            try:
-                if (await http.get("/healthz")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                await asyncio.sleep(0.05)
+        await wait_until_serving(http)
         check = await http.get("/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": "verify-e2e",
                                                              "hub.challenge": "1158201444"})
         assert (check.status_code, check.text) == (200, "1158201444")
@@ -65,15 +59,7 @@ async def test_telegram_and_whatsapp_in_one_process(
         for label in ("Ya, nomor ini", "Tanjung", "SMK", "Menjahit dan tata busana", "Selesai, lanjut",
                       "Bukan penyandang disabilitas", "Sedang mencari kerja", "Benar, simpan"):
             await siti.tap(label)
-        await siti.send("menu")
-        await siti.tap("Pelatihan yang dibuka")
-        while WELDING not in [title.split(". ", 1)[-1] for _id, title, _d in siti.choices()]:
-            await siti.tap("Halaman berikutnya")
-        await siti.tap(WELDING)
-        await siti.tap("Daftar")
-        siti.new_messages()
-        await siti.tap("Ya, kirim")
-        assert f"Lamaran Anda untuk {WELDING} sudah terkirim." in texts(siti.new_messages())
+        await browse_and_apply(siti)
 
     await register_browse_and_apply(polling_user(tg, 702))
     assert await applications(database) == 2

@@ -21,7 +21,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    case,
     func,
     insert,
     literal,
@@ -30,11 +29,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.sql.elements import ColumnElement
 
 from models.audiences import Audience, audience_members
 from models.base import Base, JsonDocument
-from models.db import dialect_name
+from models.db import count_if, dialect_name
 from models.outbox import OutboxMessage, OutboxStatus
 from models.users import User
 
@@ -204,11 +202,11 @@ async def figures_of(session: AsyncSession, broadcast_id: int) -> Figures:
     row = (await session.execute(
         select(
             func.count(delivery.id),
-            _count_if(queued & (outbox.status == OutboxStatus.SENT)),
-            _count_if(queued & (outbox.status == OutboxStatus.FAILED) & ~blocked),
-            _count_if((delivery.status == DeliveryStatus.UNREACHABLE)
+            count_if(queued & (outbox.status == OutboxStatus.SENT)),
+            count_if(queued & (outbox.status == OutboxStatus.FAILED) & ~blocked),
+            count_if((delivery.status == DeliveryStatus.UNREACHABLE)
                       | (queued & (outbox.status == OutboxStatus.FAILED) & blocked)),
-            _count_if(delivery.status == DeliveryStatus.SKIPPED),
+            count_if(delivery.status == DeliveryStatus.SKIPPED),
         )
         .select_from(delivery)
         .join(User, User.id == delivery.user_id)
@@ -217,10 +215,6 @@ async def figures_of(session: AsyncSession, broadcast_id: int) -> Figures:
     )).one()
     total, sent, failed, unreachable, skipped = (int(value) for value in row)
     return Figures(total, sent, failed, unreachable, skipped, total - sent - failed - unreachable - skipped)
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 async def cancel_broadcast(session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:

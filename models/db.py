@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, make_url, text
+from sqlalchemy import ColumnElement, case, event, func, make_url, text
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -156,3 +156,8 @@ async def lock_for_key(session: AsyncSession, key: str) -> None:
     await session.execute(
         text("SELECT pg_advisory_xact_lock(:k)"), {"k": int.from_bytes(digest, "big", signed=True)}
     )
+
+
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows of a group meet `condition` (0 for none), portable to SQLite and PostgreSQL alike."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 
 from models.applications import Application, ApplicationStatus, Completion
 from models.catalog import TrainingProgram
+from models.db import count_if
 from models.evaluations import Employment, EvaluationRecord
 from models.followups import CheckIn
 from models.profiles import JobSeekerProfile
@@ -107,9 +108,6 @@ def _cohort(year: int, program_id: int | None) -> Select[Any]:
 
 
 def _figures(cohort: Any) -> tuple[ColumnElement[Any], ...]:
-    def count_when(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
     wub = cohort.c.is_wub.is_(True)
     equipment_answered = and_(cohort.c.equipment_aid.is_(True), cohort.c.equipment_in_use.is_not(None))
     return (
@@ -117,12 +115,12 @@ def _figures(cohort: Any) -> tuple[ColumnElement[Any], ...]:
         func.count(cohort.c.completion_id).label("completers"),
         func.count(cohort.c.asked_id).label("asked"),
         func.count(cohort.c.responded_id).label("responded"),
-        count_when(cohort.c.employment == Employment.FORMAL).label("formal"),
-        count_when(cohort.c.employment == Employment.INFORMAL).label("informal"),
-        count_when(wub).label("wub"),
+        count_if(cohort.c.employment == Employment.FORMAL).label("formal"),
+        count_if(cohort.c.employment == Employment.INFORMAL).label("informal"),
+        count_if(wub).label("wub"),
         func.coalesce(func.sum(case((wub, cohort.c.workers_employed), else_=0)), 0).label("jobs_created"),
-        count_when(equipment_answered).label("equipment_answered"),
-        count_when(and_(equipment_answered, cohort.c.equipment_in_use.is_(True))).label("equipment_in_use"),
+        count_if(equipment_answered).label("equipment_answered"),
+        count_if(and_(equipment_answered, cohort.c.equipment_in_use.is_(True))).label("equipment_in_use"),
     )
 
 

@@ -13,7 +13,6 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from bot import migrate
 from bot.channels.console import CHANNEL as CONSOLE
@@ -155,7 +154,7 @@ async def _seed(settings: Settings) -> int:
     try:
         async with runtime.session_factory() as session, session.begin():
             now = runtime.clock()
-            today = now.astimezone(ZoneInfo(runtime.services.office.timezone)).date()
+            today = runtime.services.office.date_at(now)
             loaded = await seed_demo(session, runtime.services.cipher, now, today)
         print("demo data loaded" if loaded else "demo data already present")
     finally:

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,7 +47,7 @@ class Context:
     @property
     def today(self) -> date:
         """The date at the office: deadlines and ages are counted in its time zone, not in UTC."""
-        return self.now.astimezone(ZoneInfo(self.services.office.timezone)).date()
+        return self.services.office.date_at(self.now)
 
     @property
     def conversation(self) -> Conversation:

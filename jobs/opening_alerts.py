@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -32,7 +31,7 @@ async def announce_new_openings(
     messaged = 0
     while True:
         now = clock()
-        today = now.astimezone(ZoneInfo(office.timezone)).date()
+        today = office.date_at(now)
         async with session_factory() as session, session.begin():
             await lock_for_key(session, "job:opening_alerts")
             openings = await claim_unannounced(session, BATCH)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,6 +19,6 @@ async def follow_training_calendar(
     session_factory: async_sessionmaker[AsyncSession], office: Office, clock: Callable[[], datetime]
 ) -> tuple[int, int]:
     """Returns how many trainings started and finished."""
-    today = clock().astimezone(ZoneInfo(office.timezone)).date()
+    today = office.date_at(clock())
     async with session_factory() as session, session.begin():
         return await advance_training_statuses(session, today)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 DEFAULT_REGION_FILE = Path(__file__).parent / "data" / "regions" / "tabalong.toml"
 
@@ -29,6 +31,10 @@ class Office:
 
     def kecamatan_by_code(self, code: str) -> Kecamatan | None:
         return next((k for k in self.kecamatan if k.code == code), None)
+
+    def date_at(self, moment: datetime) -> date:
+        """The office's calendar day at `moment`: deadlines, ages and dates count in its time zone, not UTC."""
+        return moment.astimezone(ZoneInfo(self.timezone)).date()
 
 
 class RegionFileError(ValueError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from types import MappingProxyType
 
 from handlers import (
@@ -228,12 +229,7 @@ COMMANDS: Mapping[str, Callable[[Context, Flow | None], Awaitable[None]]] = Mapp
 
 
 async def _open_opening(ctx: Context, current: Flow | None, code: str) -> None:
-    if current is not None:
-        ctx.send(say(_("Please finish or cancel what you are doing first (type 'cancel').")))
-        await engine.ask_again(ctx, current)
-        return
-    engine.end_flow(ctx)
-    await opening_alerts.open_announced(ctx, code)
+    await _outside_tasks(partial(opening_alerts.open_announced, code=code))(ctx, current)
 
 
 async def _alerts(ctx: Context, current: Flow | None, wanted: str) -> None:

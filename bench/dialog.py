@@ -24,6 +24,7 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -39,8 +40,8 @@ from models.crypto import NikCipher  # noqa: E402
 class NullChannel:
     name = "bench"
 
-    async def send(self, address: str, reply: Reply) -> None:
-        return None
+    async def send(self, address: str, reply: Reply) -> Sequence[str]:
+        return ()
 
 
 def registration_script(index: int) -> list[str]:

@@ -3,6 +3,7 @@
 Marking rows as sent is batched (one UPDATE for many messages) because it is the hottest write after the
 conversation itself; a crash before the batch is written at worst repeats those few messages, never loses
 one. Failed sends are retried by the sweep with backoff; permanent failures are recorded and given up.
+Platform message ids a channel returns are written with the marks, tying later status callbacks to the row.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.messages import Reply
 from models.outbox import OutboxMessage, claim_due, mark_attempt_failed, mark_sent
+from models.receipts import Sent, record_sent
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,10 @@ class Channel(Protocol):
 
     name: str
 
-    async def send(self, address: str, reply: Reply) -> None: ...
+    async def send(self, address: str, reply: Reply) -> Sequence[str]:
+        """Send one reply; returns the ids the platform gave the messages when it reports on them later (WhatsApp's
+        statuses), else nothing."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +78,7 @@ class Delivery:
         self._flush_when_idle = flush_when_idle
         self._delivering = 0
         self._sent: list[int] = []
+        self._platform_ids: list[Sent] = []
 
     def add_channel(self, channel: Channel) -> None:
         self._channels[channel.name] = channel
@@ -91,9 +97,11 @@ class Delivery:
     async def flush(self) -> None:
         """Write the pending "sent" marks."""
         ids, self._sent = self._sent, []
+        platform_ids, self._platform_ids = self._platform_ids, []
         if ids:
             async with self._session_factory() as session, session.begin():
                 await mark_sent(session, ids, self._clock())
+                await record_sent(session, platform_ids)
 
     async def sweep(self, limit: int = 200) -> int:
         """Send messages left pending (crash after commit, or a failed attempt now due); returns how many."""
@@ -108,13 +116,14 @@ class Delivery:
         if channel is None:
             return  # another process owns that channel; the sweep there will send it
         try:
-            await channel.send(envelope.address, envelope.reply)
+            platform_ids = await channel.send(envelope.address, envelope.reply)
         except DeliveryError as error:
             await self._record_failure(envelope, error)
         except (TimeoutError, OSError) as error:
             await self._record_failure(envelope, DeliveryError(repr(error)))
         else:
             self._sent.append(envelope.id)
+            self._platform_ids += [Sent(envelope.channel, pid, envelope.id) for pid in platform_ids]
 
     async def _record_failure(self, envelope: Envelope, error: DeliveryError) -> None:
         log.warning("delivery of outbox %s to %s failed: %s", envelope.id, envelope.channel, error)

@@ -3,7 +3,8 @@
 The channel asks two things: who a recipient is (their language, and when they last wrote, for the 24-hour
 window: `last_seen_at`, kept to five minutes, so the window counts as closed at most five minutes early and
 a template goes instead) and which list a "more" tap continues (the last message with options in the
-outbox). Delivery statuses that report a failure are logged for staff.
+outbox). Delivery statuses are recorded against the outbox row of the message they name (models/receipts.py);
+a failure also fails that row, with WhatsApp's reason, where staff see it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from handlers.messages import Reply
 from models.outbox import last_payload_with_options
+from models.receipts import FAILED, Receipt, record_receipt
 from models.users import find_user
 
 log = logging.getLogger(__name__)
@@ -46,9 +48,13 @@ def build_whatsapp(settings: Settings, runtime: Runtime) -> tuple[WhatsAppChanne
         return None if payload is None else Reply.from_json(payload)
 
     async def record_status(status: DeliveryStatus) -> None:
-        if status.status == "failed":
+        reason = "; ".join(f"{error.code} {error.title}" for error in status.errors) or None
+        if status.status == FAILED:
             log.warning("WhatsApp could not deliver %s to %s: %s", status.message_id, status.recipient,
-                        "; ".join(f"{error.code} {error.title}" for error in status.errors) or "no reason given")
+                        reason or "no reason given")
+        receipt = Receipt(CHANNEL, status.message_id, status.status, status.at or runtime.clock(), reason)
+        async with runtime.session_factory() as session, session.begin():
+            await record_receipt(session, receipt)
 
     channel = WhatsAppChannel(config, recipient=recipient, recall=recall, clock=runtime.clock)
     runtime.delivery.add_channel(channel)

@@ -9,6 +9,7 @@ from models.events import ProcessedEvent
 from models.followups import CheckIn, CheckInOptOut, FollowUpFire
 from models.outbox import OutboxMessage
 from models.profiles import JobSeekerProfile
+from models.receipts import PlatformMessage
 from models.seeds import SeedRun
 from models.surveys import SurveyVersion
 from models.targets import TrainingTarget
@@ -28,6 +29,7 @@ __all__ = [
     "FollowUpFire",
     "JobSeekerProfile",
     "OutboxMessage",
+    "PlatformMessage",
     "ProcessedEvent",
     "Provider",
     "SeedRun",

@@ -7,6 +7,7 @@ button of the last reply by its label, exactly as a Telegram or WhatsApp user wo
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,8 +28,9 @@ class RecordingChannel:
     name: str = CHANNEL
     sent: list[tuple[str, Reply]] = field(default_factory=list)
 
-    async def send(self, address: str, reply: Reply) -> None:
+    async def send(self, address: str, reply: Reply) -> Sequence[str]:
         self.sent.append((address, reply))
+        return ()
 
     def to(self, address: str) -> list[Reply]:
         return [reply for to, reply in self.sent if to == address]

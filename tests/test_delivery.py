@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from sqlalchemy import select
 
@@ -38,10 +39,10 @@ class FlakyChannel(RecordingChannel):
         super().__init__()
         self.failures = failures
 
-    async def send(self, address: str, reply: Reply) -> None:
+    async def send(self, address: str, reply: Reply) -> Sequence[str]:
         if self.failures:
             raise self.failures.pop(0)
-        await super().send(address, reply)
+        return await super().send(address, reply)
 
 
 async def test_a_failed_send_is_retried_after_the_platform_wait(make_runtime: RuntimeFactory, clock: Clock) -> None:

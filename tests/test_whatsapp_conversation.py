@@ -12,13 +12,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.channels.whatsapp import WhatsAppChannel, WhatsAppConfig
-from bot.channels.whatsapp_inbound import DeliveryStatus
-from bot.channels.whatsapp_webhook import WEBHOOK_PATH, whatsapp_webhook_router
+from bot.channels.whatsapp_webhook import WEBHOOK_PATH
 from bot.runtime import Runtime
-from handlers.messages import Reply
+from bot.settings import Settings
+from bot.whatsapp_wiring import build_whatsapp
 from models.outbox import OutboxMessage
 from models.profiles import get_profile
 from models.users import User
@@ -94,42 +94,29 @@ async def wa() -> AsyncIterator[FakeWhatsApp]:
 
 
 @pytest.fixture
-async def whatsapp(
-    wa: FakeWhatsApp, make_runtime: RuntimeFactory
-) -> AsyncIterator[tuple[Runtime, WhatsAppUser, list[DeliveryStatus]]]:
+async def whatsapp(wa: FakeWhatsApp, make_runtime: RuntimeFactory, app_settings: Settings,
+                   ) -> AsyncIterator[tuple[Runtime, WhatsAppUser]]:
+    """A runtime with the WhatsApp channel and webhook wired as `python -m bot run` wires them."""
     runtime = make_runtime()
-    config = WhatsAppConfig(token=wa.token, phone_number_id=wa.phone_number_id, app_secret=wa.app_secret,
-                            verify_token="verify", api_base=wa.base_url)
-
-    async def recall(address: str) -> Reply | None:
-        """The last reply with options sent to `address`, from the outbox (the query the lead adds to models)."""
-        async with runtime.session_factory() as session:
-            payloads = await session.scalars(
-                select(OutboxMessage.payload)
-                .where(OutboxMessage.channel == "whatsapp", OutboxMessage.address == address)
-                .order_by(OutboxMessage.id.desc()).limit(5))
-            return next((Reply.from_json(p) for p in payloads if p.get("options")), None)
-
-    channel = WhatsAppChannel(config, recall=recall)
-    runtime.delivery.add_channel(channel)
-    statuses: list[DeliveryStatus] = []
-
-    async def record(status: DeliveryStatus) -> None:
-        statuses.append(status)
-
+    settings = app_settings.model_copy(update={
+        "whatsapp_token": SecretStr(wa.token), "whatsapp_phone_number_id": wa.phone_number_id,
+        "whatsapp_app_secret": SecretStr(wa.app_secret), "whatsapp_verify_token": SecretStr("verify"),
+        "whatsapp_api_base": wa.base_url,
+    })
+    built = build_whatsapp(settings, runtime)
+    assert built is not None
+    channel, router = built
     app = FastAPI()
-    app.include_router(whatsapp_webhook_router(
-        verify_token=config.verify_token, app_secret=config.app_secret, phone_number_id=config.phone_number_id,
-        handle=runtime.handle, on_status=record, on_page_tap=channel.show_page))
+    app.include_router(router)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as http:
-        yield runtime, WhatsAppUser(http, wa, WA_ID), statuses
+        yield runtime, WhatsAppUser(http, wa, WA_ID)
     await channel.aclose()
 
 
 async def test_job_seeker_registers_over_whatsapp_with_their_own_number(
-    whatsapp: tuple[Runtime, WhatsAppUser, list[DeliveryStatus]], wa: FakeWhatsApp
+    whatsapp: tuple[Runtime, WhatsAppUser], wa: FakeWhatsApp
 ) -> None:
-    runtime, siti, _statuses = whatsapp
+    runtime, siti = whatsapp
     await siti.send("halo")
     assert "Bahasa apa yang Anda inginkan?" in siti.text
     await siti.tap("Bahasa Indonesia")
@@ -181,9 +168,9 @@ async def browse_and_apply(siti: WhatsAppUser) -> None:
 
 
 async def test_a_registered_job_seeker_browses_and_applies_over_whatsapp(
-    whatsapp: tuple[Runtime, WhatsAppUser, list[DeliveryStatus]], wa: FakeWhatsApp, clock: Clock
+    whatsapp: tuple[Runtime, WhatsAppUser], wa: FakeWhatsApp, clock: Clock
 ) -> None:
-    runtime, siti, _statuses = whatsapp
+    runtime, siti = whatsapp
     await seed_catalog(runtime, clock)
     await siti.send("halo")
     for label in ("Bahasa Indonesia", "Saya setuju"):
@@ -195,15 +182,4 @@ async def test_a_registered_job_seeker_browses_and_applies_over_whatsapp(
         await siti.tap(label)
     await browse_and_apply(siti)
     assert await applications(runtime) == 1
-    wa.assert_clean()
-
-
-async def test_statuses_of_sent_messages_are_reported(
-    whatsapp: tuple[Runtime, WhatsAppUser, list[DeliveryStatus]], wa: FakeWhatsApp
-) -> None:
-    _runtime, user, statuses = whatsapp
-    await user.send("halo")
-    await user.post(hooks.status_update("wamid.OUT1", "delivered", WA_ID))
-    await user.post(hooks.status_update("wamid.OUT1", "read", WA_ID))
-    assert [(s.message_id, s.status) for s in statuses] == [("wamid.OUT1", "delivered"), ("wamid.OUT1", "read")]
     wa.assert_clean()

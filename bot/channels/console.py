@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TextIO
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -35,9 +35,10 @@ class ConsoleChannel:
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
 
-    async def send(self, address: str, reply: Reply) -> None:
+    async def send(self, address: str, reply: Reply) -> Sequence[str]:
         self._stream.write(f"\n{format_reply(reply)}\n")
         self._stream.flush()
+        return ()
 
 
 async def read_line(stream: TextIO) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -66,18 +66,20 @@ class TelegramChannel:
         self._backoff_start = backoff_start
         self._sleep = sleep
 
-    async def send(self, address: str, reply: Reply) -> None:
+    async def send(self, address: str, reply: Reply) -> Sequence[str]:
+        """Send (or edit in place); Telegram reports nothing after accepting a message, so no ids are kept."""
         async with self._session_factory() as session:
             blocked_since = await unreachable_since(session, CHANNEL, address)
         if blocked_since is not None:
             raise DeliveryError(f"skipped: the user blocked the bot on {blocked_since:%Y-%m-%d}", permanent=True)
         chunks = chunks_of(reply)
         if reply.replaces and len(chunks) == 1 and await self._edit(address, int(reply.replaces), chunks[0]):
-            return
+            return ()
         for chunk in chunks:
             await self._call(address, lambda chunk=chunk: self.bot.send_message(  # type: ignore[misc]
                 chat_id=int(address), text=chunk.text, parse_mode=PARSE_MODE, reply_markup=chunk.markup,
             ))
+        return ()
 
     async def _edit(self, address: str, message_id: int, chunk: Chunk) -> bool:
         """Replace the page in place; False when Telegram cannot (message too old or gone): send it anew."""

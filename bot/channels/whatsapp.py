@@ -216,8 +216,8 @@ class WhatsAppChannel:
         if self._session is not None:
             await self._session.aclose()
 
-    async def send(self, address: str, reply: Reply) -> None:
-        await self.deliver(address, reply)
+    async def send(self, address: str, reply: Reply) -> Sequence[str]:
+        return await self.deliver(address, reply)
 
     async def deliver(self, address: str, reply: Reply, purpose: str = NOTIFICATION) -> list[str]:
         """Send `reply`; returns the WhatsApp message ids (wamids) that status callbacks will name."""

@@ -131,6 +131,8 @@ class FakeWhatsApp:
         self.app_secret = app_secret
         self.rate = rate
         self.sent: list[dict[str, Any]] = []
+        self.wamids: list[str] = []
+        """The id given to each accepted message, in the order of `sent`."""
         self.read_receipts: list[dict[str, Any]] = []
         self.failed: list[tuple[int, dict[str, Any]]] = []
         self.violations: list[str] = []
@@ -277,8 +279,9 @@ class FakeWhatsApp:
         is_template = body.get("type") == "template"
         if wa_id in self._closed_windows and not is_template:
             return self._error(131047, body)
-        self.sent.append(body)
         message: dict[str, Any] = {"id": new_wamid()}
+        self.sent.append(body)
+        self.wamids.append(message["id"])
         if is_template:
             message["message_status"] = "accepted"
         answer = {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": wa_id}]}

@@ -21,7 +21,7 @@ from bot.i18n import Catalogs
 from bot.locks import KeyedLocks
 from bot.rendering import page_turn_source, render_all, replacing
 from handlers.context import Context, Services
-from handlers.messages import Incoming, Msg, Outgoing, _, say
+from handlers.messages import Incoming, Msg, Outgoing, Purpose, _, say, with_purpose
 from handlers.router import route
 from models.conversations import save_conversation
 from models.db import lock_for_key
@@ -101,10 +101,12 @@ class Dispatcher:
             return envelopes
 
     async def act_for(
-        self, session: AsyncSession, user_id: int, action: Callable[[Context], Awaitable[None]], now: datetime
+        self, session: AsyncSession, user_id: int, action: Callable[[Context], Awaitable[None]], now: datetime,
+        purpose: Purpose,
     ) -> list[Envelope]:
         """Run a proactive `action` (a job's, not a reply) on one user's conversation, inside the caller's
-        transaction: the user's lock is taken, and the new state and messages are written together."""
+        transaction: the user's lock is taken, and the new state and messages (sent for `purpose`) are written
+        together."""
         user = await get_user(session, user_id)
         if user is None:
             return []
@@ -116,7 +118,7 @@ class Dispatcher:
         await save_conversation(session, user.conversation, now)
         return await self._write_replies(
             session, channel=user.channel, address=user.external_id, user_id=user.id, locale=user.locale,
-            replies=ctx.replies, now=now,
+            replies=[with_purpose(message, purpose) for message in ctx.replies], now=now,
         )
 
     async def _notify(self, session: AsyncSession, user_id: int, message: Outgoing, now: datetime) -> list[Envelope]:
@@ -126,7 +128,7 @@ class Dispatcher:
             return []  # they deleted their account meanwhile
         return await self._write_replies(
             session, channel=recipient.channel, address=recipient.external_id, user_id=recipient.id,
-            locale=recipient.locale, replies=[message], now=now,
+            locale=recipient.locale, replies=[with_purpose(message, Purpose.STATUS_CHANGE)], now=now,
         )
 
     def _render_for(self, user: User) -> Callable[[Msg | str], str]:

@@ -7,6 +7,7 @@ so a user gets one message per turn instead of two: fewer sends against the plat
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 
 from bot.i18n import Translator
@@ -27,7 +28,7 @@ from handlers.paging import NEXT_PAGE, PREVIOUS_PAGE
 NAV_LABELS: Mapping[Nav, Msg] = MappingProxyType(
     {Nav.BACK: _("Back"), Nav.CANCEL: _("Cancel"), Nav.MENU: _("Main menu")}
 )
-SHARE_CONTACT = _("Share my phone number")
+SHARE_CONTACT = _("Share my number")  # at most 20 characters: a WhatsApp button title
 MAX_FOLDED_LENGTH = 3000
 
 
@@ -41,26 +42,28 @@ def render(message: Outgoing, translator: Translator) -> Reply:
             RenderedOption(option_token(message.prompt_seq, n.value), translator(NAV_LABELS[n])) for n in message.nav
         ),
         contact_label=translator(SHARE_CONTACT) if message.request_contact else None,
+        purpose=message.purpose,
     )
 
 
 def render_all(messages: Sequence[Outgoing], translator: Translator) -> list[Reply]:
     replies: list[Reply] = []
-    carried: list[str] = []
+    carried: Reply | None = None  # notes waiting to be folded into what comes next
     for message in messages:
         reply = render(message, translator)
         interactive = reply.options or reply.nav or reply.contact_label
-        text = "\n\n".join([*carried, reply.text])
-        if not interactive and len(text) < MAX_FOLDED_LENGTH:
-            carried = [text]
-            continue
-        if len(text) < MAX_FOLDED_LENGTH:
-            replies.append(Reply(text, reply.options, reply.nav, reply.contact_label))
+        joined = reply if carried is None else replace(
+            reply, text=f"{carried.text}\n\n{reply.text}", purpose=reply.purpose or carried.purpose)
+        if len(joined.text) >= MAX_FOLDED_LENGTH:
+            replies += [r for r in (carried, reply) if r is not None]
+            carried = None
+        elif interactive:
+            replies.append(joined)
+            carried = None
         else:
-            replies.extend(Reply(t) for t in carried)
-            replies.append(reply)
-        carried = []
-    replies.extend(Reply(t) for t in carried)
+            carried = joined
+    if carried is not None:
+        replies.append(carried)
     return replies
 
 
@@ -78,4 +81,4 @@ def replacing(replies: list[Reply], source: str | None) -> list[Reply]:
     if source is None or len(replies) != 1:
         return replies
     [reply] = replies
-    return [Reply(reply.text, reply.options, reply.nav, reply.contact_label, replaces=source)]
+    return [replace(reply, replaces=source)]

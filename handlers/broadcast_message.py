@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.messages import Option, Outgoing, _, say
+from handlers.messages import Option, Outgoing, Purpose, _, say
 
 STOP_COMMAND = "/stop"
 
@@ -17,4 +17,5 @@ def broadcast_message(text: str, opening_code: str | None, office_name: str) -> 
         "",
         _("To stop receiving announcements, type {command}.").format(command=STOP_COMMAND),
         options=options,
+        purpose=Purpose.BROADCAST,
     )

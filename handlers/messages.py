@@ -8,7 +8,7 @@ stores and what channel adapters turn into keyboards, buttons or numbered lines.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -56,6 +56,18 @@ class Nav(StrEnum):
     MENU = "nav:menu"
 
 
+class Purpose(StrEnum):
+    """Why the bot writes first. WhatsApp needs an approved template per purpose (and language) to reach a user
+    whose 24-hour window has closed; replies to what a user just wrote carry none."""
+
+    NOTIFICATION = "notification"
+    STATUS_CHANGE = "status_change"
+    CHECK_IN = "check_in"
+    REMINDER = "reminder"
+    BROADCAST = "broadcast"
+    OPENING_ALERT = "opening_alert"
+
+
 @dataclass(frozen=True, slots=True)
 class Option:
     """A choice offered to the user. `label` is a `Msg`, or a plain `str` only for proper nouns."""
@@ -73,10 +85,18 @@ class Outgoing:
     nav: tuple[Nav, ...] = ()
     request_contact: bool = False
     prompt_seq: int | None = None
+    purpose: Purpose | None = None
 
 
-def say(*parts: Msg | str, options: tuple[Option, ...] = (), nav: tuple[Nav, ...] = ()) -> Outgoing:
-    return Outgoing(text=parts, options=options, nav=nav)
+def say(
+    *parts: Msg | str, options: tuple[Option, ...] = (), nav: tuple[Nav, ...] = (), purpose: Purpose | None = None
+) -> Outgoing:
+    return Outgoing(text=parts, options=options, nav=nav, purpose=purpose)
+
+
+def with_purpose(message: Outgoing, purpose: Purpose) -> Outgoing:
+    """`message` as the bot sends it unasked, for `purpose`, unless it already names its own."""
+    return message if message.purpose is not None else replace(message, purpose=purpose)
 
 
 class IncomingKind(StrEnum):
@@ -139,6 +159,8 @@ class Reply:
     contact_label: str | None = None
     replaces: str | None = None
     """The platform id of an earlier message this one replaces in place (the next page of a list), if any."""
+    purpose: str | None = None
+    """Why the bot wrote it first (a `Purpose`), for messages nobody asked for; None for replies."""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -149,6 +171,8 @@ class Reply:
         }
         if self.replaces is not None:
             data["replaces"] = self.replaces
+        if self.purpose is not None:
+            data["purpose"] = self.purpose
         return data
 
     @classmethod
@@ -159,6 +183,7 @@ class Reply:
             nav=tuple(RenderedOption(t, label) for t, label in data.get("nav", [])),
             contact_label=data.get("contact_label"),
             replaces=data.get("replaces"),
+            purpose=data.get("purpose"),
         )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from handlers.applying import load_opening, title_of
 from handlers.context import Context
-from handlers.messages import Msg, Option, Outgoing, _, ngettext, say
+from handlers.messages import Msg, Option, Outgoing, Purpose, _, ngettext, say
 from handlers.openings import show_opening
 from models.applications import OpeningKind, OpeningRef
 from models.catalog import ApprenticeshipOpening, TrainingProgram
@@ -47,7 +47,7 @@ def alert_message(openings: Sequence[Opening]) -> Outgoing:
             count=len(openings) - MAX_LISTED)]
     lines += ["", _("To stop these messages, type {command} off.").format(command=ALERTS_COMMAND)]
     options.append(Option(f"{ALERTS_COMMAND} off", _("Stop these alerts")))
-    return say(*lines, options=tuple(options))
+    return say(*lines, options=tuple(options), purpose=Purpose.OPENING_ALERT)
 
 
 async def open_announced(ctx: Context, code: str) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.delivery import Envelope
 from bot.runtime import Runtime
 from handlers import checkins
+from handlers.messages import Purpose
 from models.applications import Completion
 from models.follow_up_schedule import next_delivery_slot, outside_quiet_hours
 from models.followups import (
@@ -101,7 +102,7 @@ async def _act(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now:
         return []
     if fire.kind == FireKind.REMIND:
         return await runtime.dispatcher.act_for(
-            session, fire.user_id, lambda ctx: checkins.remind(ctx, check_in), now)
+            session, fire.user_id, lambda ctx: checkins.remind(ctx, check_in), now, Purpose.REMINDER)
     close_check_in(check_in, now, answered=bool(check_in.answers))
     return []
 
@@ -115,4 +116,4 @@ async def _open(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now
     if check_in is None:
         return []
     return await runtime.dispatcher.act_for(session, fire.user_id,
-                                            lambda ctx: checkins.offer_check_in(ctx, check_in), now)
+                                            lambda ctx: checkins.offer_check_in(ctx, check_in), now, Purpose.CHECK_IN)

@@ -9,6 +9,7 @@ from hypothesis import given
 from sqlalchemy import select, update
 
 from bot.runtime import Runtime, build_runtime
+from handlers.messages import Purpose
 from jobs.broadcasts import send_broadcasts
 from jobs.retry_sending import retry_sending
 from models.applications import ApplicationStatus, OpeningRef, change_status, mark_completed, submit_application
@@ -83,6 +84,7 @@ async def test_staff_write_preview_and_send_a_broadcast_each_reader_in_their_lan
     assert channel.to("petugas")[-1].text == (
         "Siaran #1 selesai:\n3 terkirim, 0 gagal, 0 tidak terjangkau, 0 dilewati, 0 tersisa (dari 3).")
     siti = ChatUser(runtime, channel, "siti")
+    assert channel.to("siti")[-1].purpose == Purpose.BROADCAST
     await siti.tap("Lihat rincian dan daftar", reply=channel.to("siti")[-1])
     assert siti.text.startswith("Menjahit Pakaian Wanita\n")
     assert await send_broadcasts(runtime) == 0, "sent once"

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.runtime import Runtime
+from handlers.messages import Purpose
 from jobs.follow_ups import send_follow_ups
 from models.applications import Completion
 from models.catalog import TrainingProgram
@@ -58,12 +59,14 @@ async def test_a_due_check_in_is_asked_then_reminded_once_then_closed_unanswered
     assert await send_follow_ups(runtime) == 1
     [intro] = channel.to("ani")
     assert "1 month since you completed Menjahit Pakaian" in intro.text
+    assert intro.purpose == Purpose.CHECK_IN, "WhatsApp sends its template if the window has closed"
     [opened] = await check_ins(runtime, alumnus.user_id)
     assert (opened.period, opened.status) == (1, CheckInStatus.OPEN)
 
     clock.advance(days=3)
     assert await send_follow_ups(runtime) == 1
     assert "A reminder" in channel.to("ani")[-1].text
+    assert channel.to("ani")[-1].purpose == Purpose.REMINDER
     clock.advance(days=1)
     assert await send_follow_ups(runtime) == 0
     assert len(channel.to("ani")) == 2

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.runtime import Runtime
+from handlers.messages import Purpose
 from jobs.opening_alerts import announce_new_openings
 from jobs.retry_sending import retry_sending
 from models.catalog import OpeningStatus, ProviderKind, TrainingProgram, add_provider, set_opening_status
@@ -67,6 +68,7 @@ async def test_a_matching_job_seeker_is_told_once_and_can_open_and_apply(
     assert alert.text.splitlines()[:3] == ["1 lowongan baru cocok dengan profil Anda:", "",
                                            "Menjahit Busana Muslim"]
     assert f"Rincian: /lihat t{program_id}" in alert.text
+    assert alert.purpose == Purpose.OPENING_ALERT
     assert [o.label for o in alert.options] == ["Menjahit Busana Muslim", "Hentikan pemberitahuan ini"]
 
     await user.tap("Menjahit Busana Muslim", reply=alert)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from bot.runtime import Runtime
+from handlers.messages import Purpose
 from models.applications import Completion
 from models.catalog import ApprenticeshipOpening
 from models.users import Role, set_role
@@ -43,6 +44,7 @@ async def test_staff_accepts_an_applicant_who_is_told_at_once(
     await staff.tap("Ya, ubah")
     assert staff.text.startswith("Selesai: status sekarang 'Diterima' dan pelamar sudah diberi tahu.")
     assert channel.to("siti")[-1].text.startswith("Selamat! Anda diterima di Pengelasan SMAW 3G.")
+    assert channel.to("siti")[-1].purpose == Purpose.STATUS_CHANGE
 
     await choose(staff, "Sedang mengikuti", "Ya, ubah", "Selesai", "Ya, ubah")
     assert channel.to("siti")[-1].text.startswith("Selamat, Anda telah menyelesaikan Pengelasan SMAW 3G!")

@@ -113,9 +113,12 @@ def test_a_more_tap_from_an_older_list_is_stale() -> None:
 
 
 def test_contact_request_offers_the_senders_own_number_as_a_button() -> None:
-    [message] = render_reply(Reply("Nomor HP Anda?", contact_label="Share my phone number"))
+    [message] = render_reply(Reply("Nomor HP Anda?", contact_label="Share my number"))
     [button] = message.content["action"]["buttons"]
-    assert button["reply"] == {"id": CONTACT_ID, "title": "Share my phone…"}
+    assert button["reply"] == {"id": CONTACT_ID, "title": "Share my number"}
+    [long] = render_reply(Reply("Nomor HP Anda?", contact_label="Share my mobile phone number"))
+    [cut] = long.content["action"]["buttons"]
+    assert cut["reply"]["title"] == "Share my mobile…", "a title longer than 20 characters is cut at a word"
     assert_valid([message])
 
 

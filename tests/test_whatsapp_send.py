@@ -24,13 +24,14 @@ from bot.channels.whatsapp_inbound import PageTap
 from bot.channels.whatsapp_render import MoreRequest, more_row_id
 from bot.delivery import DeliveryError
 from bot.settings import Settings
-from handlers.messages import Incoming, RenderedOption, Reply
+from handlers.messages import Incoming, Purpose, RenderedOption, Reply
 from models.outbox import OutboxMessage
 from tests.conftest import Clock, RuntimeFactory
 from tests.fakes.whatsapp_server import FakeWhatsApp
 
 TO = "6281234567890"
-TEMPLATES = {"notification": {"id": "kabar_disnaker", "en": "office_news"}}
+TEMPLATES = {"notification": {"id": "kabar_disnaker", "en": "office_news"},
+             "check_in": {"id": "cek_bulanan", "en": "check_in_en"}}
 
 
 class FakeTime:
@@ -308,7 +309,21 @@ def test_config_comes_from_the_settings(app_settings: Settings) -> None:
     assert (config.api_base, config.rate_per_second, config.default_locale) == ("http://127.0.0.1:9", 200, "id")
     assert config.template_for("notification", "en") == ("office_news", "en")
     assert config.template_for("notification", "jv") == ("kabar_disnaker", "id")
-    assert config.template_for("check-in", "id") is None
+    assert config.template_for("reminder", "en") == ("office_news", "en"), "no template of its own: the general one"
+    assert config.template_for("check_in", "en") == ("check_in_en", "en")
+    assert config.template_for("check_in", "jv") == ("cek_bulanan", "id")
+    assert whatsapp_config(configured, templates={}).template_for("notification", "id") is None  # type: ignore[union-attr]
+
+
+async def test_each_proactive_message_goes_out_as_its_own_purposes_template(
+    wa: FakeWhatsApp, make_channel: ChannelFactory
+) -> None:
+    channel = make_channel()
+    wa.window_closed_for(TO)
+    await channel.send(TO, Reply("Waktunya cek bulanan.", options=options(2), purpose=Purpose.CHECK_IN))
+    await channel.send(TO, Reply("Lamaran Anda diterima.", purpose=Purpose.STATUS_CHANGE))
+    assert [b["template"]["name"] for b in wa.sent] == ["cek_bulanan", "kabar_disnaker"]
+    wa.assert_clean()
 
 
 def test_the_window_is_24_hours(clock: Clock) -> None:

@@ -26,14 +26,15 @@ from bot.channels.whatsapp_inbound import CHANNEL, MediaRef, PageTap
 from bot.channels.whatsapp_render import OutboundMessage, page_of, render_reply, template_message
 from bot.delivery import DeliveryError
 from bot.settings import Settings
-from handlers.messages import MAX_DOCUMENT_BYTES, Document, Reply
+from handlers.messages import MAX_DOCUMENT_BYTES, Document, Purpose, Reply
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
 SERVICE_WINDOW = timedelta(hours=24)
-NOTIFICATION = "notification"
-"""The purpose of every proactive message until replies say their own (status change, check-in, broadcast...)."""
+NOTIFICATION = Purpose.NOTIFICATION.value
+"""The purpose of replies and of proactive messages that name none; its templates stand in for any purpose
+without its own."""
 MAX_RATE_PER_SECOND = 1000.0
 _ROUNDING = 1e-9
 PART_RETRIES = 3  # a throttled later part of a split text is retried here, so earlier parts are not sent twice
@@ -71,11 +72,13 @@ class WhatsAppConfig:
             raise ValueError(f"WhatsApp rate must be above 0 and at most {MAX_RATE_PER_SECOND:g} messages/s")
 
     def template_for(self, purpose: str, locale: str | None) -> tuple[str, str] | None:
-        """(template name, WhatsApp language code) for `purpose` in `locale`, else in the default locale."""
-        names = self.templates.get(purpose, {})
+        """(template name, WhatsApp language code) for `purpose` in `locale`, else the general notification
+        template in `locale` (the reader's language matters more than the wording), else either in the default
+        locale."""
         for candidate in (locale, self.default_locale):
-            if candidate and candidate in names:
-                return names[candidate], self.template_languages.get(candidate, candidate)
+            for names in (self.templates.get(purpose, {}), self.templates.get(NOTIFICATION, {})):
+                if candidate and candidate in names:
+                    return names[candidate], self.template_languages.get(candidate, candidate)
         return None
 
 
@@ -217,7 +220,7 @@ class WhatsAppChannel:
             await self._session.aclose()
 
     async def send(self, address: str, reply: Reply) -> Sequence[str]:
-        return await self.deliver(address, reply)
+        return await self.deliver(address, reply, reply.purpose or NOTIFICATION)
 
     async def deliver(self, address: str, reply: Reply, purpose: str = NOTIFICATION) -> list[str]:
         """Send `reply`; returns the WhatsApp message ids (wamids) that status callbacks will name."""

@@ -6,7 +6,7 @@ process simply runs its own scheduler; nothing here is shared between processes.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -50,8 +50,8 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
         send_broadcasts, "interval", args=[runtime], id="broadcasts",
         seconds=BROADCASTS_EVERY.total_seconds(), max_instances=1, coalesce=True,
     )
-    scheduler.add_job(
+    scheduler.add_job(  # also at start: check-ins due while the bot was down go out now, not a minute later
         send_follow_ups, "interval", args=[runtime], id="send_follow_ups",
-        seconds=FOLLOW_UPS_EVERY.total_seconds(), max_instances=1, coalesce=True,
+        seconds=FOLLOW_UPS_EVERY.total_seconds(), max_instances=1, coalesce=True, next_run_time=datetime.now(UTC),
     )
     return scheduler

@@ -45,12 +45,13 @@ async def add_program(runtime: Runtime, clock: Clock, *, title: str = "Menjahit 
 
 
 async def make_alumnus(runtime: Runtime, clock: Clock, external_id: str, *, completed_on: date,
-                       program_id: int | None = None, locale: str = "en", **program: Any) -> Alumnus:
+                       program_id: int | None = None, locale: str = "en", channel: str = CHANNEL,
+                       **program: Any) -> Alumnus:
     """Apply, be accepted, take part and complete, as staff would record it; the check-ins get scheduled."""
     if program_id is None:
         program_id = await add_program(runtime, clock, **program)
     async with runtime.session_factory() as session, session.begin():
-        user, _created = await load_or_create_user(session, CHANNEL, external_id, locale=locale, now=clock())
+        user, _created = await load_or_create_user(session, channel, external_id, locale=locale, now=clock())
         application = await submit_application(
             session, user_id=user.id, opening=OpeningRef(OpeningKind.TRAINING, program_id), now=clock())
         for status in (ApplicationStatus.ACCEPTED, ApplicationStatus.ENROLLED):

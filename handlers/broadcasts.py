@@ -1,9 +1,11 @@
 """Broadcasts, for staff only (`/broadcast`): write, choose the audience, preview, send now or later; and the
-list of recent broadcasts with their figures, where one still going can be cancelled.
+list of recent broadcasts with their figures (and why messages failed), where one still going can be
+cancelled; and the messages of the last days that did not arrive (`handlers.delivery_problems`).
 
 Steps: `start` (new or recent), `text_id`, `text_en` (optional), `opening` (optional link), the audience
 steps of `handlers.broadcast_audience`, `preview` (the message exactly as each language's readers get it,
-and the count), `schedule` (only when sending later), `confirm`; or `recent`, `detail`, `cancel`.
+and the count), `schedule` (only when sending later), `confirm`; or `recent`, `detail`, `cancel`; or
+`failures`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from handlers.broadcast_audience import AUDIENCE_STEPS, audience_of, describe
 from handlers.broadcast_message import broadcast_message
 from handlers.broadcast_progress import STATUS, figures_line
 from handlers.context import Context
+from handlers.delivery_problems import accept_failures, ask_failures, reason_lines
 from handlers.flow import (
     NO,
     YES,
@@ -46,9 +49,10 @@ from models.broadcasts import (
     get_broadcast,
     recent_broadcasts,
 )
+from models.delivery_failures import failure_reasons
 
 MAX_TEXT = 1000
-NEW, RECENT, SKIP, NOW, LATER, CANCEL = "new", "recent", "skip", "now", "later", "cancel"
+NEW, RECENT, FAILURES, SKIP, NOW, LATER, CANCEL = "new", "recent", "failures", "skip", "now", "later", "cancel"
 
 
 def _new(draft: Mapping[str, Any]) -> bool:
@@ -63,19 +67,24 @@ def _recent(draft: Mapping[str, Any]) -> bool:
     return draft.get("mode") == RECENT
 
 
+def _failures(draft: Mapping[str, Any]) -> bool:
+    return draft.get("mode") == FAILURES
+
+
 async def start_broadcasts(ctx: Context) -> None:
     await begin(ctx, FLOW)
 
 
 async def ask_start(_ctx: Context) -> Outgoing:
     return say(_("Broadcasts. What would you like to do?"), options=(
-        Option(NEW, _("Write a new broadcast")), Option(RECENT, _("Recent broadcasts"))))
+        Option(NEW, _("Write a new broadcast")), Option(RECENT, _("Recent broadcasts")),
+        Option(FAILURES, _("Messages not delivered"))))
 
 
 async def accept_start(_ctx: Context, given: Answer) -> Result:
-    if given.option in (NEW, RECENT):
+    if given.option in (NEW, RECENT, FAILURES):
         return Store({"mode": given.option})
-    return Invalid(_("Please choose a new broadcast or the recent ones."))
+    return Invalid(_("Please choose one of the options."))
 
 
 async def ask_text_id(_ctx: Context) -> Outgoing:
@@ -227,6 +236,8 @@ async def ask_detail(ctx: Context) -> Outgoing:
     lines: list[Msg | str] = [_("#{id} ({status})").format(id=broadcast.id, status=STATUS[broadcast.status]),
                               broadcast.text_id, "", *describe(ctx, audience_of({"audience": broadcast.audience})),
                               figures_line(await figures_of(ctx.session, broadcast.id))]
+    if reasons := await failure_reasons(ctx.session, broadcast_id=broadcast.id):
+        lines += ["", _("Why messages failed:"), *reason_lines(reasons)]
     going = broadcast.status in (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING)
     return say(*lines, options=(Option(CANCEL, _("Cancel this broadcast")),) if going else ())
 
@@ -270,6 +281,7 @@ FLOW = Flow(
         Step("recent", ask_recent, accept_recent, applies=_recent),
         Step("detail", ask_detail, accept_detail, applies=_recent),
         Step("cancel", ask_cancel, accept_cancel, applies=_recent),
+        Step("failures", ask_failures, accept_failures, applies=_failures),
     ),
     finish=leave_flow,
     cancel=leave_flow,

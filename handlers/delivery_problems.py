@@ -1,0 +1,49 @@
+"""Messages that did not arrive, for staff (under /broadcast): how many this week, the common reasons, the latest.
+
+The reason is the platform's own wording (a WhatsApp error code and title, Telegram's "403 Forbidden: bot was
+blocked by the user"), shown as it is: staff pass it on to whoever runs the bot's number, and a translation
+would hide the code they need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from handlers.context import Context
+from handlers.flow import Answer, Invalid, Result
+from handlers.messages import Msg, Outgoing, _, ngettext, say
+from models.delivery_failures import Reason, count_failed, failure_reasons, latest_failed
+
+WINDOW_DAYS = 7
+CHANNEL_NAMES: Mapping[str, str] = MappingProxyType({"telegram": "Telegram", "whatsapp": "WhatsApp"})
+
+
+def reason_lines(reasons: Sequence[Reason]) -> list[Msg | str]:
+    return [f"• {reason.reason} ({reason.count})" for reason in reasons]
+
+
+async def ask_failures(ctx: Context) -> Outgoing:
+    since = ctx.now - timedelta(days=WINDOW_DAYS)
+    total = await count_failed(ctx.session, since)
+    if total == 0:
+        return say(_("Every message of the last {days} days was delivered.").format(days=WINDOW_DAYS))
+    lines: list[Msg | str] = [
+        ngettext("{count} message of the last {days} days was not delivered.",
+                 "{count} messages of the last {days} days were not delivered.", total).format(days=WINDOW_DAYS),
+        "", _("Most common reasons:"), *reason_lines(await failure_reasons(ctx.session, since=since)),
+        "", _("Latest:"),
+    ]
+    office_zone = ZoneInfo(ctx.services.office.timezone)
+    for failed in await latest_failed(ctx.session, since):
+        local = failed.at.astimezone(office_zone)
+        lines.append(_("{day} {time}, {channel}, {who}: {reason}").format(
+            day=local.date(), time=local.strftime("%H:%M"), channel=CHANNEL_NAMES.get(failed.channel, failed.channel),
+            who=failed.name or failed.address, reason=failed.reason))
+    return say(*lines)
+
+
+async def accept_failures(_ctx: Context, _given: Answer) -> Result:
+    return Invalid(_("Choose Back to return to the broadcasts menu."))

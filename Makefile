@@ -43,7 +43,7 @@ bench: $(DEV_STAMP)  ## the figures recorded in BENCHMARKS.md
 	$(PY) bench/whatsapp_send.py
 
 locales: $(DEV_STAMP)  ## re-extract messages and merge them into locales/*/LC_MESSAGES/messages.po
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 --no-location --sort-output --omit-header \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output --omit-header \
 		-o locales/messages.pot .
 	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --width 110 --no-fuzzy-matching --ignore-obsolete
 

@@ -29,7 +29,7 @@ from handlers.flow import (
     unless_confirmed,
 )
 from handlers.messages import MAX_DOCUMENT_BYTES, Msg, Option, Outgoing, _, ngettext, say
-from models.opening_import import OpeningRow, RowIssue, RowProblem, check_rows, save_openings
+from models.opening_import import ISSUE_TEXT, OpeningRow, RowProblem, check_rows, save_openings
 from models.spreadsheets import SheetError, SheetProblem, read_table_from
 
 MAX_PROBLEMS_SHOWN = 15
@@ -40,23 +40,6 @@ SHEET_PROBLEMS: Mapping[SheetProblem, Msg] = MappingProxyType({
     SheetProblem.BAD_CSV: _("This CSV file cannot be read as a table. Save it again from the spreadsheet."),
     SheetProblem.NOT_XLSX: _("This XLSX file cannot be opened. Save it again from the spreadsheet."),
     SheetProblem.EMPTY: _("The file is empty."),
-})
-
-ROW_ISSUES: Mapping[RowIssue, Msg] = MappingProxyType({
-    RowIssue.MISSING: _("required, but empty"),
-    RowIssue.NOT_A_NUMBER: _("write a whole number"),
-    RowIssue.NOT_A_DATE: _("not a date; write 2026-12-31 or 31-12-2026"),
-    RowIssue.NOT_A_KIND: _("write pelatihan or pemagangan"),
-    RowIssue.NOT_A_CATEGORY: _("write kompetensi, nonkompetensi or masyarakat"),
-    RowIssue.NOT_YES_NO: _("write ya or tidak"),
-    RowIssue.NOT_RUPIAH: _("write the amount in whole rupiah, e.g. 3500000"),
-    RowIssue.NOT_ALLOWED: _("use one of {allowed}"),
-    RowIssue.UNKNOWN_KECAMATAN: _("{value} is not a kecamatan of {regency}"),
-    RowIssue.NEEDS: _("a {kind} needs {columns}"),
-    RowIssue.ENDS_BEFORE_START: _("end_date is before start_date"),
-    RowIssue.NEGATIVE: _("quota must be 0 or more, duration_months more than 0"),
-    RowIssue.AGES_REVERSED: _("min_age is above max_age"),
-    RowIssue.INVALID: _("not valid ({reason})"),
 })
 
 
@@ -96,7 +79,7 @@ async def accept_file(ctx: Context, given: Answer) -> Result:
 def _problem_report(problems: list[RowProblem]) -> list[Msg | str]:
     lines: list[Msg | str] = [_("Nothing was imported. Fix these rows and send the file again:")]
     for problem in problems[:MAX_PROBLEMS_SHOWN]:
-        issue = ROW_ISSUES[problem.issue].format(**problem.details)
+        issue = Msg(ISSUE_TEXT[problem.issue], problem.details)
         if problem.column:
             lines.append(_("Row {row}, {column}: {issue}").format(row=problem.row, column=problem.column, issue=issue))
         else:

@@ -45,7 +45,7 @@ NO = {"tidak", "no", "n", "0", "false", "", "tidak ada"}
 
 
 class RowIssue(StrEnum):
-    """Each kind of mistake a row can have; handlers translate them, `ISSUE_TEXT` is the console's English."""
+    """Each kind of mistake a row can have; `ISSUE_TEXT` words them."""
 
     MISSING = "missing"
     NOT_A_NUMBER = "not_a_number"
@@ -63,22 +63,28 @@ class RowIssue(StrEnum):
     INVALID = "invalid"
 
 
+def N_(text: str) -> str:
+    """Mark a sentence for the catalogs (`make locales` extracts `N_`); whoever shows it translates it."""
+    return text
+
+
 ISSUE_TEXT: Mapping[RowIssue, str] = MappingProxyType({
-    RowIssue.MISSING: "required, but empty",
-    RowIssue.NOT_A_NUMBER: "write a whole number",
-    RowIssue.NOT_A_DATE: "not a date; write 2026-12-31 or 31-12-2026",
-    RowIssue.NOT_A_KIND: "use pelatihan or pemagangan",
-    RowIssue.NOT_A_CATEGORY: "use kompetensi, nonkompetensi or masyarakat",
-    RowIssue.NOT_YES_NO: "write ya or tidak",
-    RowIssue.NOT_RUPIAH: "write the amount in whole rupiah, e.g. 3500000",
-    RowIssue.NOT_ALLOWED: "use one of {allowed}",
-    RowIssue.UNKNOWN_KECAMATAN: "{value} is not in {regency}",
-    RowIssue.NEEDS: "a {kind} needs {columns}",
-    RowIssue.ENDS_BEFORE_START: "end_date is before start_date",
-    RowIssue.NEGATIVE: "quota must be 0 or more and duration_months more than 0",
-    RowIssue.AGES_REVERSED: "min_age is above max_age",
-    RowIssue.INVALID: "{reason}",
+    RowIssue.MISSING: N_("required, but empty"),
+    RowIssue.NOT_A_NUMBER: N_("write a whole number"),
+    RowIssue.NOT_A_DATE: N_("not a date; write 2026-12-31 or 31-12-2026"),
+    RowIssue.NOT_A_KIND: N_("write pelatihan or pemagangan"),
+    RowIssue.NOT_A_CATEGORY: N_("write kompetensi, nonkompetensi or masyarakat"),
+    RowIssue.NOT_YES_NO: N_("write ya or tidak"),
+    RowIssue.NOT_RUPIAH: N_("write the amount in whole rupiah, e.g. 3500000"),
+    RowIssue.NOT_ALLOWED: N_("use one of {allowed}"),
+    RowIssue.UNKNOWN_KECAMATAN: N_("{value} is not a kecamatan of {regency}"),
+    RowIssue.NEEDS: N_("a {kind} needs {columns}"),
+    RowIssue.ENDS_BEFORE_START: N_("end_date is before start_date"),
+    RowIssue.NEGATIVE: N_("quota must be 0 or more, duration_months more than 0"),
+    RowIssue.AGES_REVERSED: N_("min_age is above max_age"),
+    RowIssue.INVALID: N_("not valid ({reason})"),
 })
+"""How each mistake is worded: English here (the console's import), translated in the chat."""
 
 
 def _issue(issue: RowIssue, **details: str) -> PydanticCustomError:

@@ -14,7 +14,7 @@ from bot.settings import SUPPORTED_LOCALES
 
 ROOT = Path(__file__).resolve().parent.parent
 METHOD_MAP = [(f"{package}/**.py", "python") for package in ("bot", "handlers", "models", "jobs")]
-KEYWORDS = {"_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}  # as `make locales` extracts them
 
 
 def source_messages() -> dict[str, tuple[str, ...]]:

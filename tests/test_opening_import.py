@@ -70,8 +70,8 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_kept(tmp_path: P
     assert openings == []
     assert [str(p) for p in problems] == [
         "row 2: deadline: not a date; write 2026-12-31 or 31-12-2026",
-        "row 3: kind: use pelatihan or pemagangan",
-        "row 4: kecamatan: Balikpapan is not in Kabupaten Tabalong",
+        "row 3: kind: write pelatihan or pemagangan",
+        "row 4: kecamatan: Balikpapan is not a kecamatan of Kabupaten Tabalong",
         "row 5: a training needs title",
         "row 6: quota: write a whole number",
         "row 6: social_security: write ya or tidak",

@@ -74,6 +74,11 @@ def _month_numbers() -> dict[str, int]:
     return names
 
 
+def month_number(name: str) -> int | None:
+    """The month a typed name stands for, Indonesian or English, full or abbreviated ('Agustus', 'aug.')."""
+    return _month_numbers().get(name.lower().rstrip("."))
+
+
 def parse_typed_date(raw: str) -> date:
     """Read '17-08-1995', '17/8/1995', '1995-08-17' or '17 Agustus 1995' (Indonesian or English months)."""
     text = " ".join(raw.strip().split()).lower()

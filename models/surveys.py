@@ -22,7 +22,7 @@ from sqlalchemy import String, UniqueConstraint, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.answers import _month_numbers
+from models.answers import month_number
 from models.base import Base, JsonDocument
 from models.db import dialect_name, insert_ignoring_duplicates
 
@@ -302,8 +302,8 @@ def parse_month(raw: str, today: date) -> date:
         month, year = int(match.group(1)), int(match.group(2))
     elif match := _ISO_MONTH.match(text):
         year, month = int(match.group(1)), int(match.group(2))
-    elif (match := _WORDED_MONTH.match(text)) and match.group(1) in _month_numbers():
-        month, year = _month_numbers()[match.group(1)], int(match.group(2))
+    elif (match := _WORDED_MONTH.match(text)) and (number := month_number(match.group(1))) is not None:
+        month, year = number, int(match.group(2))
     else:
         raise AnswerRejected("not_a_month")
     if not 1 <= month <= 12 or year < EARLIEST_YEAR:

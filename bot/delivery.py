@@ -8,6 +8,7 @@ Platform message ids a channel returns are written with the marks, tying later s
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.locks import KeyedLocks
 from handlers.messages import Reply
 from models.outbox import OutboxMessage, claim_due, mark_attempt_failed, mark_sent
 from models.receipts import Sent, record_sent
@@ -78,17 +80,25 @@ class Delivery:
         self._flush_when_idle = flush_when_idle
         self._delivering = 0
         self._sent: list[int] = []
+        self._in_order = KeyedLocks()
         self._platform_ids: list[Sent] = []
 
     def add_channel(self, channel: Channel) -> None:
         self._channels[channel.name] = channel
 
     async def deliver(self, envelopes: Sequence[Envelope]) -> None:
-        """Send in order; one user's messages arrive in the order they were written."""
+        """Send in order; one user's messages arrive in the order they were written.
+
+        The replies to two quick messages of one user are committed in order (the dispatcher holds the user's
+        lock), but sent after it is released; holding the address while sending a run of its messages keeps
+        the second answer from overtaking the first. A caller takes the address before its first await, so
+        whoever committed first sends first."""
         self._delivering += 1
         try:
-            for envelope in envelopes:
-                await self._send_one(envelope)
+            for (channel, address), run in itertools.groupby(envelopes, key=lambda e: (e.channel, e.address)):
+                async with self._in_order.hold(f"{channel}:{address}"):
+                    for envelope in run:
+                        await self._send_one(envelope)
         finally:
             self._delivering -= 1
         if len(self._sent) >= MARK_BATCH or (self._flush_when_idle and not self._delivering):

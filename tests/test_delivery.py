@@ -34,6 +34,28 @@ async def test_replies_committed_but_not_sent_are_sent_by_the_sweep_once(
     assert [row.status for row in await outbox_rows(runtime)] == [OutboxStatus.SENT]
 
 
+class SlowFirstChannel(RecordingChannel):
+    """The first send takes a while (a slow network): the next reply must still come after it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    async def send(self, address: str, reply: Reply) -> Sequence[str]:
+        self.calls += 1
+        if self.calls == 1:
+            await asyncio.sleep(0.2)
+        return await super().send(address, reply)
+
+
+async def test_replies_to_two_quick_messages_arrive_in_order(make_runtime: RuntimeFactory) -> None:
+    slow = SlowFirstChannel()
+    runtime = make_runtime(slow)
+    user = ChatUser(runtime, slow, "budi")
+    await asyncio.gather(runtime.handle(user.incoming(text="/help")), runtime.handle(user.incoming(text="/xyz")))
+    assert [reply.text.startswith("Saya tidak mengenal perintah /xyz") for _to, reply in slow.sent] == [False, True]
+
+
 class FlakyChannel(RecordingChannel):
     def __init__(self, failures: list[DeliveryError]) -> None:
         super().__init__()

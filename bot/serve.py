@@ -15,14 +15,17 @@ from urllib.parse import urlsplit
 import uvicorn
 from aiogram.exceptions import AiogramError, TelegramUnauthorizedError
 from fastapi import APIRouter
+from redis.asyncio import Redis
 
+from bot.channels.shared_budgets import SharedSendBudget, SharedSendRateLimiter
 from bot.channels.telegram import TelegramAdapter, create_bot
-from bot.channels.telegram_budget import SendBudget
-from bot.channels.whatsapp import WhatsAppChannel
+from bot.channels.telegram_budget import Budget, SendBudget
+from bot.channels.whatsapp import RateLimiter, WhatsAppChannel
 from bot.channels.whatsapp_webhook import WEBHOOK_PATH as WHATSAPP_WEBHOOK_PATH
 from bot.runtime import build_runtime
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
+from bot.shared_rate import SharedRate
 from bot.web import TELEGRAM_WEBHOOK_PATH, create_app
 from bot.whatsapp_wiring import build_whatsapp
 
@@ -35,13 +38,12 @@ async def serve(settings: Settings) -> int:
         print("Configuration error: TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL", file=sys.stderr)
         return 2
     runtime = build_runtime(settings, flush_when_idle=True)  # after a crash, repeat nothing already sent
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     bot = create_bot(settings) if settings.telegram_bot_token else None
     adapter = None
     if bot is not None:
-        budget = SendBudget(bot_rate=settings.telegram_messages_per_second,
-                            chat_rate=settings.telegram_messages_per_chat_per_second)
-        adapter = TelegramAdapter(bot, runtime, budget)
-    whatsapp = build_whatsapp(settings, runtime)
+        adapter = TelegramAdapter(bot, runtime, telegram_budget(settings, bot.id, redis))
+    whatsapp = build_whatsapp(settings, runtime, limiter=whatsapp_limiter(settings, redis))
     scheduler = build_scheduler(runtime)
     scheduler.start()
     try:
@@ -53,6 +55,24 @@ async def serve(settings: Settings) -> int:
         if whatsapp is not None:
             await whatsapp[0].aclose()
         await runtime.aclose()
+        if redis is not None:
+            await redis.aclose()
+
+
+def telegram_budget(settings: Settings, bot_id: int, redis: Redis | None) -> Budget:
+    """This process's own budget, or with REDIS_URL the one every process of the bot shares."""
+    bot_rate, chat_rate = settings.telegram_messages_per_second, settings.telegram_messages_per_chat_per_second
+    if redis is None:
+        return SendBudget(bot_rate=bot_rate, chat_rate=chat_rate)
+    return SharedSendBudget(SharedRate(redis, f"telegram:{bot_id}"), bot_rate=bot_rate, chat_rate=chat_rate)
+
+
+def whatsapp_limiter(settings: Settings, redis: Redis | None) -> RateLimiter | None:
+    """With REDIS_URL, the number's rate shared by every process; else the channel keeps its own."""
+    if redis is None or not settings.whatsapp_phone_number_id:
+        return None
+    return SharedSendRateLimiter(SharedRate(redis, f"whatsapp:{settings.whatsapp_phone_number_id}"),
+                                 settings.whatsapp_rate_per_second)
 
 
 async def _serve_channels(settings: Settings, adapter: TelegramAdapter | None,

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     whatsapp_templates: dict[str, dict[str, str]] = Field(default_factory=dict)
     """JSON such as {"notification": {"id": "kabar_disnaker", "en": "office_news"}}: approved templates with one
     body parameter, used outside the 24-hour window."""
+    redis_url: str | None = None
+    """redis://host:6379/0: every process of this bot shares the send-rate budgets there (several workers)."""
 
     @field_validator("database_url")
     @classmethod

@@ -13,7 +13,7 @@ import logging
 
 from fastapi import APIRouter
 
-from bot.channels.whatsapp import Recipient, WhatsAppChannel, whatsapp_config
+from bot.channels.whatsapp import RateLimiter, Recipient, WhatsAppChannel, whatsapp_config
 from bot.channels.whatsapp_inbound import DeliveryStatus
 from bot.channels.whatsapp_webhook import whatsapp_webhook_router
 from bot.runtime import Runtime
@@ -28,8 +28,11 @@ log = logging.getLogger(__name__)
 CHANNEL = "whatsapp"
 
 
-def build_whatsapp(settings: Settings, runtime: Runtime) -> tuple[WhatsAppChannel, APIRouter] | None:
-    """The channel (added to the runtime's delivery) and the webhook routes; None when not configured."""
+def build_whatsapp(
+    settings: Settings, runtime: Runtime, *, limiter: RateLimiter | None = None
+) -> tuple[WhatsAppChannel, APIRouter] | None:
+    """The channel (added to the runtime's delivery) and the webhook routes; None when not configured.
+    `limiter`: a rate shared with other processes (else the channel paces itself)."""
     config = whatsapp_config(
         settings, templates=settings.whatsapp_templates, rate_per_second=settings.whatsapp_rate_per_second,
         daily_unique_recipients=settings.whatsapp_daily_unique_recipients,
@@ -56,7 +59,7 @@ def build_whatsapp(settings: Settings, runtime: Runtime) -> tuple[WhatsAppChanne
         async with runtime.session_factory() as session, session.begin():
             await record_receipt(session, receipt)
 
-    channel = WhatsAppChannel(config, recipient=recipient, recall=recall, clock=runtime.clock)
+    channel = WhatsAppChannel(config, recipient=recipient, recall=recall, clock=runtime.clock, limiter=limiter)
     runtime.delivery.add_channel(channel)
     router = whatsapp_webhook_router(
         verify_token=config.verify_token, app_secret=config.app_secret, phone_number_id=config.phone_number_id,

@@ -22,7 +22,7 @@ from aiogram.exceptions import AiogramError, TelegramRetryAfter
 from aiogram.types import BotCommand, Update
 from aiohttp import ClientError
 
-from bot.channels.telegram_budget import SendBudget
+from bot.channels.telegram_budget import Budget, SendBudget
 from bot.channels.telegram_format import DIGEST_MARK, token_digest
 from bot.channels.telegram_sender import TelegramChannel
 from bot.channels.telegram_updates import (
@@ -66,7 +66,7 @@ def create_bot(settings: Settings) -> Bot:
 class TelegramAdapter:
     """Feeds Telegram updates to the runtime; owns the bot's `TelegramChannel` for the replies."""
 
-    def __init__(self, bot: Bot, runtime: Runtime, budget: SendBudget | None = None) -> None:
+    def __init__(self, bot: Bot, runtime: Runtime, budget: Budget | None = None) -> None:
         self.bot = bot
         self.runtime = runtime
         self.channel = TelegramChannel(bot, runtime.session_factory, runtime.clock, budget or SendBudget())

@@ -3,8 +3,8 @@ for everyone when Telegram answers 429 with `retry_after`.
 
 Every sender of the bot in this process waits its turn here before calling the API, so the limits are kept
 instead of discovered through 429s. Slots are spaced evenly (a cell-rate schedule, not bursts), which keeps
-the achieved rate at the limit without overshooting it. Several processes would share it through Redis
-(ARCHITECTURE.md); one process needs no more than this.
+the achieved rate at the limit without overshooting it. Several processes share one through Redis instead
+(`bot.channels.shared_budgets`, with `REDIS_URL`).
 """
 
 from __future__ import annotations
@@ -12,11 +12,20 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 BOT_RATE = 30.0
 CHAT_RATE = 1.0
 TRACKED_CHATS = 1000
 """Past this many chats, those whose next slot has already passed are forgotten (it no longer constrains them)."""
+
+
+class Budget(Protocol):
+    """What the sender asks of a budget, in one process or shared."""
+
+    async def acquire(self, chat: str) -> None: ...
+
+    def pause(self, seconds: float) -> None: ...
 
 
 class SendBudget:

@@ -27,7 +27,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.telegram_budget import SendBudget
+from bot.channels.telegram_budget import Budget
 from bot.channels.telegram_format import PARSE_MODE, Chunk, chunks_of
 from bot.channels.telegram_updates import CHANNEL
 from bot.delivery import DeliveryError
@@ -54,7 +54,7 @@ class TelegramChannel:
         bot: Bot,
         session_factory: async_sessionmaker[AsyncSession],
         clock: Callable[[], datetime],
-        budget: SendBudget,
+        budget: Budget,
         *,
         backoff_start: float = BACKOFF_START,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from pywa_async import WhatsApp
@@ -129,6 +129,14 @@ def window_is_open(last_inbound_at: datetime | None, now: datetime) -> bool:
     return last_inbound_at is not None and now - last_inbound_at < SERVICE_WINDOW
 
 
+class RateLimiter(Protocol):
+    """What the channel asks of its rate limit, in one process or shared (`bot.channels.shared_budgets`)."""
+
+    async def acquire(self) -> None: ...
+
+    def pause(self, seconds: float) -> None: ...
+
+
 class SendRateLimiter:
     """A token bucket: `rate` sends per second, bursts of a tenth of a second's worth; `pause` stops everyone."""
 
@@ -201,7 +209,7 @@ class WhatsAppChannel:
         recipient: RecipientLookup | None = None,
         recall: ReplyRecall | None = None,
         clock: Callable[[], datetime] = utcnow,
-        limiter: SendRateLimiter | None = None,
+        limiter: RateLimiter | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.config = config

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.messages import Reply
+from models.files import file_content
 from models.outbox import OutboxMessage, claim_due, mark_attempt_failed, mark_sent
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ class Delivery:
         self._delivering += 1
         try:
             for envelope in envelopes:
-                await self._send_one(envelope)
+                await self._send_one(await self._with_image(envelope))
         finally:
             self._delivering -= 1
         if len(self._sent) >= MARK_BATCH or (self._flush_when_idle and not self._delivering):
@@ -102,6 +103,19 @@ class Delivery:
         await self.deliver(envelopes)
         await self.flush()
         return len(envelopes)
+
+    async def _with_image(self, envelope: Envelope) -> Envelope:
+        """The picture's bytes, from the database when the row came from there (the sweep, another worker).
+        A picture gone from the database leaves its caption to be sent alone."""
+        image = envelope.reply.image
+        if image is None or image.content is not None:
+            return envelope
+        async with self._session_factory() as session:
+            content = await file_content(session, image.file_id)
+        if content is None:
+            log.warning("stored file %s of outbox %s is gone; sending its caption alone", image.file_id, envelope.id)
+        loaded = None if content is None else replace(image, content=content)
+        return replace(envelope, reply=replace(envelope.reply, image=loaded))
 
     async def _send_one(self, envelope: Envelope) -> None:
         channel = self._channels.get(envelope.channel)

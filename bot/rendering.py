@@ -1,12 +1,14 @@
 """Turns handler output (`Outgoing`) into what the outbox stores and channels send (`Reply`).
 
 Short notes that precede a question ("that date is in the future") are folded into the question's message,
-so a user gets one message per turn instead of two: fewer sends against the platform's rate limits.
+so a user gets one message per turn instead of two: fewer sends against the platform's rate limits. A message
+with a picture stands alone: its text is the picture's caption, which platforms keep short.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 
 from bot.i18n import Translator
@@ -41,6 +43,7 @@ def render(message: Outgoing, translator: Translator) -> Reply:
             RenderedOption(option_token(message.prompt_seq, n.value), translator(NAV_LABELS[n])) for n in message.nav
         ),
         contact_label=translator(SHARE_CONTACT) if message.request_contact else None,
+        image=message.image,
     )
 
 
@@ -49,6 +52,11 @@ def render_all(messages: Sequence[Outgoing], translator: Translator) -> list[Rep
     carried: list[str] = []
     for message in messages:
         reply = render(message, translator)
+        if reply.image is not None:
+            replies.extend(Reply(t) for t in carried)
+            replies.append(reply)
+            carried = []
+            continue
         interactive = reply.options or reply.nav or reply.contact_label
         text = "\n\n".join([*carried, reply.text])
         if not interactive and len(text) < MAX_FOLDED_LENGTH:
@@ -74,8 +82,9 @@ def page_turn_source(incoming: Incoming) -> str | None:
 
 
 def replacing(replies: list[Reply], source: str | None) -> list[Reply]:
-    """Mark a lone reply as replacing `source`; several replies are sent as new messages, in order."""
-    if source is None or len(replies) != 1:
+    """Mark a lone reply as replacing `source`; several replies are sent as new messages, in order, and a
+    picture is always a new message."""
+    if source is None or len(replies) != 1 or replies[0].image is not None:
         return replies
     [reply] = replies
-    return [Reply(reply.text, reply.options, reply.nav, reply.contact_label, replaces=source)]
+    return [replace(reply, replaces=source)]

@@ -64,6 +64,38 @@ class Option:
     label: Msg | str
 
 
+PNG = "image/png"
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A picture sent with a message (the placement chart); the message's text is its caption.
+
+    The picture itself is a stored file (`models.files`), named here by id, so the outbox row stays small and
+    any worker can still send it. `content` travels along in the process that stored it; the sender loads it
+    from the database otherwise.
+    """
+
+    file_id: int
+    name: str
+    media_type: str = PNG
+    content: bytes | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def data(self) -> bytes:
+        """The bytes to upload; the sender (`bot.delivery`) loads them before a channel is asked to send."""
+        if self.content is None:
+            raise ValueError(f"the content of stored file {self.file_id} was not loaded before sending")
+        return self.content
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file_id": self.file_id, "name": self.name, "media_type": self.media_type}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Image:
+        return cls(int(data["file_id"]), data["name"], data.get("media_type", PNG))
+
+
 @dataclass(frozen=True, slots=True)
 class Outgoing:
     """One message to a user, before translation."""
@@ -73,6 +105,12 @@ class Outgoing:
     nav: tuple[Nav, ...] = ()
     request_contact: bool = False
     prompt_seq: int | None = None
+    image: Image | None = None
+    """A picture with the text as its caption; such a message offers no options (WhatsApp images cannot)."""
+
+    def __post_init__(self) -> None:
+        if self.image is not None and (self.options or self.nav or self.request_contact):
+            raise ValueError("a message with an image cannot also offer options")
 
 
 def say(*parts: Msg | str, options: tuple[Option, ...] = (), nav: tuple[Nav, ...] = ()) -> Outgoing:
@@ -139,6 +177,7 @@ class Reply:
     contact_label: str | None = None
     replaces: str | None = None
     """The platform id of an earlier message this one replaces in place (the next page of a list), if any."""
+    image: Image | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -149,6 +188,8 @@ class Reply:
         }
         if self.replaces is not None:
             data["replaces"] = self.replaces
+        if self.image is not None:
+            data["image"] = self.image.to_json()
         return data
 
     @classmethod
@@ -159,6 +200,7 @@ class Reply:
             nav=tuple(RenderedOption(t, label) for t, label in data.get("nav", [])),
             contact_label=data.get("contact_label"),
             replaces=data.get("replaces"),
+            image=Image.from_json(data["image"]) if data.get("image") else None,
         )
 
 

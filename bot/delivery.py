@@ -108,7 +108,7 @@ class Delivery:
         """The picture's bytes, from the database when the row came from there (the sweep, another worker).
         A picture gone from the database leaves its caption to be sent alone."""
         image = envelope.reply.image
-        if image is None or image.content is not None:
+        if image is None or image.content is not None or envelope.channel not in self._channels:
             return envelope
         async with self._session_factory() as session:
             content = await file_content(session, image.file_id)

@@ -21,7 +21,7 @@ from bot.runtime import Runtime, build_runtime
 from bot.scheduler import build_scheduler
 from bot.serve import serve
 from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, ensure_nik_key, load_settings
-from handlers.messages import _
+from handlers.report_chart import placement_chart_of
 from handlers.report_tables import report_tables, report_title
 from models.applicant_export import HEADER, applicant_rows
 from models.applications import OpeningKind, OpeningRef
@@ -31,7 +31,7 @@ from models.follow_up_schedule import FollowUpPlan, PlanError
 from models.followups import set_follow_up_plan
 from models.opening_import import check_rows, save_openings
 from models.regions import RegionFileError
-from models.report_files import markdown, placement_chart, write_csv, write_xlsx
+from models.report_files import markdown, write_csv, write_xlsx
 from models.reports import follow_up_report
 from models.seeds import seed_demo
 from models.spreadsheets import SheetError, read_table, write_table
@@ -240,15 +240,7 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
         write_xlsx(output, tables)
     chart: Path | None = args.chart or (output.with_suffix(".png") if output is not None else None)
     if chart is not None:
-        programs = report.breakdowns["program"]
-        placement_chart(
-            chart, title=translate(_("Placement by program, {year}").format(year=str(args.year))),
-            programs=[row.label for row in programs],
-            formal=[100 * row.formal / row.responded if row.responded else 0 for row in programs],
-            informal=[100 * row.informal / row.responded if row.responded else 0 for row in programs],
-            legend=(translate(_("Formal")), translate(_("Informal"))),
-            axis=translate(_("Alumni working, % of those who responded")),
-        )
+        chart.write_bytes(placement_chart_of(report, translate))
     written = ", ".join(str(path) for path in (output, chart) if path is not None)
     if written:
         print(f"{title}: {written}", file=sys.stderr)

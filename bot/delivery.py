@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.locks import KeyedLocks
 from handlers.messages import Reply
+from models.files import file_content
 from models.outbox import OutboxMessage, claim_due, mark_attempt_failed, mark_sent
 from models.receipts import Sent, record_sent
 
@@ -98,7 +99,7 @@ class Delivery:
             for (channel, address), run in itertools.groupby(envelopes, key=lambda e: (e.channel, e.address)):
                 async with self._in_order.hold(f"{channel}:{address}"):
                     for envelope in run:
-                        await self._send_one(envelope)
+                        await self._send_one(await self._with_image(envelope))
         finally:
             self._delivering -= 1
         if len(self._sent) >= MARK_BATCH or (self._flush_when_idle and not self._delivering):
@@ -120,6 +121,19 @@ class Delivery:
         await self.deliver(envelopes)
         await self.flush()
         return len(envelopes)
+
+    async def _with_image(self, envelope: Envelope) -> Envelope:
+        """The picture's bytes, from the database when the row came from there (the sweep, another worker).
+        A picture gone from the database leaves its caption to be sent alone."""
+        image = envelope.reply.image
+        if image is None or image.content is not None or envelope.channel not in self._channels:
+            return envelope
+        async with self._session_factory() as session:
+            content = await file_content(session, image.file_id)
+        if content is None:
+            log.warning("stored file %s of outbox %s is gone; sending its caption alone", image.file_id, envelope.id)
+        loaded = None if content is None else replace(image, content=content)
+        return replace(envelope, reply=replace(envelope.reply, image=loaded))
 
     async def _send_one(self, envelope: Envelope) -> None:
         channel = self._channels.get(envelope.channel)

@@ -1,7 +1,8 @@
 """Turns handler output (`Outgoing`) into what the outbox stores and channels send (`Reply`).
 
 Short notes that precede a question ("that date is in the future") are folded into the question's message,
-so a user gets one message per turn instead of two: fewer sends against the platform's rate limits.
+so a user gets one message per turn instead of two: fewer sends against the platform's rate limits. A message
+with a picture stands alone: its text is the picture's caption, which platforms keep short.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def render(message: Outgoing, translator: Translator) -> Reply:
         ),
         contact_label=translator(SHARE_CONTACT) if message.request_contact else None,
         purpose=message.purpose,
+        image=message.image,
     )
 
 
@@ -51,6 +53,10 @@ def render_all(messages: Sequence[Outgoing], translator: Translator) -> list[Rep
     carried: Reply | None = None  # notes waiting to be folded into what comes next
     for message in messages:
         reply = render(message, translator)
+        if reply.image is not None:  # a picture stands alone: its text is its caption
+            replies += [r for r in (carried, reply) if r is not None]
+            carried = None
+            continue
         interactive = reply.options or reply.nav or reply.contact_label
         joined = reply if carried is None else replace(
             reply, text=f"{carried.text}\n\n{reply.text}", purpose=reply.purpose or carried.purpose)
@@ -77,8 +83,9 @@ def page_turn_source(incoming: Incoming) -> str | None:
 
 
 def replacing(replies: list[Reply], source: str | None) -> list[Reply]:
-    """Mark a lone reply as replacing `source`; several replies are sent as new messages, in order."""
-    if source is None or len(replies) != 1:
+    """Mark a lone reply as replacing `source`; several replies are sent as new messages, in order, and a
+    picture is always a new message."""
+    if source is None or len(replies) != 1 or replies[0].image is not None:
         return replies
     [reply] = replies
     return [replace(reply, replaces=source)]

@@ -76,6 +76,38 @@ class Option:
     label: Msg | str
 
 
+PNG = "image/png"
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A picture sent with a message (the placement chart); the message's text is its caption.
+
+    The picture itself is a stored file (`models.files`), named here by id, so the outbox row stays small and
+    any worker can still send it. `content` travels along in the process that stored it; the sender loads it
+    from the database otherwise.
+    """
+
+    file_id: int
+    name: str
+    media_type: str = PNG
+    content: bytes | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def data(self) -> bytes:
+        """The bytes to upload; the sender (`bot.delivery`) loads them before a channel is asked to send."""
+        if self.content is None:
+            raise ValueError(f"the content of stored file {self.file_id} was not loaded before sending")
+        return self.content
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file_id": self.file_id, "name": self.name, "media_type": self.media_type}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Image:
+        return cls(int(data["file_id"]), data["name"], data.get("media_type", PNG))
+
+
 @dataclass(frozen=True, slots=True)
 class Outgoing:
     """One message to a user, before translation."""
@@ -86,6 +118,12 @@ class Outgoing:
     request_contact: bool = False
     prompt_seq: int | None = None
     purpose: Purpose | None = None
+    image: Image | None = None
+    """A picture with the text as its caption; such a message offers no options (WhatsApp images cannot)."""
+
+    def __post_init__(self) -> None:
+        if self.image is not None and (self.options or self.nav or self.request_contact):
+            raise ValueError("a message with an image cannot also offer options")
 
 
 def say(
@@ -161,6 +199,7 @@ class Reply:
     """The platform id of an earlier message this one replaces in place (the next page of a list), if any."""
     purpose: str | None = None
     """Why the bot wrote it first (a `Purpose`), for messages nobody asked for; None for replies."""
+    image: Image | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -173,6 +212,8 @@ class Reply:
             data["replaces"] = self.replaces
         if self.purpose is not None:
             data["purpose"] = self.purpose
+        if self.image is not None:
+            data["image"] = self.image.to_json()
         return data
 
     @classmethod
@@ -184,6 +225,7 @@ class Reply:
             contact_label=data.get("contact_label"),
             replaces=data.get("replaces"),
             purpose=data.get("purpose"),
+            image=Image.from_json(data["image"]) if data.get("image") else None,
         )
 
 

@@ -6,6 +6,7 @@ from models.catalog import ApprenticeshipOpening, Provider, TrainingProgram
 from models.conversations import Conversation
 from models.evaluations import EvaluationRecord
 from models.events import ProcessedEvent
+from models.files import StoredFile
 from models.followups import CheckIn, CheckInOptOut, FollowUpFire
 from models.outbox import OutboxMessage
 from models.profiles import JobSeekerProfile
@@ -33,6 +34,7 @@ __all__ = [
     "ProcessedEvent",
     "Provider",
     "SeedRun",
+    "StoredFile",
     "SurveyVersion",
     "TrainingProgram",
     "TrainingTarget",

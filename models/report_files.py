@@ -8,6 +8,7 @@ here. The chart uses matplotlib's object API, which draws with the Agg backend a
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -64,9 +65,10 @@ def _sheet_name(name: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", " ", name)[:MAX_SHEET_NAME]
 
 
-def placement_chart(path: Path, *, title: str, programs: Sequence[str], formal: Sequence[float],
-                    informal: Sequence[float], legend: tuple[str, str], axis: str) -> None:
-    """Stacked horizontal bars: formal and informal placement (in percent) of each program."""
+def placement_chart(*, title: str, programs: Sequence[str], formal: Sequence[float],
+                    informal: Sequence[float], legend: tuple[str, str], axis: str) -> bytes:
+    """Stacked horizontal bars: formal and informal placement (in percent) of each program, as PNG bytes
+    (written to a file by the command line, sent as a picture in the chat)."""
     height = 1.5 + 0.45 * max(len(programs), 1)
     figure = Figure(figsize=(8, height), layout="constrained")
     axes = figure.add_subplot()
@@ -79,4 +81,6 @@ def placement_chart(path: Path, *, title: str, programs: Sequence[str], formal: 
     axes.set_xlabel(axis)
     axes.set_title(title)
     axes.legend(loc="lower right")
-    figure.savefig(path, format="png", dpi=120)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=120)
+    return buffer.getvalue()

@@ -203,10 +203,10 @@ async def test_wrong_token_is_401(wa: FakeWhatsApp) -> None:
 async def test_unknown_endpoint_and_phone_id_are_violations(wa: FakeWhatsApp) -> None:
     headers = {"Authorization": "Bearer test-token"}
     async with httpx.AsyncClient(base_url=wa.graph_url, headers=headers) as http:
-        media = await http.post("/1234567890/media")
+        profile = await http.post("/1234567890/whatsapp_business_profile")
         other = await http.post("/999/messages", json=_msg(type="text", text={"body": "hi"}))
-    assert media.status_code == other.status_code == 400
-    assert media.json()["error"]["error_subcode"] == 33
+    assert profile.status_code == other.status_code == 400
+    assert profile.json()["error"]["error_subcode"] == 33
     assert len(wa.violations) == 2
 
 

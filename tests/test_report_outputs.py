@@ -53,10 +53,10 @@ async def test_the_report_is_written_as_markdown_csv_xlsx_and_a_chart(
     assert {row[0] for row in rows} == {"", *SHEETS}
 
     programs_rows = report.breakdowns["program"]
-    placement_chart(tmp_path / "chart.png", title="Placement", programs=[r.label for r in programs_rows],
-                    formal=[50.0] * len(programs_rows), informal=[20.0] * len(programs_rows),
-                    legend=("Formal", "Informal"), axis="%")
-    assert (tmp_path / "chart.png").read_bytes().startswith(b"\x89PNG")
+    chart = placement_chart(title="Placement", programs=[r.label for r in programs_rows],
+                            formal=[50.0] * len(programs_rows), informal=[20.0] * len(programs_rows),
+                            legend=("Formal", "Informal"), axis="%")
+    assert chart.startswith(b"\x89PNG")
 
 
 def test_the_command_line_sets_the_target_and_writes_the_report(tmp_path: Path) -> None:
@@ -90,11 +90,12 @@ async def test_staff_read_the_report_in_the_chat_and_members_never_see_the_comma
     assert [o.label for o in staff.last.options] == ["2026", "2025", "2024"]
     await staff.send("1999")
     assert staff.text.startswith("Please choose a year, or type one like 2026.")
-    await staff.tap("2025")
-    summary = staff.text  # folded into the main menu that follows it
-    assert "Alumni follow-up report 2025" in summary
-    assert f"Participants: {report.total.participants} (target 150, achievement" in summary
-    assert "Menjahit Pakaian: placement" in summary
+    summary, chart, menu = await staff.tap("2025")
+    assert "Alumni follow-up report 2025" in summary.text.splitlines()
+    assert chart.text == "Placement by program, 2025" and chart.image is not None
+    assert chart.image.data.startswith(b"\x89PNG") and menu.options
+    assert f"Participants: {report.total.participants} (target 150, achievement" in summary.text
+    assert "Menjahit Pakaian: placement" in summary.text
     member = ChatUser(runtime, channel, "ani", locale="en")
     await member.send("/laporan")
     assert "I do not know the command /laporan." in member.text

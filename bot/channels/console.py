@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.messages import Incoming, Reply
+from handlers.messages import Image, Incoming, Reply
 from models.users import set_locale
 
 CHANNEL = "console"
@@ -28,17 +30,29 @@ def format_reply(reply: Reply) -> str:
 
 
 class ConsoleChannel:
-    """Writes replies to a text stream, one block per message."""
+    """Writes replies to a text stream, one block per message; a picture is written to a file in `image_dir`
+    (by default a directory in the system's temporary one), and its path is shown above its caption."""
 
     name = CHANNEL
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, image_dir: Path | None = None) -> None:
         self._stream = stream
+        self._image_dir = image_dir or Path(tempfile.gettempdir()) / "sahabat-kerja"
 
     async def send(self, address: str, reply: Reply) -> Sequence[str]:
-        self._stream.write(f"\n{format_reply(reply)}\n")
+        if reply.image is not None:
+            self._stream.write(f"\n[{self._save(reply.image)}]\n{reply.text}\n")
+        else:
+            self._stream.write(f"\n{format_reply(reply)}\n")
         self._stream.flush()
         return ()
+
+    def _save(self, image: Image) -> Path:
+        """The picture's file, named after its stored file so that sending it again rewrites the same one."""
+        self._image_dir.mkdir(parents=True, exist_ok=True)
+        path = self._image_dir / f"{image.file_id}-{Path(image.name).name}"
+        path.write_bytes(image.data)
+        return path
 
 
 async def read_line(stream: TextIO) -> str | None:

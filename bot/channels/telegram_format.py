@@ -22,6 +22,7 @@ from handlers.messages import Reply
 
 PARSE_MODE = "HTML"
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 DIGEST_MARK = "~"
 """callback_data starting with this is the digest of a token too long to send whole (see `callback_data_for`)."""
@@ -48,12 +49,26 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     parts: list[str] = []
     rest = text.strip()
     while utf16_length(rest) > limit:
-        head = _prefix_within(rest, limit)
-        cut = _boundary(head, "\n") or _boundary(head, " ") or len(head)
+        cut = _cut(rest, limit)
         parts.append(rest[:cut].rstrip())
         rest = rest[cut:].strip()
     parts.append(rest)
     return [part for part in parts if part] or ["…"]
+
+
+def _cut(text: str, limit: int) -> int:
+    head = _prefix_within(text, limit)
+    return _boundary(head, "\n") or _boundary(head, " ") or len(head)
+
+
+def split_caption(text: str) -> tuple[str, list[str]]:
+    """A photo's caption (at most MAX_CAPTION, cut as `split_text` cuts) and what did not fit in it, as the text
+    messages that follow the photo. Both are plain text, to escape."""
+    rest = text.strip()
+    if utf16_length(rest) <= MAX_CAPTION:
+        return rest, []
+    cut = _cut(rest, MAX_CAPTION)
+    return rest[:cut].rstrip(), split_text(rest[cut:], MAX_TEXT)
 
 
 def _prefix_within(text: str, limit: int) -> str:

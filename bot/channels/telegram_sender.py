@@ -1,5 +1,5 @@
-"""The Telegram side of delivery: one `Reply` becomes sendMessage calls (or an edit in place), within the bot's
-send budget, with Telegram's errors handled the way its docs ask.
+"""The Telegram side of delivery: one `Reply` becomes sendMessage calls (or an edit in place, or a sendPhoto
+upload for a picture), within the bot's send budget, with Telegram's errors handled the way its docs ask.
 
 - 429: the whole bot waits `retry_after` (the budget pauses every sender), then the same message is sent again.
 - 5xx, timeouts, broken connections: a few retries with doubling waits; after that the outbox sweep takes over.
@@ -24,14 +24,14 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.telegram_budget import Budget
-from bot.channels.telegram_format import PARSE_MODE, Chunk, chunks_of
+from bot.channels.telegram_format import PARSE_MODE, Chunk, chunks_of, escape, split_caption
 from bot.channels.telegram_updates import CHANNEL
 from bot.delivery import DeliveryError
-from handlers.messages import Reply
+from handlers.messages import Image, Reply
 from models.reachability import mark_unreachable, unreachable_since
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,9 @@ class TelegramChannel:
             blocked_since = await unreachable_since(session, CHANNEL, address)
         if blocked_since is not None:
             raise DeliveryError(f"skipped: the user blocked the bot on {blocked_since:%Y-%m-%d}", permanent=True)
+        if reply.image is not None:
+            await self._send_photo(address, reply.image, reply.text)
+            return ()
         chunks = chunks_of(reply)
         if reply.replaces and len(chunks) == 1 and await self._edit(address, int(reply.replaces), chunks[0]):
             return ()
@@ -80,6 +83,19 @@ class TelegramChannel:
                 chat_id=int(address), text=chunk.text, parse_mode=PARSE_MODE, reply_markup=chunk.markup,
             ))
         return ()
+
+    async def _send_photo(self, address: str, image: Image, text: str) -> None:
+        """sendPhoto as a multipart upload, the text as its caption; what does not fit the caption follows as
+        text messages."""
+        caption, rest = split_caption(text)
+        photo = BufferedInputFile(image.data, filename=image.name)
+        await self._call(address, lambda: self.bot.send_photo(
+            chat_id=int(address), photo=photo, caption=escape(caption) or None, parse_mode=PARSE_MODE,
+        ))
+        for part in rest:
+            await self._call(address, lambda part=part: self.bot.send_message(  # type: ignore[misc]
+                chat_id=int(address), text=escape(part), parse_mode=PARSE_MODE,
+            ))
 
     async def _edit(self, address: str, message_id: int, chunk: Chunk) -> bool:
         """Replace the page in place; False when Telegram cannot (message too old or gone): send it anew."""

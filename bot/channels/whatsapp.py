@@ -23,10 +23,16 @@ from pywa_async import errors as wa_errors
 from pywa_async.utils import UserIdentifier
 
 from bot.channels.whatsapp_inbound import CHANNEL, MediaRef, PageTap
-from bot.channels.whatsapp_render import OutboundMessage, page_of, render_reply, template_message
+from bot.channels.whatsapp_render import (
+    OutboundMessage,
+    image_messages,
+    page_of,
+    render_reply,
+    template_message,
+)
 from bot.delivery import DeliveryError
 from bot.settings import Settings
-from handlers.messages import MAX_DOCUMENT_BYTES, Document, Purpose, Reply
+from handlers.messages import MAX_DOCUMENT_BYTES, Document, Image, Purpose, Reply
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -237,7 +243,22 @@ class WhatsAppChannel:
         if recipient is not None and not window_is_open(recipient.last_inbound_at, self._clock()):
             self._check_tier(recipient.tier_usage)
             return [await self._send_template(address, reply.text, purpose, locale)]
+        if reply.image is not None:
+            messages = image_messages(await self._upload(reply.image), reply.text)
+            return await self._send_parts(address, messages, reply.text, purpose, locale)
         return await self._send_parts(address, render_reply(reply), reply.text, purpose, locale)
+
+    async def _upload(self, image: Image) -> str:
+        """`POST /{phone-number-id}/media` (multipart): an image message names its picture by the id returned."""
+        try:
+            answer = await self._client.api.upload_media(
+                phone_id=self.config.phone_number_id, media=image.data, mime_type=image.media_type,
+                filename=image.name)
+            return str(answer["id"])
+        except wa_errors.WhatsAppError as error:
+            raise self._delivery_error(error) from error
+        except (httpx.HTTPError, KeyError, TypeError) as error:
+            raise DeliveryError(f"uploading {image.name} to WhatsApp failed: {error!r}") from error
 
     def _check_tier(self, usage: TierUsage | None) -> None:
         """A new user beyond the number's daily tier waits until a day has passed since the oldest one.

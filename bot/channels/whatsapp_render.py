@@ -1,4 +1,5 @@
-"""Turns a `Reply` into WhatsApp Cloud API message bodies: text, reply buttons, or a list paged by a "more" row.
+"""Turns a `Reply` into WhatsApp Cloud API message bodies: text, reply buttons, a list paged by a "more" row, or
+an uploaded picture with its caption.
 
 WhatsApp's limits decide the shape (3 buttons of 20 characters, 10 list rows of 24, bodies of 1,024 inside an
 interactive message and 4,096 in a text), so long texts are split on line or word boundaries and long option
@@ -19,6 +20,7 @@ BUTTONS_MAX, BUTTON_TITLE_MAX, BUTTON_ID_MAX = 3, 20, 256
 ROWS_MAX, ROW_TITLE_MAX, ROW_DESCRIPTION_MAX, ROW_ID_MAX = 10, 24, 72, 200
 LIST_BUTTON_MAX = 20
 TEMPLATE_TEXT_MAX = 1024
+IMAGE_CAPTION_MAX = 1024
 
 RESERVED_PREFIX = "wa:"  # ids the adapter answers itself; handlers' tokens never start so
 CONTACT_ID = "wa:contact"
@@ -61,12 +63,26 @@ def split_text(text: str, limit: int) -> list[str]:
     pieces: list[str] = []
     rest = text
     while len(rest) > limit:
-        window = rest[:limit]
-        cut = window.rfind("\n") + 1 or window.rfind(" ") + 1 or limit
+        cut = _cut(rest, limit)
         pieces.append(rest[:cut])
         rest = rest[cut:]
     pieces.append(rest)
     return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def _cut(text: str, limit: int) -> int:
+    window = text[:limit]
+    return window.rfind("\n") + 1 or window.rfind(" ") + 1 or limit
+
+
+def image_messages(media_id: str, text: str) -> list[OutboundMessage]:
+    """A picture uploaded as `media_id` with the text as its caption; what does not fit the caption follows
+    as text messages."""
+    rest = text.strip()
+    cut = len(rest) if len(rest) <= IMAGE_CAPTION_MAX else _cut(rest, IMAGE_CAPTION_MAX)
+    caption = rest[:cut].strip()
+    image = {"id": media_id} | ({"caption": caption} if caption else {})
+    return [OutboundMessage("image", image), *(_text(part) for part in split_text(rest[cut:], TEXT_MAX))]
 
 
 def _split_for_interactive(text: str) -> tuple[list[str], str]:

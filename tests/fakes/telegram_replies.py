@@ -39,6 +39,32 @@ def _file_ids(seed: str) -> tuple[str, str]:
     return f"BQACAgIAAxk{digest[:24]}", f"AgAD{digest[24:34]}"
 
 
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_SIDES = 10_000
+MAX_PHOTO_RATIO = 20
+_IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def check_uploaded_photo(photo: UploadedFile) -> None:
+    """sendPhoto's rules for an uploaded photo (see the method's description in the spec): an image of at most
+    10 MB whose width and height add up to at most 10000 and whose sides differ by at most 20 times. A PNG's
+    size is read from its header; anything else that is not a JPEG or GIF is not an image Telegram can read."""
+    data = photo.data
+    if len(data) > MAX_PHOTO_BYTES:
+        raise ApiError(400, "Bad Request: PHOTO_TOO_BIG",
+                       violation=f"sendPhoto: the photo is {len(data)} bytes, limit is {MAX_PHOTO_BYTES}")
+    if data.startswith(_PNG_SIGNATURE) and data[12:16] == b"IHDR":
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        if not width or not height or width + height > MAX_PHOTO_SIDES or \
+                max(width, height) > MAX_PHOTO_RATIO * min(width, height):
+            raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS",
+                           violation=f"sendPhoto: a {width}x{height} photo has dimensions Telegram refuses")
+    elif not data.startswith(_IMAGE_SIGNATURES):
+        raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED",
+                       violation=f"sendPhoto: {photo.filename!r} is not a PNG, JPEG or GIF image")
+
+
 class Replies:
     """Builds method results and keeps the little state they need (messages, commands, uploads)."""
 
@@ -103,6 +129,10 @@ class Replies:
 
     def _sendPhoto(self, params: dict[str, Any]) -> JsonDict:
         file_id, unique_id = _file_ids(f"photo:{len(self.messages)}")
+        photo = params["photo"]
+        if isinstance(photo, UploadedFile):
+            check_uploaded_photo(photo)
+            self.uploads[file_id] = photo
         sizes = [{"file_id": f"{file_id}{side}", "file_unique_id": f"{unique_id}{side}", "width": side,
                   "height": side} for side in (90, 320, 800)]
         return self._send(params, photo=sizes)

@@ -18,9 +18,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
-from tests.fakes.whatsapp_spec import check_message
+from tests.fakes.whatsapp_spec import UploadedMedia, check_media_upload, check_message
 from tests.fakes.whatsapp_webhooks import new_wamid, signed_webhook
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["GRAPH_ERRORS", "FakeWhatsApp", "signed_webhook"]
 
 SPEC_VERSION = "23.0"
-_MESSAGES_ROUTE = re.compile(r"^/v(\d+\.\d+)/([^/]+)/messages$")
+_MESSAGES_ROUTE = re.compile(r"^/v(\d+\.\d+)/([^/]+)/(messages|media)$")
 _VALIDATION_SUBCODE = 2494010  # a fixed stand-in: Graph uses varied subcodes for parameter errors
 _HANG_LIMIT_S = 60.0
 
@@ -133,6 +133,8 @@ class FakeWhatsApp:
         self.sent: list[dict[str, Any]] = []
         self.wamids: list[str] = []
         """The id given to each accepted message, in the order of `sent`."""
+        self.media: dict[str, UploadedMedia] = {}
+        """Uploaded media by the id the upload answered: what image messages may name."""
         self.read_receipts: list[dict[str, Any]] = []
         self.failed: list[tuple[int, dict[str, Any]]] = []
         self.violations: list[str] = []
@@ -220,6 +222,11 @@ class FakeWhatsApp:
         """Accepted message bodies addressed to `wa_id`."""
         return [body for body in self.sent if str(body.get("to", "")).lstrip("+") == wa_id.lstrip("+")]
 
+    def sent_images(self, wa_id: str) -> list[tuple[dict[str, Any], UploadedMedia]]:
+        """Image messages accepted for `wa_id`, each with the upload its id names."""
+        return [(body["image"], self.media[body["image"]["id"]])
+                for body in self.sent_to(wa_id) if body.get("type") == "image" and "id" in body["image"]]
+
     # ---- HTTP ----------------------------------------------------------------------------------
 
     def _reject(self, violations: list[str], where: str, code: int = 100, subcode: int = _VALIDATION_SUBCODE,
@@ -242,11 +249,13 @@ class FakeWhatsApp:
             return web.json_response(error, status=401)
         route = _MESSAGES_ROUTE.match(request.path)
         if request.method != "POST" or route is None:
-            unsupported = f"unsupported endpoint {where} (the fake serves POST /vNN.N/{{id}}/messages)"
+            unsupported = f"unsupported endpoint {where} (the fake serves POST /vNN.N/{{id}}/messages and /media)"
             return self._reject([unsupported], where, subcode=33)
         if route.group(2) != self.phone_number_id:
             unknown = f"unknown phone number id {route.group(2)!r} (expected {self.phone_number_id})"
             return self._reject([unknown], where, subcode=33)
+        if route.group(3) == "media":
+            return await self._upload(request, where)
         try:
             body = json.loads(await request.read())
         except ValueError:
@@ -254,10 +263,34 @@ class FakeWhatsApp:
         report = check_message(body)
         if report.violations:
             return self._reject(report.violations, where)
+        if (media_id := _media_id(body)) is not None and media_id not in self.media:
+            return self._reject([f"{body['type']}.id: no media was uploaded as {media_id!r}"], where)
         if "status" in body:
             self.read_receipts.append(body)
             return web.json_response({"success": True})
         return await self._send(body)
+
+    async def _upload(self, request: web.Request, where: str) -> web.Response:
+        """`POST /{phone-id}/media`: a multipart form with the file; answers the media id to send it by."""
+        if request.content_type != "multipart/form-data":
+            return self._reject([f"media uploads are multipart/form-data, not {request.content_type!r}"], where)
+        fields: dict[str, str] = {}
+        file: UploadedMedia | None = None
+        async for part in await request.multipart():
+            if not isinstance(part, BodyPartReader) or part.name is None:
+                continue
+            if part.filename is not None:
+                content_type = part.headers.get("Content-Type", "application/octet-stream")
+                file = UploadedMedia(part.filename, content_type, bytes(await part.read()))
+            else:
+                fields[part.name] = await part.text()
+        violations = check_media_upload(fields, file)
+        if violations:
+            return self._reject(violations, where)
+        assert file is not None
+        media_id = str(len(self.media) + 4490709327384033)
+        self.media[media_id] = file
+        return web.json_response({"id": media_id})
 
     async def _send(self, body: dict[str, Any]) -> web.Response:
         if self._faults:
@@ -286,3 +319,12 @@ class FakeWhatsApp:
             message["message_status"] = "accepted"
         answer = {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": wa_id}]}
         return web.json_response(answer | {"messages": [message]})
+
+
+def _media_id(body: dict[str, Any]) -> str | None:
+    """The uploaded media a media message names by id (a `link` names none)."""
+    media = body.get(body.get("type", ""))
+    if body.get("type") in ("image", "audio", "document", "sticker", "video") and isinstance(media, dict):
+        media_id = media.get("id")
+        return str(media_id) if media_id is not None else None
+    return None

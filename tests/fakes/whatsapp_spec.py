@@ -46,6 +46,13 @@ BUTTONS_MAX, BUTTON_TITLE_MAX, BUTTON_ID_MAX = 3, 20, 256
 LIST_ROWS_MAX, ROW_TITLE_MAX, ROW_DESCRIPTION_MAX, ROW_ID_MAX = 10, 24, 72, 200
 LIST_BUTTON_MAX, SECTION_TITLE_MAX = 20, 24
 INTERACTIVE_BODY_MAX, HEADER_TEXT_MAX, FOOTER_TEXT_MAX = 1024, 60, 60
+MEDIA_CAPTION_MAX = 1024  # image, video and document captions
+MEDIA_PATH = "/{Version}/{Phone-Number-ID}/media"
+# Image uploads (the Cloud API's media reference): JPEG or PNG, at most 5 MB, the bytes as declared.
+IMAGE_UPLOAD_MAX = 5 * 1024 * 1024
+IMAGE_SIGNATURES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
+# The live API requires the upload's `type` (its MIME type), which the spec's form schema leaves out.
+UPLOAD_FIELDS_BEYOND_SPEC = frozenset({"type"})
 
 
 @dataclass(frozen=True)
@@ -234,6 +241,9 @@ def _limits(body: dict[str, Any], kind: str) -> dict[str, str]:
         if not text.get("body"):
             out["text.body"] = "text.body: required and must not be empty"
         _length(text.get("body"), TEXT_BODY_MAX, "text.body", out)
+    media = body.get(kind)
+    if kind in ("image", "video", "document") and isinstance(media, dict):
+        _length(media.get("caption"), MEDIA_CAPTION_MAX, f"{kind}.caption", out)
     inter = body.get("interactive")
     if not isinstance(inter, dict):
         return out
@@ -332,6 +342,40 @@ def check_message(body: Any) -> Report:
     if isinstance(to, str) and body.get("recipient_type") != "group" and not _TO_PATTERN.match(to):
         report.violations.append(f"to: {to!r} must be digits, optionally with a leading +")
     return report
+
+
+@dataclass(frozen=True)
+class UploadedMedia:
+    """The file part of a media upload, as the fake received it."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def check_media_upload(fields: dict[str, str], file: UploadedMedia | None) -> list[str]:
+    """Check a multipart `POST /{Version}/{Phone-Number-ID}/media` (images only: what the bot uploads)."""
+    schema = load_spec()["paths"][MEDIA_PATH]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    known = set(schema["properties"]) | UPLOAD_FIELDS_BEYOND_SPEC
+    violations = [f"{name}: not a field of a media upload" for name in fields if name not in known]
+    if fields.get("messaging_product") != "whatsapp":
+        violations.append("messaging_product: must be 'whatsapp'")
+    if file is None:
+        return [*violations, "file: the upload has no file part"]
+    declared = fields.get("type")
+    if declared is None:
+        violations.append("type: required, the MIME type of the file")
+    elif declared != file.content_type:
+        violations.append(f"type: {declared!r} differs from the file part's {file.content_type!r}")
+    signature = IMAGE_SIGNATURES.get(file.content_type)
+    if signature is None:
+        accepted = ", ".join(IMAGE_SIGNATURES)
+        violations.append(f"file: {file.content_type!r} is not an image type WhatsApp takes ({accepted})")
+    elif not file.data.startswith(signature):
+        violations.append(f"file: {file.filename!r} is not the {file.content_type} it says it is")
+    if len(file.data) > IMAGE_UPLOAD_MAX:
+        violations.append(f"file: {len(file.data)} bytes, limit is {IMAGE_UPLOAD_MAX} for images")
+    return violations
 
 
 def validate_message(body: Any) -> list[str]:

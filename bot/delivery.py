@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.locks import KeyedLocks
 from handlers.messages import Reply
 from models.files import file_content
-from models.outbox import OutboxMessage, claim_due, mark_attempt_failed, mark_sent
+from models.outbox import OutboxMessage, claim_due, mark_attempt_failed, mark_sent, scrub
 from models.receipts import Sent, record_sent
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,7 @@ class Delivery:
         self._sent: list[int] = []
         self._in_order = KeyedLocks()
         self._platform_ids: list[Sent] = []
+        self._sensitive: list[int] = []
 
     def add_channel(self, channel: Channel) -> None:
         self._channels[channel.name] = channel
@@ -109,10 +110,12 @@ class Delivery:
         """Write the pending "sent" marks."""
         ids, self._sent = self._sent, []
         platform_ids, self._platform_ids = self._platform_ids, []
+        sensitive, self._sensitive = self._sensitive, []
         if ids:
             async with self._session_factory() as session, session.begin():
                 await mark_sent(session, ids, self._clock())
                 await record_sent(session, platform_ids)
+                await scrub(session, sensitive)
 
     async def sweep(self, limit: int = 200) -> int:
         """Send messages left pending (crash after commit, or a failed attempt now due); returns how many."""
@@ -148,6 +151,8 @@ class Delivery:
         else:
             self._sent.append(envelope.id)
             self._platform_ids += [Sent(envelope.channel, pid, envelope.id) for pid in platform_ids]
+            if envelope.reply.sensitive:
+                self._sensitive.append(envelope.id)
 
     async def _record_failure(self, envelope: Envelope, error: DeliveryError) -> None:
         log.warning("delivery of outbox %s to %s failed: %s", envelope.id, envelope.channel, error)

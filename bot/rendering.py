@@ -45,6 +45,7 @@ def render(message: Outgoing, translator: Translator) -> Reply:
         contact_label=translator(SHARE_CONTACT) if message.request_contact else None,
         purpose=message.purpose,
         image=message.image,
+        sensitive=message.sensitive,
     )
 
 
@@ -59,7 +60,8 @@ def render_all(messages: Sequence[Outgoing], translator: Translator) -> list[Rep
             continue
         interactive = reply.options or reply.nav or reply.contact_label
         joined = reply if carried is None else replace(
-            reply, text=f"{carried.text}\n\n{reply.text}", purpose=reply.purpose or carried.purpose)
+            reply, text=f"{carried.text}\n\n{reply.text}", purpose=reply.purpose or carried.purpose,
+            sensitive=reply.sensitive or carried.sensitive)
         if len(joined.text) >= MAX_FOLDED_LENGTH:
             replies += [r for r in (carried, reply) if r is not None]
             carried = None

@@ -120,6 +120,9 @@ class Outgoing:
     purpose: Purpose | None = None
     image: Image | None = None
     """A picture with the text as its caption; such a message offers no options (WhatsApp images cannot)."""
+    sensitive: bool = False
+    """It shows what is otherwise kept encrypted (a full NIK): its text is wiped from the outbox when its delivery
+    (or its failure for good) is recorded."""
 
     def __post_init__(self) -> None:
         if self.image is not None and (self.options or self.nav or self.request_contact):
@@ -127,9 +130,10 @@ class Outgoing:
 
 
 def say(
-    *parts: Msg | str, options: tuple[Option, ...] = (), nav: tuple[Nav, ...] = (), purpose: Purpose | None = None
+    *parts: Msg | str, options: tuple[Option, ...] = (), nav: tuple[Nav, ...] = (), purpose: Purpose | None = None,
+    sensitive: bool = False,
 ) -> Outgoing:
-    return Outgoing(text=parts, options=options, nav=nav, purpose=purpose)
+    return Outgoing(text=parts, options=options, nav=nav, purpose=purpose, sensitive=sensitive)
 
 
 def with_purpose(message: Outgoing, purpose: Purpose) -> Outgoing:
@@ -200,6 +204,7 @@ class Reply:
     purpose: str | None = None
     """Why the bot wrote it first (a `Purpose`), for messages nobody asked for; None for replies."""
     image: Image | None = None
+    sensitive: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -214,6 +219,8 @@ class Reply:
             data["purpose"] = self.purpose
         if self.image is not None:
             data["image"] = self.image.to_json()
+        if self.sensitive:
+            data["sensitive"] = True
         return data
 
     @classmethod
@@ -226,6 +233,7 @@ class Reply:
             replaces=data.get("replaces"),
             purpose=data.get("purpose"),
             image=Image.from_json(data["image"]) if data.get("image") else None,
+            sensitive=bool(data.get("sensitive")),
         )
 
 

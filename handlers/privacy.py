@@ -62,6 +62,7 @@ async def export_data(ctx: Context) -> None:
         _("Registered: {value}").format(value=profile.registered_at.date()),
         _("Channel: {channel}, account {account}").format(channel=ctx.user.channel, account=ctx.user.external_id),
         *await check_in_export_lines(ctx),
+        sensitive=True,
     ))
 
 

@@ -113,6 +113,7 @@ async def ask_summary(ctx: Context) -> Outgoing:
         _("Please check your data:"),
         *summary_lines(ctx),
         options=(Option("confirm", _("Confirm and save")), Option("edit", _("Change something"))),
+        sensitive=True,  # the NIK in full, so the person can check it
     )
 
 

@@ -122,6 +122,17 @@ async def mark_sent(session: AsyncSession, ids: Sequence[int], now: datetime) ->
     )
 
 
+async def scrub(session: AsyncSession, ids: Sequence[int]) -> None:
+    """Wipe the text of delivered sensitive messages (an export with the full NIK): the outbox must not keep in
+    plain text what the profile keeps encrypted. Options stay, so a button pressed later is still understood."""
+    for row in await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
+        row.payload = _scrubbed(row.payload)
+
+
+def _scrubbed(payload: dict[str, Any]) -> dict[str, Any]:
+    return {**payload, "text": "", "sensitive": True, "scrubbed": True}
+
+
 async def mark_attempt_failed(
     session: AsyncSession, message_id: int, error: str, *, retry_at: datetime | None
 ) -> None:
@@ -133,6 +144,8 @@ async def mark_attempt_failed(
     row.last_error = error[:2000]
     if retry_at is None or row.attempts >= MAX_ATTEMPTS:
         row.status = OutboxStatus.FAILED
+        if row.payload.get("sensitive"):
+            row.payload = _scrubbed(row.payload)
     else:
         row.next_attempt_at = retry_at
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint, bindparam, select, true
+from sqlalchemy import String, UniqueConstraint, bindparam, delete, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
 from models.conversations import Conversation
+from models.outbox import OutboxMessage
 
 
 class Role(StrEnum):
@@ -94,7 +95,11 @@ async def get_user(session: AsyncSession, user_id: int) -> User | None:
 
 
 async def delete_user(session: AsyncSession, user: User) -> None:
-    """Remove the user and, through foreign-key cascades, their profile and conversation."""
+    """Remove the user and, through foreign-key cascades, their profile and conversation; and every message
+    written to them, which holds their data too (a profile summary, an export)."""
+    await session.execute(delete(OutboxMessage).where(
+        (OutboxMessage.user_id == user.id)
+        | ((OutboxMessage.channel == user.channel) & (OutboxMessage.address == user.external_id))))
     await session.delete(user)
     await session.flush()
 

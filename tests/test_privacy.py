@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.delivery import DeliveryError
 from bot.runtime import Runtime
 from models.outbox import OutboxMessage
 from models.profiles import JobSeekerProfile
 from tests.chat import ChatUser, RecordingChannel, register
+from tests.conftest import Clock
+from tests.test_delivery import FlakyChannel
 
 
 async def test_profile_shows_a_masked_nik_and_export_shows_everything(
@@ -22,6 +25,25 @@ async def test_profile_shows_a_masked_nik_and_export_shows_everything(
     assert "NIK: 6309014508990001" in user.text
     assert "Persetujuan diberikan: 23 November 2026 (versi 2026-11)" in user.text
     assert "Kanal: test, akun siti" in user.text
+    await runtime.delivery.flush()
+    assert not await outbox_mentions(runtime, "6309014508990001"), "the NIK is kept encrypted, not in the outbox"
+
+
+async def outbox_mentions(runtime: Runtime, text: str) -> list[int]:
+    async with runtime.session_factory() as session:
+        rows = await session.scalars(select(OutboxMessage))
+        return [row.id for row in rows if text in str(row.payload)]
+
+
+async def test_an_export_that_could_not_be_sent_is_wiped_too(runtime: Runtime, clock: Clock) -> None:
+    refusing = FlakyChannel([])
+    runtime.delivery.add_channel(refusing)
+    user = ChatUser(runtime, refusing, "siti")
+    await register(user)
+    refusing.failures.append(DeliveryError("400 Bad Request: chat not found", permanent=True))
+    await user.send("/ekspor")
+    await runtime.delivery.flush()  # the summary that was sent is wiped with its "sent" mark
+    assert not await outbox_mentions(runtime, "6309014508990001")
 
 
 async def test_deleting_the_account_asks_first_then_erases_everything(
@@ -41,10 +63,8 @@ async def test_deleting_the_account_asks_first_then_erases_everything(
     assert await user.user() is None
     async with runtime.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(JobSeekerProfile)) == 0
-        orphans = await session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.user_id.is_not(None))
-        )
-        assert orphans == 0
+        kept = list(await session.scalars(select(OutboxMessage.payload)))
+    assert [payload["text"] for payload in kept] == [user.text], "only the goodbye: what was sent to them is gone"
 
     await user.send("halo")
     assert "Bahasa apa yang Anda inginkan?" in user.text

@@ -7,8 +7,10 @@ one. Failed sends are retried by the sweep with backoff; permanent failures are 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -22,6 +24,11 @@ log = logging.getLogger(__name__)
 
 BACKOFF_BASE = timedelta(seconds=5)
 MARK_BATCH = 64
+
+RECIPIENT_CHECKED: ContextVar[bool] = ContextVar("recipient_checked", default=False)
+"""True in a sender whose recipients were checked when their messages were queued, moments before (a broadcast
+claims only people who have not blocked the bot): a channel may skip its own look-up per message, which on
+PostgreSQL is most of a send's cost. Someone who blocked the bot since is caught by the platform's refusal."""
 
 
 class DeliveryError(Exception):
@@ -73,6 +80,9 @@ class Delivery:
         self._flush_when_idle = flush_when_idle
         self._delivering = 0
         self._sent: list[int] = []
+        self._marks_taken = 0  # how many ids have ever been put in _sent
+        self._marks_written = 0  # how many of those are committed
+        self._writing_marks = asyncio.Lock()
 
     def add_channel(self, channel: Channel) -> None:
         self._channels[channel.name] = channel
@@ -89,11 +99,18 @@ class Delivery:
             await self.flush()
 
     async def flush(self) -> None:
-        """Write the pending "sent" marks."""
-        ids, self._sent = self._sent, []
-        if ids:
+        """Write the pending "sent" marks; when it returns, the marks of everything sent before the call are
+        committed. Callers arriving while a write is under way wait for it and share the next one (a group
+        commit), so a sender that flushes after every message costs one write per round, not per message."""
+        wanted = self._marks_taken
+        async with self._writing_marks:
+            if self._marks_written >= wanted:
+                return  # a write that finished while we waited had ours
+            ids, self._sent = self._sent, []
+            taken = self._marks_taken
             async with self._session_factory() as session, session.begin():
                 await mark_sent(session, ids, self._clock())
+            self._marks_written = taken
 
     async def sweep(self, limit: int = 200) -> int:
         """Send messages left pending (crash after commit, or a failed attempt now due); returns how many."""
@@ -115,6 +132,7 @@ class Delivery:
             await self._record_failure(envelope, DeliveryError(repr(error)))
         else:
             self._sent.append(envelope.id)
+            self._marks_taken += 1
 
     async def _record_failure(self, envelope: Envelope, error: DeliveryError) -> None:
         log.warning("delivery of outbox %s to %s failed: %s", envelope.id, envelope.channel, error)

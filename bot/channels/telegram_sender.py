@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.telegram_budget import SendBudget
 from bot.channels.telegram_format import PARSE_MODE, Chunk, chunks_of
 from bot.channels.telegram_updates import CHANNEL
-from bot.delivery import DeliveryError
+from bot.delivery import RECIPIENT_CHECKED, DeliveryError
 from handlers.messages import Reply
 from models.reachability import mark_unreachable, unreachable_since
 
@@ -67,10 +67,11 @@ class TelegramChannel:
         self._sleep = sleep
 
     async def send(self, address: str, reply: Reply) -> None:
-        async with self._session_factory() as session:
-            blocked_since = await unreachable_since(session, CHANNEL, address)
-        if blocked_since is not None:
-            raise DeliveryError(f"skipped: the user blocked the bot on {blocked_since:%Y-%m-%d}", permanent=True)
+        if not RECIPIENT_CHECKED.get():
+            async with self._session_factory() as session:
+                blocked_since = await unreachable_since(session, CHANNEL, address)
+            if blocked_since is not None:
+                raise DeliveryError(f"skipped: the user blocked the bot on {blocked_since:%Y-%m-%d}", permanent=True)
         chunks = chunks_of(reply)
         if reply.replaces and len(chunks) == 1 and await self._edit(address, int(reply.replaces), chunks[0]):
             return

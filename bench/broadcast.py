@@ -193,7 +193,7 @@ async def bench_kill(url: str, recipients: int, rate: float, kill_at: float) -> 
             second = BotProcess(env, Path(workdir))
             await second.start()
             await until(done, timeout=total / rate * 4 + 120)
-            recovered_in = time.monotonic() - killed_at
+            kill_to_done = time.monotonic() - killed_at
             await second.stop()
             stats = await server.ask("stop")
     await runtime.aclose()
@@ -201,7 +201,7 @@ async def bench_kill(url: str, recipients: int, rate: float, kill_at: float) -> 
     before_kill = {str(chat) for chat, moment in accepted if moment < killed_at and int(chat) < AUTHOR}
     return {
         "kill_at": kill_at, "deliveries": total, "accepted_before_kill": len(before_kill),
-        "in_flight_at_kill": len(unmarked & before_kill), "recovered_in_s": round(recovered_in, 1),
+        "in_flight_at_kill": len(unmarked & before_kill), "kill_to_done_s": round(kill_to_done, 1),
         **lost_and_dup(stats["chats"], recipients), "spec_violations": stats["violations"],
     }
 

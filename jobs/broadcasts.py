@@ -121,7 +121,7 @@ async def _queue_batch(runtime: Runtime, broadcast_id: int, batch: int) -> tuple
                                             runtime.services.office.name)
                 replies[turn.locale] = render(message, runtime.catalogs.translator(turn.locale))
         payloads = {locale: reply.to_json() for locale, reply in replies.items()}
-        ids = await queue_turns(session, broadcast_id, sendable, payloads, now=now, due=now + LEASE)
+        ids = await queue_turns(session, sendable, payloads, now=now, due=now + LEASE)
         await mark_turns(
             session,
             skipped=[turn.delivery_id for turn in turns if turn.stopped and not turn.unreachable],

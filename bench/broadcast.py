@@ -30,6 +30,7 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +160,7 @@ async def unmarked_addresses(runtime: Any) -> set[str]:
         ))
 
 
-async def until(condition: Any, timeout: float) -> None:
+async def until(condition: Callable[[], Awaitable[bool]], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not await condition():
         if time.monotonic() > deadline:

@@ -108,8 +108,9 @@ class Delivery:
                 return  # a write that finished while we waited had ours
             ids, self._sent = self._sent, []
             taken = self._marks_taken
-            async with self._session_factory() as session, session.begin():
-                await mark_sent(session, ids, self._clock())
+            if ids:  # none after a failed write, whose marks are gone: those messages may go twice, as after a crash
+                async with self._session_factory() as session, session.begin():
+                    await mark_sent(session, ids, self._clock())
             self._marks_written = taken
 
     async def sweep(self, limit: int = 200) -> int:

@@ -8,9 +8,11 @@ Platform message ids a channel returns are written with the marks, tying later s
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -27,6 +29,11 @@ log = logging.getLogger(__name__)
 
 BACKOFF_BASE = timedelta(seconds=5)
 MARK_BATCH = 64
+
+RECIPIENT_CHECKED: ContextVar[bool] = ContextVar("recipient_checked", default=False)
+"""True in a sender whose recipients were checked when their messages were queued, moments before (a broadcast
+claims only people who have not blocked the bot): a channel may skip its own look-up per message, which on
+PostgreSQL is most of a send's cost. Someone who blocked the bot since is caught by the platform's refusal."""
 
 
 class DeliveryError(Exception):
@@ -84,6 +91,9 @@ class Delivery:
         self._in_order = KeyedLocks()
         self._platform_ids: list[Sent] = []
         self._sensitive: list[int] = []
+        self._marks_taken = 0  # how many ids have ever been put in _sent
+        self._marks_written = 0  # how many of those are committed
+        self._writing_marks = asyncio.Lock()
 
     def add_channel(self, channel: Channel) -> None:
         self._channels[channel.name] = channel
@@ -107,15 +117,24 @@ class Delivery:
             await self.flush()
 
     async def flush(self) -> None:
-        """Write the pending "sent" marks."""
-        ids, self._sent = self._sent, []
-        platform_ids, self._platform_ids = self._platform_ids, []
-        sensitive, self._sensitive = self._sensitive, []
-        if ids:
-            async with self._session_factory() as session, session.begin():
-                await mark_sent(session, ids, self._clock())
-                await record_sent(session, platform_ids)
-                await scrub(session, sensitive)
+        """Write the pending "sent" marks (with the platform's message ids, and wiping sensitive texts); when it
+        returns, the marks of everything sent before the call are committed. Callers arriving while a write is
+        under way wait for it and share the next one (a group commit), so a sender that flushes after every
+        message costs one write per round, not per message."""
+        wanted = self._marks_taken
+        async with self._writing_marks:
+            if self._marks_written >= wanted:
+                return  # a write that finished while we waited had ours
+            ids, self._sent = self._sent, []
+            platform_ids, self._platform_ids = self._platform_ids, []
+            sensitive, self._sensitive = self._sensitive, []
+            taken = self._marks_taken
+            if ids:  # none after a failed write, whose marks are gone: those messages may go twice, as after a crash
+                async with self._session_factory() as session, session.begin():
+                    await mark_sent(session, ids, self._clock())
+                    await record_sent(session, platform_ids)
+                    await scrub(session, sensitive)
+            self._marks_written = taken
 
     async def sweep(self, limit: int = 200) -> int:
         """Send messages left pending (crash after commit, or a failed attempt now due); returns how many."""
@@ -150,6 +169,7 @@ class Delivery:
             await self._record_failure(envelope, DeliveryError(repr(error)))
         else:
             self._sent.append(envelope.id)
+            self._marks_taken += 1
             self._platform_ids += [Sent(envelope.channel, pid, envelope.id) for pid in platform_ids]
             if envelope.reply.sensitive:
                 self._sensitive.append(envelope.id)

@@ -1,18 +1,22 @@
 """Send broadcasts: start scheduled ones when due, then fan each out in batches through the outbox.
 
 Each batch claims pending deliveries (skipping rows another worker holds, on PostgreSQL), writes their
-outbox rows and marks them queued in one commit, then sends them at the channel's pace. A crash between
-commit and send leaves the rows pending in the outbox, and its sweep sends them: nobody is lost, and at
-most the messages in flight at the crash can go twice. Opted-out and blocked recipients are skipped at
-their turn, so a /stop sent after the broadcast was written still counts. The author hears of progress
+outbox rows and marks them queued in one commit, then sends them at the channel's pace. Exactly once as far
+as the platform allows: a queued message belongs to the worker that queued it for a short lease, renewed
+while it waits in that worker's line; if the worker dies (kill -9), the lease runs out and the outbox sweep
+sends it, so nobody is lost. Each sender has its message marked sent before it takes the next one, so what
+a crash can repeat is at most one message per sender: SENDERS. Opted-out and blocked recipients are skipped
+at their turn, so a /stop sent after the broadcast was written still counts. The author hears of progress
 every 10 % and at the end.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from datetime import timedelta
 
-from bot.delivery import Envelope
+from bot.delivery import RECIPIENT_CHECKED, Envelope
 from bot.proactive import queue_for_user
 from bot.rendering import render
 from bot.runtime import Runtime
@@ -25,13 +29,18 @@ from models.broadcasts import (
     figures_of,
     get_broadcast,
     mark_turns,
+    queue_turns,
+    renew_lease,
     sending_now,
     start_due,
 )
-from models.outbox import Addressed, enqueue_many
 
 BATCH = 500
-SENDERS = 8
+SENDERS = 16
+LEASE = timedelta(seconds=15)
+"""How long queued messages stay with the worker that queued them before the sweep may send them instead;
+renewed every third of it while they wait in its line. A killed worker's messages go out again within
+LEASE plus one sweep interval; a worker stalled for longer than two thirds of it could see a few repeated."""
 
 
 async def send_broadcasts(runtime: Runtime, batch: int = BATCH) -> int:
@@ -48,34 +57,52 @@ async def send_broadcasts(runtime: Runtime, batch: int = BATCH) -> int:
 
 async def _send_one_broadcast(runtime: Runtime, broadcast_id: int, total: int, batch: int) -> int:
     """Queue batch after batch while SENDERS send from an in-memory line at most one batch long, so sending
-    does not stop while the next batch is claimed. What is in that line is already in the outbox: a crash
-    leaves it to the sweep."""
+    does not stop while the next batch is claimed. What is in that line is already in the outbox, leased to
+    this worker: a crash leaves it to the sweep once the lease runs out."""
     line: asyncio.Queue[Envelope | None] = asyncio.Queue(maxsize=max(batch, 1))
+    held: set[int] = set()  # outbox ids queued here and not yet marked sent: this worker renews their lease
 
     async def sender() -> None:
+        RECIPIENT_CHECKED.set(True)  # claim_turns left out whoever blocked the bot; this task's context only
         while (envelope := await line.get()) is not None:
             await runtime.delivery.deliver([envelope])
+            await runtime.delivery.flush()  # marked before the next: a crash repeats at most one per sender
+            held.discard(envelope.id)
+            line.task_done()
 
     senders = [asyncio.create_task(sender()) for _ in range(SENDERS)]
+    leasing = asyncio.create_task(_keep_lease(runtime, held))
     handled = since_report = 0
     try:
         while (queued := await _queue_batch(runtime, broadcast_id, batch)) is not None:
             count, envelopes = queued
+            held.update(envelope.id for envelope in envelopes)
             for envelope in envelopes:
                 await line.put(envelope)
             handled += count
             since_report += count
             if since_report * 10 >= total:  # the figures are an aggregate: counted about every tenth, not per batch
-                await runtime.delivery.flush()
+                await line.join()  # so they include this batch: ten short pauses in a broadcast, not per batch
                 await _report(runtime, broadcast_id)
                 since_report = 0
     finally:
         for _sender in senders:
             await line.put(None)
         await asyncio.gather(*senders)
+        leasing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await leasing
         await runtime.delivery.flush()
     await _report(runtime, broadcast_id)
     return handled
+
+
+async def _keep_lease(runtime: Runtime, held: set[int]) -> None:
+    """Every third of LEASE, extend it for the messages still waiting here: one UPDATE however many."""
+    while True:
+        await asyncio.sleep(LEASE.total_seconds() / 3)
+        async with runtime.session_factory() as session, session.begin():
+            await renew_lease(session, set(held), runtime.clock() + LEASE)
 
 
 async def _queue_batch(runtime: Runtime, broadcast_id: int, batch: int) -> tuple[int, list[Envelope]] | None:
@@ -94,17 +121,14 @@ async def _queue_batch(runtime: Runtime, broadcast_id: int, batch: int) -> tuple
                                             runtime.services.office.name)
                 replies[turn.locale] = render(message, runtime.catalogs.translator(turn.locale))
         payloads = {locale: reply.to_json() for locale, reply in replies.items()}
-        ids = await enqueue_many(session, [
-            Addressed(turn.channel, turn.external_id, turn.user_id, payloads[turn.locale]) for turn in sendable
-        ], now, sent_by_caller=True)
+        ids = await queue_turns(session, sendable, payloads, now=now, due=now + LEASE)
         await mark_turns(
             session,
-            queued={turn.delivery_id: outbox_id for turn, outbox_id in zip(sendable, ids, strict=True)},
             skipped=[turn.delivery_id for turn in turns if turn.stopped and not turn.unreachable],
             unreachable=[turn.delivery_id for turn in turns if turn.unreachable],
         )
-    envelopes = [Envelope(outbox_id, turn.channel, turn.external_id, replies[turn.locale])
-                 for turn, outbox_id in zip(sendable, ids, strict=True)]
+    envelopes = [Envelope(ids[turn.user_id], turn.channel, turn.external_id, replies[turn.locale])
+                 for turn in sendable]
     return len(turns), envelopes
 
 

@@ -9,6 +9,7 @@ nothing is counted twice and a crash loses nothing.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
     func,
     insert,
     literal,
@@ -177,21 +179,58 @@ async def claim_turns(session: AsyncSession, broadcast_id: int, limit: int) -> l
     return [Turn(*row) for row in await session.execute(query)]
 
 
-async def mark_turns(
-    session: AsyncSession, queued: dict[int, int], skipped: list[int], unreachable: list[int]
-) -> None:
-    """Record what became of claimed deliveries: queued (with their outbox row), skipped or unreachable."""
-    if queued:
-        await session.execute(
-            update(BroadcastDelivery),
-            [{"id": delivery_id, "status": DeliveryStatus.QUEUED, "outbox_id": outbox_id}
-             for delivery_id, outbox_id in queued.items()],
-        )
+async def queue_turns(
+    session: AsyncSession, turns: Sequence[Turn], payloads: Mapping[str, dict[str, Any]],
+    *, now: datetime, due: datetime,
+) -> dict[int, int]:
+    """Put the claimed turns to be sent in the outbox, each recipient the payload of their language, and point
+    their deliveries at their rows; returns {user id: outbox id}. The rows are built in the database from the
+    users' own rows (one INSERT ... SELECT: only their ids cross to it). `due` is when the outbox sweep may
+    take a row: until then the caller holds it (jobs/broadcasts.py renews that)."""
+    user_ids = [turn.user_id for turn in turns]
+    if not user_ids:
+        return {}
+    as_json = [(User.locale == locale, literal(payload, JsonDocument)) for locale, payload in payloads.items()]
+    when = OutboxMessage.created_at.type
+    rows = select(
+        User.channel, User.external_id, User.id, case(*as_json, else_=as_json[0][1]),
+        literal(OutboxStatus.PENDING.value, String), literal(0, Integer), literal(now, when), literal(due, when),
+    ).where(User.id.in_(user_ids))
+    columns = ["channel", "address", "user_id", "payload", "status", "attempts", "created_at", "next_attempt_at"]
+    result = await session.execute(
+        insert(OutboxMessage).from_select(columns, rows).returning(OutboxMessage.user_id, OutboxMessage.id)
+    )
+    queued: dict[int, int] = {}
+    for user_id, outbox_id in result:
+        assert user_id is not None, "every row was selected from a user"
+        queued[user_id] = outbox_id
+    # By primary key: an UPDATE ... FROM outbox read every delivery of the broadcast on SQLite (3 s a batch).
+    await session.execute(update(BroadcastDelivery), [
+        {"id": turn.delivery_id, "status": DeliveryStatus.QUEUED, "outbox_id": queued[turn.user_id]}
+        for turn in turns
+    ])
+    return queued
+
+
+async def mark_turns(session: AsyncSession, skipped: list[int], unreachable: list[int]) -> None:
+    """Record the claimed deliveries that will not be sent: skipped (opted out) or unreachable (blocked)."""
     for ids, status in ((skipped, DeliveryStatus.SKIPPED), (unreachable, DeliveryStatus.UNREACHABLE)):
         if ids:
             await session.execute(
                 update(BroadcastDelivery).where(BroadcastDelivery.id.in_(ids)).values(status=status)
             )
+
+
+async def renew_lease(session: AsyncSession, outbox_ids: Collection[int], until: datetime) -> None:
+    """Keep the outbox sweep off messages a live worker still holds to send itself; a failed attempt (which
+    has its own retry time) is left alone."""
+    if outbox_ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(outbox_ids)), OutboxMessage.status == OutboxStatus.PENDING,
+                   OutboxMessage.attempts == 0)
+            .values(next_attempt_at=until)
+        )
 
 
 async def figures_of(session: AsyncSession, broadcast_id: int) -> Figures:

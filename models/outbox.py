@@ -91,21 +91,17 @@ class Addressed:
     payload: dict[str, Any]
 
 
-async def enqueue_many(
-    session: AsyncSession, messages: Sequence[Addressed], now: datetime, *, sent_by_caller: bool = False
-) -> list[int]:
+async def enqueue_many(session: AsyncSession, messages: Sequence[Addressed], now: datetime) -> list[int]:
     """Queue messages to many users in one statement; returns their ids in order.
 
-    Proactive sends nobody is waiting to deliver (alerts) are due at once, for the outbox sweep; when the
-    caller sends them itself after commit (broadcasts), the sweep waits `SWEEP_GRACE` as for replies.
+    Proactive sends nobody is waiting to deliver (alerts) are due at once, for the outbox sweep.
     """
     if not messages:
         return []
-    due = now + SWEEP_GRACE if sent_by_caller else now
     connection = await session.connection()
     result = await connection.execute(_INSERT_RETURNING_ID, [
         {"channel": m.channel, "address": m.address, "user_id": m.user_id, "payload": m.payload,
-         "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now, "next_attempt_at": due}
+         "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now, "next_attempt_at": now}
         for m in messages
     ])
     return list(result.scalars())

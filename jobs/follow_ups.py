@@ -17,6 +17,7 @@ from bot.delivery import Envelope
 from bot.runtime import Runtime
 from handlers import checkins
 from models.applications import Completion
+from models.evaluations import refresh_standings
 from models.follow_up_schedule import next_delivery_slot, outside_quiet_hours
 from models.followups import (
     FIRE_RETRY,
@@ -114,5 +115,6 @@ async def _open(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now
     check_in = await create_check_in(session, fire, survey_version_id, now, runtime.services.office.timezone)
     if check_in is None:
         return []
+    await refresh_standings(session, [fire.completion_id])  # asked now, in the report's terms
     return await runtime.dispatcher.act_for(session, fire.user_id,
                                             lambda ctx: checkins.offer_check_in(ctx, check_in), now)

@@ -3,20 +3,21 @@
 One record per check-in, rewritten as answers come in (a partly answered check-in still counts). The fields
 the reports aggregate (BPS status category, formal or informal work, WUB, workers employed, equipment use)
 are derived here from the answers by the evaluation field each question `feeds`; the answers themselves are
-kept beside them. The latest record of an alumnus is their current standing.
+kept beside them. The latest record of an alumnus is their current standing, kept in `FollowUpStanding` so the
+report reads one row per alumnus.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, select
+from sqlalchemy import ForeignKey, Index, String, and_, delete, false, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from models.applications import Application, Completion
 from models.base import Base, JsonDocument
@@ -119,7 +120,62 @@ async def record_evaluation(
     record.complete = complete
     record.updated_at = now
     await session.flush()
+    await refresh_standings(session, [check_in.completion_id])
     return record
+
+
+class FollowUpStanding(Base):
+    """Where an alumnus stands now: one row per completion asked at least once, derived from its records.
+
+    The yearly report reads it instead of finding each alumnus' latest record among all of them (two look-ups
+    per alumnus, 7.5 s at a million records on SQLite). It is never edited, only recomputed from the check-ins
+    and records by `refresh_standings`, in the transaction that writes them.
+    """
+
+    __tablename__ = "follow_up_standings"
+
+    completion_id: Mapped[int] = mapped_column(ForeignKey("completions.id", ondelete="CASCADE"), primary_key=True)
+    status_category: Mapped[str | None] = mapped_column(String(32))
+    """Of the latest record with a status (none: asked, status not answered yet)."""
+    employment: Mapped[str | None] = mapped_column(String(12))
+    is_wub: Mapped[bool] = mapped_column(default=False)
+    workers_employed: Mapped[int] = mapped_column(default=0)
+    equipment_in_use: Mapped[bool | None]
+    """The latest answer about the equipment, which may be from an earlier record than the status."""
+
+
+def _latest(completion_id: Any, answered: Any) -> Any:
+    """The record of a completion's latest period where `answered` (a column of `EvaluationRecord`) is set."""
+    return (select(func.max(EvaluationRecord.period))
+            .where(EvaluationRecord.completion_id == completion_id, answered.is_not(None)).scalar_subquery())
+
+
+async def refresh_standings(session: AsyncSession, completion_ids: Iterable[int] | None = None) -> None:
+    """Recompute the standings of these completions (of all, e.g. after a bulk load) from their check-ins and
+    records: one DELETE and one INSERT ... SELECT, whatever the number."""
+    ids = None if completion_ids is None else list(completion_ids)
+    asked = select(CheckIn.completion_id).distinct()
+    if ids is not None:
+        asked = asked.where(CheckIn.completion_id.in_(ids))
+    asked_sq = asked.subquery("asked")
+    latest = aliased(EvaluationRecord, name="latest")
+    equipment = aliased(EvaluationRecord, name="equipment")
+    rows = (
+        select(asked_sq.c.completion_id, latest.status_category, latest.employment,
+               func.coalesce(latest.is_wub, false()), func.coalesce(latest.workers_employed, literal(0)),
+               equipment.equipment_in_use)
+        .select_from(asked_sq)
+        .outerjoin(latest, and_(latest.completion_id == asked_sq.c.completion_id,
+                                latest.period == _latest(asked_sq.c.completion_id, EvaluationRecord.status_category)))
+        .outerjoin(equipment, and_(equipment.completion_id == asked_sq.c.completion_id, equipment.period == _latest(
+            asked_sq.c.completion_id, EvaluationRecord.equipment_in_use)))
+    )
+    stale = delete(FollowUpStanding)
+    if ids is not None:
+        stale = stale.where(FollowUpStanding.completion_id.in_(ids))
+    await session.execute(stale, execution_options={"synchronize_session": False})
+    await session.execute(insert(FollowUpStanding).from_select(
+        ["completion_id", "status_category", "employment", "is_wub", "workers_employed", "equipment_in_use"], rows))
 
 
 async def current_standing(session: AsyncSession, user_id: int) -> EvaluationRecord | None:

@@ -41,6 +41,7 @@ from bot.settings import load_settings  # noqa: E402
 from jobs.follow_ups import send_follow_ups  # noqa: E402
 from models.applications import Application, Completion  # noqa: E402
 from models.catalog import Provider, ProviderKind, TrainingCategory, TrainingProgram  # noqa: E402
+from models.conversations import Conversation  # noqa: E402
 from models.crypto import NikCipher  # noqa: E402
 from models.evaluations import FORMAL_STATUSES, INFORMAL_STATUSES, EvaluationRecord, refresh_standings  # noqa: E402
 from models.followups import CheckIn, FollowUpFire, schedule_follow_ups_in_bulk  # noqa: E402
@@ -105,11 +106,13 @@ async def fill(runtime: Runtime, alumni: int, rng: random.Random) -> int:
         ends = dict((await session.execute(select(TrainingProgram.id, TrainingProgram.end_date))).all())
     records = 0
     for start in range(1, alumni + 1, BATCH):
-        users, profiles, applications, completions, check_ins, evaluations = [], [], [], [], [], []
+        users, conversations, profiles, applications, completions, check_ins, evaluations = [], [], [], [], [], [], []
         for i in range(start, min(start + BATCH, alumni + 1)):
             program = 1 + i % PROGRAMS
             users.append({"id": i, "channel": CHANNEL, "external_id": f"u{i}", "locale": "id", "role": "member",
                           "created_at": SCHEDULED_AT, "last_seen_at": SCHEDULED_AT})
+            conversations.append({"user_id": i, "flow": None, "step": None, "data": {}, "prompt_seq": 0,
+                                  "version": 1, "updated_at": SCHEDULED_AT})
             profiles.append({"user_id": i, "full_name": "Alumni", "nik_encrypted": "x", "nik_hash": f"h{i}",
                              "birth_date": date(2000, 1, 1), "gender": rng.choice(("female", "male")),
                              "phone_e164": "+6281200000000", "kecamatan": rng.choice(KECAMATAN),
@@ -127,13 +130,18 @@ async def fill(runtime: Runtime, alumni: int, rng: random.Random) -> int:
                                   "context": {}, "created_at": SCHEDULED_AT})
                 evaluations.append(evaluation(i, program, period, version_id, rng))
         async with runtime.session_factory() as session, session.begin():
-            for table, rows in ((User, users), (JobSeekerProfile, profiles), (Application, applications),
-                                (Completion, completions), (CheckIn, check_ins), (EvaluationRecord, evaluations)):
+            for table, rows in ((User, users), (Conversation, conversations), (JobSeekerProfile, profiles),
+                                (Application, applications), (Completion, completions), (CheckIn, check_ins),
+                                (EvaluationRecord, evaluations)):
                 if rows:
                     await session.execute(insert(table), rows)
         records += len(evaluations)
     async with runtime.session_factory() as session, session.begin():
         await refresh_standings(session)
+        if session.bind.dialect.name == "postgresql":  # ids were given: move the sequences past them
+            for table in ("users", "applications", "completions", "check_ins"):
+                await session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                           f"(SELECT max(id) FROM {table}))"))
     await analyze(runtime)
     return records
 

@@ -13,11 +13,27 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, String, and_, delete, false, func, insert, literal, select
+from sqlalchemy import (
+    Delete,
+    ForeignKey,
+    Index,
+    Insert,
+    String,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from models.applications import Application, Completion
 from models.base import Base, JsonDocument
@@ -144,38 +160,48 @@ class FollowUpStanding(Base):
     """The latest answer about the equipment, which may be from an earlier record than the status."""
 
 
-def _latest(completion_id: Any, answered: Any) -> Any:
-    """The record of a completion's latest period where `answered` (a column of `EvaluationRecord`) is set."""
-    return (select(func.max(EvaluationRecord.period))
-            .where(EvaluationRecord.completion_id == completion_id, answered.is_not(None)).scalar_subquery())
+@cache
+def _standings_statements(of_some: bool) -> tuple[Delete, Insert]:
+    """The DELETE and the INSERT ... SELECT that recompute standings: of the completions in the bind parameter
+    `ids`, or of all. Built once: building them took 5 ms, longer than running them, and they run for every
+    check-in opened and every answer given."""
+    records, check_ins = EvaluationRecord.__table__, CheckIn.__table__
+    standings = cast(Table, FollowUpStanding.__table__)  # Core, so that parameters are not taken for rows
+    asked = select(check_ins.c.completion_id).distinct()
+    stale = delete(standings)
+    if of_some:
+        asked = asked.where(check_ins.c.completion_id.in_(bindparam("ids", expanding=True)))
+        stale = stale.where(standings.c.completion_id.in_(bindparam("ids", expanding=True)))
+    completions = asked.subquery("asked")
+
+    def latest(answered: str) -> Any:
+        """The record of the completion's latest period where `answered` is set."""
+        found = records.alias(f"latest_{answered}")
+        inner = records.alias("r")
+        period = (select(func.max(inner.c.period))
+                  .where(inner.c.completion_id == completions.c.completion_id, inner.c[answered].is_not(None))
+                  .scalar_subquery())
+        return found, and_(found.c.completion_id == completions.c.completion_id, found.c.period == period)
+
+    status, on_status = latest("status_category")
+    equipment, on_equipment = latest("equipment_in_use")
+    rows = (
+        select(completions.c.completion_id, status.c.status_category, status.c.employment,
+               func.coalesce(status.c.is_wub, false()), func.coalesce(status.c.workers_employed, literal(0)),
+               equipment.c.equipment_in_use)
+        .select_from(completions.outerjoin(status, on_status).outerjoin(equipment, on_equipment))
+    )
+    return stale, insert(standings).from_select(
+        ["completion_id", "status_category", "employment", "is_wub", "workers_employed", "equipment_in_use"], rows)
 
 
 async def refresh_standings(session: AsyncSession, completion_ids: Iterable[int] | None = None) -> None:
     """Recompute the standings of these completions (of all, e.g. after a bulk load) from their check-ins and
     records: one DELETE and one INSERT ... SELECT, whatever the number."""
-    ids = None if completion_ids is None else list(completion_ids)
-    asked = select(CheckIn.completion_id).distinct()
-    if ids is not None:
-        asked = asked.where(CheckIn.completion_id.in_(ids))
-    asked_sq = asked.subquery("asked")
-    latest = aliased(EvaluationRecord, name="latest")
-    equipment = aliased(EvaluationRecord, name="equipment")
-    rows = (
-        select(asked_sq.c.completion_id, latest.status_category, latest.employment,
-               func.coalesce(latest.is_wub, false()), func.coalesce(latest.workers_employed, literal(0)),
-               equipment.equipment_in_use)
-        .select_from(asked_sq)
-        .outerjoin(latest, and_(latest.completion_id == asked_sq.c.completion_id,
-                                latest.period == _latest(asked_sq.c.completion_id, EvaluationRecord.status_category)))
-        .outerjoin(equipment, and_(equipment.completion_id == asked_sq.c.completion_id, equipment.period == _latest(
-            asked_sq.c.completion_id, EvaluationRecord.equipment_in_use)))
-    )
-    stale = delete(FollowUpStanding)
-    if ids is not None:
-        stale = stale.where(FollowUpStanding.completion_id.in_(ids))
-    await session.execute(stale, execution_options={"synchronize_session": False})
-    await session.execute(insert(FollowUpStanding).from_select(
-        ["completion_id", "status_category", "employment", "is_wub", "workers_employed", "equipment_in_use"], rows))
+    stale, fresh = _standings_statements(completion_ids is not None)
+    parameters = {} if completion_ids is None else {"ids": list(completion_ids)}
+    await session.execute(stale, parameters)
+    await session.execute(fresh, parameters)
 
 
 async def current_standing(session: AsyncSession, user_id: int) -> EvaluationRecord | None:

@@ -14,7 +14,7 @@ Prints one JSON line per phase, then per backend the line a script reads:
 
     followup_claim_per_s=<n> report_s=<n> backend=<name>
 
-Usage: python bench/followups.py [--alumni 1000000] [--runs 3] [--backend sqlite|postgresql|both]
+Usage: python bench/followups.py [--alumni 1000000] [--runs 3] [--backend sqlite|postgresql|both] [--interleaved]
 """
 
 from __future__ import annotations
@@ -95,8 +95,13 @@ def evaluation(i: int, program: int, period: int, version_id: int, rng: random.R
             "updated_at": SCHEDULED_AT}
 
 
-async def fill(runtime: Runtime, alumni: int, rng: random.Random) -> int:
-    """The alumni and their answered check-ins, inserted in batches (Core executemany), then ANALYZE."""
+async def fill(runtime: Runtime, alumni: int, rng: random.Random, *, interleaved: bool = False) -> int:
+    """The alumni and their answered check-ins, inserted in batches (Core executemany), then ANALYZE.
+
+    A class applies, is accepted and completes together, so a program's alumni have neighbouring ids, as they
+    would in the office's database; `interleaved` deals them out one by one instead (alumnus i in program i mod
+    240), the worst case for the report, whose scan then jumps across every table.
+    """
     async with runtime.session_factory() as session, session.begin():
         version_id = (await ensure_survey_version(session, "tracer", SCHEDULED_AT)).id
         await set_target(session, 2026, 600_000)
@@ -108,7 +113,7 @@ async def fill(runtime: Runtime, alumni: int, rng: random.Random) -> int:
     for start in range(1, alumni + 1, BATCH):
         users, conversations, profiles, applications, completions, check_ins, evaluations = [], [], [], [], [], [], []
         for i in range(start, min(start + BATCH, alumni + 1)):
-            program = 1 + i % PROGRAMS
+            program = 1 + i % PROGRAMS if interleaved else 1 + (i - 1) * PROGRAMS // alumni
             users.append({"id": i, "channel": CHANNEL, "external_id": f"u{i}", "locale": "id", "role": "member",
                           "created_at": SCHEDULED_AT, "last_seen_at": SCHEDULED_AT})
             conversations.append({"user_id": i, "flow": None, "step": None, "data": {}, "prompt_seq": 0,
@@ -190,7 +195,7 @@ async def report(runtime: Runtime, runs: int) -> dict[str, Any]:
             "responded": result.total.responded}
 
 
-async def run(backend: str, alumni: int, runs: int) -> dict[str, Any]:
+async def run(backend: str, alumni: int, runs: int, interleaved: bool) -> dict[str, Any]:
     url, cleanup = await prepare_database(backend, "followups")
     clock = {"now": SCHEDULED_AT}
     settings = load_settings(database_url=url, nik_encryption_key=NikCipher.generate_secret(), _env_file=None)
@@ -198,8 +203,8 @@ async def run(backend: str, alumni: int, runs: int) -> dict[str, Any]:
                             flush_when_idle=True)
     try:
         started = time.perf_counter()
-        records = await fill(runtime, alumni, random.Random(2026))
-        filled = {"phase": "fill", "backend": backend, "alumni": alumni, "records": records,
+        records = await fill(runtime, alumni, random.Random(2026), interleaved=interleaved)
+        filled = {"phase": "fill", "backend": backend, "alumni": alumni, "records": records, "interleaved": interleaved,
                   "seconds": round(time.perf_counter() - started, 1)}
         print(json.dumps(filled), flush=True)
         phases = [await schedule(runtime)]
@@ -220,9 +225,10 @@ def main() -> None:
     parser.add_argument("--alumni", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--interleaved", action="store_true", help="alumni dealt out to programs one by one")
     args = parser.parse_args()
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-    results = [asyncio.run(run(backend, args.alumni, args.runs)) for backend in backends]
+    results = [asyncio.run(run(backend, args.alumni, args.runs, args.interleaved)) for backend in backends]
     for result in results:
         print(f"followup_claim_per_s={result['claim_per_s']} report_s={result['report_s']} "
               f"backend={result['backend']}")

@@ -43,6 +43,7 @@ from models.applications import Application, Completion  # noqa: E402
 from models.catalog import Provider, ProviderKind, TrainingCategory, TrainingProgram  # noqa: E402
 from models.conversations import Conversation  # noqa: E402
 from models.crypto import NikCipher  # noqa: E402
+from models.db import dialect_name  # noqa: E402
 from models.evaluations import FORMAL_STATUSES, INFORMAL_STATUSES, EvaluationRecord, refresh_standings  # noqa: E402
 from models.followups import CheckIn, FollowUpFire, schedule_follow_ups_in_bulk  # noqa: E402
 from models.outbox import OutboxMessage  # noqa: E402
@@ -143,7 +144,7 @@ async def fill(runtime: Runtime, alumni: int, rng: random.Random, *, interleaved
         records += len(evaluations)
     async with runtime.session_factory() as session, session.begin():
         await refresh_standings(session)
-        if session.bind.dialect.name == "postgresql":  # ids were given: move the sequences past them
+        if dialect_name(session) == "postgresql":  # ids were given: move the sequences past them
             for table in ("users", "applications", "completions", "check_ins"):
                 await session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                            f"(SELECT max(id) FROM {table}))"))

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from bot import migrate
 from bot.runtime import Runtime
 from handlers.report_tables import percent
 from jobs.follow_ups import send_follow_ups
@@ -277,3 +278,16 @@ async def test_the_report_follows_an_alumnus_through_their_check_ins(
         await refresh_standings(session)  # recomputing everything, as a bulk load or the migration does
         assert (await session.execute(select(FollowUpStanding.__table__))).all() == before
     assert alumnus.completion_id == before[0][0]
+
+
+async def test_the_migration_computes_the_standings_of_the_records_already_there(runtime: Runtime) -> None:
+    """Migration 0008 backfills `follow_up_standings` as `refresh_standings` would: same figures after it."""
+    programs, people = generate(seed=3)
+    await store(runtime, programs, people)
+    async with runtime.session_factory() as session:
+        before = await follow_up_report(session, 2025)
+    await migrate.downgrade(runtime.engine, "0008-1")
+    await migrate.upgrade(runtime.engine)
+    async with runtime.session_factory() as session:
+        assert await follow_up_report(session, 2025) == before
+    assert figures_of(before.total) == expected([p for p in people if p.program.year == 2025])

@@ -18,6 +18,7 @@ from bot.runtime import Runtime
 from handlers import checkins
 from handlers.messages import Purpose
 from models.applications import Completion
+from models.evaluations import refresh_standings
 from models.follow_up_schedule import next_delivery_slot, outside_quiet_hours
 from models.followups import (
     FIRE_RETRY,
@@ -115,5 +116,6 @@ async def _open(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now
     check_in = await create_check_in(session, fire, survey_version_id, now, runtime.services.office.timezone)
     if check_in is None:
         return []
+    await refresh_standings(session, [fire.completion_id])  # asked now, in the report's terms
     return await runtime.dispatcher.act_for(session, fire.user_id,
                                             lambda ctx: checkins.offer_check_in(ctx, check_in), now, Purpose.CHECK_IN)

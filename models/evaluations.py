@@ -3,18 +3,35 @@
 One record per check-in, rewritten as answers come in (a partly answered check-in still counts). The fields
 the reports aggregate (BPS status category, formal or informal work, WUB, workers employed, equipment use)
 are derived here from the answers by the evaluation field each question `feeds`; the answers themselves are
-kept beside them. The latest record of an alumnus is their current standing.
+kept beside them. The latest record of an alumnus is their current standing, kept in `FollowUpStanding` so the
+report reads one row per alumnus.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, String, select
+from sqlalchemy import (
+    Delete,
+    ForeignKey,
+    Index,
+    Insert,
+    String,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -119,7 +136,73 @@ async def record_evaluation(
     record.complete = complete
     record.updated_at = now
     await session.flush()
+    await refresh_standings(session, [check_in.completion_id])
     return record
+
+
+class FollowUpStanding(Base):
+    """Where an alumnus stands now: one row per completion asked at least once, derived from its records.
+
+    The yearly report reads it instead of finding each alumnus' latest record among all of them (correlated
+    look-ups per alumnus: 16.6 s on SQLite, 6.6 s on PostgreSQL at a million records). It is never edited, only
+    recomputed from the check-ins and records by `refresh_standings`, in the transaction that writes them (the
+    check-in job when it opens one, `record_evaluation` for each answer).
+    """
+
+    __tablename__ = "follow_up_standings"
+
+    completion_id: Mapped[int] = mapped_column(ForeignKey("completions.id", ondelete="CASCADE"), primary_key=True)
+    status_category: Mapped[str | None] = mapped_column(String(32))
+    """Of the latest record with a status (none: asked, status not answered yet)."""
+    employment: Mapped[str | None] = mapped_column(String(12))
+    is_wub: Mapped[bool] = mapped_column(default=False)
+    workers_employed: Mapped[int] = mapped_column(default=0)
+    equipment_in_use: Mapped[bool | None]
+    """The latest answer about the equipment, which may be from an earlier record than the status."""
+
+
+@cache
+def _standings_statements(of_some: bool) -> tuple[Delete, Insert]:
+    """The DELETE and the INSERT ... SELECT that recompute standings: of the completions in the bind parameter
+    `ids`, or of all. Built once: building them took 5 ms, longer than running them, and they run for every
+    check-in opened and every answer given."""
+    records, check_ins = EvaluationRecord.__table__, CheckIn.__table__
+    standings = cast(Table, FollowUpStanding.__table__)  # Core, so that parameters are not taken for rows
+    asked = select(check_ins.c.completion_id).distinct()
+    stale = delete(standings)
+    if of_some:
+        asked = asked.where(check_ins.c.completion_id.in_(bindparam("ids", expanding=True)))
+        stale = stale.where(standings.c.completion_id.in_(bindparam("ids", expanding=True)))
+    completions = asked.subquery("asked")
+
+    def latest(answered: str) -> Any:
+        """The record of the completion's latest period where `answered` is set."""
+        found = records.alias(f"latest_{answered}")
+        inner = records.alias("r")
+        period = (select(func.max(inner.c.period))
+                  .where(inner.c.completion_id == completions.c.completion_id, inner.c[answered].is_not(None))
+                  .scalar_subquery())
+        return found, and_(found.c.completion_id == completions.c.completion_id, found.c.period == period)
+
+    status, on_status = latest("status_category")
+    equipment, on_equipment = latest("equipment_in_use")
+    rows = (
+        select(completions.c.completion_id, status.c.status_category, status.c.employment,
+               func.coalesce(status.c.is_wub, false()), func.coalesce(status.c.workers_employed, literal(0)),
+               equipment.c.equipment_in_use)
+        .select_from(completions.outerjoin(status, on_status).outerjoin(equipment, on_equipment))
+    )
+    return stale, insert(standings).from_select(
+        ["completion_id", "status_category", "employment", "is_wub", "workers_employed", "equipment_in_use"], rows)
+
+
+async def refresh_standings(session: AsyncSession, completion_ids: Iterable[int] | None = None) -> None:
+    """Recompute the standings of these completions (of all, e.g. after a bulk load) from their check-ins and
+    records: one DELETE and one INSERT ... SELECT, whatever the number."""
+    stale, fresh = _standings_statements(completion_ids is not None)
+    parameters = {} if completion_ids is None else {"ids": list(completion_ids)}
+    await session.execute(stale, parameters)
+    await session.execute(fresh, parameters)
 
 
 async def current_standing(session: AsyncSession, user_id: int) -> EvaluationRecord | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from bot.runtime import Runtime
 from handlers.messages import Purpose
@@ -281,3 +281,47 @@ async def test_an_apprentice_who_completed_is_followed_up_on_the_default_plan(
     clock.now = FIRST_DUE
     await send_follow_ups(runtime)
     assert "1 month since you completed Mekanik - PT Tabalong Jaya." in channel.to("ani")[-1].text
+
+
+async def test_scheduling_a_whole_program_at_once_gives_each_alumnus_the_schedule_of_their_own(
+    runtime: Runtime, clock: Clock
+) -> None:
+    """The bulk scheduler (plan changes, a million alumni) against `schedule_follow_ups` one completion at a time:
+    month ends, periods already asked or already past, an opted-out alumnus, two plans."""
+    from models.followups import FollowUpFire, opt_out, schedule_follow_ups, schedule_follow_ups_in_bulk
+
+    quarterly = await make_alumnus(runtime, clock, "budi", completed_on=date(2026, 1, 31),
+                                   plan={"first_after_months": 3, "every_months": 3, "delivery_hour": 15})
+    monthly = await make_alumnus(runtime, clock, "ani", completed_on=COMPLETED)
+    alumni = [quarterly, monthly]
+    for number, day in enumerate((date(2026, 5, 31), date(2026, 8, 29), date(2025, 12, 23), COMPLETED)):
+        alumni.append(await make_alumnus(runtime, clock, f"a{number}", completed_on=day, program_id=monthly.program_id))
+    clock.now = FIRST_DUE  # "ani" and "a3" are asked their first month, and the later alumni are due
+    await send_follow_ups(runtime)
+    async with runtime.session_factory() as session, session.begin():
+        await opt_out(session, alumni[2].user_id, clock())
+    clock.now = FIRST_DUE + timedelta(days=20)
+    timezone = runtime.services.office.timezone
+
+    async def every_check_in_fire() -> set[tuple[int, int, int, datetime]]:
+        async with runtime.session_factory() as session:
+            return {tuple(row) for row in (await session.execute(
+                select(FollowUpFire.user_id, FollowUpFire.completion_id, FollowUpFire.period, FollowUpFire.due_at)
+                .where(FollowUpFire.kind == FireKind.CHECK_IN)))}
+
+    async with runtime.session_factory() as session, session.begin():
+        one_by_one = 0
+        for alumnus in alumni:
+            completion = await session.get(Completion, alumnus.completion_id)
+            assert completion is not None
+            one_by_one += await schedule_follow_ups(session, completion, timezone, clock())
+    expected = await every_check_in_fire()
+    async with runtime.session_factory() as session, session.begin():
+        await session.execute(delete(FollowUpFire))
+        assert await schedule_follow_ups_in_bulk(session, timezone, clock(), batch=2) == one_by_one
+    assert await every_check_in_fire() == expected
+    over = alumni[4]  # completed 2025-12-23: their year of check-ins is over
+    assert {user for user, *_rest in expected} == {a.user_id for a in alumni} - {alumni[2].user_id, over.user_id}
+    async with runtime.session_factory() as session, session.begin():  # budi's last quarter, January 2027
+        assert await schedule_follow_ups_in_bulk(session, timezone, clock(), program_id=quarterly.program_id) == 1
+    assert await every_check_in_fire() == expected

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
+from bot import migrate
 from bot.runtime import Runtime
 from handlers.report_tables import percent
+from jobs.follow_ups import send_follow_ups
 from models.applications import Application, ApplicationStatus, Completion
 from models.catalog import ProviderKind, TrainingCategory, TrainingProgram, add_provider
 from models.evaluations import (
@@ -20,6 +22,8 @@ from models.evaluations import (
     FORMAL_STATUSES,
     INFORMAL_STATUSES,
     EvaluationRecord,
+    FollowUpStanding,
+    refresh_standings,
 )
 from models.followups import CheckIn, CheckInStatus
 from models.profiles import JobSeekerProfile
@@ -27,6 +31,8 @@ from models.reports import follow_up_report
 from models.surveys import ensure_survey_version
 from models.targets import set_target
 from models.users import User
+from tests.alumni import make_alumnus
+from tests.chat import ChatUser, RecordingChannel
 from tests.conftest import Clock
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -148,6 +154,7 @@ async def store(runtime: Runtime, programs: list[Program], people: list[Person])
                     is_wub=record["is_wub"], workers_employed=record["workers"], equipment_in_use=record["equipment"],
                     answers={}, complete=True, survey_version_id=version.id, updated_at=NOW))
             await session.flush()
+            await refresh_standings(session, [completion.id])  # as the check-in job and `record_evaluation` do
 
 
 def expected(people: list[Person]) -> dict[str, int]:
@@ -232,3 +239,55 @@ async def test_achievement_against_the_target_is_participants_over_target(runtim
     assert report.total.participants == 11_630
     assert percent(report.total.participants, report.total.target, "en") == "387.6 %"  # cut, not rounded: 387.67
     assert percent(report.total.participants, report.total.target, "id") == "387,6 %"
+
+
+async def test_the_report_follows_an_alumnus_through_their_check_ins(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    """The standing the report reads is kept up to date by the check-in job and each answer, with nothing else
+    to run: asked, then working with the equipment, then looking for work (the equipment answer stays)."""
+    alumnus = await make_alumnus(runtime, clock, "ani", completed_on=date(2026, 11, 23), equipment_aid=True)
+
+    async def figures() -> dict[str, int]:
+        async with runtime.session_factory() as session:
+            return figures_of((await follow_up_report(session, 2026)).total)
+
+    assert (await figures())["asked"] == 0
+    clock.now = datetime(2026, 12, 23, 1, 0, tzinfo=UTC)
+    await send_follow_ups(runtime)
+    assert {k: v for k, v in (await figures()).items() if v} == {"participants": 1, "completers": 1, "asked": 1}
+    ani = ChatUser(runtime, channel, "ani", locale="en")
+    ani.received.extend(channel.to("ani"))
+    for tap in ("Yes, let us start", "Employee", "Trade", "Yes", "Rp1 million - Rp2 million", "Yes"):
+        await ani.tap(tap)
+    await ani.send("4")
+    await ani.tap("Yes")
+    assert {k: v for k, v in (await figures()).items() if v} == {
+        "participants": 1, "completers": 1, "asked": 1, "responded": 1, "formal": 1, "equipment_answered": 1,
+        "equipment_in_use": 1}
+    clock.now = datetime(2027, 1, 23, 1, 0, tzinfo=UTC)
+    await send_follow_ups(runtime)
+    ani.received.append(channel.to("ani")[-1])
+    await ani.tap("Yes, let us start")
+    await ani.tap("Looking for work")  # and no further: a partly answered check-in counts
+    assert {k: v for k, v in (await figures()).items() if v} == {
+        "participants": 1, "completers": 1, "asked": 1, "responded": 1, "equipment_answered": 1,
+        "equipment_in_use": 1}
+    async with runtime.session_factory() as session, session.begin():
+        before = (await session.execute(select(FollowUpStanding.__table__))).all()
+        await refresh_standings(session)  # recomputing everything, as a bulk load or the migration does
+        assert (await session.execute(select(FollowUpStanding.__table__))).all() == before
+    assert alumnus.completion_id == before[0][0]
+
+
+async def test_the_migration_computes_the_standings_of_the_records_already_there(runtime: Runtime) -> None:
+    """Migration 0008 backfills `follow_up_standings` as `refresh_standings` would: same figures after it."""
+    programs, people = generate(seed=3)
+    await store(runtime, programs, people)
+    async with runtime.session_factory() as session:
+        before = await follow_up_report(session, 2025)
+    await migrate.downgrade(runtime.engine, "0008-1")
+    await migrate.upgrade(runtime.engine)
+    async with runtime.session_factory() as session:
+        assert await follow_up_report(session, 2025) == before
+    assert figures_of(before.total) == expected([p for p in people if p.program.year == 2025])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot import migrate
 from bot.delivery import DeliveryError
 from bot.runtime import Runtime
-from models.outbox import OutboxMessage
+from models.outbox import OutboxMessage, enqueue, mark_sent
 from models.profiles import JobSeekerProfile
 from tests.chat import ChatUser, RecordingChannel, register
 from tests.conftest import Clock
@@ -76,3 +77,20 @@ async def test_an_unregistered_user_has_nothing_to_export(runtime: Runtime, chan
     await user.send("/ekspor")
     assert "tidak menyimpan data pribadi Anda" in user.text
     assert await user.step() == "language"
+
+
+async def test_full_niks_sent_before_wiping_existed_are_wiped_by_migration_0009(runtime: Runtime, clock: Clock) -> None:
+    await migrate.downgrade(runtime.engine, "0009-1")
+    summary = {"text": "Nama lengkap: Siti\nNIK: 6309014508990001", "options": [["13|confirm", "Benar, simpan"]],
+               "nav": [], "contact_label": None}
+    profile = {"text": "Profil Anda:\nNIK: 6309********0001", "options": [], "nav": [], "contact_label": None}
+    async with runtime.session_factory() as session, session.begin():
+        ids = await enqueue(session, channel="test", address="siti", user_id=None, payloads=[summary, profile],
+                            now=clock())
+        await mark_sent(session, ids, clock())
+    await migrate.upgrade(runtime.engine)
+    async with runtime.session_factory() as session:
+        wiped, kept = [(await session.get(OutboxMessage, row_id)) for row_id in ids]
+    assert wiped is not None and kept is not None
+    assert (wiped.payload["text"], wiped.payload["options"]) == ("", [["13|confirm", "Benar, simpan"]])
+    assert kept.payload == profile, "a masked NIK stays"

@@ -72,8 +72,16 @@ def _cohort(year: int, program_id: int | None) -> Select[*tuple[Any, ...]]:
         Application.status.in_(PARTICIPANT_STATUSES),
         TrainingProgram.start_date >= date(year, 1, 1), TrainingProgram.start_date < date(year + 1, 1, 1),
     ]
+    program_of_application: ColumnElement[Any] = Application.training_program_id.expression
     if program_id is not None:
         conditions.append(TrainingProgram.id == program_id)
+    else:
+        # `+ 0` keeps SQLite from driving the join from the programs and fetching each one's applications through
+        # their index, a page per alumnus when a class registered among everyone else (13.9 s at a million,
+        # interleaved): it reads the applications in id order instead (0.58 s against 1.55 s at 200,000
+        # interleaved; 0.56 against 0.54 with neighbouring ids; PostgreSQL's hash join is the same either way).
+        # For one program, its index is the right way in.
+        program_of_application = Application.training_program_id + 0
     return (
         select(
             TrainingProgram.id.label("program_id"), TrainingProgram.title.label("program_title"),
@@ -86,7 +94,7 @@ def _cohort(year: int, program_id: int | None) -> Select[*tuple[Any, ...]]:
             FollowUpStanding.workers_employed, FollowUpStanding.equipment_in_use,
         )
         .select_from(Application)
-        .join(TrainingProgram, TrainingProgram.id == Application.training_program_id)
+        .join(TrainingProgram, TrainingProgram.id == program_of_application)
         .outerjoin(Completion, Completion.application_id == Application.id)
         .outerjoin(JobSeekerProfile, JobSeekerProfile.user_id == Application.user_id)
         .outerjoin(FollowUpStanding, FollowUpStanding.completion_id == Completion.id)

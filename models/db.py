@@ -138,11 +138,14 @@ def dialect_name(session: AsyncSession) -> str:
     return bind.dialect.name
 
 
+def dialect_insert(dialect: str, entity: Any) -> Any:
+    """The dialect's own INSERT ('sqlite' or 'postgresql'), which alone offers ON CONFLICT ... DO NOTHING/UPDATE."""
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(entity)
+
+
 def insert_ignoring_duplicates(dialect: str, entity: Any) -> Insert:
     """`INSERT ... ON CONFLICT DO NOTHING` for a named dialect ('sqlite' or 'postgresql'), built once at import."""
-    if dialect == "postgresql":
-        return pg_insert(entity).on_conflict_do_nothing()
-    return sqlite_insert(entity).on_conflict_do_nothing()
+    return dialect_insert(dialect, entity).on_conflict_do_nothing()
 
 
 async def lock_for_key(session: AsyncSession, key: str) -> None:

@@ -16,16 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
 
 from sqlalchemy import ForeignKey, Integer, String, Text, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
-from models.db import dialect_name
+from models.db import dialect_insert, dialect_name
 from models.outbox import OutboxMessage, OutboxStatus
 
 FAILED = "failed"
@@ -65,16 +62,11 @@ class Receipt:
     error: str | None = None
 
 
-def _upsert(session: AsyncSession) -> Any:
-    """The dialect's own INSERT, which alone offers ON CONFLICT DO UPDATE."""
-    return (pg_insert if dialect_name(session) == "postgresql" else sqlite_insert)(PlatformMessage)
-
-
 async def record_sent(session: AsyncSession, sent: Sequence[Sent]) -> None:
     """Tie platform messages to their outbox rows, then fail the rows whose failure was reported first."""
     if not sent:
         return
-    statement = _upsert(session)
+    statement = dialect_insert(dialect_name(session), PlatformMessage)
     statement = statement.on_conflict_do_update(
         index_elements=[PlatformMessage.platform_message_id],
         set_={"outbox_id": statement.excluded.outbox_id},
@@ -98,7 +90,7 @@ async def record_receipt(session: AsyncSession, receipt: Receipt) -> bool:
     stage = STAGES.get(receipt.status)
     if stage is None:
         return False
-    statement = _upsert(session).values(
+    statement = dialect_insert(dialect_name(session), PlatformMessage).values(
         platform_message_id=receipt.platform_message_id, channel=receipt.channel, outbox_id=None,
         status=receipt.status, stage=stage, status_at=receipt.at, error=receipt.error,
     )

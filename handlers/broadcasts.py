@@ -37,7 +37,7 @@ from handlers.flow import (
     unless_confirmed,
 )
 from handlers.labels import LANGUAGE_NAMES
-from handlers.messages import Msg, Option, Outgoing, _, say
+from handlers.messages import Msg, Option, Outgoing, _, one_line, say
 from models.answers import AnswerError, parse_typed_moment
 from models.applications import OpeningRef
 from models.audiences import size_of
@@ -52,6 +52,7 @@ from models.broadcasts import (
 from models.delivery_failures import failure_reasons
 
 MAX_TEXT = 1000
+SHOWN_TEXT = 60  # of each recent broadcast's text in the list
 NEW, RECENT, FAILURES, SKIP, NOW, LATER, CANCEL = "new", "recent", "failures", "skip", "now", "later", "cancel"
 
 
@@ -212,14 +213,9 @@ async def ask_recent(ctx: Context) -> Outgoing:
     lines: list[Msg | str] = [_("Recent broadcasts:")]
     for broadcast in broadcasts:
         lines += ["", _("#{id} ({status}): {text}").format(id=broadcast.id, status=STATUS[broadcast.status],
-                                                          text=_shorten(broadcast.text_id)),
+                                                          text=one_line(broadcast.text_id, SHOWN_TEXT)),
                   figures_line(await figures_of(ctx.session, broadcast.id))]
     return say(*lines, options=tuple(Option(f"b{b.id}", f"#{b.id}") for b in broadcasts))
-
-
-def _shorten(text: str, limit: int = 60) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 async def accept_recent(ctx: Context, given: Answer) -> Result:

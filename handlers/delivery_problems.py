@@ -14,15 +14,21 @@ from zoneinfo import ZoneInfo
 
 from handlers.context import Context
 from handlers.flow import Answer, Invalid, Result
-from handlers.messages import Msg, Outgoing, _, ngettext, say
+from handlers.messages import Msg, Outgoing, _, ngettext, one_line, say
 from models.delivery_failures import Reason, count_failed, failure_reasons, latest_failed
 
 WINDOW_DAYS = 7
+SHOWN_REASON = 80
+NO_REASON = "?"
 CHANNEL_NAMES: Mapping[str, str] = MappingProxyType({"telegram": "Telegram", "whatsapp": "WhatsApp"})
 
 
+def shown(reason: str | None) -> str:
+    return one_line(reason or NO_REASON, SHOWN_REASON)
+
+
 def reason_lines(reasons: Sequence[Reason]) -> list[Msg | str]:
-    return [f"• {reason.reason} ({reason.count})" for reason in reasons]
+    return [f"• {shown(reason.reason)} ({reason.count})" for reason in reasons]
 
 
 async def ask_failures(ctx: Context) -> Outgoing:
@@ -41,7 +47,7 @@ async def ask_failures(ctx: Context) -> Outgoing:
         local = failed.at.astimezone(office_zone)
         lines.append(_("{day} {time}, {channel}, {who}: {reason}").format(
             day=local.date(), time=local.strftime("%H:%M"), channel=CHANNEL_NAMES.get(failed.channel, failed.channel),
-            who=failed.name or failed.address, reason=failed.reason))
+            who=failed.name or failed.address, reason=shown(failed.reason)))
     return say(*lines)
 
 

@@ -38,6 +38,12 @@ class Rupiah:
     amount: int
 
 
+def one_line(text: str, limit: int) -> str:
+    """`text` on one line, cut to `limit` characters with an ellipsis: a glimpse of something longer in a list."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def _(msgid: str) -> Msg:
     """Mark a sentence for translation; it is translated when the reply is rendered for its reader."""
     return Msg(msgid)

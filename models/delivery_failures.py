@@ -3,7 +3,7 @@
 A message fails for good when the platform refuses it (a blocked bot, an unknown number, a closed WhatsApp
 window with no template) or reports a failure after accepting it (models/receipts.py); the outbox row keeps
 the platform's reason. Reasons are grouped as the platform words them: staff need the few common causes,
-not one line per message.
+not one line per message; how a reason is shown is the handler's business.
 """
 
 from __future__ import annotations
@@ -19,13 +19,10 @@ from models.broadcasts import BroadcastDelivery
 from models.outbox import OutboxMessage, OutboxStatus
 from models.profiles import JobSeekerProfile
 
-MAX_REASON = 80
-NO_REASON = "?"
-
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    reason: str
+    reason: str | None
     count: int
 
 
@@ -35,12 +32,7 @@ class FailedMessage:
     channel: str
     address: str
     name: str | None
-    reason: str
-
-
-def _reason(error: str | None) -> str:
-    flat = " ".join((error or NO_REASON).split())
-    return flat if len(flat) <= MAX_REASON else flat[: MAX_REASON - 1] + "…"
+    reason: str | None
 
 
 async def failure_reasons(
@@ -60,7 +52,7 @@ async def failure_reasons(
     if broadcast_id is not None:
         query = query.join(BroadcastDelivery, BroadcastDelivery.outbox_id == OutboxMessage.id).where(
             BroadcastDelivery.broadcast_id == broadcast_id)
-    return [Reason(_reason(error), int(n)) for error, n in (await session.execute(query)).all()]
+    return [Reason(error, int(n)) for error, n in (await session.execute(query)).all()]
 
 
 async def count_failed(session: AsyncSession, since: datetime) -> int:
@@ -79,5 +71,5 @@ async def latest_failed(session: AsyncSession, since: datetime, limit: int = 10)
         .order_by(OutboxMessage.id.desc())
         .limit(limit)
     )
-    return [FailedMessage(at, channel, address, name, _reason(error))
+    return [FailedMessage(at, channel, address, name, error)
             for at, channel, address, name, error in (await session.execute(query)).all()]

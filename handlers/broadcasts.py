@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from handlers.applying import load_opening
 from handlers.broadcast_audience import AUDIENCE_STEPS, audience_of, describe
@@ -183,7 +182,7 @@ def _moment(ctx: Context) -> datetime:
 async def ask_confirm(ctx: Context) -> Outgoing:
     size = await size_of(ctx.session, audience_of(ctx.draft))
     if ctx.draft.get("at"):
-        local = _moment(ctx).astimezone(ZoneInfo(ctx.services.office.timezone))
+        local = ctx.services.office.local_time(_moment(ctx))
         question = _("Send it to {count} people on {day} at {time}?").format(
             count=size.receiving, day=local.date(), time=local.strftime("%H:%M %Z"))
     else:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from types import MappingProxyType
-from zoneinfo import ZoneInfo
 
 from handlers.context import Context
 from handlers.flow import Answer, Invalid, Result
@@ -42,9 +41,8 @@ async def ask_failures(ctx: Context) -> Outgoing:
         "", _("Most common reasons:"), *reason_lines(await failure_reasons(ctx.session, since=since)),
         "", _("Latest:"),
     ]
-    office_zone = ZoneInfo(ctx.services.office.timezone)
     for failed in await latest_failed(ctx.session, since):
-        local = failed.at.astimezone(office_zone)
+        local = ctx.services.office.local_time(failed.at)
         lines.append(_("{day} {time}, {channel}, {who}: {reason}").format(
             day=local.date(), time=local.strftime("%H:%M"), channel=CHANNEL_NAMES.get(failed.channel, failed.channel),
             who=failed.name or failed.address, reason=shown(failed.reason)))

@@ -32,9 +32,13 @@ class Office:
     def kecamatan_by_code(self, code: str) -> Kecamatan | None:
         return next((k for k in self.kecamatan if k.code == code), None)
 
+    def local_time(self, moment: datetime) -> datetime:
+        """`moment` on the office's clock: what staff read and type times in."""
+        return moment.astimezone(ZoneInfo(self.timezone))
+
     def date_at(self, moment: datetime) -> date:
         """The office's calendar day at `moment`: deadlines, ages and dates count in its time zone, not UTC."""
-        return moment.astimezone(ZoneInfo(self.timezone)).date()
+        return self.local_time(moment).date()
 
 
 class RegionFileError(ValueError):

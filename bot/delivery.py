@@ -70,6 +70,15 @@ class Envelope:
         return cls(row.id, row.channel, row.address, Reply.from_json(row.payload))
 
 
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    """What writing one sent message's mark involves: its row, the platform's ids for it, whether to wipe it."""
+
+    outbox_id: int
+    platform_ids: tuple[Sent, ...]
+    sensitive: bool
+
+
 class Delivery:
     def __init__(
         self,
@@ -87,11 +96,9 @@ class Delivery:
         self._clock = clock
         self._flush_when_idle = flush_when_idle
         self._delivering = 0
-        self._sent: list[int] = []
+        self._marks: list[_Mark] = []
         self._in_order = KeyedLocks()
-        self._platform_ids: list[Sent] = []
-        self._sensitive: list[int] = []
-        self._marks_taken = 0  # how many ids have ever been put in _sent
+        self._marks_taken = 0  # how many marks have ever been put in _marks
         self._marks_written = 0  # how many of those are committed
         self._writing_marks = asyncio.Lock()
 
@@ -113,7 +120,7 @@ class Delivery:
                         await self._send_one(await self._with_image(envelope))
         finally:
             self._delivering -= 1
-        if len(self._sent) >= MARK_BATCH or (self._flush_when_idle and not self._delivering):
+        if len(self._marks) >= MARK_BATCH or (self._flush_when_idle and not self._delivering):
             await self.flush()
 
     async def flush(self) -> None:
@@ -125,15 +132,13 @@ class Delivery:
         async with self._writing_marks:
             if self._marks_written >= wanted:
                 return  # a write that finished while we waited had ours
-            ids, self._sent = self._sent, []
-            platform_ids, self._platform_ids = self._platform_ids, []
-            sensitive, self._sensitive = self._sensitive, []
+            marks, self._marks = self._marks, []
             taken = self._marks_taken
-            if ids:  # none after a failed write, whose marks are gone: those messages may go twice, as after a crash
+            if marks:  # none after a failed write, whose marks are gone: those may go twice, as after a crash
                 async with self._session_factory() as session, session.begin():
-                    await mark_sent(session, ids, self._clock())
-                    await record_sent(session, platform_ids)
-                    await scrub(session, sensitive)
+                    await mark_sent(session, [mark.outbox_id for mark in marks], self._clock())
+                    await record_sent(session, [sent for mark in marks for sent in mark.platform_ids])
+                    await scrub(session, [mark.outbox_id for mark in marks if mark.sensitive])
             self._marks_written = taken
 
     async def sweep(self, limit: int = 200) -> int:
@@ -168,11 +173,9 @@ class Delivery:
         except (TimeoutError, OSError) as error:
             await self._record_failure(envelope, DeliveryError(repr(error)))
         else:
-            self._sent.append(envelope.id)
+            ids = tuple(Sent(envelope.channel, pid, envelope.id) for pid in platform_ids)
+            self._marks.append(_Mark(envelope.id, ids, envelope.reply.sensitive))
             self._marks_taken += 1
-            self._platform_ids += [Sent(envelope.channel, pid, envelope.id) for pid in platform_ids]
-            if envelope.reply.sensitive:
-                self._sensitive.append(envelope.id)
 
     async def _record_failure(self, envelope: Envelope, error: DeliveryError) -> None:
         log.warning("delivery of outbox %s to %s failed: %s", envelope.id, envelope.channel, error)

@@ -95,7 +95,3 @@ class SharedRate:
         task = asyncio.get_running_loop().create_task(self.pause(seconds))
         self._pauses.add(task)
         task.add_done_callback(self._pauses.discard)
-
-    async def aclose(self) -> None:
-        if self._pauses:
-            await asyncio.gather(*self._pauses, return_exceptions=True)

@@ -121,6 +121,8 @@ async def mark_sent(session: AsyncSession, ids: Sequence[int], now: datetime) ->
 async def scrub(session: AsyncSession, ids: Sequence[int]) -> None:
     """Wipe the text of delivered sensitive messages (an export with the full NIK): the outbox must not keep in
     plain text what the profile keeps encrypted. Options stay, so a button pressed later is still understood."""
+    if not ids:
+        return  # nearly every flush: no query for nothing
     for row in await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
         row.payload = _scrubbed(row.payload)
 

@@ -14,6 +14,8 @@ COPY bot bot
 COPY handlers handlers
 COPY models models
 COPY jobs jobs
+COPY documents documents
+COPY services services
 COPY locales locales
 RUN pip install . \
     && useradd --create-home --uid 10001 sahabat \

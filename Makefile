@@ -38,7 +38,7 @@ pytest: $(DEV_STAMP)
 bench: $(DEV_STAMP)  ## the figures recorded in BENCHMARKS.md
 	$(PY) bench/dialog.py
 	$(PY) bench/catalog.py
-	$(PY) bench/followups.py --alumni 1000000
+	$(PY) bench/follow_ups.py --alumni 1000000
 	$(PY) bench/telegram_send.py
 	$(PY) bench/whatsapp_send.py
 

@@ -42,9 +42,9 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from bench.databases import prepare_database  # noqa: E402
 from bench.telegram_send import TOKEN, FakeServer, telegram_runtime  # noqa: E402
-from bot.channels.telegram import TelegramAdapter  # noqa: E402
-from bot.channels.telegram_budget import SendBudget  # noqa: E402
-from handlers.messages import Incoming  # noqa: E402
+from bot.channels.telegram.adapter import TelegramAdapter  # noqa: E402
+from bot.channels.telegram.budget import SendBudget  # noqa: E402
+from bot.engine.messages import Incoming  # noqa: E402
 from jobs.broadcasts import send_broadcasts  # noqa: E402
 from models.audiences import Audience  # noqa: E402
 from models.broadcasts import Broadcast, BroadcastDelivery, BroadcastStatus, create_broadcast  # noqa: E402

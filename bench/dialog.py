@@ -31,9 +31,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.databases import prepare_database  # noqa: E402
-from bot.runtime import build_runtime  # noqa: E402
+from bot.engine.messages import Incoming, Reply  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from handlers.messages import Incoming, Reply  # noqa: E402
+from bot.wiring import build_runtime  # noqa: E402
 from models.crypto import NikCipher  # noqa: E402
 
 

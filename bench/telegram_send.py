@@ -37,12 +37,13 @@ from aiohttp import web  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.databases import prepare_database  # noqa: E402
-from bot.channels.telegram import TelegramAdapter  # noqa: E402
-from bot.channels.telegram_budget import SendBudget  # noqa: E402
-from bot.delivery import Envelope  # noqa: E402
-from bot.runtime import Runtime, build_runtime  # noqa: E402
+from bot.channels.telegram.adapter import TelegramAdapter  # noqa: E402
+from bot.channels.telegram.budget import SendBudget  # noqa: E402
+from bot.engine.delivery import Envelope  # noqa: E402
+from bot.engine.messages import Reply  # noqa: E402
+from bot.engine.runtime import Runtime
 from bot.settings import load_settings  # noqa: E402
-from handlers.messages import Reply  # noqa: E402
+from bot.wiring import build_runtime  # noqa: E402
 from models.crypto import NikCipher  # noqa: E402
 from models.outbox import OutboxMessage, OutboxStatus, enqueue  # noqa: E402
 from tests.fakes.telegram_server import FakeTelegram, LocalAiohttpSession  # noqa: E402

@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.channels.whatsapp import WhatsAppChannel, WhatsAppConfig  # noqa: E402
-from bot.delivery import DeliveryError  # noqa: E402
-from handlers.messages import RenderedOption, Reply  # noqa: E402
+from bot.channels.whatsapp.channel import WhatsAppChannel, WhatsAppConfig  # noqa: E402
+from bot.engine.delivery import DeliveryError  # noqa: E402
+from bot.engine.messages import RenderedOption, Reply  # noqa: E402
 from tests.fakes.whatsapp_server import FakeWhatsApp  # noqa: E402
 
 REPLY = Reply("Ada lowongan baru yang cocok untuk Anda. Lihat sekarang?",

@@ -15,26 +15,28 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import migrate
-from bot.channels.console import CHANNEL as CONSOLE
-from bot.channels.console import ConsoleChannel, chat
-from bot.runtime import Runtime, build_runtime
+from bot.channels.console.channel import CHANNEL as CONSOLE
+from bot.channels.console.channel import ConsoleChannel, chat
+from bot.engine.i18n import SUPPORTED_LOCALES
+from bot.engine.runtime import Runtime
 from bot.scheduler import build_scheduler
 from bot.serve import serve
-from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, ensure_nik_key, load_settings
-from handlers.report_chart import placement_chart_of
-from handlers.report_tables import report_tables, report_title
+from bot.settings import Settings, SettingsError, ensure_nik_key, load_settings
+from bot.wiring import build_runtime
+from documents.report_chart import placement_chart_of
+from documents.report_files import markdown, write_csv, write_xlsx
+from documents.report_tables import report_tables, report_title
+from documents.spreadsheets import SheetError, read_table, write_table
 from models.applicant_export import HEADER, applicant_rows
 from models.applications import OpeningKind, OpeningRef
 from models.catalog import TrainingCategory, get_training
 from models.db import create_engine
 from models.follow_up_schedule import FollowUpPlan, PlanError
-from models.followups import set_follow_up_plan
+from models.follow_ups import set_follow_up_plan
 from models.opening_import import check_rows, save_openings
 from models.regions import RegionFileError
-from models.report_files import markdown, write_csv, write_xlsx
 from models.reports import follow_up_report
 from models.seeds import seed_demo
-from models.spreadsheets import SheetError, read_table, write_table
 from models.surveys import SurveyFileError, check_survey_files
 from models.targets import ALL_CATEGORIES, set_target
 from models.users import Role, set_role

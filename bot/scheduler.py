@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.runtime import Runtime
+from bot.engine.runtime import Runtime
 from jobs.broadcasts import send_broadcasts
 from jobs.follow_ups import send_follow_ups
 from jobs.forget_processed_events import forget_processed_events

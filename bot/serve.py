@@ -18,16 +18,16 @@ from fastapi import APIRouter
 from redis.asyncio import Redis
 
 from bot.channels.shared_budgets import SharedSendBudget, SharedSendRateLimiter
-from bot.channels.telegram import TelegramAdapter, create_bot
-from bot.channels.telegram_budget import Budget, SendBudget
-from bot.channels.whatsapp import RateLimiter, WhatsAppChannel
-from bot.channels.whatsapp_webhook import WEBHOOK_PATH as WHATSAPP_WEBHOOK_PATH
-from bot.runtime import build_runtime
+from bot.channels.shared_rate import SharedRate
+from bot.channels.telegram.adapter import TelegramAdapter, create_bot
+from bot.channels.telegram.budget import Budget, SendBudget
+from bot.channels.whatsapp.channel import RateLimiter, WhatsAppChannel
+from bot.channels.whatsapp.webhook import WEBHOOK_PATH as WHATSAPP_WEBHOOK_PATH
+from bot.channels.whatsapp.wiring import build_whatsapp
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
-from bot.shared_rate import SharedRate
-from bot.web import TELEGRAM_WEBHOOK_PATH, create_app
-from bot.whatsapp_wiring import build_whatsapp
+from bot.webhooks import TELEGRAM_WEBHOOK_PATH, create_app
+from bot.wiring import build_runtime
 
 log = logging.getLogger(__name__)
 

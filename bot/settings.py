@@ -20,7 +20,6 @@ from models.crypto import NikCipher
 from models.regions import DEFAULT_REGION_FILE
 
 ENV_FILE = Path(".env")
-SUPPORTED_LOCALES = ("id", "en")
 
 
 class Settings(BaseSettings):

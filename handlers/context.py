@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.messages import Msg, Outgoing
+from bot.engine.messages import Msg, Outgoing
 from models.conversations import Conversation
 from models.crypto import NikCipher
 from models.regions import Office
@@ -62,7 +62,8 @@ class Context:
 
     @property
     def draft(self) -> dict[str, Any]:
-        return self.data.setdefault("draft", {})
+        draft: dict[str, Any] = self.data.setdefault("draft", {})
+        return draft
 
     def send(self, message: Outgoing) -> None:
         self.replies.append(message)

@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.engine.messages import Document, Msg, Nav, Outgoing, _, say
 from handlers.context import Context
-from handlers.messages import Document, Msg, Nav, Outgoing, _, say
 
 
 @dataclass(frozen=True, slots=True)

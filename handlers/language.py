@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.engine.messages import Outgoing, _, say
 from handlers.context import Context
 from handlers.flow import Flow, Step, end_flow
-from handlers.messages import Outgoing, _, say
-from handlers.registration import accept_language, language_options
+from handlers.registration.registration import accept_language, language_options
 
 
 async def ask(ctx: Context) -> Outgoing:

@@ -6,19 +6,19 @@ issues add their entries (openings, applications, check-ins) to `entries`.
 
 from __future__ import annotations
 
-from handlers import privacy
-from handlers.broadcasts import start_broadcasts
-from handlers.checkins import checkin_command
+from bot.engine.messages import Msg, Option, Outgoing, _, say
+from handlers.broadcasts.broadcasts import start_broadcasts
+from handlers.checkins.checkin import checkin_command
 from handlers.context import Context
 from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow
 from handlers.language import FLOW as LANGUAGE_FLOW
-from handlers.messages import Msg, Option, Outgoing, _, say
-from handlers.my_applications import start_my_applications
-from handlers.openings import APPRENTICESHIP, TRAINING, start_browsing
-from handlers.registration import start_profile_edit, start_registration
-from handlers.selection import start_selection
-from handlers.staff_report import start_report
-from models.followups import unfinished_check_in
+from handlers.openings.browsing import APPRENTICESHIP, TRAINING, start_browsing
+from handlers.openings.my_applications import start_my_applications
+from handlers.registration import privacy
+from handlers.registration.registration import start_profile_edit, start_registration
+from handlers.reports.staff_report import start_report
+from handlers.selection.one_by_one import start_selection
+from models.follow_ups import unfinished_check_in
 from models.profiles import get_profile, is_registered
 
 HOME = "home"

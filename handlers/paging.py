@@ -6,9 +6,9 @@ lists (openings, then an opening's applicants) without one losing the other's pl
 
 from __future__ import annotations
 
+from bot.engine.messages import Option, _
 from handlers.context import Context
 from handlers.flow import Answer, Stay
-from handlers.messages import Option, _
 from models.paging import Page
 
 NEXT_PAGE = "next"

@@ -11,24 +11,20 @@ from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from types import MappingProxyType
 
-from handlers import (
-    broadcasts,
-    checkins,
-    language,
-    menu,
-    my_applications,
-    opening_alerts,
-    opening_upload,
-    openings,
-    privacy,
-    registration,
-    selection,
-    staff_report,
-)
+from bot.engine.messages import Incoming, IncomingKind, Msg, Nav, Option, _, say, split_option_token
 from handlers import flow as engine
+from handlers import language, menu
+from handlers.broadcasts import broadcasts
+from handlers.checkins import checkin as checkins
 from handlers.context import Context
 from handlers.flow import Answer, Flow
-from handlers.messages import Incoming, IncomingKind, Msg, Nav, Option, _, say, split_option_token
+from handlers.openings import alerts as opening_alerts
+from handlers.openings import browsing as openings
+from handlers.openings import my_applications
+from handlers.registration import privacy, registration
+from handlers.reports import staff_report
+from handlers.selection import one_by_one as selection
+from handlers.selection import opening_upload
 from models.profiles import is_registered
 
 MAX_TEXT_LENGTH = 1000

@@ -16,13 +16,13 @@ import asyncio
 import contextlib
 from datetime import timedelta
 
-from bot.delivery import RECIPIENT_CHECKED, Envelope
-from bot.proactive import queue_for_user
-from bot.rendering import render
-from bot.runtime import Runtime
-from handlers.broadcast_message import broadcast_message
-from handlers.broadcast_progress import progress_message
-from handlers.messages import Reply
+from bot.engine.delivery import RECIPIENT_CHECKED, Envelope
+from bot.engine.messages import Reply
+from bot.engine.notify import queue_for_user
+from bot.engine.rendering import render
+from bot.engine.runtime import Runtime
+from handlers.broadcasts.message import broadcast_message
+from handlers.broadcasts.progress import progress_message
 from models.broadcasts import (
     BroadcastStatus,
     claim_turns,

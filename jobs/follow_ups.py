@@ -1,4 +1,4 @@
-"""Act on due follow-up fires: open check-ins, remind once, close the unanswered (see models/followups.py).
+"""Act on due follow-up fires: open check-ins, remind once, close the unanswered (see models/follow_ups.py).
 
 Any number of workers may run this: each batch is claimed and acted on in one transaction, and PostgreSQL
 workers skip the rows another holds. After downtime the backlog does not flood alumni: a check-in overdue by
@@ -13,14 +13,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery import Envelope
-from bot.runtime import Runtime
-from handlers import checkins
-from handlers.messages import Purpose
+from bot.engine.delivery import Envelope
+from bot.engine.messages import Purpose
+from bot.engine.runtime import Runtime
+from handlers.checkins import checkin as checkins
 from models.applications import Completion
 from models.evaluations import refresh_standings
 from models.follow_up_schedule import next_delivery_slot, outside_quiet_hours
-from models.followups import (
+from models.follow_ups import (
     FIRE_RETRY,
     UNFINISHED,
     FireKind,

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import Catalogs
-from bot.rendering import render
-from handlers.opening_alerts import alert_message
+from bot.engine.i18n import Catalogs
+from bot.engine.rendering import render
+from handlers.openings.alerts import alert_message
 from models.db import lock_for_key
 from models.opening_alerts import Opening, Recipient, claim_unannounced, mark_announced, recipients_of, worth_announcing
 from models.outbox import Addressed, enqueue_many

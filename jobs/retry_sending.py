@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.delivery import Delivery
+from bot.engine.delivery import Delivery
 
 BATCH = 200
 

@@ -7,7 +7,7 @@ from models.conversations import Conversation
 from models.evaluations import EvaluationRecord
 from models.events import ProcessedEvent
 from models.files import StoredFile
-from models.followups import CheckIn, CheckInOptOut, FollowUpFire
+from models.follow_ups import CheckIn, CheckInOptOut, FollowUpFire
 from models.outbox import OutboxMessage
 from models.profiles import JobSeekerProfile
 from models.receipts import PlatformMessage

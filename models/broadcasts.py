@@ -153,7 +153,8 @@ async def start_due(session: AsyncSession, now: datetime) -> int:
         .where(Broadcast.status == BroadcastStatus.SCHEDULED, Broadcast.scheduled_at <= now)
         .values(status=BroadcastStatus.SENDING)
     )
-    return result.rowcount  # type: ignore[attr-defined]
+    started: int = result.rowcount  # type: ignore[attr-defined]
+    return started
 
 
 async def sending_now(session: AsyncSession) -> list[Broadcast]:

@@ -56,7 +56,8 @@ def shares_any(
     if not codes:
         return false()
     if dialect == "postgresql":
-        return type_coerce(column, JSONB).has_any(array(list(codes)))
+        matches: ColumnElement[bool] = type_coerce(column, JSONB).has_any(array(list(codes)))
+        return matches
     interests_text = cast(column, Text)
     return or_(*(interests_text.like(f'%"{code}"%') for code in codes))
 

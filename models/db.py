@@ -50,15 +50,15 @@ class InlineSQLiteDialect(SQLiteDialect_pysqlite):
     # `AsyncConnection.execute` insists that a statement awaited something (a guard against sync drivers);
     # one await of a finished coroutine per statement satisfies it for the price of two greenlet switches.
     def do_execute(self, cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
-        super().do_execute(cursor, statement, parameters, context)
+        super().do_execute(cursor, statement, parameters, context)  # type: ignore[no-untyped-call]
         _pass_through_the_loop()
 
     def do_executemany(self, cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
-        super().do_executemany(cursor, statement, parameters, context)
+        super().do_executemany(cursor, statement, parameters, context)  # type: ignore[no-untyped-call]
         _pass_through_the_loop()
 
     def do_execute_no_params(self, cursor: Any, statement: str, context: Any = None) -> None:
-        super().do_execute_no_params(cursor, statement, context)
+        super().do_execute_no_params(cursor, statement, context)  # type: ignore[no-untyped-call]
         _pass_through_the_loop()
 
 
@@ -145,7 +145,8 @@ def dialect_insert(dialect: str, entity: Any) -> Any:
 
 def insert_ignoring_duplicates(dialect: str, entity: Any) -> Insert:
     """`INSERT ... ON CONFLICT DO NOTHING` for a named dialect ('sqlite' or 'postgresql'), built once at import."""
-    return dialect_insert(dialect, entity).on_conflict_do_nothing()
+    statement: Insert = dialect_insert(dialect, entity).on_conflict_do_nothing()
+    return statement
 
 
 async def lock_for_key(session: AsyncSession, key: str) -> None:

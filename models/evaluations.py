@@ -37,7 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.applications import Application, Completion
 from models.base import Base, JsonDocument
-from models.followups import CheckIn
+from models.follow_ups import CheckIn
 from models.surveys import Survey
 
 

@@ -22,6 +22,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from documents.spreadsheets import SheetRow
 from models.answers import AnswerError, parse_typed_date
 from models.catalog import (
     ApprenticeshipOpening,
@@ -33,7 +34,6 @@ from models.catalog import (
 )
 from models.profiles import Education, Interest
 from models.regions import Office
-from models.spreadsheets import SheetRow
 
 KINDS = {"training": "training", "pelatihan": "training", "apprenticeship": "apprenticeship",
          "pemagangan": "apprenticeship", "magang": "apprenticeship"}

@@ -190,7 +190,8 @@ def read_survey_file(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as error:
         raise SurveyFileError(f"{path}: not valid YAML: {error}") from error
     parse_survey(data, source=str(path))
-    return data
+    checked: dict[str, Any] = data
+    return checked
 
 
 def check_survey_files(directory: Path = SURVEY_DIR) -> list[str]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.runtime import Runtime
+from bot.engine.runtime import Runtime
 from models.applications import (
     ApplicationStatus,
     OpeningKind,
@@ -16,7 +16,7 @@ from models.applications import (
     submit_application,
 )
 from models.catalog import ProviderKind, TrainingCategory, TrainingProgram, add_provider
-from models.followups import schedule_follow_ups
+from models.follow_ups import schedule_follow_ups
 from models.users import load_or_create_user
 from tests.chat import CHANNEL
 from tests.conftest import Clock

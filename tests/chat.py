@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.runtime import Runtime
-from handlers.messages import Document, Incoming, IncomingKind, Reply
+from bot.engine.messages import Document, Incoming, IncomingKind, Reply
+from bot.engine.runtime import Runtime
 from models.conversations import Conversation
 from models.profiles import JobSeekerProfile, get_profile
 from models.users import User

@@ -22,8 +22,9 @@ from sqlalchemy import text
 
 import models.all  # noqa: F401  (every table, for TABLES)
 from bot import migrate
-from bot.runtime import Runtime, build_runtime
+from bot.engine.runtime import Runtime
 from bot.settings import Settings, load_settings
+from bot.wiring import build_runtime
 from models.base import Base
 from models.crypto import NikCipher
 from models.db import create_engine

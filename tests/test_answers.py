@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from handlers.messages import Option, split_option_token
+from bot.engine.messages import Option, split_option_token
 from handlers.router import match_option
 from models.answers import AnswerError, parse_typed_date
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from bot.runtime import Runtime
+from bot.engine.runtime import Runtime
 from models.applications import (
     Application,
     ApplicationStatus,

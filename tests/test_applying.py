@@ -6,7 +6,7 @@ import asyncio
 
 from sqlalchemy import func, select, update
 
-from bot.runtime import Runtime
+from bot.engine.runtime import Runtime
 from models.applications import Application
 from models.catalog import TrainingProgram
 from tests.chat import ChatUser, RecordingChannel, register

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from sqlalchemy import insert, select
 
-from bot.runtime import Runtime
+from bot.engine.runtime import Runtime
 from jobs.broadcasts import SENDERS
 from models.audiences import Audience
 from models.base import utcnow

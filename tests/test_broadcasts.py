@@ -8,8 +8,10 @@ from datetime import date
 from hypothesis import given
 from sqlalchemy import select, update
 
-from bot.runtime import Runtime, build_runtime
-from handlers.messages import Purpose
+from bot.engine.messages import Purpose
+from bot.engine.runtime import Runtime
+from bot.settings import Settings
+from bot.wiring import build_runtime
 from jobs.broadcasts import send_broadcasts
 from jobs.retry_sending import retry_sending
 from models.applications import ApplicationStatus, OpeningRef, change_status, mark_completed, submit_application
@@ -187,13 +189,15 @@ async def test_alumni_of_one_opening_are_an_audience(runtime: Runtime, channel: 
         assert (await size_of(session, Audience(Group.JOB_SEEKERS, interest="sewing"))).receiving == 4
 
 
-async def test_a_crash_after_queueing_loses_nobody(runtime: Runtime, channel: RecordingChannel, clock: Clock) -> None:
+async def test_a_crash_after_queueing_loses_nobody(
+    runtime: Runtime, app_settings: Settings, channel: RecordingChannel, clock: Clock
+) -> None:
     await seekers(runtime, channel)
     async with runtime.session_factory() as session, session.begin():
         staff = await set_role(session, CHANNEL, "petugas", Role.STAFF, locale="id", now=clock())
         await create_broadcast(session, author_id=staff.id, text_id="Info", text_en=None, opening_code=None,
                                audience=Audience(Group.JOB_SEEKERS), scheduled_at=clock(), now=clock())
-    crashed = build_runtime(runtime.settings, {}, clock=clock)  # queues, then dies before sending anything
+    crashed = build_runtime(app_settings, {}, clock=clock)  # queues, then dies before sending anything
     try:
         await send_broadcasts(crashed)
     finally:

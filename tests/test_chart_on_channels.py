@@ -18,13 +18,13 @@ from aiogram.types import BufferedInputFile
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels.console import ConsoleChannel
-from bot.channels.telegram import TelegramAdapter
-from bot.channels.telegram_format import MAX_CAPTION, escape, split_caption
-from bot.channels.whatsapp import WhatsAppChannel, WhatsAppConfig
-from bot.channels.whatsapp_render import IMAGE_CAPTION_MAX, image_messages
-from bot.delivery import DeliveryError
-from handlers.messages import PNG, Image, Incoming, Reply
+from bot.channels.console.channel import ConsoleChannel
+from bot.channels.telegram.adapter import TelegramAdapter
+from bot.channels.telegram.format import MAX_CAPTION, escape, split_caption
+from bot.channels.whatsapp.channel import WhatsAppChannel, WhatsAppConfig
+from bot.channels.whatsapp.render import IMAGE_CAPTION_MAX, image_messages
+from bot.engine.delivery import DeliveryError
+from bot.engine.messages import PNG, Image, Incoming, Reply
 from models.users import Role, set_role
 from tests.conftest import Clock, RuntimeFactory
 from tests.fakes.telegram_server import FakeTelegram

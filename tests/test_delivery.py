@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from bot.delivery import DeliveryError
-from bot.runtime import Runtime
-from handlers.messages import Reply
+from bot.engine.delivery import DeliveryError
+from bot.engine.messages import Reply
+from bot.engine.runtime import Runtime
 from models.outbox import OutboxMessage, OutboxStatus
 from tests.chat import ChatUser, RecordingChannel
 from tests.conftest import Clock, RuntimeFactory

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.runtime import Runtime
+from bot.engine.runtime import Runtime
 from jobs.broadcasts import send_broadcasts
 from models.audiences import Audience, Group
 from models.broadcasts import BroadcastDelivery, create_broadcast

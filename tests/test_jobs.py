@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.runtime import Runtime
+from bot.engine.runtime import Runtime
 from bot.scheduler import build_scheduler
 from jobs.forget_processed_events import forget_processed_events
 from jobs.retry_sending import retry_sending

@@ -9,8 +9,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES_DIR, Catalogs, format_rupiah
-from bot.settings import SUPPORTED_LOCALES
+from bot.engine.i18n import LOCALES_DIR, SUPPORTED_LOCALES, Catalogs, format_rupiah
 
 ROOT = Path(__file__).resolve().parent.parent
 METHOD_MAP = [(f"{package}/**.py", "python") for package in ("bot", "handlers", "models", "jobs")]
@@ -66,7 +65,7 @@ def test_every_message_is_translated_with_the_same_placeholders(
 def test_translations_render_with_babel_dates_and_rupiah() -> None:
     from datetime import date
 
-    from handlers.messages import _
+    from bot.engine.messages import _
 
     catalogs = Catalogs(SUPPORTED_LOCALES, "id")
     when = _("Date of birth: {value}").format(value=date(2026, 2, 2))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.runtime import Runtime
+from bot.engine.runtime import Runtime
 from tests.chat import ChatUser, RecordingChannel, register
 from tests.conftest import Clock
 from tests.test_applying import WELDING, applications, open_welding

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.runtime import Runtime
-from handlers.messages import IncomingKind
+from bot.engine.messages import IncomingKind
+from bot.engine.runtime import Runtime
 from tests.chat import ChatUser, RecordingChannel, register
 from tests.conftest import RuntimeFactory
 

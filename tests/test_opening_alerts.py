@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.runtime import Runtime
-from handlers.messages import Purpose
+from bot.engine.messages import Purpose
+from bot.engine.runtime import Runtime
 from jobs.opening_alerts import announce_new_openings
 from jobs.retry_sending import retry_sending
 from models.catalog import OpeningStatus, ProviderKind, TrainingProgram, add_provider, set_opening_status

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from bot.runtime import Runtime
-from handlers.messages import MAX_DOCUMENT_BYTES
+from bot.engine.messages import MAX_DOCUMENT_BYTES
+from bot.engine.runtime import Runtime
 from models.catalog import ApprenticeshipOpening, TrainingProgram
 from models.users import Role, set_role
 from tests.chat import CHANNEL, ChatUser, RecordingChannel

@@ -6,7 +6,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from bot.runtime import Runtime
+from bot.engine.runtime import Runtime
 from models.catalog import OpeningStatus, TrainingProgram
 from models.demo_catalog import seed_demo_catalog
 from tests.chat import ChatUser, RecordingChannel, register

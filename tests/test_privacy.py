@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot import migrate
-from bot.delivery import DeliveryError
-from bot.runtime import Runtime
+from bot.engine.delivery import DeliveryError
+from bot.engine.runtime import Runtime
 from models.outbox import OutboxMessage, enqueue, mark_sent
 from models.profiles import JobSeekerProfile
 from tests.chat import ChatUser, RecordingChannel, register

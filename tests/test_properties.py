@@ -15,8 +15,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.runtime import Runtime
-from handlers.messages import IncomingKind
+from bot.engine.messages import IncomingKind
+from bot.engine.runtime import Runtime
 from handlers.router import COMMAND_ALIASES, TYPED_KEYWORDS
 from models.users import User
 from tests.chat import CHANNEL, ChatUser, RecordingChannel

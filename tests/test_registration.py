@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.runtime import Runtime
+from bot.engine.runtime import Runtime
 from tests.chat import SITI, ChatUser, RecordingChannel, register
 
 

@@ -12,9 +12,9 @@ import json
 import pytest
 from sqlalchemy import delete, select
 
-from bot.rendering import render_all, replacing
-from bot.runtime import Runtime
-from handlers.messages import PNG, Image, Option, Outgoing, Reply, say
+from bot.engine.messages import PNG, Image, Option, Outgoing, Reply, say
+from bot.engine.rendering import render_all, replacing
+from bot.engine.runtime import Runtime
 from models.files import StoredFile, file_content
 from models.outbox import SWEEP_GRACE, OutboxMessage, recent_payloads
 from models.users import Role, set_role

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from bot import migrate
-from bot.runtime import Runtime
-from handlers.report_tables import percent
+from bot.engine.runtime import Runtime
+from documents.report_tables import percent
 from jobs.follow_ups import send_follow_ups
 from models.applications import Application, ApplicationStatus, Completion
 from models.catalog import ProviderKind, TrainingCategory, TrainingProgram, add_provider
@@ -25,7 +25,7 @@ from models.evaluations import (
     FollowUpStanding,
     refresh_standings,
 )
-from models.followups import CheckIn, CheckInStatus
+from models.follow_ups import CheckIn, CheckInStatus
 from models.profiles import JobSeekerProfile
 from models.reports import follow_up_report
 from models.surveys import ensure_survey_version

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.runtime import Runtime
-from handlers.report_tables import report_tables, report_title
-from models.report_files import markdown, placement_chart, write_csv, write_xlsx
+from bot.engine.runtime import Runtime
+from documents.report_files import markdown, placement_chart, write_csv, write_xlsx
+from documents.report_tables import report_tables, report_title
 from models.reports import follow_up_report
 from models.targets import set_target
 from models.users import Role, set_role
@@ -113,7 +113,7 @@ def test_a_programs_follow_up_plan_is_set_from_the_command_line(tmp_path: Path) 
 
 
 def test_the_chat_lists_the_ten_largest_programs_and_says_how_many_more() -> None:
-    from handlers.report_tables import chat_summary
+    from documents.report_tables import chat_summary
     from models.reports import FollowUpReport, ReportRow
 
     def row(n: int) -> ReportRow:

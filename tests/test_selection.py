@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from bot.runtime import Runtime
-from handlers.messages import Purpose
+from bot.engine.messages import Purpose
+from bot.engine.runtime import Runtime
 from models.applications import Completion
 from models.catalog import ApprenticeshipOpening
 from models.users import Role, set_role

@@ -17,11 +17,11 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.channels.shared_budgets import SharedSendBudget, SharedSendRateLimiter
-from bot.channels.whatsapp import WhatsAppChannel, WhatsAppConfig
+from bot.channels.shared_rate import SharedRate
+from bot.channels.whatsapp.channel import WhatsAppChannel, WhatsAppConfig
+from bot.engine.messages import Reply
 from bot.serve import telegram_budget, whatsapp_limiter
 from bot.settings import Settings
-from bot.shared_rate import SharedRate
-from handlers.messages import Reply
 from tests.fakes.whatsapp_server import FakeWhatsApp
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

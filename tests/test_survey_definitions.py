@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.runtime import Runtime
+from bot.engine.runtime import Runtime
 from models.surveys import (
     SURVEY_DIR,
     AnswerRejected,

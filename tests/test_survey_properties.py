@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from hypothesis import assume, given, settings
 
-from bot.runtime import Runtime
+from bot.engine.runtime import Runtime
 from models.surveys import SURVEY_DIR, parse_survey, read_survey_file
 from tests.chat import RecordingChannel
 from tests.conftest import Clock
-from tests.test_followup_checkins import asked
+from tests.test_follow_up_checkins import asked
 from tests.test_properties import ParkedUser, is_command, odd_text
 
 PATH: list[tuple[str, str, str]] = [  # question id, how it is answered, the answer

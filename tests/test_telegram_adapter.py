@@ -14,11 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.channels.telegram import TelegramAdapter
-from bot.channels.telegram_budget import SendBudget
-from bot.channels.telegram_format import token_digest
-from bot.runtime import Runtime
-from handlers.messages import Incoming, IncomingKind, RenderedOption, Reply
+from bot.channels.telegram.adapter import TelegramAdapter
+from bot.channels.telegram.budget import SendBudget
+from bot.channels.telegram.format import token_digest
+from bot.engine.messages import Incoming, IncomingKind, RenderedOption, Reply
+from bot.engine.runtime import Runtime
 from models.catalog import TrainingProgram
 from models.outbox import enqueue
 from models.profiles import get_profile

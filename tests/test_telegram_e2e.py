@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.runtime import Runtime
+from bot.engine.runtime import Runtime
 from models.applications import Application
 from tests.conftest import TEST_KEY, Clock, RuntimeFactory
 from tests.fakes.telegram_server import FakeTelegram
@@ -101,13 +101,13 @@ async def database(make_runtime: RuntimeFactory, clock: Clock) -> Runtime:
 
 @pytest.fixture
 async def launch(
-    tg: FakeTelegram, database: Runtime, tmp_path: Path
+    tg: FakeTelegram, database: Runtime, database_url: str, tmp_path: Path
 ) -> AsyncIterator[Callable[..., Awaitable[BotProcess]]]:
     started: list[BotProcess] = []
 
     async def start(**extra: str) -> BotProcess:
         env = {
-            "DATABASE_URL": database.settings.database_url,
+            "DATABASE_URL": database_url,
             "NIK_ENCRYPTION_KEY": TEST_KEY,
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE": tg.base_url,

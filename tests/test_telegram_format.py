@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels.telegram_format import (
+from bot.channels.telegram.format import (
     MAX_CALLBACK_DATA,
     MAX_TEXT,
     callback_data_for,
@@ -14,7 +14,7 @@ from bot.channels.telegram_format import (
     token_digest,
     utf16_length,
 )
-from handlers.messages import RenderedOption, Reply, option_token
+from bot.engine.messages import RenderedOption, Reply, option_token
 from tests.fakes.telegram_spec import validate_call
 
 LONG_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=10_000)

@@ -12,10 +12,10 @@ from aiogram import Bot
 from aiogram.types import Update
 from sqlalchemy import select
 
-from bot.channels.telegram import TelegramAdapter
-from bot.channels.telegram_budget import SendBudget
-from bot.delivery import DeliveryError
-from handlers.messages import Reply
+from bot.channels.telegram.adapter import TelegramAdapter
+from bot.channels.telegram.budget import SendBudget
+from bot.engine.delivery import DeliveryError
+from bot.engine.messages import Reply
 from models.outbox import OutboxMessage, OutboxStatus
 from models.users import User
 from tests.conftest import Clock, RuntimeFactory

@@ -15,10 +15,10 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.channels.whatsapp_webhook import WEBHOOK_PATH
-from bot.runtime import Runtime
+from bot.channels.whatsapp.webhook import WEBHOOK_PATH
+from bot.channels.whatsapp.wiring import build_whatsapp
+from bot.engine.runtime import Runtime
 from bot.settings import Settings
-from bot.whatsapp_wiring import build_whatsapp
 from models.outbox import OutboxMessage
 from models.profiles import get_profile
 from models.users import User

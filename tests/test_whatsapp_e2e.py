@@ -14,9 +14,9 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from bot.runtime import Runtime
+from bot.engine.runtime import Runtime
 from models.evaluations import EvaluationRecord
-from models.followups import FireKind, FollowUpFire
+from models.follow_ups import FireKind, FollowUpFire
 from models.users import User
 from tests.alumni import Alumnus, make_alumnus
 from tests.conftest import Clock

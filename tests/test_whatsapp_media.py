@@ -14,10 +14,10 @@ import pytest
 from aiohttp import web
 from fastapi import FastAPI
 
-from bot.channels.whatsapp import WhatsAppChannel, WhatsAppConfig
-from bot.channels.whatsapp_inbound import DeliveryStatus, MediaRef
-from bot.channels.whatsapp_webhook import WEBHOOK_PATH, whatsapp_webhook_router
-from handlers.messages import MAX_DOCUMENT_BYTES, Document, Incoming, IncomingKind
+from bot.channels.whatsapp.channel import WhatsAppChannel, WhatsAppConfig
+from bot.channels.whatsapp.inbound import DeliveryStatus, MediaRef
+from bot.channels.whatsapp.webhook import WEBHOOK_PATH, whatsapp_webhook_router
+from bot.engine.messages import MAX_DOCUMENT_BYTES, Document, Incoming, IncomingKind
 from models.users import Role, set_role
 from tests.chat import RecordingChannel
 from tests.conftest import Clock, RuntimeFactory

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.runtime import Runtime
+from bot.engine.runtime import Runtime
 from models.outbox import OutboxMessage, OutboxStatus, enqueue, mark_sent
 from models.receipts import PlatformMessage, Receipt, Sent, receipts_of, record_receipt, record_sent
 from tests.fakes import whatsapp_webhooks as hooks

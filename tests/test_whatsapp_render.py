@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels.whatsapp_render import (
+from bot.channels.whatsapp.render import (
     CONTACT_ID,
     INTERACTIVE_BODY_MAX,
     TEXT_MAX,
@@ -19,7 +19,7 @@ from bot.channels.whatsapp_render import (
     split_text,
     template_message,
 )
-from handlers.messages import RenderedOption, Reply
+from bot.engine.messages import RenderedOption, Reply
 from tests.fakes.whatsapp_spec import check_message
 
 TO = "6281234567890"

@@ -11,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.channels.whatsapp import (
+from bot.channels.whatsapp.channel import (
     Recipient,
     SendRateLimiter,
     TierUsage,
@@ -20,11 +20,11 @@ from bot.channels.whatsapp import (
     whatsapp_config,
     window_is_open,
 )
-from bot.channels.whatsapp_inbound import PageTap
-from bot.channels.whatsapp_render import MoreRequest, more_row_id
-from bot.delivery import DeliveryError
+from bot.channels.whatsapp.inbound import PageTap
+from bot.channels.whatsapp.render import MoreRequest, more_row_id
+from bot.engine.delivery import DeliveryError
+from bot.engine.messages import Incoming, Purpose, RenderedOption, Reply
 from bot.settings import Settings
-from handlers.messages import Incoming, Purpose, RenderedOption, Reply
 from models.outbox import OutboxMessage
 from tests.conftest import Clock, RuntimeFactory
 from tests.fakes.whatsapp_server import FakeWhatsApp

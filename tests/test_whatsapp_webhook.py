@@ -15,17 +15,17 @@ from fastapi import FastAPI
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels.whatsapp_inbound import DeliveryStatus, PageTap, parse_webhook
-from bot.channels.whatsapp_render import CONTACT_ID, MoreRequest, more_row_id
-from bot.channels.whatsapp_webhook import (
+from bot.channels.whatsapp.inbound import DeliveryStatus, PageTap, parse_webhook
+from bot.channels.whatsapp.render import CONTACT_ID, MoreRequest, more_row_id
+from bot.channels.whatsapp.webhook import (
     SIGNATURE_HEADER,
     WEBHOOK_PATH,
     signature_is_valid,
     verify_subscription,
     whatsapp_webhook_router,
 )
-from bot.runtime import Runtime
-from handlers.messages import Incoming, IncomingKind
+from bot.engine.messages import Incoming, IncomingKind
+from bot.engine.runtime import Runtime
 from tests.chat import RecordingChannel
 from tests.conftest import RuntimeFactory
 from tests.fakes import whatsapp_webhooks as hooks

@@ -2,7 +2,7 @@
 
 Same behaviour as `SendBudget` (Telegram: the bot's rate, one chat's rate, a 429 pauses everyone) and
 `SendRateLimiter` (WhatsApp: the number's rate, throttling pauses everyone), across processes; see
-`bot.shared_rate` for how slots are shared.
+`bot.channels.shared_rate` for how slots are shared.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.shared_rate import SharedRate
+from bot.channels.shared_rate import SharedRate
 
 
 class _Shared:

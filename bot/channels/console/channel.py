@@ -1,0 +1,85 @@
+"""The console channel: the same conversation as Telegram or WhatsApp, in a terminal or a pipe.
+
+Options are shown numbered; the user answers with a number, an option's name, or free text. Reading stops
+at end of input, so `printf '1\n1\nBudi\n' | python -m bot chat` works as a script.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.engine.messages import Image, Incoming, Reply
+from models.users import set_locale
+
+CHANNEL = "console"
+
+
+def format_reply(reply: Reply) -> str:
+    lines = [reply.text]
+    lines += [f"  {number}. {option.label}" for number, option in enumerate(reply.options, start=1)]
+    if reply.nav:
+        lines.append("  " + " · ".join(f"[{option.label}]" for option in reply.nav))
+    return "\n".join(lines)
+
+
+class ConsoleChannel:
+    """Writes replies to a text stream, one block per message; a picture is written to a file in `image_dir`
+    (by default a directory in the system's temporary one), and its path is shown above its caption."""
+
+    name = CHANNEL
+
+    def __init__(self, stream: TextIO, image_dir: Path | None = None) -> None:
+        self._stream = stream
+        self._image_dir = image_dir or Path(tempfile.gettempdir()) / "sahabat-kerja"
+
+    async def send(self, address: str, reply: Reply) -> Sequence[str]:
+        if reply.image is not None:
+            self._stream.write(f"\n[{self._save(reply.image)}]\n{reply.text}\n")
+        else:
+            self._stream.write(f"\n{format_reply(reply)}\n")
+        self._stream.flush()
+        return ()
+
+    def _save(self, image: Image) -> Path:
+        """The picture's file, named after its stored file so that sending it again rewrites the same one."""
+        self._image_dir.mkdir(parents=True, exist_ok=True)
+        path = self._image_dir / f"{image.file_id}-{Path(image.name).name}"
+        path.write_bytes(image.data)
+        return path
+
+
+async def read_line(stream: TextIO) -> str | None:
+    line = await asyncio.to_thread(stream.readline)
+    return None if line == "" else line.rstrip("\r\n")
+
+
+async def chat(
+    handle: Callable[[Incoming], Awaitable[None]],
+    session_factory: async_sessionmaker[AsyncSession],
+    user: str,
+    *,
+    locale: str | None = None,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+) -> None:
+    """Talk to the bot as console user `user` until end of input."""
+    if locale:
+        async with session_factory() as session, session.begin():
+            await set_locale(session, CHANNEL, user, locale)
+    await handle(Incoming(channel=CHANNEL, external_id=user, text="/start", locale_hint=locale))
+    interactive = stdin.isatty()
+    while True:
+        if interactive:
+            stdout.write("> ")
+            stdout.flush()
+        line = await read_line(stdin)
+        if line is None:
+            break
+        await handle(Incoming(channel=CHANNEL, external_id=user, text=line, locale_hint=locale))

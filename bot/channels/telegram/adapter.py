@@ -1,0 +1,212 @@
+"""The Telegram channel over aiogram 3: updates in (long polling or the webhook in `bot.webhooks`), replies out through
+`TelegramChannel` and the outbox.
+
+Wiring only: what an update means is `telegram_updates`, how a reply looks is `telegram_format`, how it is sent
+within Telegram's limits is `telegram_sender`. Every button press is answered at once (no spinning button),
+whatever becomes of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from io import BytesIO
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import AiogramError, TelegramRetryAfter
+from aiogram.types import BotCommand, Update
+from aiohttp import ClientError
+
+from bot.channels.telegram.budget import Budget, SendBudget
+from bot.channels.telegram.format import DIGEST_MARK, token_digest
+from bot.channels.telegram.sender import TelegramChannel
+from bot.channels.telegram.updates import (
+    ALLOWED_UPDATES,
+    CHANNEL,
+    blocked_change,
+    document_to_fetch,
+    incoming_from_update,
+)
+from bot.engine.delivery import Envelope
+from bot.engine.i18n import SUPPORTED_LOCALES
+from bot.engine.messages import MAX_DOCUMENT_BYTES, Document, Incoming, IncomingKind, Msg, _
+from bot.engine.runtime import Runtime
+from bot.settings import Settings
+from models.outbox import recent_payloads
+from models.reachability import mark_reachable, mark_unreachable
+
+log = logging.getLogger(__name__)
+
+REQUEST_TIMEOUT = 15
+POLL_TIMEOUT = 25
+POLL_BACKOFF = 5.0
+
+MENU_COMMANDS: Sequence[tuple[str, str, Msg]] = (
+    # (Indonesian command, English command, description)
+    ("start", "start", _("Start, or continue where you left off")),
+    ("menu", "menu", _("Main menu")),
+    ("bantuan", "help", _("What I can do")),
+    ("batal", "cancel", _("Cancel what you are doing")),
+    ("bahasa", "language", _("Change the language")),
+    ("profil", "profile", _("See my profile")),
+)
+"""Every name here is also a command the router knows, in both languages."""
+
+
+def create_bot(settings: Settings) -> Bot:
+    assert settings.telegram_bot_token is not None
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base), timeout=REQUEST_TIMEOUT)
+    return Bot(settings.telegram_bot_token.get_secret_value(), session=session)
+
+
+class TelegramAdapter:
+    """Feeds Telegram updates to the runtime; owns the bot's `TelegramChannel` for the replies."""
+
+    def __init__(self, bot: Bot, runtime: Runtime, budget: Budget | None = None) -> None:
+        self.bot = bot
+        self.runtime = runtime
+        self.channel = TelegramChannel(bot, runtime.session_factory, runtime.clock, budget or SendBudget())
+        runtime.delivery.add_channel(self.channel)
+
+    async def handle_update(self, update: Update) -> None:
+        """One update, start to end: handled, committed, and its replies sent."""
+        await self.deliver(await self.receive(update))
+
+    async def receive(self, update: Update) -> list[Envelope]:
+        """Handle one update and commit its replies, without sending them yet (the webhook answers Telegram
+        first). Never raises: a failure is logged, and the update is not lost, since its event id is recorded
+        only together with its replies."""
+        try:
+            if update.callback_query is not None:
+                await self._answer_button(update.callback_query.id)
+            if (blocked := blocked_change(update)) is not None:
+                await self._record_reachability(*blocked)
+                return []
+            incoming = incoming_from_update(update)
+            if incoming is None:
+                return []
+            if (wanted := document_to_fetch(update)) is not None:
+                incoming = await self._with_document(incoming, *wanted)
+            return await self.runtime.dispatcher.handle(await self._resolve_digest(incoming))
+        except Exception:
+            log.exception("handling telegram update %s failed", update.update_id)
+            return []
+
+    async def deliver(self, envelopes: list[Envelope]) -> None:
+        """Send committed replies; what cannot be sent now stays in the outbox for the sweep."""
+        try:
+            await self.runtime.delivery.deliver(envelopes)
+        except Exception:
+            log.exception("delivering %s telegram replies failed; the outbox sweep will retry", len(envelopes))
+
+    async def handle_updates(self, updates: Sequence[Update]) -> None:
+        """A batch at once: the dispatcher keeps each user's messages in order and apart."""
+        await asyncio.gather(*(self.handle_update(update) for update in updates))
+
+    async def poll(self, stop: asyncio.Event, *, backoff: float = POLL_BACKOFF) -> None:
+        """Long-poll until `stop` is set. An update is confirmed (the next offset) only after the whole batch it
+        came in was handled, so a crash mid-batch gets the batch again, and de-duplication drops what was done.
+        Telegram being unreachable or refusing (a webhook still set elsewhere, another poller) is logged and
+        retried after `backoff` seconds, for as long as it lasts."""
+        offset: int | None = None
+        webhook_cleared = False
+        while not stop.is_set():
+            try:
+                if not webhook_cleared:
+                    await self.bot.delete_webhook(drop_pending_updates=False)  # the two modes exclude each other
+                    webhook_cleared = True
+                updates = await self._next_updates(offset, stop)
+            except TelegramRetryAfter as error:
+                await _sleep_unless(stop, error.retry_after)
+                continue
+            except (AiogramError, OSError, TimeoutError) as error:
+                log.warning("polling Telegram failed (%r); trying again in %s s", error, backoff)
+                await _sleep_unless(stop, backoff)
+                continue
+            if updates:
+                await self.handle_updates(updates)
+                offset = updates[-1].update_id + 1
+
+    async def _next_updates(self, offset: int | None, stop: asyncio.Event) -> list[Update]:
+        """One long poll, abandoned (empty) as soon as `stop` is set."""
+        fetch = asyncio.ensure_future(self.bot.get_updates(
+            offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES,
+            request_timeout=REQUEST_TIMEOUT + POLL_TIMEOUT,
+        ))
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if stop.is_set():
+            fetch.cancel()
+            return []
+        return fetch.result()
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def set_commands(self) -> None:
+        """The command menu in every language; Telegram shows the user's own (default: the office's)."""
+        default = self.runtime.catalogs.default
+        await self.bot.set_my_commands(self._commands(default))
+        for locale in SUPPORTED_LOCALES:
+            await self.bot.set_my_commands(self._commands(locale), language_code=locale)
+
+    def _commands(self, locale: str) -> list[BotCommand]:
+        translator = self.runtime.catalogs.translator(locale)
+        return [
+            BotCommand(command=indonesian if locale == "id" else english, description=translator.render(description))
+            for indonesian, english, description in MENU_COMMANDS
+        ]
+
+    async def _record_reachability(self, chat: str, blocked: bool) -> None:
+        async with self.runtime.session_factory() as session, session.begin():
+            if blocked:
+                await mark_unreachable(session, CHANNEL, chat, self.runtime.clock())
+            else:
+                await mark_reachable(session, CHANNEL, chat)
+
+    async def _answer_button(self, query_id: str) -> None:
+        try:
+            await self.bot.answer_callback_query(query_id)
+        except (AiogramError, OSError, TimeoutError) as error:  # the spinner stops by itself; the answer matters
+            log.info("answerCallbackQuery %s failed: %r", query_id, error)
+
+    async def _with_document(self, incoming: Incoming, file_id: str, name: str, size: int | None) -> Incoming:
+        """The sent file's bytes, for a step that takes files (staff importing openings). A file over the limit
+        is not downloaded: a stand-in one byte too large lets the handler say so; a failed download is an
+        unsupported message, answered politely."""
+        if size is not None and size > MAX_DOCUMENT_BYTES:
+            return replace(incoming, document=Document(name, bytes(MAX_DOCUMENT_BYTES + 1)))
+        try:
+            file = await self.bot.get_file(file_id)
+            if file.file_path is None:
+                raise AiogramError("getFile gave no file_path")
+            buffer = BytesIO()
+            await self.bot.download_file(file.file_path, buffer)
+        except (AiogramError, OSError, TimeoutError, ClientError) as error:
+            log.info("downloading document %s failed: %r", file_id, error)
+            return replace(incoming, kind=IncomingKind.UNSUPPORTED)
+        return replace(incoming, document=Document(name, buffer.getvalue()[: MAX_DOCUMENT_BYTES + 1]))
+
+    async def _resolve_digest(self, incoming: Incoming) -> Incoming:
+        """A button whose option token was too long for callback_data carries its digest: find the token in the
+        messages recently sent to that chat. Not found means a stale button, which the router explains."""
+        if incoming.kind is not IncomingKind.OPTION or not incoming.option.startswith(DIGEST_MARK):
+            return incoming
+        async with self.runtime.session_factory() as session:
+            payloads = await recent_payloads(session, CHANNEL, incoming.external_id)
+        for payload in payloads:
+            for token, _label in (*payload.get("options", []), *payload.get("nav", [])):
+                if token_digest(token) == incoming.option:
+                    return replace(incoming, option=token)
+        return incoming
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

@@ -1,0 +1,145 @@
+"""The Telegram side of delivery: one `Reply` becomes sendMessage calls (or an edit in place, or a sendPhoto
+upload for a picture), within the bot's send budget, with Telegram's errors handled the way its docs ask.
+
+- 429: the whole bot waits `retry_after` (the budget pauses every sender), then the same message is sent again.
+- 5xx, timeouts, broken connections: a few retries with doubling waits; after that the outbox sweep takes over.
+- 403 (the user blocked the bot): the user is marked unreachable and skipped by later sends until they write.
+- any other 400: a message Telegram will never accept; recorded as a permanent failure, not retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import TypeVar
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    AiogramError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.telegram.budget import Budget
+from bot.channels.telegram.format import PARSE_MODE, Chunk, chunks_of, escape, split_caption
+from bot.channels.telegram.updates import CHANNEL
+from bot.engine.delivery import RECIPIENT_CHECKED, DeliveryError
+from bot.engine.messages import Image, Reply
+from models.reachability import mark_unreachable, unreachable_since
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+TRANSIENT_ATTEMPTS = 4
+BACKOFF_START = 0.5
+MAX_RATE_LIMITED = 10
+"""429s in a row for one message before it is handed back to the outbox (which retries it later anyway)."""
+NOT_MODIFIED = "message is not modified"
+
+
+class TelegramChannel:
+    """What `bot.engine.delivery.Delivery` calls to reach a Telegram chat."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        bot: Bot,
+        session_factory: async_sessionmaker[AsyncSession],
+        clock: Callable[[], datetime],
+        budget: Budget,
+        *,
+        backoff_start: float = BACKOFF_START,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.bot = bot
+        self.budget = budget
+        self._session_factory = session_factory
+        self._clock = clock
+        self._backoff_start = backoff_start
+        self._sleep = sleep
+
+    async def send(self, address: str, reply: Reply) -> Sequence[str]:
+        """Send (or edit in place); Telegram reports nothing after accepting a message, so no ids are kept."""
+        if not RECIPIENT_CHECKED.get():
+            async with self._session_factory() as session:
+                blocked_since = await unreachable_since(session, CHANNEL, address)
+            if blocked_since is not None:
+                raise DeliveryError(f"skipped: the user blocked the bot on {blocked_since:%Y-%m-%d}", permanent=True)
+        if reply.image is not None:
+            await self._send_photo(address, reply.image, reply.text)
+            return ()
+        chunks = chunks_of(reply)
+        if reply.replaces and len(chunks) == 1 and await self._edit(address, int(reply.replaces), chunks[0]):
+            return ()
+        for chunk in chunks:
+            await self._call(address, lambda chunk=chunk: self.bot.send_message(  # type: ignore[misc]
+                chat_id=int(address), text=chunk.text, parse_mode=PARSE_MODE, reply_markup=chunk.markup,
+            ))
+        return ()
+
+    async def _send_photo(self, address: str, image: Image, text: str) -> None:
+        """sendPhoto as a multipart upload, the text as its caption; what does not fit the caption follows as
+        text messages."""
+        caption, rest = split_caption(text)
+        photo = BufferedInputFile(image.data, filename=image.name)
+        await self._call(address, lambda: self.bot.send_photo(
+            chat_id=int(address), photo=photo, caption=escape(caption) or None, parse_mode=PARSE_MODE,
+        ))
+        for part in rest:
+            await self._call(address, lambda part=part: self.bot.send_message(  # type: ignore[misc]
+                chat_id=int(address), text=escape(part), parse_mode=PARSE_MODE,
+            ))
+
+    async def _edit(self, address: str, message_id: int, chunk: Chunk) -> bool:
+        """Replace the page in place; False when Telegram cannot (message too old or gone): send it anew."""
+        if chunk.markup is not None and not isinstance(chunk.markup, InlineKeyboardMarkup):
+            return False
+        try:
+            await self._call(address, lambda: self.bot.edit_message_text(
+                text=chunk.text, chat_id=int(address), message_id=message_id, parse_mode=PARSE_MODE,
+                reply_markup=chunk.markup,  # type: ignore[arg-type]
+            ))
+        except DeliveryError as error:
+            if NOT_MODIFIED in str(error):
+                return True  # a double tap: the page shown is already the right one
+            if str(error).startswith("400 "):
+                return False
+            raise
+        return True
+
+    async def _call(self, address: str, request: Callable[[], Awaitable[T]]) -> T:
+        """One API call within the budget, retried as the module docstring says."""
+        transient_failures = 0
+        rate_limited = 0
+        while True:
+            await self.budget.acquire(address)
+            try:
+                return await request()
+            except TelegramRetryAfter as error:
+                self.budget.pause(error.retry_after)
+                rate_limited += 1
+                if rate_limited >= MAX_RATE_LIMITED:
+                    raise DeliveryError(str(error), retry_after=error.retry_after) from error
+            except TelegramForbiddenError as error:
+                await self._mark_unreachable(address)
+                raise DeliveryError(f"403 {error.message}", permanent=True) from error
+            except TelegramBadRequest as error:
+                raise DeliveryError(f"400 {error.message}", permanent=True) from error
+            except (TelegramServerError, TelegramNetworkError, AiogramError, TimeoutError, OSError) as error:
+                transient_failures += 1
+                if transient_failures >= TRANSIENT_ATTEMPTS:
+                    raise DeliveryError(repr(error)) from error
+                log.info("telegram call for chat %s failed (%r); retrying", address, error)
+                await self._sleep(self._backoff_start * 2 ** (transient_failures - 1))
+
+    async def _mark_unreachable(self, address: str) -> None:
+        async with self._session_factory() as session, session.begin():
+            await mark_unreachable(session, CHANNEL, address, self._clock())

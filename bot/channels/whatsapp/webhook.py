@@ -1,0 +1,107 @@
+"""The WhatsApp webhook: Meta's GET verification, the signature over the raw body, and a router to mount.
+
+The signature (`X-Hub-Signature-256`, HMAC-SHA256 of the exact bytes with the app secret) is checked before
+anything is parsed; a body without a valid one is refused and nothing in it is processed. Meta redelivers
+what it could not deliver, so a message id seen before is dropped by the dispatcher, not here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+from fastapi import APIRouter, Request, Response
+
+from bot.channels.whatsapp.inbound import DeliveryStatus, MediaRef, PageTap, parse_webhook
+from bot.engine.messages import Document, Incoming, IncomingKind
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+SIGNATURE_PREFIX = "sha256="
+WEBHOOK_PATH = "/webhooks/whatsapp"
+
+
+def verify_subscription(mode: str | None, token: str | None, challenge: str | None, verify_token: str) -> str | None:
+    """The challenge to echo when Meta subscribes with our verify token; None (refuse) otherwise."""
+    if mode != "subscribe" or token is None or challenge is None or not verify_token:
+        return None
+    return challenge if hmac.compare_digest(token.encode(), verify_token.encode()) else None
+
+
+def signature_is_valid(raw_body: bytes, header: str | None, app_secret: str) -> bool:
+    """Whether `header` is `sha256=<hex HMAC of raw_body with app_secret>`."""
+    if not header or not header.startswith(SIGNATURE_PREFIX) or not app_secret:
+        return False
+    expected = hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(header.removeprefix(SIGNATURE_PREFIX).strip().lower(), expected)
+
+
+def whatsapp_webhook_router(
+    *,
+    verify_token: str,
+    app_secret: str,
+    phone_number_id: str | None,
+    handle: Callable[[Incoming], Awaitable[None]],
+    on_status: Callable[[DeliveryStatus], Awaitable[None]],
+    on_page_tap: Callable[[PageTap], Awaitable[None]] | None = None,
+    fetch_document: Callable[[MediaRef], Awaitable[Document | None]] | None = None,
+    path: str = WEBHOOK_PATH,
+) -> APIRouter:
+    """Routes for Meta's calls: GET `path` (subscription check) and POST `path` (messages and statuses).
+
+    `handle` is what every channel calls with a message (`Runtime.handle`); `on_status` records a delivery
+    status against the outbox row; `on_page_tap` shows the next page of a list (`WhatsAppChannel.show_page`);
+    `fetch_document` downloads a file a user sent (`WhatsAppChannel.fetch_document`; without it, or when the
+    download fails, a file is an unsupported message). Messages of one POST are handled in order.
+    """
+    router = APIRouter()
+
+    @router.get(path)
+    async def verify(request: Request) -> Response:
+        params = request.query_params
+        challenge = verify_subscription(params.get("hub.mode"), params.get("hub.verify_token"),
+                                        params.get("hub.challenge"), verify_token)
+        if challenge is None:
+            return Response(status_code=403)
+        return Response(challenge, media_type="text/plain")
+
+    @router.post(path)
+    async def receive(request: Request) -> Response:
+        raw = await request.body()
+        if not signature_is_valid(raw, request.headers.get(SIGNATURE_HEADER), app_secret):
+            log.warning("refused a WhatsApp webhook without a valid signature")
+            return Response(status_code=401)
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            return Response(status_code=400)
+        batch = parse_webhook(payload, phone_number_id)
+        for incoming in batch.messages:
+            await handle(await _with_document(incoming, batch.media, fetch_document))
+        for tap in batch.page_taps:
+            if on_page_tap is not None:
+                await on_page_tap(tap)
+        for status in batch.statuses:
+            await on_status(status)
+        return Response(status_code=200)
+
+    return router
+
+
+async def _with_document(
+    incoming: Incoming,
+    media: dict[str, MediaRef],
+    fetch: Callable[[MediaRef], Awaitable[Document | None]] | None,
+) -> Incoming:
+    if incoming.kind is not IncomingKind.DOCUMENT:
+        return incoming
+    ref = media.get(incoming.event_id or "")
+    document = await fetch(ref) if fetch is not None and ref is not None else None
+    if document is None:
+        return replace(incoming, kind=IncomingKind.UNSUPPORTED)
+    return replace(incoming, document=document)

@@ -1,0 +1,187 @@
+"""Sends committed outbox rows through their channel and records the outcome.
+
+Marking rows as sent is batched (one UPDATE for many messages) because it is the hottest write after the
+conversation itself; a crash before the batch is written at worst repeats those few messages, never loses
+one. Failed sends are retried by the sweep with backoff; permanent failures are recorded and given up.
+Platform message ids a channel returns are written with the marks, tying later status callbacks to the row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.engine.locks import KeyedLocks
+from bot.engine.messages import Reply
+from models.files import file_content
+from models.outbox import OutboxMessage, claim_due, mark_attempt_failed, mark_sent, scrub
+from models.receipts import Sent, record_sent
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE = timedelta(seconds=5)
+MARK_BATCH = 64
+
+RECIPIENT_CHECKED: ContextVar[bool] = ContextVar("recipient_checked", default=False)
+"""True in a sender whose recipients were checked when their messages were queued, moments before (a broadcast
+claims only people who have not blocked the bot): a channel may skip its own look-up per message, which on
+PostgreSQL is most of a send's cost. Someone who blocked the bot since is caught by the platform's refusal."""
+
+
+class DeliveryError(Exception):
+    """A send failed. `permanent` failures are not retried; `retry_after` is the platform's own wait."""
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Channel(Protocol):
+    """What a channel adapter offers the delivery path."""
+
+    name: str
+
+    async def send(self, address: str, reply: Reply) -> Sequence[str]:
+        """Send one reply; returns the ids the platform gave the messages when it reports on them later (WhatsApp's
+        statuses), else nothing."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """A committed outbox row, ready to send."""
+
+    id: int
+    channel: str
+    address: str
+    reply: Reply
+
+    @classmethod
+    def of(cls, row: OutboxMessage) -> Envelope:
+        return cls(row.id, row.channel, row.address, Reply.from_json(row.payload))
+
+
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    """What writing one sent message's mark involves: its row, the platform's ids for it, whether to wipe it."""
+
+    outbox_id: int
+    platform_ids: tuple[Sent, ...]
+    sensitive: bool
+
+
+class Delivery:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        channels: Mapping[str, Channel],
+        clock: Callable[[], datetime],
+        *,
+        flush_when_idle: bool = False,
+    ) -> None:
+        """`flush_when_idle` also writes the marks whenever no other delivery is under way: for network
+        channels, where a send costs a round trip anyway and a restart after a crash should repeat nothing
+        the user already has; under load the marks are still batched."""
+        self._session_factory = session_factory
+        self._channels = dict(channels)
+        self._clock = clock
+        self._flush_when_idle = flush_when_idle
+        self._delivering = 0
+        self._marks: list[_Mark] = []
+        self._in_order = KeyedLocks()
+        self._marks_taken = 0  # how many marks have ever been put in _marks
+        self._marks_written = 0  # how many of those are committed
+        self._writing_marks = asyncio.Lock()
+
+    def add_channel(self, channel: Channel) -> None:
+        self._channels[channel.name] = channel
+
+    async def deliver(self, envelopes: Sequence[Envelope]) -> None:
+        """Send in order; one user's messages arrive in the order they were written.
+
+        The replies to two quick messages of one user are committed in order (the dispatcher holds the user's
+        lock), but sent after it is released; holding the address while sending a run of its messages keeps
+        the second answer from overtaking the first. A caller takes the address before its first await, so
+        whoever committed first sends first."""
+        self._delivering += 1
+        try:
+            for (channel, address), run in itertools.groupby(envelopes, key=lambda e: (e.channel, e.address)):
+                async with self._in_order.hold(f"{channel}:{address}"):
+                    for envelope in run:
+                        await self._send_one(await self._with_image(envelope))
+        finally:
+            self._delivering -= 1
+        if len(self._marks) >= MARK_BATCH or (self._flush_when_idle and not self._delivering):
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write the pending "sent" marks (with the platform's message ids, and wiping sensitive texts); when it
+        returns, the marks of everything sent before the call are committed. Callers arriving while a write is
+        under way wait for it and share the next one (a group commit), so a sender that flushes after every
+        message costs one write per round, not per message."""
+        wanted = self._marks_taken
+        async with self._writing_marks:
+            if self._marks_written >= wanted:
+                return  # a write that finished while we waited had ours
+            marks, self._marks = self._marks, []
+            taken = self._marks_taken
+            if marks:  # none after a failed write, whose marks are gone: those may go twice, as after a crash
+                async with self._session_factory() as session, session.begin():
+                    await mark_sent(session, [mark.outbox_id for mark in marks], self._clock())
+                    await record_sent(session, [sent for mark in marks for sent in mark.platform_ids])
+                    await scrub(session, [mark.outbox_id for mark in marks if mark.sensitive])
+            self._marks_written = taken
+
+    async def sweep(self, limit: int = 200) -> int:
+        """Send messages left pending (crash after commit, or a failed attempt now due); returns how many."""
+        async with self._session_factory() as session, session.begin():
+            envelopes = [Envelope.of(row) for row in await claim_due(session, self._clock(), limit)]
+        await self.deliver(envelopes)
+        await self.flush()
+        return len(envelopes)
+
+    async def _with_image(self, envelope: Envelope) -> Envelope:
+        """The picture's bytes, from the database when the row came from there (the sweep, another worker).
+        A picture gone from the database leaves its caption to be sent alone."""
+        image = envelope.reply.image
+        if image is None or image.content is not None or envelope.channel not in self._channels:
+            return envelope
+        async with self._session_factory() as session:
+            content = await file_content(session, image.file_id)
+        if content is None:
+            log.warning("stored file %s of outbox %s is gone; sending its caption alone", image.file_id, envelope.id)
+        loaded = None if content is None else replace(image, content=content)
+        return replace(envelope, reply=replace(envelope.reply, image=loaded))
+
+    async def _send_one(self, envelope: Envelope) -> None:
+        channel = self._channels.get(envelope.channel)
+        if channel is None:
+            return  # another process owns that channel; the sweep there will send it
+        try:
+            platform_ids = await channel.send(envelope.address, envelope.reply)
+        except DeliveryError as error:
+            await self._record_failure(envelope, error)
+        except (TimeoutError, OSError) as error:
+            await self._record_failure(envelope, DeliveryError(repr(error)))
+        else:
+            ids = tuple(Sent(envelope.channel, pid, envelope.id) for pid in platform_ids)
+            self._marks.append(_Mark(envelope.id, ids, envelope.reply.sensitive))
+            self._marks_taken += 1
+
+    async def _record_failure(self, envelope: Envelope, error: DeliveryError) -> None:
+        log.warning("delivery of outbox %s to %s failed: %s", envelope.id, envelope.channel, error)
+        retry_at = None
+        if not error.permanent:
+            wait = timedelta(seconds=error.retry_after) if error.retry_after else BACKOFF_BASE
+            retry_at = self._clock() + wait
+        async with self._session_factory() as session, session.begin():
+            await mark_attempt_failed(session, envelope.id, str(error), retry_at=retry_at)

@@ -1,0 +1,172 @@
+"""The dispatcher: one incoming message, one transaction.
+
+It serialises each user's messages (an asyncio lock in-process, a database lock across workers), drops
+events already seen, loads the user and their conversation, lets the handlers decide, and writes the new
+state and the rendered replies to the outbox in the same commit. Nothing escapes as an exception: a failure
+rolls back and the user gets an apology, with their answers as they were.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.engine.delivery import Envelope
+from bot.engine.i18n import Catalogs
+from bot.engine.locks import KeyedLocks
+from bot.engine.messages import Incoming, Msg, Outgoing, Purpose, _, say, with_purpose
+from bot.engine.rendering import page_turn_source, render_all, replacing
+from handlers.context import Context, Services
+from handlers.router import route
+from models.conversations import save_conversation
+from models.db import lock_for_key
+from models.events import record_event
+from models.outbox import enqueue
+from models.users import User, get_user, load_or_create_user
+
+log = logging.getLogger(__name__)
+
+Router = Callable[[Context, Incoming], Awaitable[None]]
+APOLOGY = _("Sorry, something went wrong on our side. Your answers are safe: please try again in a moment.")
+CONFLICT_RETRIES = 3
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        services: Services,
+        catalogs: Catalogs,
+        clock: Callable[[], datetime],
+        *,
+        router: Router = route,
+        raise_errors: bool = False,
+    ) -> None:
+        self._session_factory = session_factory
+        self._services = services
+        self._catalogs = catalogs
+        self._clock = clock
+        self._router = router
+        self._raise_errors = raise_errors
+        self._locks = KeyedLocks()
+
+    async def handle(self, incoming: Incoming) -> list[Envelope]:
+        """Handle one message and return the committed replies, for the caller to deliver."""
+        if "\x00" in incoming.text:  # no database text type holds NUL; nobody types it on purpose
+            incoming = replace(incoming, text=incoming.text.replace("\x00", ""))
+        async with self._locks.hold(incoming.user_key):
+            for _attempt in range(CONFLICT_RETRIES):
+                try:
+                    return await self._handle_once(incoming)
+                except StaleDataError:
+                    log.info("conversation of %s changed concurrently; retrying", incoming.user_key)
+                except Exception:
+                    if self._raise_errors:
+                        raise
+                    log.exception("handling a message from %s failed", incoming.user_key)
+                    return await self._apologise(incoming)
+            return await self._apologise(incoming)
+
+    async def _handle_once(self, incoming: Incoming) -> list[Envelope]:
+        now = self._clock()
+        async with self._session_factory() as session, session.begin():
+            await lock_for_key(session, incoming.user_key)
+            if incoming.event_id and not await record_event(session, incoming.channel, incoming.event_id, now):
+                return []
+            locale = incoming.locale_hint if incoming.locale_hint in self._catalogs.locales else None
+            user, _created = await load_or_create_user(
+                session, incoming.channel, incoming.external_id, locale=locale or self._catalogs.default, now=now
+            )
+            ctx = Context(session, user, self._services, now, render=self._render_for(user))
+            await self._router(ctx, incoming)
+            if not ctx.user_deleted:
+                await save_conversation(session, user.conversation, now)
+            envelopes = await self._write_replies(
+                session,
+                channel=incoming.channel,
+                address=incoming.external_id,
+                user_id=None if ctx.user_deleted else user.id,
+                locale=user.locale,
+                replies=ctx.replies,
+                now=now,
+                replaces=page_turn_source(incoming),
+            )
+            for recipient_id, message in ctx.notices:
+                envelopes += await self._notify(session, recipient_id, message, now)
+            return envelopes
+
+    async def act_for(
+        self, session: AsyncSession, user_id: int, action: Callable[[Context], Awaitable[None]], now: datetime,
+        purpose: Purpose,
+    ) -> list[Envelope]:
+        """Run a proactive `action` (a job's, not a reply) on one user's conversation, inside the caller's
+        transaction: the user's lock is taken, and the new state and messages (sent for `purpose`) are written
+        together."""
+        user = await get_user(session, user_id)
+        if user is None:
+            return []
+        await lock_for_key(session, f"{user.channel}:{user.external_id}")
+        user = await session.get(User, user_id, populate_existing=True)  # as it is now that we hold the lock
+        assert user is not None
+        ctx = Context(session, user, self._services, now, render=self._render_for(user))
+        await action(ctx)
+        await save_conversation(session, user.conversation, now)
+        return await self._write_replies(
+            session, channel=user.channel, address=user.external_id, user_id=user.id, locale=user.locale,
+            replies=[with_purpose(message, purpose) for message in ctx.replies], now=now,
+        )
+
+    async def _notify(self, session: AsyncSession, user_id: int, message: Outgoing, now: datetime) -> list[Envelope]:
+        """A message to someone other than the sender (an applicant whose status staff changed), in their language."""
+        recipient = await get_user(session, user_id)
+        if recipient is None:
+            return []  # they deleted their account meanwhile
+        return await self._write_replies(
+            session, channel=recipient.channel, address=recipient.external_id, user_id=recipient.id,
+            locale=recipient.locale, replies=[with_purpose(message, Purpose.STATUS_CHANGE)], now=now,
+        )
+
+    def _render_for(self, user: User) -> Callable[[Msg | str], str]:
+        """Renders in the user's language as it is at that moment (it may change during the message)."""
+        catalogs = self._catalogs
+        return lambda message: catalogs.translator(user.locale).render(message)
+
+    async def _write_replies(
+        self,
+        session: AsyncSession,
+        *,
+        channel: str,
+        address: str,
+        user_id: int | None,
+        locale: str,
+        replies: list[Outgoing],
+        now: datetime,
+        replaces: str | None = None,
+    ) -> list[Envelope]:
+        rendered = replacing(render_all(replies, self._catalogs.translator(locale)), replaces)
+        ids = await enqueue(
+            session, channel=channel, address=address, user_id=user_id, payloads=[r.to_json() for r in rendered],
+            now=now,
+        )
+        return [Envelope(row_id, channel, address, reply) for row_id, reply in zip(ids, rendered, strict=True)]
+
+    async def _apologise(self, incoming: Incoming) -> list[Envelope]:
+        try:
+            async with self._session_factory() as session, session.begin():
+                return await self._write_replies(
+                    session,
+                    channel=incoming.channel,
+                    address=incoming.external_id,
+                    user_id=None,
+                    locale=incoming.locale_hint or self._catalogs.default,
+                    replies=[say(APOLOGY)],
+                    now=self._clock(),
+                )
+        except Exception:
+            log.exception("could not even apologise to %s", incoming.user_key)
+            return []

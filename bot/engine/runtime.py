@@ -1,0 +1,38 @@
+"""What a running bot is made of: database, catalogs, dispatcher, delivery and clock, built once at start-up.
+
+Nothing is created at import time: the shell (`bot.wiring`) builds one from settings; tests build their own with
+their own database and clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.engine.delivery import Delivery
+from bot.engine.dispatcher import Dispatcher
+from bot.engine.i18n import Catalogs
+from bot.engine.messages import Incoming
+from handlers.context import Services
+
+
+@dataclass(slots=True)
+class Runtime:
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    catalogs: Catalogs
+    services: Services
+    dispatcher: Dispatcher
+    delivery: Delivery
+    clock: Callable[[], datetime]
+
+    async def handle(self, incoming: Incoming) -> None:
+        """Dispatch one message and deliver its replies: what every channel adapter calls."""
+        await self.delivery.deliver(await self.dispatcher.handle(incoming))
+
+    async def aclose(self) -> None:
+        await self.delivery.flush()
+        await self.engine.dispose()

@@ -1,0 +1,47 @@
+"""Builds a `Runtime` from settings: the one place the shell turns configuration into running objects."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from bot.engine.delivery import Channel, Delivery
+from bot.engine.dispatcher import Dispatcher
+from bot.engine.i18n import SUPPORTED_LOCALES, Catalogs
+from bot.engine.runtime import Runtime
+from bot.settings import Settings
+from handlers.context import Services
+from models.base import utcnow
+from models.crypto import NikCipher
+from models.db import create_engine, create_session_factory
+from models.regions import Office, load_office
+
+
+def office_from(settings: Settings) -> Office:
+    office = load_office(settings.region_file)
+    return dataclasses.replace(
+        office, name=settings.office_name or office.name, timezone=settings.timezone or office.timezone
+    )
+
+
+def build_runtime(
+    settings: Settings,
+    channels: Mapping[str, Channel] | None = None,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    raise_errors: bool = False,
+    flush_when_idle: bool = False,
+) -> Runtime:
+    engine = create_engine(settings.database_url)
+    session_factory = create_session_factory(engine)
+    catalogs = Catalogs(SUPPORTED_LOCALES, settings.default_locale)
+    services = Services(
+        office=office_from(settings),
+        cipher=NikCipher(settings.nik_encryption_key.get_secret_value()),
+        locales=SUPPORTED_LOCALES,
+        render_in=lambda locale, message: catalogs.translator(locale).render(message),
+    )
+    dispatcher = Dispatcher(session_factory, services, catalogs, clock, raise_errors=raise_errors)
+    delivery = Delivery(session_factory, channels or {}, clock, flush_when_idle=flush_when_idle)
+    return Runtime(engine, session_factory, catalogs, services, dispatcher, delivery, clock)

@@ -1,0 +1,38 @@
+"""The placement chart of a follow-up report, in the reader's language: the picture staff get with `/laporan`
+and the PNG `python -m bot report` writes beside its files.
+
+A year in which no alumnus has answered a check-in has no placement to draw: the chat then says so instead.
+"""
+
+from __future__ import annotations
+
+from bot.engine.messages import Msg, _
+from documents.report_files import placement_chart
+from documents.report_tables import Render
+from models.reports import FollowUpReport
+
+
+def chart_title(report: FollowUpReport) -> Msg:
+    return _("Placement by program, {year}").format(year=str(report.year))
+
+
+def chart_file_name(report: FollowUpReport) -> str:
+    return f"penempatan-{report.year}.png"
+
+
+def has_placement(report: FollowUpReport) -> bool:
+    """Whether there is anything to draw: someone of that year has answered a check-in."""
+    return any(row.responded for row in report.breakdowns.get("program", []))
+
+
+def placement_chart_of(report: FollowUpReport, render: Render) -> bytes:
+    """The chart as PNG bytes (empty bars without `has_placement`, which the command line still writes)."""
+    programs = report.breakdowns.get("program", [])
+    return placement_chart(
+        title=render(chart_title(report)),
+        programs=[row.label for row in programs],
+        formal=[100 * row.formal / row.responded if row.responded else 0 for row in programs],
+        informal=[100 * row.informal / row.responded if row.responded else 0 for row in programs],
+        legend=(render(_("Formal")), render(_("Informal"))),
+        axis=render(_("Alumni working, % of those who responded")),
+    )

@@ -1,0 +1,283 @@
+"""Broadcasts, for staff only (`/broadcast`): write, choose the audience, preview, send now or later; and the
+list of recent broadcasts with their figures (and why messages failed), where one still going can be
+cancelled; and the messages of the last days that did not arrive (`handlers.broadcasts.delivery_problems`).
+
+Steps: `start` (new or recent), `text_id`, `text_en` (optional), `opening` (optional link), the audience
+steps of `handlers.broadcasts.audience`, `preview` (the message exactly as each language's readers get it,
+and the count), `schedule` (only when sending later), `confirm`; or `recent`, `detail`, `cancel`; or
+`failures`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from bot.engine.messages import Msg, Option, Outgoing, _, one_line, say
+from documents.labels import LANGUAGE_NAMES
+from handlers.broadcasts.audience import AUDIENCE_STEPS, audience_of, describe
+from handlers.broadcasts.delivery_problems import accept_failures, ask_failures, reason_lines
+from handlers.broadcasts.message import broadcast_message
+from handlers.broadcasts.progress import STATUS, figures_line
+from handlers.context import Context
+from handlers.flow import (
+    NO,
+    YES,
+    Answer,
+    Ended,
+    Flow,
+    Invalid,
+    Result,
+    Step,
+    Store,
+    begin,
+    end_flow,
+    leave_flow,
+    unless_confirmed,
+)
+from handlers.openings.applying import load_opening
+from models.answers import AnswerError, parse_typed_moment
+from models.applications import OpeningRef
+from models.audiences import size_of
+from models.broadcasts import (
+    BroadcastStatus,
+    cancel_broadcast,
+    create_broadcast,
+    figures_of,
+    get_broadcast,
+    recent_broadcasts,
+)
+from models.delivery_failures import failure_reasons
+
+MAX_TEXT = 1000
+SHOWN_TEXT = 60  # of each recent broadcast's text in the list
+NEW, RECENT, FAILURES, SKIP, NOW, LATER, CANCEL = "new", "recent", "failures", "skip", "now", "later", "cancel"
+
+
+def _new(draft: Mapping[str, Any]) -> bool:
+    return draft.get("mode") == NEW
+
+
+def _later(draft: Mapping[str, Any]) -> bool:
+    return _new(draft) and draft.get("when") == LATER
+
+
+def _recent(draft: Mapping[str, Any]) -> bool:
+    return draft.get("mode") == RECENT
+
+
+def _failures(draft: Mapping[str, Any]) -> bool:
+    return draft.get("mode") == FAILURES
+
+
+async def start_broadcasts(ctx: Context) -> None:
+    await begin(ctx, FLOW)
+
+
+async def ask_start(_ctx: Context) -> Outgoing:
+    return say(_("Broadcasts. What would you like to do?"), options=(
+        Option(NEW, _("Write a new broadcast")), Option(RECENT, _("Recent broadcasts")),
+        Option(FAILURES, _("Messages not delivered"))))
+
+
+async def accept_start(_ctx: Context, given: Answer) -> Result:
+    if given.option in (NEW, RECENT, FAILURES):
+        return Store({"mode": given.option})
+    return Invalid(_("Please choose one of the options."))
+
+
+async def ask_text_id(_ctx: Context) -> Outgoing:
+    return say(_("Write the announcement in Indonesian (at most {limit} characters).").format(limit=MAX_TEXT))
+
+
+def _text(given: Answer) -> str | Invalid:
+    text = given.text.strip()
+    if not text or given.option is not None:
+        return Invalid(_("Please type the text of the announcement."))
+    if len(text) > MAX_TEXT:
+        return Invalid(_("That is too long: at most {limit} characters.").format(limit=MAX_TEXT))
+    return text
+
+
+async def accept_text_id(_ctx: Context, given: Answer) -> Result:
+    text = _text(given)
+    return text if isinstance(text, Invalid) else Store({"text_id": text})
+
+
+async def ask_text_en(_ctx: Context) -> Outgoing:
+    return say(_("Now the same announcement in English, or Skip: English readers then get the Indonesian text."),
+               options=(Option(SKIP, _("Skip")),))
+
+
+async def accept_text_en(_ctx: Context, given: Answer) -> Result:
+    if given.option == SKIP:
+        return Store({"text_en": None})
+    text = _text(given)
+    return text if isinstance(text, Invalid) else Store({"text_en": text})
+
+
+async def ask_opening(_ctx: Context) -> Outgoing:
+    return say(_("Link it to an opening? Recipients then get a 'See details and apply' button. Type the "
+                 "opening's code (for example t12 or a3), or choose No link."), options=(Option(SKIP, _("No link")),))
+
+
+async def accept_opening(ctx: Context, given: Answer) -> Result:
+    if given.option == SKIP:
+        return Store({"opening_code": None})
+    ref = OpeningRef.from_code(given.text)
+    if ref is None or await load_opening(ctx, ref) is None:
+        return Invalid(_("There is no opening with that code. Type a code such as t12, or choose No link."))
+    return Store({"opening_code": ref.code})
+
+
+def _message_in(ctx: Context, locale: str) -> str:
+    text = ctx.draft["text_en"] if locale == "en" and ctx.draft.get("text_en") else ctx.draft["text_id"]
+    message = broadcast_message(text, ctx.draft.get("opening_code"), ctx.services.office.name)
+    body = "\n".join(ctx.services.render_in(locale, part) for part in message.text)
+    buttons = "".join(f"\n[{ctx.services.render_in(locale, option.label)}]" for option in message.options)
+    return body + buttons
+
+
+async def ask_preview(ctx: Context) -> Outgoing:
+    size = await size_of(ctx.session, audience_of(ctx.draft))
+    lines: list[Msg | str] = []
+    for locale in sorted(size.by_locale, key=lambda code: (code != "id", code)):
+        lines += [_("{count} people reading {language} will see:").format(
+            count=size.by_locale[locale], language=LANGUAGE_NAMES.get(locale, locale)), "", _message_in(ctx, locale),
+            ""]
+    lines.append(_("In all {count} people will receive it.").format(count=size.receiving))
+    if size.left_out:
+        lines.append(_("{count} more in this audience stopped announcements or blocked the bot: they are "
+                       "skipped.").format(count=size.left_out))
+    return say(*lines, options=(Option(NOW, _("Send now")), Option(LATER, _("Schedule for later"))))
+
+
+async def accept_preview(_ctx: Context, given: Answer) -> Result:
+    if given.option in (NOW, LATER):
+        return Store({"when": given.option, "at": None})
+    return Invalid(_("Please choose Send now or Schedule for later."))
+
+
+async def ask_schedule(_ctx: Context) -> Outgoing:
+    return say(_("When should it go out? Write the date and time, for example 24-12-2026 09:00."))
+
+
+async def accept_schedule(ctx: Context, given: Answer) -> Result:
+    timezone = ctx.services.office.timezone
+    try:
+        moment = parse_typed_moment(given.text, timezone)
+    except AnswerError:
+        return Invalid(_("Please write a date and a time, for example 24-12-2026 09:00."))
+    if moment <= ctx.now:
+        return Invalid(_("That moment has passed. Please choose a later date and time."))
+    return Store({"at": moment.isoformat()})
+
+
+def _moment(ctx: Context) -> datetime:
+    at = ctx.draft.get("at")
+    return datetime.fromisoformat(at) if at else ctx.now
+
+
+async def ask_confirm(ctx: Context) -> Outgoing:
+    size = await size_of(ctx.session, audience_of(ctx.draft))
+    if ctx.draft.get("at"):
+        local = ctx.services.office.local_time(_moment(ctx))
+        question = _("Send it to {count} people on {day} at {time}?").format(
+            count=size.receiving, day=local.date(), time=local.strftime("%H:%M %Z"))
+    else:
+        question = _("Send it to {count} people now?").format(count=size.receiving)
+    return say(question, options=(Option(YES, _("Yes, send it")), Option(NO, _("No, not now"))))
+
+
+async def accept_confirm(ctx: Context, given: Answer) -> Result:
+    if (not_yes := unless_confirmed(given)) is not None:
+        return not_yes
+    broadcast = await create_broadcast(
+        ctx.session, author_id=ctx.user.id, text_id=ctx.draft["text_id"], text_en=ctx.draft.get("text_en"),
+        opening_code=ctx.draft.get("opening_code"), audience=audience_of(ctx.draft), scheduled_at=_moment(ctx),
+        now=ctx.now,
+    )
+    end_flow(ctx)
+    ctx.send(say(_("Broadcast #{id} is on its way to {count} people. You will see its progress here.")
+                 .format(id=broadcast.id, count=broadcast.total) if broadcast.status == BroadcastStatus.SENDING else
+                 _("Broadcast #{id} is scheduled. You can cancel it under Recent broadcasts.").format(id=broadcast.id)))
+    return Ended()
+
+
+async def ask_recent(ctx: Context) -> Outgoing:
+    broadcasts = await recent_broadcasts(ctx.session)
+    if not broadcasts:
+        return say(_("No broadcasts have been sent yet."))
+    lines: list[Msg | str] = [_("Recent broadcasts:")]
+    for broadcast in broadcasts:
+        lines += ["", _("#{id} ({status}): {text}").format(id=broadcast.id, status=STATUS[broadcast.status],
+                                                          text=one_line(broadcast.text_id, SHOWN_TEXT)),
+                  figures_line(await figures_of(ctx.session, broadcast.id))]
+    return say(*lines, options=tuple(Option(f"b{b.id}", f"#{b.id}") for b in broadcasts))
+
+
+async def accept_recent(ctx: Context, given: Answer) -> Result:
+    chosen = given.option or ""
+    if chosen.startswith("b") and chosen[1:].isdecimal() and await get_broadcast(ctx.session, int(chosen[1:])):
+        return Store({"chosen": int(chosen[1:])})
+    return Invalid(_("Please choose a broadcast from the list."))
+
+
+async def ask_detail(ctx: Context) -> Outgoing:
+    broadcast = await get_broadcast(ctx.session, int(ctx.draft.get("chosen", 0)))
+    if broadcast is None:
+        return say(_("That broadcast no longer exists."))
+    lines: list[Msg | str] = [_("#{id} ({status})").format(id=broadcast.id, status=STATUS[broadcast.status]),
+                              broadcast.text_id, "", *describe(ctx, audience_of({"audience": broadcast.audience})),
+                              figures_line(await figures_of(ctx.session, broadcast.id))]
+    if reasons := await failure_reasons(ctx.session, broadcast_id=broadcast.id):
+        lines += ["", _("Why messages failed:"), *reason_lines(reasons)]
+    going = broadcast.status in (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING)
+    return say(*lines, options=(Option(CANCEL, _("Cancel this broadcast")),) if going else ())
+
+
+async def accept_detail(_ctx: Context, given: Answer) -> Result:
+    if given.option == CANCEL:
+        return Store()
+    return Invalid(_("Choose Back to return to the list."))
+
+
+async def ask_cancel(ctx: Context) -> Outgoing:
+    return say(_("Cancel broadcast #{id}? Those not yet sent will not get it.").format(id=ctx.draft.get("chosen")),
+               options=(Option(YES, _("Yes, cancel it")), Option(NO, _("No, let it go on"))))
+
+
+async def accept_cancel(ctx: Context, given: Answer) -> Result:
+    if (not_yes := unless_confirmed(given)) is not None:
+        return not_yes
+    broadcast = await get_broadcast(ctx.session, int(ctx.draft.get("chosen", 0)))
+    if broadcast is not None and broadcast.status in (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING):
+        await cancel_broadcast(ctx.session, broadcast, ctx.now)
+        ctx.send(say(_("Broadcast #{id} is cancelled.").format(id=broadcast.id),
+                     figures_line(await figures_of(ctx.session, broadcast.id))))
+    else:
+        ctx.send(say(_("That broadcast has already finished.")))
+    end_flow(ctx)
+    return Ended()
+
+
+FLOW = Flow(
+    name="broadcasts",
+    steps=(
+        Step("start", ask_start, accept_start),
+        Step("text_id", ask_text_id, accept_text_id, applies=_new),
+        Step("text_en", ask_text_en, accept_text_en, applies=_new),
+        Step("opening", ask_opening, accept_opening, applies=_new),
+        *AUDIENCE_STEPS,
+        Step("preview", ask_preview, accept_preview, applies=_new),
+        Step("schedule", ask_schedule, accept_schedule, applies=_later),
+        Step("confirm", ask_confirm, accept_confirm, applies=_new),
+        Step("recent", ask_recent, accept_recent, applies=_recent),
+        Step("detail", ask_detail, accept_detail, applies=_recent),
+        Step("cancel", ask_cancel, accept_cancel, applies=_recent),
+        Step("failures", ask_failures, accept_failures, applies=_failures),
+    ),
+    finish=leave_flow,
+    cancel=leave_flow,
+)

@@ -1,0 +1,125 @@
+"""Applying to an opening from its detail view: eligibility explained, a confirmation, then the application.
+
+Someone not yet registered is sent through registration and brought back to the same opening afterwards.
+The last check happens under a lock on the opening, so two people cannot both take its last place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.engine.messages import Msg, Option, Outgoing, _, say
+from handlers.context import Context
+from handlers.flow import NO, YES, Answer, Back, Ended, Invalid, Result, Stay, Store, end_flow, unless_confirmed
+from handlers.registration.registration import start_registration
+from models.applications import (
+    OpeningKind,
+    OpeningRef,
+    has_active_application,
+    lock_opening,
+    places_taken,
+    submit_application,
+)
+from models.catalog import ApprenticeshipOpening, TrainingProgram, get_apprenticeship, get_training
+from models.eligibility import Applicant, Ineligible, OpeningTerms, reasons_not_eligible
+from models.profiles import JobSeekerProfile, get_profile
+
+APPLY = "apply"
+
+REASONS: dict[Ineligible, Msg] = {
+    Ineligible.NOT_OPEN: _("- it is not taking applications now"),
+    Ineligible.DEADLINE_PASSED: _("- the registration deadline has passed"),
+    Ineligible.QUOTA_FULL: _("- all places are taken"),
+    Ineligible.ALREADY_APPLIED: _("- you have already applied; see 'My applications' in the menu"),
+    Ineligible.TOO_YOUNG: _("- you are younger than the minimum age"),
+    Ineligible.TOO_OLD: _("- you are older than the maximum age"),
+    Ineligible.EDUCATION_TOO_LOW: _("- it asks for a higher level of education"),
+}
+
+Opening = TrainingProgram | ApprenticeshipOpening
+
+
+def selected_opening(ctx: Context) -> OpeningRef:
+    return OpeningRef(OpeningKind(ctx.draft.get("kind", OpeningKind.TRAINING)), int(ctx.draft.get("selected", 0)))
+
+
+async def load_opening(ctx: Context, ref: OpeningRef) -> Opening | None:
+    if ref.kind is OpeningKind.APPRENTICESHIP:
+        return await get_apprenticeship(ctx.session, ref.id)
+    return await get_training(ctx.session, ref.id)
+
+
+def title_of(opening: Opening) -> str:
+    return opening.title if isinstance(opening, TrainingProgram) else f"{opening.position} - {opening.company.name}"
+
+
+async def accept_apply(ctx: Context, given: Answer) -> Result:
+    """The detail view's answer: only "apply" means something there (Back and Cancel are handled before)."""
+    if given.option != APPLY:
+        return Invalid(_("Choose Apply, or Back to return to the list."))
+    profile = await get_profile(ctx.session, ctx.user.id)
+    if profile is None:
+        ctx.send(say(_("To apply you need to register first; it takes a few minutes. Afterwards you come back "
+                       "to this opening.")))
+        then = _come_back_here(ctx)
+        end_flow(ctx)
+        await start_registration(ctx, then=then)
+        return Ended()
+    reasons = await _reasons(ctx, selected_opening(ctx), profile)
+    if reasons:
+        ctx.send(say(_("You cannot apply for this opening:"), *(REASONS[r] for r in reasons)))
+        return Stay()
+    return Store()
+
+
+def _come_back_here(ctx: Context) -> dict[str, Any]:
+    draft = {key: ctx.draft[key] for key in ("kind", "page", "selected") if key in ctx.draft}
+    return {"flow": "openings", "at": "detail", "draft": draft}
+
+
+async def _reasons(ctx: Context, ref: OpeningRef, profile: JobSeekerProfile) -> list[Ineligible]:
+    opening = await load_opening(ctx, ref)
+    if opening is None:
+        return [Ineligible.NOT_OPEN]
+    terms = OpeningTerms(
+        status=opening.status,
+        deadline=opening.deadline,
+        quota=opening.quota,
+        places_taken=await places_taken(ctx.session, ref),
+        min_age=opening.min_age,
+        max_age=opening.max_age,
+        min_education=opening.min_education,
+    )
+    applicant = Applicant(birth_date=profile.birth_date, education=profile.education)
+    already = await has_active_application(ctx.session, ctx.user.id, ref)
+    return reasons_not_eligible(terms, applicant, today=ctx.today, already_applied=already)
+
+
+async def ask_confirm(ctx: Context) -> Outgoing:
+    opening = await load_opening(ctx, selected_opening(ctx))
+    title = title_of(opening) if opening is not None else ""
+    return say(
+        _("Send your application for {title}?").format(title=title),
+        _("The office will tell you here about selection and the next steps."),
+        options=(Option(YES, _("Yes, send it")), Option(NO, _("No, not now"))),
+    )
+
+
+async def accept_confirm(ctx: Context, given: Answer) -> Result:
+    if (not_yes := unless_confirmed(given)) is not None:
+        return not_yes
+    ref = selected_opening(ctx)
+    profile = await get_profile(ctx.session, ctx.user.id)
+    assert profile is not None, "registration comes before the confirmation"
+    await lock_opening(ctx.session, ref)
+    reasons = await _reasons(ctx, ref, profile)
+    if reasons:  # someone took the last place, or the deadline passed, since the details were shown
+        ctx.send(say(_("Your application could not be sent:"), *(REASONS[r] for r in reasons)))
+        return Back()
+    opening = await load_opening(ctx, ref)
+    assert opening is not None
+    await submit_application(ctx.session, user_id=ctx.user.id, opening=ref, now=ctx.now)
+    end_flow(ctx)
+    ctx.send(say(_("Your application for {title} has been sent. You can follow it under 'My applications' in "
+                   "the menu.").format(title=title_of(opening))))
+    return Ended()

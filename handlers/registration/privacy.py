@@ -1,0 +1,107 @@
+"""A registered user's rights over their data (UU 27/2022): see it, export it, delete the account.
+
+Deleting asks for confirmation first; it removes the profile, the conversation and the account itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from bot.engine.messages import Items, Msg, Option, Outgoing, _, say
+from documents import labels
+from handlers.checkins.answers_in_words import check_in_export_lines
+from handlers.context import Context
+from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow
+from handlers.registration.questions import CHOOSE_FROM_LIST
+from models.profiles import JobSeekerProfile, get_profile
+from models.users import delete_user
+
+
+def profile_lines(ctx: Context, profile: JobSeekerProfile, *, full_nik: bool) -> list[Msg | str]:
+    nik = ctx.services.cipher.decrypt(profile.nik_encrypted)
+    kecamatan = ctx.services.office.kecamatan_by_code(profile.kecamatan)
+    interests: list[Msg | str] = [labels.INTEREST[c] for c in profile.interests if c in labels.INTEREST]
+    interests += profile.other_interests
+    return [
+        _("Full name: {value}").format(value=profile.full_name),
+        _("NIK: {value}").format(value=nik if full_nik else nik[:4] + "*" * 8 + nik[-4:]),
+        _("Date of birth: {value}").format(value=profile.birth_date),
+        _("Gender: {value}").format(value=labels.GENDER.get(profile.gender, profile.gender)),
+        _("Phone: {value}").format(value=profile.phone_e164),
+        _("Kecamatan: {value}").format(value=kecamatan.name if kecamatan else profile.kecamatan),
+        _("Education: {value}").format(value=labels.EDUCATION.get(profile.education, profile.education)),
+        _("Skills and interests: {value}").format(value=Items(interests)),
+        _("Disability: {value}").format(value=labels.DISABILITY.get(profile.disability, profile.disability)),
+        _("Current activity: {value}").format(
+            value=labels.CURRENT_STATUS.get(profile.current_status, profile.current_status)
+        ),
+    ]
+
+
+async def show_profile(ctx: Context) -> None:
+    profile = await get_profile(ctx.session, ctx.user.id)
+    if profile is None:
+        ctx.send(say(_("You are not registered yet. Choose 'Register as a job seeker' in the menu.")))
+        return
+    ctx.send(say(_("Your profile:"), *profile_lines(ctx, profile, full_nik=False)))
+
+
+async def export_data(ctx: Context) -> None:
+    """Everything the office holds about the user, NIK in full: it is their own data."""
+    profile = await get_profile(ctx.session, ctx.user.id)
+    if profile is None:
+        ctx.send(say(_("You are not registered yet, so we hold no personal data about you.")))
+        return
+    ctx.send(say(
+        _("All data we hold about you:"),
+        *profile_lines(ctx, profile, full_nik=True),
+        _("Language: {value}").format(value=labels.LANGUAGE_NAMES.get(ctx.user.locale, ctx.user.locale)),
+        _("Consent given: {value} (version {version})").format(
+            value=profile.consented_at.date(), version=profile.consent_version
+        ),
+        _("Registered: {value}").format(value=profile.registered_at.date()),
+        _("Channel: {channel}, account {account}").format(channel=ctx.user.channel, account=ctx.user.external_id),
+        *await check_in_export_lines(ctx),
+        sensitive=True,
+    ))
+
+
+async def ask_delete(ctx: Context) -> Outgoing:
+    return say(
+        _("Delete your account? Your profile and all your answers will be erased for good. This cannot be undone."),
+        options=(Option("delete", _("Yes, delete everything")), Option("keep", _("No, keep my account"))),
+    )
+
+
+async def accept_delete(ctx: Context, given: Answer) -> Result:
+    if given.option == "keep":
+        end_flow(ctx)
+        ctx.send(say(_("Your account was kept.")))
+        return Ended()
+    if given.option != "delete":
+        return Invalid(CHOOSE_FROM_LIST)
+    await delete_user(ctx.session, ctx.user)
+    ctx.user_deleted = True
+    ctx.send(say(_("Your account and all your data have been deleted. Thank you for using Sahabat Kerja. "
+                   "Send any message if you want to start again.")))
+    return Ended()
+
+
+async def _keep(ctx: Context) -> None:
+    end_flow(ctx)
+    ctx.send(say(_("Your account was kept.")))
+
+
+DELETE_FLOW = Flow(name="delete_account", steps=(Step("confirm", ask_delete, accept_delete),),
+                   finish=_keep, cancel=_keep)
+
+
+async def start_delete(ctx: Context) -> None:
+    await begin(ctx, DELETE_FLOW)
+
+
+ACTIONS: Mapping[str, Callable[[Context], Awaitable[None]]] = {
+    "profile": show_profile,
+    "export": export_data,
+    "delete": start_delete,
+}

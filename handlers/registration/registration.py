@@ -1,0 +1,224 @@
+"""Registration of a job seeker, and editing the profile afterwards (the same questions, from the summary).
+
+Steps, in order: language, consent, full_name, nik, birth_date, gender, phone, kecamatan, education,
+interests, disability, current_status, summary (confirm, or edit a field via choose_field). Nothing personal
+is written to the profile until the summary is confirmed; declining consent or cancelling discards it all.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from bot.engine.messages import Items, Msg, Nav, Option, Outgoing, _, say
+from documents import labels
+from handlers.context import Context
+from handlers.flow import (
+    Answer,
+    Ended,
+    Finish,
+    Flow,
+    Invalid,
+    Jump,
+    Result,
+    Step,
+    Store,
+    ask,
+    begin,
+    end_flow,
+)
+from handlers.registration.questions import CHOOSE_FROM_LIST, draft_nik, profile_steps
+from models.profiles import JobSeekerProfile, NikAlreadyRegistered, ProfileFields, save_profile
+
+EDITABLE_FIELDS: tuple[tuple[str, Msg], ...] = (
+    ("full_name", _("Full name")),
+    ("nik", _("NIK")),
+    ("birth_date", _("Date of birth")),
+    ("gender", _("Gender")),
+    ("phone", _("Phone")),
+    ("kecamatan", _("Kecamatan")),
+    ("education", _("Education")),
+    ("interests", _("Skills and interests")),
+    ("disability", _("Disability")),
+    ("current_status", _("Current activity")),
+)
+
+
+# --- language and consent --------------------------------------------------------------------------------------
+
+def language_options(ctx: Context) -> tuple[Option, ...]:
+    return tuple(Option(code, labels.LANGUAGE_NAMES[code]) for code in ctx.services.locales)
+
+
+async def ask_language(ctx: Context) -> Outgoing:
+    return say(_("Welcome to Sahabat Kerja of {office}! Which language do you prefer?")
+               .format(office=ctx.services.office.name), options=language_options(ctx))
+
+
+async def accept_language(ctx: Context, given: Answer) -> Result:
+    if given.option not in ctx.services.locales:
+        return Invalid(CHOOSE_FROM_LIST)
+    ctx.user.locale = given.option
+    return Store({})
+
+
+async def ask_consent(ctx: Context) -> Outgoing:
+    return say(
+        _("To register you, {office} will store your name, NIK, date of birth, gender, phone number, "
+          "kecamatan, education, skills, disability (optional) and current activity. We use them only to offer "
+          "you training and apprenticeships and to follow up on your progress, as the Personal Data Protection "
+          "Law (UU 27/2022) requires. Your NIK is stored encrypted. You can see, export or delete your data at "
+          "any time from the menu. Do you agree?").format(office=ctx.services.office.name),
+        options=(Option("agree", _("I agree")), Option("decline", _("I do not agree"))),
+    )
+
+
+async def accept_consent(ctx: Context, given: Answer) -> Result:
+    if given.option == "agree":
+        return Store({"consented_at": ctx.now.isoformat()})
+    if given.option == "decline":
+        end_flow(ctx)
+        ctx.send(say(_("Understood. Without your consent we cannot register you, and nothing was stored. "
+                       "You can register at any time from the menu.")))
+        return Ended()
+    return Invalid(CHOOSE_FROM_LIST)
+
+
+# --- summary and editing ---------------------------------------------------------------------------------------
+
+def summary_lines(ctx: Context) -> list[Msg | str]:
+    draft = ctx.draft
+    nik = draft_nik(ctx)
+    office = ctx.services.office
+    kecamatan = office.kecamatan_by_code(draft.get("kecamatan", ""))
+    interests: list[Msg | str] = [labels.INTEREST[c] for c in draft.get("interests", []) if c in labels.INTEREST]
+    interests += draft.get("other_interests", [])
+    return [
+        _("Full name: {value}").format(value=draft.get("full_name", "")),
+        _("NIK: {value}").format(value=nik.digits if nik else ""),
+        _("Date of birth: {value}").format(value=date.fromisoformat(draft["birth_date"])
+                                           if draft.get("birth_date") else ""),
+        _("Gender: {value}").format(value=labels.GENDER.get(draft.get("gender", ""), "")),
+        _("Phone: {value}").format(value=draft.get("phone", "")),
+        _("Kecamatan: {value}").format(value=kecamatan.name if kecamatan else ""),
+        _("Education: {value}").format(value=labels.EDUCATION.get(draft.get("education", ""), "")),
+        _("Skills and interests: {value}").format(value=Items(tuple(interests))),
+        _("Disability: {value}").format(value=labels.DISABILITY.get(draft.get("disability", ""), "")),
+        _("Current activity: {value}").format(value=labels.CURRENT_STATUS.get(draft.get("current_status", ""), "")),
+    ]
+
+
+async def ask_summary(ctx: Context) -> Outgoing:
+    return say(
+        _("Please check your data:"),
+        *summary_lines(ctx),
+        options=(Option("confirm", _("Confirm and save")), Option("edit", _("Change something"))),
+        sensitive=True,  # the NIK in full, so the person can check it
+    )
+
+
+async def accept_summary(ctx: Context, given: Answer) -> Result:
+    if given.option == "confirm":
+        return Finish()
+    if given.option == "edit":
+        return Jump("choose_field", return_to="summary")
+    return Invalid(CHOOSE_FROM_LIST)
+
+
+async def ask_choose_field(ctx: Context) -> Outgoing:
+    return say(_("What would you like to change?"),
+               options=tuple(Option(name, label) for name, label in EDITABLE_FIELDS))
+
+
+async def accept_choose_field(ctx: Context, given: Answer) -> Result:
+    if given.option in dict(EDITABLE_FIELDS):
+        return Jump(given.option, return_to="summary")
+    return Invalid(CHOOSE_FROM_LIST)
+
+
+# --- the flow --------------------------------------------------------------------------------------------------
+
+async def finish(ctx: Context) -> None:
+    draft = ctx.draft
+    nik = draft_nik(ctx)
+    assert nik is not None
+    fields = ProfileFields(
+        full_name=draft["full_name"],
+        nik=nik.digits,
+        birth_date=date.fromisoformat(draft["birth_date"]),
+        gender=draft["gender"],
+        phone_e164=draft["phone"],
+        kecamatan=draft["kecamatan"],
+        education=draft["education"],
+        interests=list(draft.get("interests", [])),
+        other_interests=list(draft.get("other_interests", [])),
+        disability=draft["disability"],
+        current_status=draft["current_status"],
+        consented_at=datetime.fromisoformat(draft["consented_at"]),
+    )
+    editing = draft.get("mode") == "edit"
+    try:
+        await save_profile(ctx.session, ctx.user.id, fields, ctx.services.cipher, ctx.now)
+    except NikAlreadyRegistered:
+        ctx.send(say(_("This NIK has just been registered with another account. Please check it.")))
+        ctx.data["edit"] = {"return_to": "summary", "queue": ["nik", "birth_date", "gender"]}
+        step = FLOW.step("nik")
+        assert step is not None
+        await ask(ctx, FLOW, step)
+        return
+    then = ctx.data.get("then")
+    end_flow(ctx)
+    if editing:
+        ctx.send(say(_("Your profile has been updated.")))
+    else:
+        ctx.send(say(_("Thank you, {name}! Your registration is complete.").format(name=fields.full_name)))
+    ctx.continue_with = then
+
+
+async def cancel(ctx: Context) -> None:
+    editing = ctx.draft.get("mode") == "edit"
+    end_flow(ctx)
+    if editing:
+        ctx.send(say(_("No changes were made to your profile.")))
+    else:
+        ctx.send(say(_("Registration cancelled. Your answers were discarded.")))
+
+
+FLOW = Flow(
+    name="registration",
+    steps=(
+        Step("language", ask_language, accept_language, applies=lambda d: d.get("mode") != "edit"),
+        Step("consent", ask_consent, accept_consent, applies=lambda d: d.get("mode") != "edit"),
+        *profile_steps(),
+        Step("summary", ask_summary, accept_summary),
+        Step("choose_field", ask_choose_field, accept_choose_field, applies=lambda _d: False),
+    ),
+    finish=finish,
+    cancel=cancel,
+    nav=(Nav.BACK, Nav.CANCEL),
+)
+
+
+async def start_registration(ctx: Context, *, then: dict[str, Any] | None = None) -> None:
+    """Start registering; `then` (see `Context.continue_with`) is where the user goes once registered."""
+    await begin(ctx, FLOW, data={"then": then} if then else None)
+
+
+async def start_profile_edit(ctx: Context, profile: JobSeekerProfile) -> None:
+    """Open the summary of the saved profile, from which any answer can be changed."""
+    draft = {
+        "mode": "edit",
+        "full_name": profile.full_name,
+        "nik_encrypted": profile.nik_encrypted,
+        "birth_date": profile.birth_date.isoformat(),
+        "gender": profile.gender,
+        "phone": profile.phone_e164,
+        "kecamatan": profile.kecamatan,
+        "education": profile.education,
+        "interests": list(profile.interests),
+        "other_interests": list(profile.other_interests),
+        "disability": profile.disability,
+        "current_status": profile.current_status,
+        "consented_at": profile.consented_at.isoformat(),
+    }
+    await begin(ctx, FLOW, data={"draft": draft}, at="summary")

@@ -1,0 +1,129 @@
+"""Several applicants at once (after a test day, say): tick them, pick one status, confirm, all are told.
+
+Steps, reached from an opening's applicants with "Change several": `bulk_pick` (tick and untick on the
+current page), `bulk_status` (the statuses every ticked application may take) and `bulk_confirm`. All
+change or none: one that may not move, or too few places left, stops the whole change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.engine.messages import Option, Outgoing, _, ngettext, say
+from documents.labels import APPLICATION_STATUS
+from handlers.context import Context
+from handlers.flow import NO, YES, Answer, Back, Invalid, Result, Stay, Step, Store, unless_confirmed
+from handlers.openings.applying import load_opening, title_of
+from handlers.paging import chosen_id
+from handlers.selection.status_changes import move_application, opening_in_draft
+from models.applications import (
+    ALLOWED_CHANGES,
+    Application,
+    ApplicationStatus,
+    applications_for,
+    get_application_by_id,
+    lock_opening,
+    places_taken,
+)
+from models.profiles import get_profile
+
+BULK = "bulk"
+DONE_PICKING = "picked"
+TICK = "✓ "
+
+
+def _picked(ctx: Context) -> list[int]:
+    return [int(i) for i in ctx.draft.get("picked", [])]
+
+
+async def _picked_applications(ctx: Context) -> list[Application]:
+    found = [await get_application_by_id(ctx.session, i) for i in _picked(ctx)]
+    return [a for a in found if a is not None]
+
+
+async def ask_pick(ctx: Context) -> Outgoing:
+    page = await applications_for(ctx.session, opening_in_draft(ctx), int(ctx.draft.get("applicants_page", 0)))
+    picked = set(_picked(ctx))
+    options = []
+    for application in page.items:
+        profile = await get_profile(ctx.session, application.user_id)
+        name = profile.full_name if profile is not None else "-"
+        options.append(Option(f"a{application.id}", f"{TICK if application.id in picked else ''}{name}"))
+    if picked:
+        options.append(Option(DONE_PICKING, _("Continue with the ticked applicants")))
+    return say(_("Tick the applicants to change (choose again to untick)."), options=tuple(options))
+
+
+async def accept_pick(ctx: Context, given: Answer) -> Result:
+    if given.option == DONE_PICKING and _picked(ctx):
+        return Store()
+    chosen = chosen_id(given, "a")
+    if chosen is None:
+        return Invalid(_("Please tick an applicant from the list, or continue."))
+    picked = _picked(ctx)
+    return Stay({"picked": [i for i in picked if i != chosen] if chosen in picked else [*picked, chosen]})
+
+
+def _common_moves(applications: list[Application]) -> list[ApplicationStatus]:
+    allowed = [ALLOWED_CHANGES.get(ApplicationStatus(a.status), frozenset()) for a in applications]
+    return [status for status in ApplicationStatus if allowed and all(status in moves for moves in allowed)]
+
+
+async def ask_status(ctx: Context) -> Outgoing:
+    moves = _common_moves(await _picked_applications(ctx))
+    if not moves:
+        return say(_("These applications have no status in common to move to; go back and tick fewer."))
+    return say(_("Move the ticked applications to:"),
+               options=tuple(Option(status, APPLICATION_STATUS[status]) for status in moves))
+
+
+async def accept_status(ctx: Context, given: Answer) -> Result:
+    if given.option in _common_moves(await _picked_applications(ctx)):
+        return Store({"status": given.option})
+    return Invalid(_("Please choose one of the statuses offered."))
+
+
+async def ask_bulk_confirm(ctx: Context) -> Outgoing:
+    count = len(_picked(ctx))
+    status = APPLICATION_STATUS[ApplicationStatus(ctx.draft["status"])]
+    return say(ngettext("Change {count} application to '{status}'? Each applicant is told at once.",
+                        "Change {count} applications to '{status}'? Each applicant is told at once.",
+                        count).format(status=status),
+               options=(Option(YES, _("Yes, change them")), Option(NO, _("No"))))
+
+
+async def accept_bulk_confirm(ctx: Context, given: Answer) -> Result:
+    if (not_yes := unless_confirmed(given)) is not None:
+        return not_yes
+    ref = opening_in_draft(ctx)
+    wanted = ApplicationStatus(ctx.draft["status"])
+    await lock_opening(ctx.session, ref)
+    applications = await _picked_applications(ctx)
+    opening = await load_opening(ctx, ref)
+    if opening is None or wanted not in _common_moves(applications):
+        ctx.send(say(_("The applications changed meanwhile; nothing was changed.")))
+        return Back()
+    needed = ref.places_needed(applications, wanted)
+    left = opening.quota - await places_taken(ctx.session, ref) if needed else 0
+    if needed and needed > left:
+        ctx.send(say(_("Only {left} places are left; nothing was changed.").format(left=max(left, 0))))
+        return Back()
+    for application in applications:
+        await move_application(ctx, application, wanted, title_of(opening))
+    ctx.send(say(ngettext("Done: {count} application is now '{status}'; the applicant has been told.",
+                          "Done: {count} applications are now '{status}'; each applicant has been told.",
+                          len(applications)).format(status=APPLICATION_STATUS[wanted])))
+    ctx.draft.update({BULK: False, "picked": []})
+    return Store()
+
+
+def in_bulk(draft: Mapping[str, Any]) -> bool:
+    return bool(draft.get(BULK))
+
+
+BULK_STEPS = (
+    Step("bulk_pick", ask_pick, accept_pick, applies=in_bulk, also_ask=("bulk_status", "bulk_confirm")),
+    Step("bulk_status", ask_status, accept_status, applies=in_bulk),
+    Step("bulk_confirm", ask_bulk_confirm, accept_bulk_confirm, applies=in_bulk),
+)

@@ -1,0 +1,227 @@
+"""Selection, for staff only (`/staf`): pick an opening, open or close it, pick an applicant, move them on.
+
+Steps: `kind`, `opening` (paged), `applicants` (paged, with status), `decide` (the statuses the
+application may move to) and `confirm`. The applicant is told of every change in their own language,
+in the same commit. Completing makes them an alumnus (the follow-ups start from that date). Accepting
+beyond an opening's places is refused.
+"""
+
+from __future__ import annotations
+
+from bot.engine.messages import Msg, Option, Outgoing, _, say
+from documents.labels import APPLICATION_STATUS, EDUCATION
+from handlers.context import Context
+from handlers.flow import (
+    NO,
+    YES,
+    Answer,
+    Back,
+    Ended,
+    Flow,
+    Invalid,
+    Jump,
+    Result,
+    Stay,
+    Step,
+    Store,
+    begin,
+    end_flow,
+    leave_flow,
+    unless_confirmed,
+)
+from handlers.openings.applying import load_opening, title_of
+from handlers.paging import chosen_id, page_options, turn_page
+from handlers.selection.bulk import BULK, BULK_STEPS
+from handlers.selection.opening_upload import start_upload
+from handlers.selection.status_changes import move_application, opening_in_draft
+from models.applications import (
+    ALLOWED_CHANGES,
+    ApplicationStatus,
+    OpeningKind,
+    applications_for,
+    get_application_by_id,
+    lock_opening,
+    places_taken,
+)
+from models.catalog import (
+    ApprenticeshipOpening,
+    OpeningStatus,
+    TrainingProgram,
+    openings_for_staff,
+    set_opening_status,
+)
+from models.eligibility import age_on
+from models.profiles import get_profile
+
+SEVERAL = "several"
+IMPORT = "import"
+OPEN = "open"
+CLOSE = "close"
+
+OPENING_STATE: dict[str, Msg] = {
+    OpeningStatus.DRAFT: _("Not published yet."),
+    OpeningStatus.OPEN: _("Open for applications."),
+    OpeningStatus.CLOSED: _("Applications closed."),
+    OpeningStatus.RUNNING: _("Under way."),
+    OpeningStatus.FINISHED: _("Finished."),
+}
+
+
+async def start_selection(ctx: Context) -> None:
+    await begin(ctx, FLOW)
+
+
+async def ask_kind(_ctx: Context) -> Outgoing:
+    return say(_("Selection. Which kind of opening?"), options=(
+        Option(OpeningKind.TRAINING, _("Trainings")), Option(OpeningKind.APPRENTICESHIP, _("Apprenticeships")),
+        Option(IMPORT, _("Import openings from a spreadsheet"))))
+
+
+async def accept_kind(ctx: Context, given: Answer) -> Result:
+    if given.option in (OpeningKind.TRAINING, OpeningKind.APPRENTICESHIP):
+        return Store({"kind": given.option, "openings_page": 0})
+    if given.option == IMPORT:
+        end_flow(ctx)
+        await start_upload(ctx)
+        return Ended()
+    return Invalid(_("Please choose Trainings or Apprenticeships."))
+
+
+async def ask_opening(ctx: Context) -> Outgoing:
+    entity = TrainingProgram if ctx.draft["kind"] == OpeningKind.TRAINING else ApprenticeshipOpening
+    page = await openings_for_staff(ctx.session, entity, int(ctx.draft.get("openings_page", 0)))
+    if not page.items:
+        return say(_("No openings of this kind have been published yet."))
+    options = [Option(f"o{item.id}", title_of(item)) for item in page.items]
+    return say(_("Whose applicants do you want to see? (page {page} of {pages})").format(
+        page=page.number + 1, pages=page.count), options=(*options, *page_options(page)))
+
+
+async def accept_opening(ctx: Context, given: Answer) -> Result:
+    if (turned := turn_page(ctx, given, "openings_page")) is not None:
+        return turned
+    if (chosen := chosen_id(given, "o")) is not None:
+        return Store({"opening": chosen, "applicants_page": 0})
+    return Invalid(_("Please choose an opening from the list, or another page."))
+
+
+async def ask_applicants(ctx: Context) -> Outgoing:
+    ref = opening_in_draft(ctx)
+    opening = await load_opening(ctx, ref)
+    page = await applications_for(ctx.session, ref, int(ctx.draft.get("applicants_page", 0)))
+    title = title_of(opening) if opening is not None else "-"
+    toggle = _open_or_close(opening)
+    state = OPENING_STATE.get(opening.status, "") if opening is not None else ""
+    if not page.items:
+        return say(_("Nobody has applied for {title} yet.").format(title=title), state,
+                   _("Code: {code}").format(code=ref.code), options=toggle)
+    taken = await places_taken(ctx.session, ref)
+    lines: list[Msg | str] = [_("{title}: {total} applicants, {taken} of {quota} places taken.").format(
+        title=title, total=page.total, taken=taken, quota=opening.quota if opening else 0), state,
+        _("Code: {code}").format(code=ref.code)]
+    options = []
+    for application in page.items:
+        profile = await get_profile(ctx.session, application.user_id)
+        name = profile.full_name if profile is not None else "-"
+        status = APPLICATION_STATUS.get(application.status, application.status)
+        options.append(Option(f"a{application.id}", name))
+        lines.append(_("{name}: {status}").format(name=name, status=status))
+    several = (Option(SEVERAL, _("Change several at once")),) if len(page.items) > 1 else ()
+    return say(*lines, options=(*options, *page_options(page), *several, *toggle))
+
+
+def _open_or_close(opening: TrainingProgram | ApprenticeshipOpening | None) -> tuple[Option, ...]:
+    if opening is None:
+        return ()
+    if opening.status == OpeningStatus.OPEN:
+        return (Option(CLOSE, _("Close applications")),)
+    return (Option(OPEN, _("Open for applications")),)
+
+
+async def accept_applicants(ctx: Context, given: Answer) -> Result:
+    if (turned := turn_page(ctx, given, "applicants_page")) is not None:
+        return turned
+    if given.option in (OPEN, CLOSE):
+        opening = await load_opening(ctx, opening_in_draft(ctx))
+        if opening is not None:
+            set_opening_status(opening, OpeningStatus.OPEN if given.option == OPEN else OpeningStatus.CLOSED, ctx.now)
+        return Stay()
+    if given.option == SEVERAL:
+        ctx.draft.update({BULK: True, "picked": []})
+        return Jump("bulk_pick", return_to="applicants")
+    if (chosen := chosen_id(given, "a")) is not None:
+        return Store({"application": chosen})
+    return Invalid(_("Please choose an applicant from the list, or another page."))
+
+
+async def ask_decide(ctx: Context) -> Outgoing:
+    application = await get_application_by_id(ctx.session, int(ctx.draft["application"]))
+    profile = await get_profile(ctx.session, application.user_id) if application is not None else None
+    if application is None or profile is None:
+        return say(_("That application no longer exists (the applicant deleted their account)."))
+    moves = ALLOWED_CHANGES.get(ApplicationStatus(application.status), frozenset())
+    options = tuple(Option(status, APPLICATION_STATUS[status]) for status in ApplicationStatus if status in moves)
+    lines: list[Msg | str] = [
+        profile.full_name,
+        _("Age {age}, {education}, phone {phone}").format(
+            age=age_on(profile.birth_date, ctx.today), education=EDUCATION.get(profile.education, ""),
+            phone=profile.phone_e164),
+        _("Status: {status}").format(status=APPLICATION_STATUS.get(application.status, application.status)),
+    ]
+    lines.append(_("Move the application to:") if options else _("This application is closed; nothing to change."))
+    return say(*lines, options=options)
+
+
+async def accept_decide(ctx: Context, given: Answer) -> Result:
+    application = await get_application_by_id(ctx.session, int(ctx.draft["application"]))
+    if application is None:
+        return Back()
+    if given.option in ALLOWED_CHANGES.get(ApplicationStatus(application.status), frozenset()):
+        return Store({"status": given.option})
+    return Invalid(_("Please choose one of the statuses offered."))
+
+
+async def ask_confirm(ctx: Context) -> Outgoing:
+    application = await get_application_by_id(ctx.session, int(ctx.draft["application"]))
+    profile = await get_profile(ctx.session, application.user_id) if application is not None else None
+    status = APPLICATION_STATUS[ApplicationStatus(ctx.draft["status"])]
+    return say(_("Change the status of {name} to '{status}'? They will be told at once.").format(
+        name=profile.full_name if profile else "-", status=status),
+        options=(Option(YES, _("Yes, change it")), Option(NO, _("No"))))
+
+
+async def accept_confirm(ctx: Context, given: Answer) -> Result:
+    if (not_yes := unless_confirmed(given)) is not None:
+        return not_yes
+    ref = opening_in_draft(ctx)
+    wanted = ApplicationStatus(ctx.draft["status"])
+    await lock_opening(ctx.session, ref)
+    application = await get_application_by_id(ctx.session, int(ctx.draft["application"]))
+    opening = await load_opening(ctx, ref)
+    if application is None or opening is None:
+        return Back()
+    needed = ref.places_needed([application], wanted)
+    if needed and needed > opening.quota - await places_taken(ctx.session, ref):
+        ctx.send(say(_("All {quota} places are taken; the change was not made.").format(quota=opening.quota)))
+        return Back()
+    if not await move_application(ctx, application, wanted, title_of(opening)):
+        ctx.send(say(_("The application changed meanwhile; the change was not made.")))
+        return Back()
+    ctx.send(say(_("Done: the status is now '{status}' and the applicant has been told.").format(
+        status=APPLICATION_STATUS[wanted])))
+    return Back()
+
+
+FLOW = Flow(
+    name="selection",
+    steps=(
+        Step("kind", ask_kind, accept_kind),
+        Step("opening", ask_opening, accept_opening),
+        Step("applicants", ask_applicants, accept_applicants),
+        Step("decide", ask_decide, accept_decide),
+        Step("confirm", ask_confirm, accept_confirm),
+        *BULK_STEPS,
+    ),
+    finish=leave_flow,
+    cancel=leave_flow,
+)

@@ -24,6 +24,8 @@ def run_migrations(connection: Connection) -> None:
 
 
 given = context.config.attributes.get("connection")
+if context.is_offline_mode():
+    raise SystemExit("offline migrations (--sql) are not supported: migrations run on a live connection")
 if given is None:  # the `alembic` command: open the database the settings name, then come back here
     migrate.run_alembic_command(context.config, run_migrations)
 else:

@@ -1,11 +1,12 @@
-# Two commands matter: `make run` (set up and start the bot) and `make test` (the whole suite, as CI runs it).
+# Two commands matter: `make run` (set up and start the bot) and `make test` (ruff, strict mypy and the whole
+# suite, as CI runs it). While working: `make format`, `make migration MESSAGE="add x"`.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck pytest bench locales clean
+.PHONY: run test lint typecheck pytest format migration bench locales clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +30,17 @@ test: lint typecheck pytest  ## everything CI checks
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 
-typecheck: $(DEV_STAMP)
+typecheck: $(DEV_STAMP)  ## the product strictly, tests and bench/ too (pyproject.toml [tool.mypy])
 	$(VENV)/bin/mypy
+
+format: $(DEV_STAMP)  ## fix what ruff can, then format the code
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migration: $(RUNTIME_STAMP)  ## autogenerate the next numbered revision into models/migrations/versions/
+	@test -n "$(MESSAGE)" || { echo 'usage: make migration MESSAGE="add x"' >&2; exit 2; }
+	$(VENV)/bin/alembic upgrade head
+	$(VENV)/bin/alembic revision --autogenerate -m "$(MESSAGE)"
 
 pytest: $(DEV_STAMP)
 	$(PY) -m pytest

@@ -48,6 +48,7 @@ from bot.engine.messages import Incoming  # noqa: E402
 from jobs.broadcasts import send_broadcasts  # noqa: E402
 from models.audiences import Audience  # noqa: E402
 from models.broadcasts import Broadcast, BroadcastDelivery, BroadcastStatus, create_broadcast  # noqa: E402
+from models.crypto import NikCipher  # noqa: E402
 from models.outbox import OutboxMessage, OutboxStatus  # noqa: E402
 from models.users import Role, User  # noqa: E402
 from tests.fakes.telegram_server import LocalAiohttpSession  # noqa: E402
@@ -181,7 +182,8 @@ async def bench_kill(url: str, recipients: int, rate: float, kill_at: float) -> 
     server = FakeServer(rate)
     with tempfile.TemporaryDirectory(prefix="sahabat-bench-kill-") as workdir:
         async with server as base_url:
-            env = {"DATABASE_URL": url, "NIK_ENCRYPTION_KEY": runtime.settings.nik_encryption_key.get_secret_value(),
+            # The process reads no NIK (the recipients have no profile): any valid key will do.
+            env = {"DATABASE_URL": url, "NIK_ENCRYPTION_KEY": NikCipher.generate_secret(),
                    "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": base_url,
                    "TELEGRAM_MESSAGES_PER_SECOND": str(rate), "LOG_LEVEL": "WARNING",
                    "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}

@@ -26,6 +26,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from bench.databases import prepare_database  # noqa: E402
-from bot.engine.delivery import Reply  # noqa: E402
-from bot.engine.runtime import Runtime
+from bot.engine.messages import Reply  # noqa: E402
+from bot.engine.runtime import Runtime  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.wiring import build_runtime  # noqa: E402
 from jobs.follow_ups import send_follow_ups  # noqa: E402
@@ -68,8 +69,8 @@ class AcceptingChannel:
 
     name = CHANNEL
 
-    async def send(self, address: str, reply: Reply) -> None:
-        return None
+    async def send(self, address: str, reply: Reply) -> Sequence[str]:
+        return ()  # no platform message ids
 
 
 def program_rows(rng: random.Random) -> list[dict[str, Any]]:
@@ -113,7 +114,13 @@ async def fill(runtime: Runtime, alumni: int, rng: random.Random, *, interleaved
         ends = dict((await session.execute(select(TrainingProgram.id, TrainingProgram.end_date))).all())
     records = 0
     for start in range(1, alumni + 1, BATCH):
-        users, conversations, profiles, applications, completions, check_ins, evaluations = [], [], [], [], [], [], []
+        users: list[dict[str, Any]] = []
+        conversations: list[dict[str, Any]] = []
+        profiles: list[dict[str, Any]] = []
+        applications: list[dict[str, Any]] = []
+        completions: list[dict[str, Any]] = []
+        check_ins: list[dict[str, Any]] = []
+        evaluations: list[dict[str, Any]] = []
         for i in range(start, min(start + BATCH, alumni + 1)):
             program = 1 + i % PROGRAMS if interleaved else 1 + (i - 1) * PROGRAMS // alumni
             users.append({"id": i, "channel": CHANNEL, "external_id": f"u{i}", "locale": "id", "role": "member",
@@ -146,9 +153,9 @@ async def fill(runtime: Runtime, alumni: int, rng: random.Random, *, interleaved
     async with runtime.session_factory() as session, session.begin():
         await refresh_standings(session)
         if dialect_name(session) == "postgresql":  # ids were given: move the sequences past them
-            for table in ("users", "applications", "completions", "check_ins"):
-                await session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                           f"(SELECT max(id) FROM {table}))"))
+            for name in ("users", "applications", "completions", "check_ins"):
+                await session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                           f"(SELECT max(id) FROM {name}))"))
     await analyze(runtime)
     return records
 

@@ -25,6 +25,7 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -173,12 +174,13 @@ async def bench_polling(url: str, updates: int) -> dict[str, Any]:
         all_replied = asyncio.Event()
         send = adapter.channel.send
 
-        async def counted_send(address: str, reply: Reply) -> None:
+        async def counted_send(address: str, reply: Reply) -> Sequence[str]:
             nonlocal replies
-            await send(address, reply)
+            message_ids = await send(address, reply)
             replies += 1
             if replies >= updates:
                 all_replied.set()
+            return message_ids
 
         adapter.channel.send = counted_send  # type: ignore[method-assign]
         await server.ask("push", updates)

@@ -24,7 +24,7 @@ from models.users import load_or_create_user
 from tests.conftest import Clock
 
 
-async def _training_and_user(session, clock: Clock) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+async def _training_and_user(session, clock: Clock) -> tuple[int, int]:
     blk = await add_provider(session, name="UPT BLK Tabalong", kind=ProviderKind.BLK, kecamatan="murung-pudak")
     program = TrainingProgram(
         title="Menjahit Pakaian", category=TrainingCategory.NON_COMPETENCY, provider_id=blk.id,

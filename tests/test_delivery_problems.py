@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from bot.engine.runtime import Runtime
@@ -35,7 +37,7 @@ async def broadcast_with_two_failures(runtime: Runtime, channel: RecordingChanne
     assert await send_broadcasts(runtime) == 3
     await runtime.delivery.flush()
     async with runtime.session_factory() as session, session.begin():
-        outbox = dict((await session.execute(
+        outbox: dict[str, Any] = dict((await session.execute(
             select(User.external_id, BroadcastDelivery.outbox_id).join(User, User.id == BroadcastDelivery.user_id)
         )).all())
         await record_sent(session, [Sent("test", "wamid.SARI", outbox["sari"])])

@@ -20,7 +20,9 @@ SEWING = OpeningTerms(
 SITI = Applicant(birth_date=date(1999, 8, 5), education=Education.SMK)
 
 
-def reasons(terms: OpeningTerms = SEWING, applicant: Applicant | None = SITI, *, applied: bool = False) -> list[str]:
+def reasons(
+    terms: OpeningTerms = SEWING, applicant: Applicant | None = SITI, *, applied: bool = False
+) -> list[Ineligible]:
     return reasons_not_eligible(terms, applicant, today=TODAY, already_applied=applied)
 
 

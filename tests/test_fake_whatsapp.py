@@ -223,7 +223,7 @@ async def test_unknown_endpoint_and_phone_id_are_violations(wa: FakeWhatsApp) ->
     ids=["130429", "default", "131056", "131047", "500", "503"],
 )
 async def test_injected_faults_surface_as_pywa_errors(
-    wa: FakeWhatsApp, fault: dict[str, int], error_class: type[errors.WhatsAppError], status: int
+    wa: FakeWhatsApp, fault: dict[str, Any], error_class: type[errors.WhatsAppError], status: int
 ) -> None:
     client = wa.pywa_client()
     wa.fail_next(count=2, **fault)
@@ -330,9 +330,9 @@ async def test_reply_to_a_signed_webhook_goes_out_by_phone_number(wa: FakeWhatsA
     client = wa.pywa_client()
 
     async def echo(_: WhatsApp, msg: types.Message) -> None:
-        await msg.reply_text(f"Anda menulis: {msg.text}", quote=True)
+        await msg.reply_text(f"Anda menulis: {msg.text}", quote=True)  # type: ignore[misc]  # pywa_async types replies as sync
 
-    client.add_handlers(MessageHandler(echo))
+    client.add_handlers(MessageHandler(echo))  # type: ignore[arg-type]
     raw, _headers = hooks.signed_webhook(hooks.text_message(TO, "halo", msg_id="wamid.IN1"), wa.app_secret)
     await client.webhook_update_handler(raw)
     wa.assert_clean()
@@ -350,7 +350,7 @@ async def test_pywa_default_bsuid_addressing_is_flagged(wa: FakeWhatsApp) -> Non
     raw, _headers = hooks.signed_webhook(hooks.text_message(TO, "halo"), wa.app_secret)
     await client.webhook_update_handler(raw)
     with pytest.raises(errors.WhatsAppError):
-        await received[0].reply_text("balasan")
+        await received[0].reply_text("balasan")  # type: ignore[misc]
     assert any(v.split(": ", 1)[1].startswith("recipient:") for v in wa.violations), wa.violations
 
 
@@ -364,8 +364,8 @@ async def test_pywa_parses_built_webhooks(
     async def collect(_: WhatsApp, update: Any) -> None:
         received.append(update)
 
-    client.add_handlers(MessageHandler(collect), CallbackButtonHandler(collect),
-                        CallbackSelectionHandler(collect), MessageStatusHandler(collect))
+    client.add_handlers(MessageHandler(collect), CallbackButtonHandler(collect),  # type: ignore[arg-type]
+                        CallbackSelectionHandler(collect), MessageStatusHandler(collect))  # type: ignore[arg-type]
     raw, headers = hooks.signed_webhook(build(), wa.app_secret)
     assert await client.webhook_update_validator(raw, headers["X-Hub-Signature-256"]) is None
     assert await client.webhook_update_handler(raw) == ("ok", 200)

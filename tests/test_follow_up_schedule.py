@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -84,7 +85,7 @@ def test_the_next_delivery_slot_is_today_or_tomorrow_at_the_delivery_hour() -> N
     ({"when": "often"}, "unknown fields when"),
     ({"quiet_from": "late"}, "follow-up plan"),
 ])
-def test_a_plan_that_cannot_work_is_refused_with_the_field_named(plan: dict, message: str) -> None:
+def test_a_plan_that_cannot_work_is_refused_with_the_field_named(plan: dict[str, Any], message: str) -> None:
     with pytest.raises(PlanError, match=message):
         FollowUpPlan.from_json(plan)
 
@@ -104,7 +105,7 @@ def test_adding_months_lands_in_the_right_month_never_past_the_day(day: date, mo
 NAIVE_BOUNDS = {"min_value": datetime(2020, 1, 1), "max_value": datetime(2040, 1, 1)}  # noqa: DTZ001 (hypothesis wants naive)
 
 
-@given(st.datetimes(**NAIVE_BOUNDS, timezones=st.just(UTC)))
+@given(st.datetimes(**NAIVE_BOUNDS, timezones=st.just(UTC)))  # type: ignore[arg-type]  # overloads miss **bounds
 def test_no_moment_is_left_in_quiet_hours(moment: datetime) -> None:
     allowed = outside_quiet_hours(moment, DEFAULT, WITA)
     assert allowed >= moment and allowed - moment <= timedelta(hours=10)

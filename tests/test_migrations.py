@@ -6,7 +6,11 @@ head for the other tests).
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -63,3 +67,25 @@ async def test_every_migration_can_be_undone_and_redone(empty_engine: AsyncEngin
     assert set(tables) <= {"alembic_version"}
     await migrate.upgrade(empty_engine)
     assert await migrate.current_revision(empty_engine) == migrate.head_revision()
+
+
+def test_the_alembic_command_upgrades_finds_nothing_to_generate_and_numbers_a_new_revision(tmp_path: Path) -> None:
+    """`alembic upgrade head`, `alembic check` and `alembic revision --autogenerate` (what `make migration`
+    runs) from alembic.ini, on a copy of the migrations so the new revision lands in tmp_path."""
+    shutil.copy(migrate.ALEMBIC_INI, tmp_path / "alembic.ini")
+    shutil.copytree(migrate.MIGRATIONS_DIR, tmp_path / "models" / "migrations",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    commands = [["upgrade", "head"], ["check"], ["revision", "--autogenerate", "-m", "add x"], ["history"]]
+    argvs = json.dumps([["-c", str(tmp_path / "alembic.ini"), *command] for command in commands])
+    alembic = "import json, sys\nfrom alembic.config import main\nfor argv in json.loads(sys.argv[1]): main(argv)"
+    done = subprocess.run(  # one process for the four commands: the imports are the slow part
+        [sys.executable, "-c", alembic, argvs],
+        cwd=migrate.PROJECT_DIR, capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'alembic.db'}"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No new upgrade operations detected." in done.stdout
+    [generated] = (tmp_path / "models" / "migrations" / "versions").glob("0010_*.py")
+    assert generated.name == "0010_add_x.py"
+    assert "revision = '0010'\ndown_revision = '0009'" in generated.read_text(encoding="utf-8")
+    assert "0009 -> 0010 (head), add x" in done.stdout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 
 from bot import migrate
@@ -83,7 +85,8 @@ async def test_full_niks_sent_before_wiping_existed_are_wiped_by_migration_0009(
     await migrate.downgrade(runtime.engine, "0009-1")
     summary = {"text": "Nama lengkap: Siti\nNIK: 6309014508990001", "options": [["13|confirm", "Benar, simpan"]],
                "nav": [], "contact_label": None}
-    profile = {"text": "Profil Anda:\nNIK: 6309********0001", "options": [], "nav": [], "contact_label": None}
+    profile: dict[str, Any] = {"text": "Profil Anda:\nNIK: 6309********0001", "options": [], "nav": [],
+                               "contact_label": None}
     async with runtime.session_factory() as session, session.begin():
         ids = await enqueue(session, channel="test", address="siti", user_id=None, payloads=[summary, profile],
                             now=clock())

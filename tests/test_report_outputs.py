@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
 
@@ -122,6 +123,6 @@ def test_the_chat_lists_the_ten_largest_programs_and_says_how_many_more() -> Non
 
     report = FollowUpReport(2025, None, row(100), {"program": [row(n) for n in range(1, 13)]})
     lines = chat_summary(report, "en")
-    programs = [line for line in lines if getattr(line, "msgid", "").startswith("{program}")]
+    programs: list[Any] = [line for line in lines if getattr(line, "msgid", "").startswith("{program}")]
     assert [line.values["program"] for line in programs] == [f"Pelatihan {n}" for n in range(12, 2, -1)]
     assert lines[-1].count == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -29,8 +30,9 @@ from tests.conftest import Clock
 TRACER = SURVEY_DIR / "tracer.yaml"
 
 
-def tracer_data() -> dict:
-    return yaml.safe_load(TRACER.read_text(encoding="utf-8"))
+def tracer_data() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(TRACER.read_text(encoding="utf-8"))
+    return data
 
 
 def test_the_tracer_asks_the_bps_statuses_and_what_domain_md_lists() -> None:

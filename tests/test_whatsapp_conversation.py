@@ -52,7 +52,8 @@ class WhatsAppUser:
     @property
     def text(self) -> str:
         body = self.last
-        return body["text"]["body"] if body["type"] == "text" else body["interactive"]["body"]["text"]
+        text: str = body["text"]["body"] if body["type"] == "text" else body["interactive"]["body"]["text"]
+        return text
 
     def choices(self) -> list[tuple[str, str, str]]:
         """(id, title, description) of what the last message offers."""

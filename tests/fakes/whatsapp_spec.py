@@ -129,7 +129,8 @@ def load_spec() -> dict[str, Any]:
     """The parsed spec (about 1 MB of YAML; parsed once per process)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with SPEC_PATH.open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=loader)
+        spec: dict[str, Any] = yaml.load(fh, Loader=loader)
+    return spec
 
 
 def _resolve(node: Any, seen: tuple[str, ...] = ()) -> Any:
@@ -251,7 +252,7 @@ def _limits(body: dict[str, Any], kind: str) -> dict[str, str]:
     for part, limit in parts:
         if isinstance(inter.get(part), dict):
             _length(inter[part].get("text"), limit, f"interactive.{part}.text", out)
-    action = inter.get("action") if isinstance(inter.get("action"), dict) else {}
+    action: dict[str, Any] = inter["action"] if isinstance(inter.get("action"), dict) else {}
     if inter.get("type") == "button" and isinstance(action.get("buttons"), list):
         _button_limits(action["buttons"], out)
     if inter.get("type") == "list" and isinstance(action.get("sections"), list):

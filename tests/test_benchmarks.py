@@ -1,0 +1,107 @@
+"""Every script in `bench/` runs at a tiny size, so that a benchmark cannot rot unseen.
+
+Each runs as `make bench` would run it (a subprocess, from the project root) with its smallest options; the
+figures are not checked, only that the run ends well and prints the final lines a script reads. Where a
+script takes `--backend both`, the PostgreSQL run comes along when the machine's server answers (as the rest
+of the suite, CI=true makes a missing server a failure).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ADMIN_URL, _postgres_available
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT_S = 900  # the Telegram scripts start processes that each import aiogram: slow on a busy machine
+
+
+def run_bench(script: str, *options: str) -> list[str]:
+    """The script's output lines, after checking it exited 0."""
+    done = subprocess.run(
+        [sys.executable, f"bench/{script}", *options], cwd=ROOT, capture_output=True, text=True,
+        timeout=TIMEOUT_S, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False,
+    )
+    assert done.returncode == 0, f"bench/{script} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+    return done.stdout.splitlines()
+
+
+def figures(line: str) -> dict[str, str]:
+    """`name=value name=value` (a final line) as a dict; every value is a number but `backend`."""
+    pairs = dict(part.split("=", 1) for part in line.split())
+    for name, value in pairs.items():
+        if name != "backend":
+            float(value)
+    return pairs
+
+
+def json_lines(lines: list[str]) -> list[dict[str, object]]:
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+@pytest.fixture(scope="module")
+def backends() -> list[str]:
+    """SQLite, and PostgreSQL when it answers."""
+    if asyncio.run(_postgres_available()):
+        return ["sqlite", "postgresql"]
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"PostgreSQL is not reachable at {ADMIN_URL}, and CI requires the PostgreSQL run")
+    return ["sqlite"]
+
+
+def backend_option(backends: list[str]) -> str:
+    return "both" if len(backends) == 2 else "sqlite"
+
+
+def test_dialog(backends: list[str]) -> None:
+    lines = run_bench("dialog.py", "--users", "4", "--concurrency", "2", "--backend", backend_option(backends))
+    finals = [figures(line) for line in lines[-len(backends):]]
+    assert [final["backend"] for final in finals] == backends
+    assert all(set(final) == {"dialog_msgs_per_s", "p99_ms", "backend"} for final in finals)
+    assert [result["registered"] for result in json_lines(lines)] == [4] * len(backends), "everyone registered"
+
+
+def test_catalog(backends: list[str]) -> None:
+    lines = run_bench("catalog.py", "--users", "50", "--openings", "20", "--samples", "10",
+                      "--backend", backend_option(backends))
+    finals = [figures(line) for line in lines[-len(backends):]]
+    assert [final["backend"] for final in finals] == backends
+    assert all(set(final) == {"catalog_p99_ms", "backend"} for final in finals)
+
+
+def test_follow_ups(backends: list[str]) -> None:
+    lines = run_bench("follow_ups.py", "--alumni", "50", "--runs", "1", "--backend", backend_option(backends))
+    finals = [figures(line) for line in lines[-len(backends):]]
+    assert [final["backend"] for final in finals] == backends
+    assert all(set(final) == {"followup_claim_per_s", "report_s", "backend"} for final in finals)
+    dispatched = [phase for phase in json_lines(lines) if phase["phase"] == "dispatch"]
+    assert all(phase["handled"] == phase["due"] == phase["check_ins_opened"] for phase in dispatched)
+
+
+def test_telegram_send() -> None:
+    lines = run_bench("telegram_send.py", "--messages", "20", "--rate", "1000", "--updates", "10")
+    assert set(figures(lines[-2])) == {"telegram_updates_per_s", "backend"}
+    final = figures(lines[-1])
+    assert set(final) == {"telegram_rate_ratio", "lost", "dup"}
+    assert final["lost"] == final["dup"] == "0"
+
+
+def test_broadcast() -> None:
+    lines = run_bench("broadcast.py", "--recipients", "20", "--rate", "1000")
+    final = figures(lines[-1])
+    assert set(final) == {"broadcast_rate_ratio", "lost", "dup", "reply_p99_ms"}
+    assert final["lost"] == final["dup"] == "0"
+
+
+def test_whatsapp_send() -> None:
+    lines = run_bench("whatsapp_send.py", "--messages", "20", "--rate", "1000", "--senders", "4")
+    final = figures(lines[-1])
+    assert set(final) == {"whatsapp_rate_ratio", "lost"}
+    assert final["lost"] == "0"

@@ -1,8 +1,8 @@
 """Registration of a job seeker, and editing the profile afterwards (the same questions, from the summary).
 
-Steps, in order: language, consent, full_name, nik, birth_date, gender, phone, kecamatan, education,
-interests, disability, current_status, summary (confirm, or edit a field via choose_field). Nothing personal
-is written to the profile until the summary is confirmed; declining consent or cancelling discards it all.
+Steps, in order: language, consent, the profile's fields (as `fields.PROFILE_FIELDS` lists them), summary
+(confirm, or edit a field via choose_field). Nothing personal is written to the profile until the summary is
+confirmed; declining consent or cancelling discards it all.
 """
 
 from __future__ import annotations

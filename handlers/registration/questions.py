@@ -1,4 +1,5 @@
-"""The questions about a job seeker, one step each: asked at registration and again to edit the profile.
+"""The questions about a job seeker, asked at registration and again to edit the profile; `fields.py` puts
+them in order, one profile field each.
 
 Each step validates with a pure function from `models/` and turns its problem code into a sentence that
 says what is wrong and what is expected.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.engine.messages import Msg, _
 from documents.report_files import placement_chart
 from documents.report_tables import Render
-from models.reports import FollowUpReport
+from models.reports import PROGRAM, FollowUpReport
 
 
 def chart_title(report: FollowUpReport) -> Msg:
@@ -22,12 +22,12 @@ def chart_file_name(report: FollowUpReport) -> str:
 
 def has_placement(report: FollowUpReport) -> bool:
     """Whether there is anything to draw: someone of that year has answered a check-in."""
-    return any(row.responded for row in report.breakdowns.get("program", []))
+    return any(row.responded for row in report.breakdowns.get(PROGRAM, []))
 
 
 def placement_chart_of(report: FollowUpReport, render: Render) -> bytes:
     """The chart as PNG bytes (empty bars without `has_placement`, which the command line still writes)."""
-    programs = report.breakdowns.get("program", [])
+    programs = report.breakdowns.get(PROGRAM, [])
     return placement_chart(
         title=render(chart_title(report)),
         programs=[row.label for row in programs],

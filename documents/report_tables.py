@@ -15,7 +15,7 @@ from babel.numbers import format_decimal
 from bot.engine.messages import Msg, _, ngettext
 from documents import labels
 from models.regions import Office
-from models.reports import UNKNOWN, FollowUpReport, ReportRow
+from models.reports import PROGRAM, UNKNOWN, FollowUpReport, ReportRow
 
 CHAT_PROGRAMS = 10
 """Programs listed in the chat (the largest); a chat message has room for a summary, not a table."""
@@ -30,15 +30,6 @@ class Table:
     rows: list[list[Cell]]
 
 
-BREAKDOWN_NAMES: Mapping[str, Msg] = {
-    "program": _("Program"),
-    "category": _("Category"),
-    "kecamatan": _("Kecamatan"),
-    "gender": _("Gender"),
-    "disability": _("Disability"),
-}
-
-
 def percent(part: int, whole: int | None, locale: str) -> str:
     """`part / whole` in percent, cut to one decimal ('-' when there is nothing to divide by)."""
     if not whole:
@@ -47,53 +38,84 @@ def percent(part: int, whole: int | None, locale: str) -> str:
     return f"{format_decimal(tenths, format='#,##0.0', locale=locale)} %"
 
 
-def _columns(locale: str) -> list[tuple[Msg, Callable[[ReportRow], Cell]]]:
-    return [
-        (_("Participants"), lambda r: r.participants),
-        (_("Target"), lambda r: r.target if r.target is not None else "-"),
-        (_("Achievement of target"), lambda r: percent(r.participants, r.target, locale)),
-        (_("Completers"), lambda r: r.completers),
-        (_("Asked to check in"), lambda r: r.asked),
-        (_("Responded"), lambda r: r.responded),
-        (_("Response rate"), lambda r: percent(r.responded, r.asked, locale)),
-        (_("Working, formal"), lambda r: r.formal),
-        (_("Working, informal"), lambda r: r.informal),
-        (_("Placement rate, formal"), lambda r: percent(r.formal, r.responded, locale)),
-        (_("Placement rate, informal"), lambda r: percent(r.informal, r.responded, locale)),
-        (_("Placement rate, total"), lambda r: percent(r.working, r.responded, locale)),
-        (_("New entrepreneurs (WUB)"), lambda r: r.wub),
-        (_("Jobs created by WUB"), lambda r: r.jobs_created),
-        (_("Equipment aid in use"), lambda r: percent(r.equipment_in_use, r.equipment_answered, locale)),
-    ]
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A column of the report: its header and how a row's counts show in it (a count, or a rate of two)."""
+
+    name: str
+    header: Msg
+    value: Callable[[ReportRow, str], Cell]
+    """The cell of a row, given the reader's locale (for the decimal separator)."""
+
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("participants", _("Participants"), lambda r, _locale: r.participants),
+    Figure("target", _("Target"), lambda r, _locale: r.target if r.target is not None else "-"),
+    Figure("achievement", _("Achievement of target"), lambda r, locale: percent(r.participants, r.target, locale)),
+    Figure("completers", _("Completers"), lambda r, _locale: r.completers),
+    Figure("asked", _("Asked to check in"), lambda r, _locale: r.asked),
+    Figure("responded", _("Responded"), lambda r, _locale: r.responded),
+    Figure("response_rate", _("Response rate"), lambda r, locale: percent(r.responded, r.asked, locale)),
+    Figure("formal", _("Working, formal"), lambda r, _locale: r.formal),
+    Figure("informal", _("Working, informal"), lambda r, _locale: r.informal),
+    Figure("placement_formal", _("Placement rate, formal"), lambda r, locale: percent(r.formal, r.responded, locale)),
+    Figure("placement_informal", _("Placement rate, informal"),
+           lambda r, locale: percent(r.informal, r.responded, locale)),
+    Figure("placement", _("Placement rate, total"), lambda r, locale: percent(r.working, r.responded, locale)),
+    Figure("wub", _("New entrepreneurs (WUB)"), lambda r, _locale: r.wub),
+    Figure("jobs_created", _("Jobs created by WUB"), lambda r, _locale: r.jobs_created),
+    Figure("equipment_in_use", _("Equipment aid in use"),
+           lambda r, locale: percent(r.equipment_in_use, r.equipment_answered, locale)),
+)
+
+
+def figures_of(row: ReportRow, locale: str) -> dict[str, Cell]:
+    """Every figure of a row, by name."""
+    return {figure.name: figure.value(row, locale) for figure in FIGURES}
+
+
+def _coded(words: Mapping[str, Msg]) -> Callable[[ReportRow, Office], Msg | str]:
+    return lambda row, _office: words.get(row.key, row.key)
+
+
+def _kecamatan_name(row: ReportRow, office: Office) -> Msg | str:
+    kecamatan = office.kecamatan_by_code(row.key)
+    return kecamatan.name if kecamatan else row.key
+
+
+@dataclass(frozen=True, slots=True)
+class BreakdownWords:
+    """How a breakdown of `models.reports.BREAKDOWNS` reads: its title, and the name of each of its groups."""
+
+    title: Msg
+    group_name: Callable[[ReportRow, Office], Msg | str]
+
+
+BREAKDOWN_WORDS: Mapping[str, BreakdownWords] = {
+    PROGRAM: BreakdownWords(_("Program"), lambda row, _office: row.label),
+    "category": BreakdownWords(_("Category"), _coded(labels.TRAINING_CATEGORY)),
+    "kecamatan": BreakdownWords(_("Kecamatan"), _kecamatan_name),
+    "gender": BreakdownWords(_("Gender"), _coded(labels.GENDER)),
+    "disability": BreakdownWords(_("Disability"), _coded(labels.DISABILITY)),
+}
 
 
 def group_label(breakdown: str, row: ReportRow, office: Office) -> Msg | str:
     if row.key == UNKNOWN:
         return _("Not recorded")
-    if breakdown == "category":
-        return labels.TRAINING_CATEGORY.get(row.key, row.key)
-    if breakdown == "gender":
-        return labels.GENDER.get(row.key, row.key)
-    if breakdown == "disability":
-        return labels.DISABILITY.get(row.key, row.key)
-    if breakdown == "kecamatan":
-        kecamatan = office.kecamatan_by_code(row.key)
-        return kecamatan.name if kecamatan else row.key
-    return row.label
+    return BREAKDOWN_WORDS[breakdown].group_name(row, office)
 
 
 def report_tables(report: FollowUpReport, office: Office, render: Render, locale: str) -> list[Table]:
     """A summary table, then one table per breakdown (program, category, kecamatan, gender, disability)."""
-    columns = _columns(locale)
-    header = [render(title) for title, _value in columns]
+    header = [render(figure.header) for figure in FIGURES]
     summary = Table(render(_("Summary")), [render(_("Year")), *header],
-                    [[str(report.year), *(value(report.total) for _title, value in columns)]])
+                    [[str(report.year), *figures_of(report.total, locale).values()]])
     tables = [summary]
     for breakdown, rows in report.breakdowns.items():
-        name = render(BREAKDOWN_NAMES[breakdown])
+        name = render(BREAKDOWN_WORDS[breakdown].title)
         tables.append(Table(name, [name, *header], [
-            [render(group_label(breakdown, row, office)), *(value(row) for _title, value in columns)]
-            for row in rows
+            [render(group_label(breakdown, row, office)), *figures_of(row, locale).values()] for row in rows
         ]))
     return tables
 
@@ -104,27 +126,24 @@ def report_title(report: FollowUpReport) -> Msg:
 
 def chat_summary(report: FollowUpReport, locale: str) -> list[Msg | str]:
     """What staff read in the chat: the year's figures, then placement per program."""
-    total = report.total
+    total = figures_of(report.total, locale)
     lines: list[Msg | str] = [
         report_title(report),
         _("Participants: {participants} (target {target}, achievement {achievement})").format(
-            participants=total.participants, target=total.target if total.target is not None else "-",
-            achievement=percent(total.participants, total.target, locale)),
+            participants=total["participants"], target=total["target"], achievement=total["achievement"]),
         _("Completers: {completers}; responded to a check-in: {responded} of {asked} ({rate})").format(
-            completers=total.completers, responded=total.responded, asked=total.asked,
-            rate=percent(total.responded, total.asked, locale)),
+            completers=total["completers"], responded=total["responded"], asked=total["asked"],
+            rate=total["response_rate"]),
         _("Placement: {total} ({formal} formal, {informal} informal)").format(
-            total=percent(total.working, total.responded, locale),
-            formal=percent(total.formal, total.responded, locale),
-            informal=percent(total.informal, total.responded, locale)),
-        _("New entrepreneurs (WUB): {wub}, creating {jobs} jobs").format(wub=total.wub, jobs=total.jobs_created),
-        _("Equipment aid in use: {rate}").format(
-            rate=percent(total.equipment_in_use, total.equipment_answered, locale)),
+            total=total["placement"], formal=total["placement_formal"], informal=total["placement_informal"]),
+        _("New entrepreneurs (WUB): {wub}, creating {jobs} jobs").format(
+            wub=total["wub"], jobs=total["jobs_created"]),
+        _("Equipment aid in use: {rate}").format(rate=total["equipment_in_use"]),
     ]
-    programs = sorted(report.breakdowns.get("program", []), key=lambda row: (-row.participants, row.label))
+    programs = sorted(report.breakdowns.get(PROGRAM, []), key=lambda row: (-row.participants, row.label))
     lines.extend(
         _("{program}: placement {rate} of {responded} who responded").format(
-            program=row.label, rate=percent(row.working, row.responded, locale), responded=row.responded)
+            program=row.label, rate=figures_of(row, locale)["placement"], responded=row.responded)
         for row in programs[:CHAT_PROGRAMS]
     )
     if len(programs) > CHAT_PROGRAMS:

@@ -270,6 +270,16 @@ async def get_check_in(session: AsyncSession, check_in_id: int) -> CheckIn | Non
     return await session.get(CheckIn, check_in_id)
 
 
+async def application_of_check_in(session: AsyncSession, check_in: CheckIn) -> Application:
+    """The application whose completion the check-in follows up (to name the training it asks about)."""
+    application = await session.scalar(
+        select(Application).join(Completion, Completion.application_id == Application.id)
+        .where(Completion.id == check_in.completion_id)
+    )
+    assert application is not None, "a check-in is deleted with its completion and application"
+    return application
+
+
 def close_check_in(check_in: CheckIn, now: datetime, *, answered: bool) -> None:
     """Close an unfinished check-in: PARTIAL when something was answered, NO_RESPONSE otherwise."""
     check_in.status = CheckInStatus.PARTIAL if answered else CheckInStatus.NO_RESPONSE

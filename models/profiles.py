@@ -6,6 +6,7 @@ NIK is refused without the database ever holding it in plain text.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -105,7 +106,7 @@ class JobSeekerProfile(Base):
 
 @dataclass(frozen=True, slots=True)
 class ProfileFields:
-    """Everything registration collects, already validated."""
+    """Everything registration collects, already validated: the profile's columns, with the NIK in clear."""
 
     full_name: str
     nik: str
@@ -119,6 +120,54 @@ class ProfileFields:
     disability: str
     current_status: str
     consented_at: datetime
+
+
+def _as_is(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """One answer as a registration draft (JSON) keeps it, and the profile column it is saved to."""
+
+    key: str
+    column: str
+    from_json: Callable[[Any], Any] = _as_is
+    to_json: Callable[[Any], Any] = _as_is
+
+
+PROFILE_ANSWERS: tuple[StoredAnswer, ...] = (
+    StoredAnswer("full_name", "full_name"),
+    StoredAnswer("nik_encrypted", "nik_encrypted"),
+    StoredAnswer("birth_date", "birth_date", date.fromisoformat, date.isoformat),
+    StoredAnswer("gender", "gender"),
+    StoredAnswer("phone", "phone_e164"),
+    StoredAnswer("kecamatan", "kecamatan"),
+    StoredAnswer("education", "education"),
+    StoredAnswer("interests", "interests"),
+    StoredAnswer("other_interests", "other_interests"),
+    StoredAnswer("disability", "disability"),
+    StoredAnswer("current_status", "current_status"),
+    StoredAnswer("consented_at", "consented_at", datetime.fromisoformat, datetime.isoformat),
+)
+"""The draft <-> profile mapping; `ProfileFields` holds the same columns, except the NIK, kept in clear."""
+OPTIONAL_LISTS = frozenset({"interests", "other_interests"})
+"""Answers a draft may lack: a job seeker may pick skills only from the list, or type their own only."""
+
+
+def answers_of(profile: JobSeekerProfile) -> dict[str, Any]:
+    """The saved profile as a registration draft holds it, to show it or to edit it."""
+    return {answer.key: answer.to_json(getattr(profile, answer.column)) for answer in PROFILE_ANSWERS}
+
+
+def fields_from_answers(answers: Mapping[str, Any], nik: str) -> ProfileFields:
+    """The answers of a completed registration draft, typed; `nik` is its NIK decrypted (and checked)."""
+    values = {
+        answer.column: answer.from_json(answers.get(answer.key, []) if answer.key in OPTIONAL_LISTS
+                                        else answers[answer.key])
+        for answer in PROFILE_ANSWERS if answer.column != "nik_encrypted"
+    }
+    return ProfileFields(nik=nik, **values)
 
 
 class NikAlreadyRegistered(Exception):
@@ -145,20 +194,11 @@ async def save_profile(
     """Create or update the user's profile; raises NikAlreadyRegistered if the NIK belongs to someone else."""
     profile = await get_profile(session, user_id)
     values: dict[str, Any] = {
-        "full_name": fields.full_name,
-        "nik_encrypted": cipher.encrypt(fields.nik),
-        "nik_hash": cipher.lookup_hash(fields.nik),
-        "birth_date": fields.birth_date,
-        "gender": fields.gender,
-        "phone_e164": fields.phone_e164,
-        "kecamatan": fields.kecamatan,
-        "education": fields.education,
-        "interests": list(fields.interests),
-        "other_interests": list(fields.other_interests),
-        "disability": fields.disability,
-        "current_status": fields.current_status,
-        "updated_at": now,
+        answer.column: _as_is(getattr(fields, answer.column))
+        for answer in PROFILE_ANSWERS if answer.column not in ("nik_encrypted", "consented_at")
     }
+    values |= {"nik_encrypted": cipher.encrypt(fields.nik), "nik_hash": cipher.lookup_hash(fields.nik),
+               "updated_at": now}
     if await nik_taken_by_other(session, values["nik_hash"], user_id):
         raise NikAlreadyRegistered
     try:

@@ -14,12 +14,12 @@ Groups: the whole year, and by program, category, kecamatan, gender and disabili
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select, text
+from sqlalchemy import ColumnElement, RowMapping, Select, and_, case, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.applications import Application, ApplicationStatus, Completion
@@ -41,6 +41,7 @@ class ReportRow:
     key: str
     """The group's code (program id, category, kecamatan code, ...), or '' for the whole year."""
     label: str
+    # one field per entry of COUNTS, by its name
     participants: int
     completers: int
     asked: int
@@ -102,37 +103,68 @@ def _cohort(year: int, program_id: int | None) -> Select[*tuple[Any, ...]]:
     )
 
 
-def _figures(cohort: Any) -> tuple[ColumnElement[Any], ...]:
-    wub = cohort.c.is_wub.is_(True)
-    equipment_answered = and_(cohort.c.equipment_aid.is_(True), cohort.c.equipment_in_use.is_not(None))
-    return (
-        func.count().label("participants"),
-        func.count(cohort.c.completion_id).label("completers"),
-        func.count(cohort.c.asked_id).label("asked"),
-        func.count(cohort.c.status_category).label("responded"),
-        count_if(cohort.c.employment == Employment.FORMAL).label("formal"),
-        count_if(cohort.c.employment == Employment.INFORMAL).label("informal"),
-        count_if(wub).label("wub"),
-        func.coalesce(func.sum(case((wub, cohort.c.workers_employed), else_=0)), 0).label("jobs_created"),
-        count_if(equipment_answered).label("equipment_answered"),
-        count_if(and_(equipment_answered, cohort.c.equipment_in_use.is_(True))).label("equipment_in_use"),
-    )
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A figure computed per cell of the cohort: a count or a sum, so the cells of any group add up to it.
+
+    Its name is the `ReportRow` field that holds it; `of` builds its SQL from the cohort's columns."""
+
+    name: str
+    of: Callable[[Any], ColumnElement[Any]]
 
 
-GROUPS = ("program_id", "program_title", "category", "kecamatan", "gender", "disability")
-FIGURES = ("participants", "completers", "asked", "responded", "formal", "informal", "wub", "jobs_created",
-           "equipment_answered", "equipment_in_use")
-BREAKDOWN_COLUMNS = {"program": (0, 1), "category": (2, 2), "kecamatan": (3, 3), "gender": (4, 4),
-                     "disability": (5, 5)}
-"""Breakdown -> positions of its key and label among `GROUPS`."""
+def _is_wub(cohort: Any) -> ColumnElement[bool]:
+    is_wub: ColumnElement[bool] = cohort.is_wub.is_(True)
+    return is_wub
 
 
-def _row(key: Any, label: Any, counts: Sequence[int], target: int | None = None) -> ReportRow:
-    return ReportRow(str(key), str(label), target=target, **dict(zip(FIGURES, counts, strict=True)))
+def _answered_about_equipment(cohort: Any) -> ColumnElement[bool]:
+    return and_(cohort.equipment_aid.is_(True), cohort.equipment_in_use.is_not(None))
 
 
-def _add_up(cells: Sequence[Sequence[Any]]) -> list[int]:
-    return [sum(int(cell[len(GROUPS) + i]) for cell in cells) for i in range(len(FIGURES))]
+COUNTS: tuple[Count, ...] = (
+    Count("participants", lambda _cohort: func.count()),
+    Count("completers", lambda cohort: func.count(cohort.completion_id)),
+    Count("asked", lambda cohort: func.count(cohort.asked_id)),
+    Count("responded", lambda cohort: func.count(cohort.status_category)),
+    Count("formal", lambda cohort: count_if(cohort.employment == Employment.FORMAL)),
+    Count("informal", lambda cohort: count_if(cohort.employment == Employment.INFORMAL)),
+    Count("wub", lambda cohort: count_if(_is_wub(cohort))),
+    Count("jobs_created", lambda cohort: func.coalesce(
+        func.sum(case((_is_wub(cohort), cohort.workers_employed), else_=0)), 0)),
+    Count("equipment_answered", lambda cohort: count_if(_answered_about_equipment(cohort))),
+    Count("equipment_in_use", lambda cohort: count_if(
+        and_(_answered_about_equipment(cohort), cohort.equipment_in_use.is_(True)))),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """A way to split the report into groups: the cohort column that tells them apart and the one naming them."""
+
+    name: str
+    key: str
+    label: str
+    has_targets: bool = False
+    """Whether the year's targets are set per group (they are per training category)."""
+
+
+PROGRAM = "program"
+BREAKDOWNS: tuple[Breakdown, ...] = (
+    Breakdown(PROGRAM, "program_id", "program_title"),
+    Breakdown("category", "category", "category", has_targets=True),
+    Breakdown("kecamatan", "kecamatan", "kecamatan"),
+    Breakdown("gender", "gender", "gender"),
+    Breakdown("disability", "disability", "disability"),
+)
+
+
+def _row(key: Any, label: Any, counts: Mapping[str, int], target: int | None = None) -> ReportRow:
+    return ReportRow(str(key), str(label), target=target, **counts)
+
+
+def _add_up(cells: Sequence[RowMapping]) -> dict[str, int]:
+    return {count.name: sum(int(cell[count.name]) for cell in cells) for count in COUNTS}
 
 
 async def follow_up_report(session: AsyncSession, year: int, program_id: int | None = None) -> FollowUpReport:
@@ -147,18 +179,20 @@ async def follow_up_report(session: AsyncSession, year: int, program_id: int | N
     if dialect_name(session) == "postgresql":  # its hash joins over a million participants fit in memory
         await session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
     cohort = _cohort(year, program_id).subquery("cohort")
-    keys = [cohort.c[name] for name in GROUPS]
-    cells = (await session.execute(select(*keys, *_figures(cohort)).group_by(*keys))).all()
+    keys = [cohort.c[name] for name in dict.fromkeys(c for b in BREAKDOWNS for c in (b.key, b.label))]
+    counts = [count.of(cohort.c).label(count.name) for count in COUNTS]
+    cells = (await session.execute(select(*keys, *counts).group_by(*keys))).mappings().all()
     targets = await targets_for(session, year)
     total = _row("", year, _add_up(cells), None if program_id is not None else targets.get(ALL_CATEGORIES))
     breakdowns: dict[str, list[ReportRow]] = {}
-    for name, (key_at, label_at) in BREAKDOWN_COLUMNS.items():
-        groups: dict[Any, list[Sequence[Any]]] = {}
+    for breakdown in BREAKDOWNS:
+        groups: dict[Any, list[RowMapping]] = {}
         for cell in cells:
-            groups.setdefault(cell[key_at], []).append(cell)
-        with_target = name == "category" and program_id is None
-        breakdowns[name] = [
-            _row(key, members[0][label_at], _add_up(members), targets.get(str(key)) if with_target else None)
+            groups.setdefault(cell[breakdown.key], []).append(cell)
+        with_target = breakdown.has_targets and program_id is None
+        breakdowns[breakdown.name] = [
+            _row(key, members[0][breakdown.label], _add_up(members),
+                 targets.get(str(key)) if with_target else None)
             for key, members in sorted(groups.items())
         ]
     return FollowUpReport(year, program_id, total, breakdowns)

@@ -255,6 +255,10 @@ async def ensure_survey_version(
     return found
 
 
+async def get_survey_version(session: AsyncSession, version_id: int) -> SurveyVersion | None:
+    return await session.get(SurveyVersion, version_id)
+
+
 async def _version_with_digest(session: AsyncSession, key: str, digest: str) -> SurveyVersion | None:
     return await session.scalar(
         select(SurveyVersion).where(SurveyVersion.survey_key == key, SurveyVersion.digest == digest)

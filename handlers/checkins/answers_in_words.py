@@ -9,7 +9,7 @@ from typing import Any
 from bot.engine.messages import Items, Msg, _, ngettext
 from handlers.context import Context
 from models.follow_ups import answered_check_ins, opted_out_at
-from models.surveys import Question, QuestionType, SurveyVersion, localized
+from models.surveys import Question, QuestionType, get_survey_version, localized
 
 
 def answer_in_words(question: Question, value: Any, locale: str) -> Msg | str | date | Items:
@@ -28,7 +28,7 @@ def answer_in_words(question: Question, value: Any, locale: str) -> Msg | str | 
 async def check_in_export_lines(ctx: Context) -> list[Msg | str]:
     lines: list[Msg | str] = []
     for check_in in await answered_check_ins(ctx.session, ctx.user.id):
-        version = await ctx.session.get(SurveyVersion, check_in.survey_version_id)
+        version = await get_survey_version(ctx.session, check_in.survey_version_id)
         assert version is not None
         lines.append(ngettext("Check-in {count} month after completing, {date}:",
                               "Check-in {count} months after completing, {date}:", check_in.period)

@@ -30,11 +30,12 @@ from handlers.flow import (
     end_flow,
 )
 from handlers.openings.applying import load_opening, title_of
-from models.applications import Application, Completion, opening_of
+from models.applications import opening_of
 from models.evaluations import record_evaluation
 from models.follow_ups import (
     CheckIn,
     CheckInStatus,
+    application_of_check_in,
     get_check_in,
     opt_out,
     unfinished_check_in,
@@ -45,8 +46,8 @@ from models.surveys import (
     Question,
     QuestionType,
     Survey,
-    SurveyVersion,
     conditions_hold,
+    get_survey_version,
     localized,
     parse_month,
     parse_whole_number,
@@ -81,7 +82,7 @@ async def _check_in(ctx: Context) -> CheckIn:
 
 
 async def _survey(ctx: Context) -> Survey:
-    version = await ctx.session.get(SurveyVersion, int(ctx.data["survey_version"]))
+    version = await get_survey_version(ctx.session, int(ctx.data["survey_version"]))
     assert version is not None
     return version.survey
 
@@ -104,10 +105,7 @@ def _draft_for(check_in: CheckIn, survey: Survey) -> dict[str, Any]:
 # --- intro ----------------------------------------------------------------------------------------------------
 
 async def _title_of(ctx: Context, check_in: CheckIn) -> str:
-    completion = await ctx.session.get(Completion, check_in.completion_id)
-    assert completion is not None
-    application = await ctx.session.get(Application, completion.application_id)
-    assert application is not None
+    application = await application_of_check_in(ctx.session, check_in)
     opening = await load_opening(ctx, opening_of(application))
     return title_of(opening) if opening is not None else "-"
 
@@ -243,7 +241,7 @@ FLOW = Flow(
 
 async def start_check_in(ctx: Context, check_in: CheckIn) -> None:
     """Ask the check-in from the intro, or, when some answers are in, from the first question left."""
-    version = await ctx.session.get(SurveyVersion, check_in.survey_version_id)
+    version = await get_survey_version(ctx.session, check_in.survey_version_id)
     assert version is not None
     survey = version.survey
     if check_in.status == CheckInStatus.WAITING:

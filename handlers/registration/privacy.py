@@ -7,35 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
-from bot.engine.messages import Items, Msg, Option, Outgoing, _, say
+from bot.engine.messages import Option, Outgoing, _, say
 from documents import labels
 from handlers.checkins.answers_in_words import check_in_export_lines
 from handlers.context import Context
 from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow
+from handlers.registration.fields import profile_lines
 from handlers.registration.questions import CHOOSE_FROM_LIST
-from models.profiles import JobSeekerProfile, get_profile
+from models.profiles import answers_of, get_profile
 from models.users import delete_user
-
-
-def profile_lines(ctx: Context, profile: JobSeekerProfile, *, full_nik: bool) -> list[Msg | str]:
-    nik = ctx.services.cipher.decrypt(profile.nik_encrypted)
-    kecamatan = ctx.services.office.kecamatan_by_code(profile.kecamatan)
-    interests: list[Msg | str] = [labels.INTEREST[c] for c in profile.interests if c in labels.INTEREST]
-    interests += profile.other_interests
-    return [
-        _("Full name: {value}").format(value=profile.full_name),
-        _("NIK: {value}").format(value=nik if full_nik else nik[:4] + "*" * 8 + nik[-4:]),
-        _("Date of birth: {value}").format(value=profile.birth_date),
-        _("Gender: {value}").format(value=labels.GENDER.get(profile.gender, profile.gender)),
-        _("Phone: {value}").format(value=profile.phone_e164),
-        _("Kecamatan: {value}").format(value=kecamatan.name if kecamatan else profile.kecamatan),
-        _("Education: {value}").format(value=labels.EDUCATION.get(profile.education, profile.education)),
-        _("Skills and interests: {value}").format(value=Items(interests)),
-        _("Disability: {value}").format(value=labels.DISABILITY.get(profile.disability, profile.disability)),
-        _("Current activity: {value}").format(
-            value=labels.CURRENT_STATUS.get(profile.current_status, profile.current_status)
-        ),
-    ]
 
 
 async def show_profile(ctx: Context) -> None:
@@ -43,7 +23,7 @@ async def show_profile(ctx: Context) -> None:
     if profile is None:
         ctx.send(say(_("You are not registered yet. Choose 'Register as a job seeker' in the menu.")))
         return
-    ctx.send(say(_("Your profile:"), *profile_lines(ctx, profile, full_nik=False)))
+    ctx.send(say(_("Your profile:"), *profile_lines(ctx, answers_of(profile), in_full=False)))
 
 
 async def export_data(ctx: Context) -> None:
@@ -54,7 +34,7 @@ async def export_data(ctx: Context) -> None:
         return
     ctx.send(say(
         _("All data we hold about you:"),
-        *profile_lines(ctx, profile, full_nik=True),
+        *profile_lines(ctx, answers_of(profile)),
         _("Language: {value}").format(value=labels.LANGUAGE_NAMES.get(ctx.user.locale, ctx.user.locale)),
         _("Consent given: {value} (version {version})").format(
             value=profile.consented_at.date(), version=profile.consent_version

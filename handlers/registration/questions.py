@@ -1,4 +1,5 @@
-"""The questions about a job seeker, one step each: asked at registration and again to edit the profile.
+"""The questions about a job seeker, asked at registration and again to edit the profile; `fields.py` puts
+them in order, one profile field each.
 
 Each step validates with a pure function from `models/` and turns its problem code into a sentence that
 says what is wrong and what is expected.
@@ -7,8 +8,6 @@ says what is wrong and what is expected.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
-from typing import Any
 
 from bot.engine.messages import Msg, Option, Outgoing, _, say
 from documents import labels
@@ -229,43 +228,3 @@ def _add_other_interest(others: list[str], text: str) -> Result:
     if len(others) >= MAX_OTHER_INTERESTS:
         return Invalid(_("You can add at most 5 skills of your own. Choose 'Done' to continue."))
     return Stay({"other_interests": [*others, item]})
-
-
-def profile_steps() -> tuple[Step, ...]:
-    """The profile questions in the order registration asks them."""
-
-    def kecamatan_options(ctx: Context) -> tuple[Option, ...]:
-        return tuple(Option(k.code, k.name) for k in ctx.services.office.kecamatan)
-
-    return (
-        Step("full_name", ask_name, accept_name),
-        Step("nik", ask_nik, accept_nik, also_ask=("birth_date", "gender")),
-        Step("birth_date", ask_birth_date, accept_birth_date),
-        Step("gender", ask_gender, accept_gender),
-        Step("phone", ask_phone, accept_phone),
-        single_choice("kecamatan", _("In which kecamatan (district) do you live?"), kecamatan_options, "kecamatan"),
-        single_choice(
-            "education",
-            _("What is the highest education you have completed?"),
-            lambda _ctx: labels.options_for(labels.EDUCATION),
-            "education",
-        ),
-        Step("interests", ask_interests, accept_interests),
-        single_choice(
-            "disability",
-            _("Do you have a disability? This is optional: it helps the office offer suitable training and support."),
-            lambda _ctx: labels.options_for(labels.DISABILITY),
-            "disability",
-        ),
-        single_choice(
-            "current_status",
-            _("What are you doing now?"),
-            lambda _ctx: labels.options_for(labels.CURRENT_STATUS),
-            "current_status",
-        ),
-    )
-
-
-def birth_date_of(draft: Mapping[str, Any]) -> date | None:
-    value = draft.get("birth_date")
-    return date.fromisoformat(value) if value else None

@@ -1,16 +1,15 @@
 """Registration of a job seeker, and editing the profile afterwards (the same questions, from the summary).
 
-Steps, in order: language, consent, full_name, nik, birth_date, gender, phone, kecamatan, education,
-interests, disability, current_status, summary (confirm, or edit a field via choose_field). Nothing personal
-is written to the profile until the summary is confirmed; declining consent or cancelling discards it all.
+Steps, in order: language, consent, the profile's fields (as `fields.PROFILE_FIELDS` lists them), summary
+(confirm, or edit a field via choose_field). Nothing personal is written to the profile until the summary is
+confirmed; declining consent or cancelling discards it all.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
-from bot.engine.messages import Items, Msg, Nav, Option, Outgoing, _, say
+from bot.engine.messages import Nav, Option, Outgoing, _, say
 from documents import labels
 from handlers.context import Context
 from handlers.flow import (
@@ -27,22 +26,9 @@ from handlers.flow import (
     begin,
     end_flow,
 )
-from handlers.registration.questions import CHOOSE_FROM_LIST, draft_nik, profile_steps
-from models.profiles import JobSeekerProfile, NikAlreadyRegistered, ProfileFields, save_profile
-
-EDITABLE_FIELDS: tuple[tuple[str, Msg], ...] = (
-    ("full_name", _("Full name")),
-    ("nik", _("NIK")),
-    ("birth_date", _("Date of birth")),
-    ("gender", _("Gender")),
-    ("phone", _("Phone")),
-    ("kecamatan", _("Kecamatan")),
-    ("education", _("Education")),
-    ("interests", _("Skills and interests")),
-    ("disability", _("Disability")),
-    ("current_status", _("Current activity")),
-)
-
+from handlers.registration.fields import PROFILE_FIELDS, field_named, profile_lines
+from handlers.registration.questions import CHOOSE_FROM_LIST, draft_nik
+from models.profiles import JobSeekerProfile, NikAlreadyRegistered, answers_of, fields_from_answers, save_profile
 
 # --- language and consent --------------------------------------------------------------------------------------
 
@@ -86,32 +72,10 @@ async def accept_consent(ctx: Context, given: Answer) -> Result:
 
 # --- summary and editing ---------------------------------------------------------------------------------------
 
-def summary_lines(ctx: Context) -> list[Msg | str]:
-    draft = ctx.draft
-    nik = draft_nik(ctx)
-    office = ctx.services.office
-    kecamatan = office.kecamatan_by_code(draft.get("kecamatan", ""))
-    interests: list[Msg | str] = [labels.INTEREST[c] for c in draft.get("interests", []) if c in labels.INTEREST]
-    interests += draft.get("other_interests", [])
-    return [
-        _("Full name: {value}").format(value=draft.get("full_name", "")),
-        _("NIK: {value}").format(value=nik.digits if nik else ""),
-        _("Date of birth: {value}").format(value=date.fromisoformat(draft["birth_date"])
-                                           if draft.get("birth_date") else ""),
-        _("Gender: {value}").format(value=labels.GENDER.get(draft.get("gender", ""), "")),
-        _("Phone: {value}").format(value=draft.get("phone", "")),
-        _("Kecamatan: {value}").format(value=kecamatan.name if kecamatan else ""),
-        _("Education: {value}").format(value=labels.EDUCATION.get(draft.get("education", ""), "")),
-        _("Skills and interests: {value}").format(value=Items(tuple(interests))),
-        _("Disability: {value}").format(value=labels.DISABILITY.get(draft.get("disability", ""), "")),
-        _("Current activity: {value}").format(value=labels.CURRENT_STATUS.get(draft.get("current_status", ""), "")),
-    ]
-
-
 async def ask_summary(ctx: Context) -> Outgoing:
     return say(
         _("Please check your data:"),
-        *summary_lines(ctx),
+        *profile_lines(ctx, ctx.draft),
         options=(Option("confirm", _("Confirm and save")), Option("edit", _("Change something"))),
         sensitive=True,  # the NIK in full, so the person can check it
     )
@@ -127,11 +91,11 @@ async def accept_summary(ctx: Context, given: Answer) -> Result:
 
 async def ask_choose_field(ctx: Context) -> Outgoing:
     return say(_("What would you like to change?"),
-               options=tuple(Option(name, label) for name, label in EDITABLE_FIELDS))
+               options=tuple(Option(field.key, field.label) for field in PROFILE_FIELDS))
 
 
 async def accept_choose_field(ctx: Context, given: Answer) -> Result:
-    if given.option in dict(EDITABLE_FIELDS):
+    if given.option is not None and field_named(given.option) is not None:
         return Jump(given.option, return_to="summary")
     return Invalid(CHOOSE_FROM_LIST)
 
@@ -142,28 +106,15 @@ async def finish(ctx: Context) -> None:
     draft = ctx.draft
     nik = draft_nik(ctx)
     assert nik is not None
-    fields = ProfileFields(
-        full_name=draft["full_name"],
-        nik=nik.digits,
-        birth_date=date.fromisoformat(draft["birth_date"]),
-        gender=draft["gender"],
-        phone_e164=draft["phone"],
-        kecamatan=draft["kecamatan"],
-        education=draft["education"],
-        interests=list(draft.get("interests", [])),
-        other_interests=list(draft.get("other_interests", [])),
-        disability=draft["disability"],
-        current_status=draft["current_status"],
-        consented_at=datetime.fromisoformat(draft["consented_at"]),
-    )
+    fields = fields_from_answers(draft, nik.digits)
     editing = draft.get("mode") == "edit"
     try:
         await save_profile(ctx.session, ctx.user.id, fields, ctx.services.cipher, ctx.now)
     except NikAlreadyRegistered:
         ctx.send(say(_("This NIK has just been registered with another account. Please check it.")))
-        ctx.data["edit"] = {"return_to": "summary", "queue": ["nik", "birth_date", "gender"]}
         step = FLOW.step("nik")
         assert step is not None
+        ctx.data["edit"] = {"return_to": "summary", "queue": [step.name, *step.also_ask]}
         await ask(ctx, FLOW, step)
         return
     then = ctx.data.get("then")
@@ -189,7 +140,7 @@ FLOW = Flow(
     steps=(
         Step("language", ask_language, accept_language, applies=lambda d: d.get("mode") != "edit"),
         Step("consent", ask_consent, accept_consent, applies=lambda d: d.get("mode") != "edit"),
-        *profile_steps(),
+        *(field.step for field in PROFILE_FIELDS),
         Step("summary", ask_summary, accept_summary),
         Step("choose_field", ask_choose_field, accept_choose_field, applies=lambda _d: False),
     ),
@@ -206,19 +157,5 @@ async def start_registration(ctx: Context, *, then: dict[str, Any] | None = None
 
 async def start_profile_edit(ctx: Context, profile: JobSeekerProfile) -> None:
     """Open the summary of the saved profile, from which any answer can be changed."""
-    draft = {
-        "mode": "edit",
-        "full_name": profile.full_name,
-        "nik_encrypted": profile.nik_encrypted,
-        "birth_date": profile.birth_date.isoformat(),
-        "gender": profile.gender,
-        "phone": profile.phone_e164,
-        "kecamatan": profile.kecamatan,
-        "education": profile.education,
-        "interests": list(profile.interests),
-        "other_interests": list(profile.other_interests),
-        "disability": profile.disability,
-        "current_status": profile.current_status,
-        "consented_at": profile.consented_at.isoformat(),
-    }
+    draft = {"mode": "edit", **answers_of(profile)}
     await begin(ctx, FLOW, data={"draft": draft}, at="summary")

@@ -6,7 +6,7 @@ office's date and schedules the alumnus' monthly check-ins.
 
 from __future__ import annotations
 
-from bot.engine.messages import Msg, _, say
+from bot.engine.messages import Msg, Purpose, _, say
 from handlers.context import Context
 from models.applications import (
     Application,
@@ -52,5 +52,5 @@ async def move_application(ctx: Context, application: Application, wanted: Appli
             await change_status(ctx.session, application, wanted, now=ctx.now, changed_by=ctx.user.id)
     except StatusChangeRefused:
         return False
-    ctx.notify(application.user_id, say(NOTICES[wanted].format(title=title)))
+    ctx.notify(application.user_id, say(NOTICES[wanted].format(title=title), purpose=Purpose.STATUS_CHANGE))
     return True

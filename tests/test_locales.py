@@ -12,7 +12,8 @@ from babel.messages.pofile import read_po
 from bot.engine.i18n import LOCALES_DIR, SUPPORTED_LOCALES, Catalogs, format_rupiah
 
 ROOT = Path(__file__).resolve().parent.parent
-METHOD_MAP = [(f"{package}/**.py", "python") for package in ("bot", "handlers", "models", "jobs")]
+PACKAGES = ("bot", "handlers", "models", "jobs", "documents", "services")  # as babel.cfg lists them
+METHOD_MAP = [(f"{package}/**.py", "python") for package in PACKAGES]
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}  # as `make locales` extracts them
 
 

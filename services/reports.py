@@ -7,24 +7,20 @@ three always show the same figures.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.engine.messages import PNG, Msg
+from bot.engine.messages import PNG
 from documents.report_chart import chart_file_name, has_placement, placement_chart_of
 from documents.report_files import markdown, write_csv, write_xlsx
-from documents.report_tables import report_tables, report_title
+from documents.report_tables import Render, report_tables, report_title
 from models.files import store_file
 from models.regions import Office
 from models.reports import FollowUpReport, follow_up_report
 from services.permissions import Actor, require_staff
-
-FORMATS = ("md", "csv", "xlsx")
-Render = Callable[[Msg | str], str]
 
 
 async def produce_report(

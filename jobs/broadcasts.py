@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from bot.engine.delivery import RECIPIENT_CHECKED, Envelope
 from bot.engine.messages import Reply
-from bot.engine.notify import queue_for_user
+from bot.engine.notify import write_notices
 from bot.engine.rendering import render
 from bot.engine.runtime import Runtime
 from handlers.broadcasts.message import broadcast_message
@@ -146,6 +146,7 @@ async def _report(runtime: Runtime, broadcast_id: int) -> None:
             broadcast.finished_at = runtime.clock()
         if (finished or figures.tenths_done > broadcast.reported_tenths) and broadcast.author_id is not None:
             broadcast.reported_tenths = figures.tenths_done
-            envelopes = await queue_for_user(session, runtime.catalogs, broadcast.author_id,
-                                             progress_message(broadcast.id, figures), runtime.clock())
+            envelopes = await write_notices(session, runtime.catalogs,
+                                            [(broadcast.author_id, progress_message(broadcast.id, figures))],
+                                            runtime.clock())
     await runtime.delivery.deliver(envelopes)

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+from bot.engine.runtime import Runtime
 from models.events import EVENT_RETENTION, forget_events_before
 
 
-async def forget_processed_events(
-    session_factory: async_sessionmaker[AsyncSession], clock: Callable[[], datetime]
-) -> int:
-    async with session_factory() as session, session.begin():
-        return await forget_events_before(session, clock() - EVENT_RETENTION)
+async def forget_processed_events(runtime: Runtime) -> int:
+    """Returns how many event ids were forgotten."""
+    async with runtime.session_factory() as session, session.begin():
+        return await forget_events_before(session, runtime.clock() - EVENT_RETENTION)

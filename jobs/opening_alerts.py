@@ -6,46 +6,36 @@ transaction, so a crash announces nothing twice and loses nothing; the outbox sw
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from bot.engine.i18n import Catalogs
-from bot.engine.rendering import render
+from bot.engine.notify import Letter, Recipient, write_letters
+from bot.engine.runtime import Runtime
 from handlers.openings.alerts import alert_message
 from models.db import lock_for_key
-from models.opening_alerts import Opening, Recipient, claim_unannounced, mark_announced, recipients_of, worth_announcing
-from models.outbox import Addressed, enqueue_many
-from models.regions import Office
+from models.opening_alerts import Opening, claim_unannounced, mark_announced, recipients_of, worth_announcing
+from models.opening_alerts import Recipient as Seeker
 
 BATCH = 50
 """Openings per transaction; a run continues until none are left."""
 
 
-async def announce_new_openings(
-    session_factory: async_sessionmaker[AsyncSession], catalogs: Catalogs, office: Office,
-    clock: Callable[[], datetime],
-) -> int:
+async def announce_new_openings(runtime: Runtime) -> int:
     """Announce every opening published since the last run; returns how many people were messaged."""
     messaged = 0
     while True:
-        now = clock()
-        today = office.date_at(now)
-        async with session_factory() as session, session.begin():
+        now = runtime.clock()
+        today = runtime.services.office.date_at(now)
+        async with runtime.session_factory() as session, session.begin():
             await lock_for_key(session, "job:opening_alerts")
             openings = await claim_unannounced(session, BATCH)
             if not openings:
                 return messaged
-            found: dict[int, tuple[Recipient, list[Opening]]] = {}
+            found: dict[int, tuple[Seeker, list[Opening]]] = {}
             for opening in openings:
                 if worth_announcing(opening, now, today):
                     for recipient in await recipients_of(session, opening, today):
                         found.setdefault(recipient.user_id, (recipient, []))[1].append(opening)
-            await enqueue_many(session, [
-                Addressed(r.channel, r.external_id, r.user_id,
-                          render(alert_message(matches), catalogs.translator(r.locale)).to_json())
+            await write_letters(session, runtime.catalogs, [
+                Letter(Recipient(r.channel, r.external_id, r.user_id, r.locale), [alert_message(matches)])
                 for r, matches in found.values()
-            ], now)
+            ], now, for_sweep=True)
             mark_announced(openings, now)
             messaged += len(found)

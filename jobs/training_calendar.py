@@ -6,19 +6,12 @@ office's, so a training in WITA starts at local midnight, not at 08:00.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+from bot.engine.runtime import Runtime
 from models.catalog import advance_training_statuses
-from models.regions import Office
 
 
-async def follow_training_calendar(
-    session_factory: async_sessionmaker[AsyncSession], office: Office, clock: Callable[[], datetime]
-) -> tuple[int, int]:
+async def follow_training_calendar(runtime: Runtime) -> tuple[int, int]:
     """Returns how many trainings started and finished."""
-    today = office.date_at(clock())
-    async with session_factory() as session, session.begin():
+    today = runtime.services.office.date_at(runtime.clock())
+    async with runtime.session_factory() as session, session.begin():
         return await advance_training_statuses(session, today)

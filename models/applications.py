@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
+from models.catalog import ApprenticeshipOpening, TrainingProgram, get_apprenticeship, get_training
 from models.db import lock_for_key
 from models.paging import Page, paginate
 
@@ -264,6 +265,20 @@ async def get_application(session: AsyncSession, user_id: int, application_id: i
     """The user's own application with that id; None for anyone else's (ids arrive from buttons)."""
     application = await session.get(Application, application_id)
     return application if application is not None and application.user_id == user_id else None
+
+
+Opening = TrainingProgram | ApprenticeshipOpening
+
+
+async def get_opening(session: AsyncSession, ref: OpeningRef) -> Opening | None:
+    if ref.kind is OpeningKind.APPRENTICESHIP:
+        return await get_apprenticeship(session, ref.id)
+    return await get_training(session, ref.id)
+
+
+def opening_title(opening: Opening) -> str:
+    """How staff and applicants name an opening: a training's title, an apprenticeship's position and company."""
+    return opening.title if isinstance(opening, TrainingProgram) else f"{opening.position} - {opening.company.name}"
 
 
 def opening_of(application: Application) -> OpeningRef:

@@ -124,7 +124,7 @@ class Turn:
 
 
 async def create_broadcast(
-    session: AsyncSession, *, author_id: int, text_id: str, text_en: str | None, opening_code: str | None,
+    session: AsyncSession, *, author_id: int | None, text_id: str, text_en: str | None, opening_code: str | None,
     audience: Audience, scheduled_at: datetime, now: datetime,
 ) -> Broadcast:
     """The broadcast and one pending delivery per member of the audience, in one INSERT ... SELECT."""

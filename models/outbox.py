@@ -87,21 +87,25 @@ class Addressed:
 
     channel: str
     address: str
-    user_id: int
+    user_id: int | None
     payload: dict[str, Any]
 
 
-async def enqueue_many(session: AsyncSession, messages: Sequence[Addressed], now: datetime) -> list[int]:
+async def enqueue_many(
+    session: AsyncSession, messages: Sequence[Addressed], now: datetime, *, due: datetime | None = None
+) -> list[int]:
     """Queue messages to many users in one statement; returns their ids in order.
 
-    Proactive sends nobody is waiting to deliver (alerts) are due at once, for the outbox sweep.
+    Due at `due`: by default at once, for the outbox sweep (proactive sends nobody is waiting to deliver, like
+    alerts); `now + SWEEP_GRACE` when the caller delivers them itself after commit.
     """
     if not messages:
         return []
     connection = await session.connection()
+    next_attempt_at = now if due is None else due
     result = await connection.execute(_INSERT_RETURNING_ID, [
         {"channel": m.channel, "address": m.address, "user_id": m.user_id, "payload": m.payload,
-         "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now, "next_attempt_at": now}
+         "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now, "next_attempt_at": next_attempt_at}
         for m in messages
     ])
     return list(result.scalars())

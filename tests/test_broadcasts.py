@@ -204,7 +204,7 @@ async def test_a_crash_after_queueing_loses_nobody(
         await crashed.aclose()
     assert all(received_broadcast(channel, name) == [] for name in SEEKERS)
     clock.advance(minutes=1)
-    await retry_sending(runtime.delivery)
+    await retry_sending(runtime)
     await send_broadcasts(runtime)
     assert all(len(received_broadcast(channel, name)) == 1 for name in SEEKERS)
     async with runtime.session_factory() as session:

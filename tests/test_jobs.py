@@ -24,9 +24,9 @@ async def test_retry_sending_sends_what_a_crash_left_in_the_outbox(
         await runtime.dispatcher.handle(ChatUser(runtime, channel, name).incoming(text="/start"))  # never delivered
     assert channel.sent == []
     clock.advance(minutes=1)
-    assert await retry_sending(runtime.delivery) == 3
+    assert await retry_sending(runtime) == 3
     assert sorted(address for address, _reply in channel.sent) == ["ani", "budi", "citra"]
-    assert await retry_sending(runtime.delivery) == 0
+    assert await retry_sending(runtime) == 0
 
 
 async def count_events(runtime: Runtime) -> int:
@@ -42,7 +42,7 @@ async def test_old_event_ids_are_forgotten_and_recent_ones_kept(
     clock.advance(days=8)
     await user.send("/help")
     assert await count_events(runtime) == 2
-    assert await forget_processed_events(runtime.session_factory, runtime.clock) == 1
+    assert await forget_processed_events(runtime) == 1
     assert await count_events(runtime) == 1
 
 
@@ -71,7 +71,7 @@ async def test_trainings_start_and_finish_with_their_dates_in_the_office_time_zo
                                         end_date=end, registration_deadline=start, quota=5, status=status,
                                         created_at=clock()))
     clock.now = datetime(2026, 11, 22, 16, 30, tzinfo=UTC)  # 00:30 on 23 November in Tabalong (WITA)
-    assert await follow_training_calendar(runtime.session_factory, runtime.services.office, runtime.clock) == (1, 1)
+    assert await follow_training_calendar(runtime) == (1, 1)
     async with runtime.session_factory() as session:
         rows = await session.execute(select(TrainingProgram.title, TrainingProgram.status))
         statuses = dict(rows.all())

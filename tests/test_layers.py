@@ -81,7 +81,7 @@ def upward_imports() -> list[str]:
 
 
 KNOWN_UPWARD: frozenset[str] = frozenset({
-    # Being removed: channels reach the engine through the Channel contract, services own the import.
+    # Being removed: channels reach the engine through the Channel contract.
     "bot.channels.telegram.adapter (channels) imports bot.engine.delivery (engine)",
     "bot.channels.telegram.adapter (channels) imports bot.engine.delivery.Envelope (engine)",
     "bot.channels.telegram.adapter (channels) imports bot.engine.i18n (engine)",
@@ -101,8 +101,6 @@ KNOWN_UPWARD: frozenset[str] = frozenset({
     "bot.channels.whatsapp.wiring (channels) imports bot.engine.runtime.Runtime (engine)",
     "bot.channels.whatsapp.wiring (channels) imports bot.settings (shell)",
     "bot.channels.whatsapp.wiring (channels) imports bot.settings.Settings (shell)",
-    "models.opening_import (models) imports documents.spreadsheets (documents)",
-    "models.opening_import (models) imports documents.spreadsheets.SheetRow (documents)",
 })
 
 

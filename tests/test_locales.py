@@ -14,7 +14,7 @@ from bot.engine.i18n import LOCALES_DIR, SUPPORTED_LOCALES, Catalogs, format_rup
 
 ROOT = Path(__file__).resolve().parent.parent
 with (ROOT / "babel.cfg").open(encoding="utf-8") as config:
-    METHOD_MAP, _OPTIONS = parse_mapping_cfg(config)  # the folders `make locales` extracts from
+    METHOD_MAP, _OPTIONS = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]  # as `make locales` reads it
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}  # as `make locales` extracts them
 
 

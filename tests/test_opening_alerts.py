@@ -40,10 +40,8 @@ async def publish(runtime: Runtime, clock: Clock, title: str, **terms: Any) -> i
 
 
 async def run_alerts(runtime: Runtime) -> int:
-    told = await announce_new_openings(
-        runtime.session_factory, runtime.catalogs, runtime.services.office, runtime.clock
-    )
-    await retry_sending(runtime.delivery)
+    told = await announce_new_openings(runtime)
+    await retry_sending(runtime)
     return told
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from bot.engine.runtime import Runtime
 from documents.spreadsheets import read_table
 from models.catalog import ApprenticeshipOpening, TrainingProgram
-from models.opening_import import check_rows, save_openings
 from models.regions import DEFAULT_REGION_FILE, load_office
+from services.opening_import import check_rows, save_openings
 from tests.conftest import TEST_KEY, Clock
 from tests.test_settings_and_cli import run_bot
 

@@ -19,14 +19,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.engine.delivery import Envelope
 from bot.engine.i18n import Catalogs
 from bot.engine.locks import KeyedLocks
-from bot.engine.messages import Incoming, Msg, Outgoing, Purpose, _, say, with_purpose
-from bot.engine.rendering import page_turn_source, render_all, replacing
+from bot.engine.messages import Incoming, Msg, Purpose, _, say, with_purpose
+from bot.engine.notify import Letter, Recipient, notice_letters, write_letters
+from bot.engine.rendering import page_turn_source
 from handlers.context import Context, Services
 from handlers.router import route
 from models.conversations import save_conversation
 from models.db import lock_for_key
 from models.events import record_event
-from models.outbox import enqueue
 from models.users import User, get_user, load_or_create_user
 
 log = logging.getLogger(__name__)
@@ -86,19 +86,11 @@ class Dispatcher:
             await self._router(ctx, incoming)
             if not ctx.user_deleted:
                 await save_conversation(session, user.conversation, now)
-            envelopes = await self._write_replies(
-                session,
-                channel=incoming.channel,
-                address=incoming.external_id,
-                user_id=None if ctx.user_deleted else user.id,
-                locale=user.locale,
-                replies=ctx.replies,
-                now=now,
-                replaces=page_turn_source(incoming),
-            )
-            for recipient_id, message in ctx.notices:
-                envelopes += await self._notify(session, recipient_id, message, now)
-            return envelopes
+            replies = Letter(Recipient(incoming.channel, incoming.external_id,
+                                       None if ctx.user_deleted else user.id, user.locale),
+                             ctx.replies, replaces=page_turn_source(incoming))
+            notices = await notice_letters(session, ctx.notices)
+            return await write_letters(session, self._catalogs, [replies, *notices], now)
 
     async def act_for(
         self, session: AsyncSession, user_id: int, action: Callable[[Context], Awaitable[None]], now: datetime,
@@ -116,57 +108,20 @@ class Dispatcher:
         ctx = Context(session, user, self._services, now, render=self._render_for(user))
         await action(ctx)
         await save_conversation(session, user.conversation, now)
-        return await self._write_replies(
-            session, channel=user.channel, address=user.external_id, user_id=user.id, locale=user.locale,
-            replies=[with_purpose(message, purpose) for message in ctx.replies], now=now,
-        )
-
-    async def _notify(self, session: AsyncSession, user_id: int, message: Outgoing, now: datetime) -> list[Envelope]:
-        """A message to someone other than the sender (an applicant whose status staff changed), in their language."""
-        recipient = await get_user(session, user_id)
-        if recipient is None:
-            return []  # they deleted their account meanwhile
-        return await self._write_replies(
-            session, channel=recipient.channel, address=recipient.external_id, user_id=recipient.id,
-            locale=recipient.locale, replies=[with_purpose(message, Purpose.STATUS_CHANGE)], now=now,
-        )
+        messages = [with_purpose(message, purpose) for message in ctx.replies]
+        return await write_letters(session, self._catalogs, [Letter(Recipient.of(user), messages)], now)
 
     def _render_for(self, user: User) -> Callable[[Msg | str], str]:
         """Renders in the user's language as it is at that moment (it may change during the message)."""
         catalogs = self._catalogs
         return lambda message: catalogs.translator(user.locale).render(message)
 
-    async def _write_replies(
-        self,
-        session: AsyncSession,
-        *,
-        channel: str,
-        address: str,
-        user_id: int | None,
-        locale: str,
-        replies: list[Outgoing],
-        now: datetime,
-        replaces: str | None = None,
-    ) -> list[Envelope]:
-        rendered = replacing(render_all(replies, self._catalogs.translator(locale)), replaces)
-        ids = await enqueue(
-            session, channel=channel, address=address, user_id=user_id, payloads=[r.to_json() for r in rendered],
-            now=now,
-        )
-        return [Envelope(row_id, channel, address, reply) for row_id, reply in zip(ids, rendered, strict=True)]
-
     async def _apologise(self, incoming: Incoming) -> list[Envelope]:
         try:
             async with self._session_factory() as session, session.begin():
-                return await self._write_replies(
-                    session,
-                    channel=incoming.channel,
-                    address=incoming.external_id,
-                    user_id=None,
-                    locale=incoming.locale_hint or self._catalogs.default,
-                    replies=[say(APOLOGY)],
-                    now=self._clock(),
-                )
+                to = Recipient(incoming.channel, incoming.external_id, None,
+                               incoming.locale_hint or self._catalogs.default)
+                return await write_letters(session, self._catalogs, [Letter(to, [say(APOLOGY)])], self._clock())
         except Exception:
             log.exception("could not even apologise to %s", incoming.user_key)
             return []

@@ -36,21 +36,13 @@ from handlers.flow import (
     leave_flow,
     unless_confirmed,
 )
-from handlers.openings.applying import load_opening
 from models.answers import AnswerError, parse_typed_moment
-from models.applications import OpeningRef
 from models.audiences import size_of
-from models.broadcasts import (
-    BroadcastStatus,
-    cancel_broadcast,
-    create_broadcast,
-    figures_of,
-    get_broadcast,
-    recent_broadcasts,
-)
+from models.broadcasts import BroadcastStatus, figures_of, get_broadcast, recent_broadcasts
 from models.delivery_failures import failure_reasons
+from services.broadcasts import MAX_TEXT, BroadcastDraft, cancel, known_opening_code, send_broadcast
+from services.permissions import Actor
 
-MAX_TEXT = 1000
 SHOWN_TEXT = 60  # of each recent broadcast's text in the list
 NEW, RECENT, FAILURES, SKIP, NOW, LATER, CANCEL = "new", "recent", "failures", "skip", "now", "later", "cancel"
 
@@ -125,10 +117,10 @@ async def ask_opening(_ctx: Context) -> Outgoing:
 async def accept_opening(ctx: Context, given: Answer) -> Result:
     if given.option == SKIP:
         return Store({"opening_code": None})
-    ref = OpeningRef.from_code(given.text)
-    if ref is None or await load_opening(ctx, ref) is None:
+    code = await known_opening_code(ctx.session, given.text)
+    if code is None:
         return Invalid(_("There is no opening with that code. Type a code such as t12, or choose No link."))
-    return Store({"opening_code": ref.code})
+    return Store({"opening_code": code})
 
 
 def _message_in(ctx: Context, locale: str) -> str:
@@ -193,11 +185,10 @@ async def ask_confirm(ctx: Context) -> Outgoing:
 async def accept_confirm(ctx: Context, given: Answer) -> Result:
     if (not_yes := unless_confirmed(given)) is not None:
         return not_yes
-    broadcast = await create_broadcast(
-        ctx.session, author_id=ctx.user.id, text_id=ctx.draft["text_id"], text_en=ctx.draft.get("text_en"),
-        opening_code=ctx.draft.get("opening_code"), audience=audience_of(ctx.draft), scheduled_at=_moment(ctx),
-        now=ctx.now,
-    )
+    draft = BroadcastDraft(text_id=ctx.draft["text_id"], text_en=ctx.draft.get("text_en"),
+                           opening_code=ctx.draft.get("opening_code"), audience=audience_of(ctx.draft),
+                           send_at=_moment(ctx))
+    broadcast = await send_broadcast(ctx.session, Actor.of(ctx.user), draft, now=ctx.now)
     end_flow(ctx)
     ctx.send(say(_("Broadcast #{id} is on its way to {count} people. You will see its progress here.")
                  .format(id=broadcast.id, count=broadcast.total) if broadcast.status == BroadcastStatus.SENDING else
@@ -251,9 +242,8 @@ async def ask_cancel(ctx: Context) -> Outgoing:
 async def accept_cancel(ctx: Context, given: Answer) -> Result:
     if (not_yes := unless_confirmed(given)) is not None:
         return not_yes
-    broadcast = await get_broadcast(ctx.session, int(ctx.draft.get("chosen", 0)))
-    if broadcast is not None and broadcast.status in (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING):
-        await cancel_broadcast(ctx.session, broadcast, ctx.now)
+    broadcast = await cancel(ctx.session, Actor.of(ctx.user), int(ctx.draft.get("chosen", 0)), now=ctx.now)
+    if broadcast is not None:
         ctx.send(say(_("Broadcast #{id} is cancelled.").format(id=broadcast.id),
                      figures_line(await figures_of(ctx.session, broadcast.id))))
     else:

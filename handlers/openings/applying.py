@@ -13,14 +13,16 @@ from handlers.context import Context
 from handlers.flow import NO, YES, Answer, Back, Ended, Invalid, Result, Stay, Store, end_flow, unless_confirmed
 from handlers.registration.registration import start_registration
 from models.applications import (
+    Opening,
     OpeningKind,
     OpeningRef,
+    get_opening,
     has_active_application,
     lock_opening,
+    opening_title,
     places_taken,
     submit_application,
 )
-from models.catalog import ApprenticeshipOpening, TrainingProgram, get_apprenticeship, get_training
 from models.eligibility import Applicant, Ineligible, OpeningTerms, reasons_not_eligible
 from models.profiles import JobSeekerProfile, get_profile
 
@@ -36,21 +38,16 @@ REASONS: dict[Ineligible, Msg] = {
     Ineligible.EDUCATION_TOO_LOW: _("- it asks for a higher level of education"),
 }
 
-Opening = TrainingProgram | ApprenticeshipOpening
-
 
 def selected_opening(ctx: Context) -> OpeningRef:
     return OpeningRef(OpeningKind(ctx.draft.get("kind", OpeningKind.TRAINING)), int(ctx.draft.get("selected", 0)))
 
 
 async def load_opening(ctx: Context, ref: OpeningRef) -> Opening | None:
-    if ref.kind is OpeningKind.APPRENTICESHIP:
-        return await get_apprenticeship(ctx.session, ref.id)
-    return await get_training(ctx.session, ref.id)
+    return await get_opening(ctx.session, ref)
 
 
-def title_of(opening: Opening) -> str:
-    return opening.title if isinstance(opening, TrainingProgram) else f"{opening.position} - {opening.company.name}"
+title_of = opening_title
 
 
 async def accept_apply(ctx: Context, given: Answer) -> Result:

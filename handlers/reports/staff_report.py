@@ -6,15 +6,14 @@ The same figures and chart as `python -m bot report`; the other breakdowns are i
 
 from __future__ import annotations
 
-import asyncio
-
-from bot.engine.messages import PNG, Image, Option, Outgoing, _, say
-from documents.report_chart import chart_file_name, chart_title, has_placement, placement_chart_of
+from bot.engine.messages import Image, Option, Outgoing, _, say
+from documents.report_chart import chart_title
 from documents.report_tables import chat_summary
 from handlers.context import Context
 from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow, leave_flow
-from models.files import store_file
-from models.reports import FollowUpReport, follow_up_report
+from models.reports import FollowUpReport
+from services.permissions import Actor
+from services.reports import produce_report, store_placement_chart
 
 YEARS_OFFERED = 3
 EARLIEST_YEAR = 2000
@@ -35,7 +34,7 @@ async def accept_year(ctx: Context, given: Answer) -> Result:
     typed = (given.option or given.text).strip()
     if not (typed.isascii() and typed.isdigit() and EARLIEST_YEAR <= int(typed) <= ctx.today.year):
         return Invalid(_("Please choose a year, or type one like {year}.").format(year=str(ctx.today.year)))
-    report = await follow_up_report(ctx.session, int(typed))
+    report = await produce_report(ctx.session, Actor.of(ctx.user), int(typed))
     end_flow(ctx)
     ctx.send(say(*chat_summary(report, ctx.user.locale)))
     ctx.send(await placement_chart_message(ctx, report))
@@ -45,13 +44,11 @@ async def accept_year(ctx: Context, given: Answer) -> Result:
 async def placement_chart_message(ctx: Context, report: FollowUpReport) -> Outgoing:
     """The chart, drawn in the reader's language and stored for the outbox to send; a sentence when the year
     has nothing to draw."""
-    if not has_placement(report):
+    chart = await store_placement_chart(ctx.session, report, ctx.render, now=ctx.now)
+    if chart is None:
         return say(NO_CHART.format(year=str(report.year)))
-    # Drawing takes a quarter of a second of CPU: in a thread, the other users' messages go on meanwhile.
-    png = await asyncio.to_thread(placement_chart_of, report, ctx.render)
-    name = chart_file_name(report)
-    file_id = await store_file(ctx.session, name=name, media_type=PNG, content=png, now=ctx.now)
-    return Outgoing(text=(chart_title(report),), image=Image(file_id, name, PNG, content=png))
+    return Outgoing(text=(chart_title(report),),
+                    image=Image(chart.file_id, chart.name, chart.media_type, content=chart.content))
 
 
 FLOW = Flow(name="report", steps=(Step("year", ask_year, accept_year),), finish=leave_flow, cancel=leave_flow)

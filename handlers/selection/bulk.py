@@ -14,19 +14,12 @@ from bot.engine.messages import Option, Outgoing, _, ngettext, say
 from documents.labels import APPLICATION_STATUS
 from handlers.context import Context
 from handlers.flow import NO, YES, Answer, Back, Invalid, Result, Stay, Step, Store, unless_confirmed
-from handlers.openings.applying import load_opening, title_of
 from handlers.paging import chosen_id
-from handlers.selection.status_changes import move_application, opening_in_draft
-from models.applications import (
-    ALLOWED_CHANGES,
-    Application,
-    ApplicationStatus,
-    applications_for,
-    get_application_by_id,
-    lock_opening,
-    places_taken,
-)
+from handlers.selection.draft import opening_in_draft
+from models.applications import Application, ApplicationStatus, applications_for, get_application_by_id
 from models.profiles import get_profile
+from services.permissions import Actor
+from services.selection import Outcome, common_moves, move_applications
 
 BULK = "bulk"
 DONE_PICKING = "picked"
@@ -65,13 +58,8 @@ async def accept_pick(ctx: Context, given: Answer) -> Result:
     return Stay({"picked": [i for i in picked if i != chosen] if chosen in picked else [*picked, chosen]})
 
 
-def _common_moves(applications: list[Application]) -> list[ApplicationStatus]:
-    allowed = [ALLOWED_CHANGES.get(ApplicationStatus(a.status), frozenset()) for a in applications]
-    return [status for status in ApplicationStatus if allowed and all(status in moves for moves in allowed)]
-
-
 async def ask_status(ctx: Context) -> Outgoing:
-    moves = _common_moves(await _picked_applications(ctx))
+    moves = common_moves(await _picked_applications(ctx))
     if not moves:
         return say(_("These applications have no status in common to move to; go back and tick fewer."))
     return say(_("Move the ticked applications to:"),
@@ -79,7 +67,7 @@ async def ask_status(ctx: Context) -> Outgoing:
 
 
 async def accept_status(ctx: Context, given: Answer) -> Result:
-    if given.option in _common_moves(await _picked_applications(ctx)):
+    if given.option in common_moves(await _picked_applications(ctx)):
         return Store({"status": given.option})
     return Invalid(_("Please choose one of the statuses offered."))
 
@@ -96,24 +84,18 @@ async def ask_bulk_confirm(ctx: Context) -> Outgoing:
 async def accept_bulk_confirm(ctx: Context, given: Answer) -> Result:
     if (not_yes := unless_confirmed(given)) is not None:
         return not_yes
-    ref = opening_in_draft(ctx)
     wanted = ApplicationStatus(ctx.draft["status"])
-    await lock_opening(ctx.session, ref)
-    applications = await _picked_applications(ctx)
-    opening = await load_opening(ctx, ref)
-    if opening is None or wanted not in _common_moves(applications):
+    moved = await move_applications(ctx.session, Actor.of(ctx.user), opening_in_draft(ctx), _picked(ctx), wanted,
+                                    now=ctx.now, office=ctx.services.office, notices=ctx)
+    if moved.outcome is Outcome.FULL:
+        ctx.send(say(_("Only {left} places are left; nothing was changed.").format(left=moved.places_left)))
+        return Back()
+    if moved.outcome is not Outcome.MOVED:
         ctx.send(say(_("The applications changed meanwhile; nothing was changed.")))
         return Back()
-    needed = ref.places_needed(applications, wanted)
-    left = opening.quota - await places_taken(ctx.session, ref) if needed else 0
-    if needed and needed > left:
-        ctx.send(say(_("Only {left} places are left; nothing was changed.").format(left=max(left, 0))))
-        return Back()
-    for application in applications:
-        await move_application(ctx, application, wanted, title_of(opening))
     ctx.send(say(ngettext("Done: {count} application is now '{status}'; the applicant has been told.",
                           "Done: {count} applications are now '{status}'; each applicant has been told.",
-                          len(applications)).format(status=APPLICATION_STATUS[wanted])))
+                          moved.count).format(status=APPLICATION_STATUS[wanted])))
     ctx.draft.update({BULK: False, "picked": []})
     return Store()
 

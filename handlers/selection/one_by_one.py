@@ -29,29 +29,26 @@ from handlers.flow import (
     leave_flow,
     unless_confirmed,
 )
-from handlers.openings.applying import load_opening, title_of
 from handlers.paging import chosen_id, page_options, turn_page
 from handlers.selection.bulk import BULK, BULK_STEPS
+from handlers.selection.draft import opening_in_draft
 from handlers.selection.opening_upload import start_upload
-from handlers.selection.status_changes import move_application, opening_in_draft
 from models.applications import (
     ALLOWED_CHANGES,
     ApplicationStatus,
     OpeningKind,
     applications_for,
     get_application_by_id,
-    lock_opening,
+    get_opening,
+    opening_title,
     places_taken,
 )
-from models.catalog import (
-    ApprenticeshipOpening,
-    OpeningStatus,
-    TrainingProgram,
-    openings_for_staff,
-    set_opening_status,
-)
+from models.catalog import ApprenticeshipOpening, OpeningStatus, TrainingProgram, openings_for_staff
 from models.eligibility import age_on
 from models.profiles import get_profile
+from services.openings import set_accepting_applications
+from services.permissions import Actor
+from services.selection import Outcome, move_applications
 
 SEVERAL = "several"
 IMPORT = "import"
@@ -92,7 +89,7 @@ async def ask_opening(ctx: Context) -> Outgoing:
     page = await openings_for_staff(ctx.session, entity, int(ctx.draft.get("openings_page", 0)))
     if not page.items:
         return say(_("No openings of this kind have been published yet."))
-    options = [Option(f"o{item.id}", title_of(item)) for item in page.items]
+    options = [Option(f"o{item.id}", opening_title(item)) for item in page.items]
     return say(_("Whose applicants do you want to see? (page {page} of {pages})").format(
         page=page.number + 1, pages=page.count), options=(*options, *page_options(page)))
 
@@ -107,9 +104,9 @@ async def accept_opening(ctx: Context, given: Answer) -> Result:
 
 async def ask_applicants(ctx: Context) -> Outgoing:
     ref = opening_in_draft(ctx)
-    opening = await load_opening(ctx, ref)
+    opening = await get_opening(ctx.session, ref)
     page = await applications_for(ctx.session, ref, int(ctx.draft.get("applicants_page", 0)))
-    title = title_of(opening) if opening is not None else "-"
+    title = opening_title(opening) if opening is not None else "-"
     toggle = _open_or_close(opening)
     state = OPENING_STATE.get(opening.status, "") if opening is not None else ""
     if not page.items:
@@ -142,9 +139,8 @@ async def accept_applicants(ctx: Context, given: Answer) -> Result:
     if (turned := turn_page(ctx, given, "applicants_page")) is not None:
         return turned
     if given.option in (OPEN, CLOSE):
-        opening = await load_opening(ctx, opening_in_draft(ctx))
-        if opening is not None:
-            set_opening_status(opening, OpeningStatus.OPEN if given.option == OPEN else OpeningStatus.CLOSED, ctx.now)
+        await set_accepting_applications(ctx.session, Actor.of(ctx.user), opening_in_draft(ctx), given.option == OPEN,
+                                         now=ctx.now)
         return Stay()
     if given.option == SEVERAL:
         ctx.draft.update({BULK: True, "picked": []})
@@ -193,18 +189,16 @@ async def ask_confirm(ctx: Context) -> Outgoing:
 async def accept_confirm(ctx: Context, given: Answer) -> Result:
     if (not_yes := unless_confirmed(given)) is not None:
         return not_yes
-    ref = opening_in_draft(ctx)
     wanted = ApplicationStatus(ctx.draft["status"])
-    await lock_opening(ctx.session, ref)
-    application = await get_application_by_id(ctx.session, int(ctx.draft["application"]))
-    opening = await load_opening(ctx, ref)
-    if application is None or opening is None:
+    moved = await move_applications(ctx.session, Actor.of(ctx.user), opening_in_draft(ctx),
+                                    [int(ctx.draft["application"])], wanted, now=ctx.now,
+                                    office=ctx.services.office, notices=ctx)
+    if moved.outcome is Outcome.GONE:
         return Back()
-    needed = ref.places_needed([application], wanted)
-    if needed and needed > opening.quota - await places_taken(ctx.session, ref):
-        ctx.send(say(_("All {quota} places are taken; the change was not made.").format(quota=opening.quota)))
+    if moved.outcome is Outcome.FULL:
+        ctx.send(say(_("All {quota} places are taken; the change was not made.").format(quota=moved.quota)))
         return Back()
-    if not await move_application(ctx, application, wanted, title_of(opening)):
+    if moved.outcome is Outcome.CHANGED:
         ctx.send(say(_("The application changed meanwhile; the change was not made.")))
         return Back()
     ctx.send(say(_("Done: the status is now '{status}' and the applicant has been told.").format(

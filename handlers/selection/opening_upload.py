@@ -30,7 +30,9 @@ from handlers.flow import (
     leave_flow,
     unless_confirmed,
 )
-from models.opening_import import ISSUE_TEXT, OpeningRow, RowProblem, check_rows, save_openings
+from services.opening_import import ISSUE_TEXT, OpeningRow, RowProblem, check_rows
+from services.openings import import_openings
+from services.permissions import Actor
 
 MAX_PROBLEMS_SHOWN = 15
 
@@ -105,7 +107,7 @@ async def accept_confirm(ctx: Context, given: Answer) -> Result:
     if (not_yes := unless_confirmed(given)) is not None:
         return not_yes
     openings = [OpeningRow.model_validate(row) for row in ctx.draft.get("rows", [])]
-    count = await save_openings(ctx.session, openings, ctx.now)
+    count = await import_openings(ctx.session, Actor.of(ctx.user), openings, now=ctx.now)
     end_flow(ctx)
     ctx.send(say(ngettext("{count} opening imported.", "{count} openings imported.", count)))
     return Ended()

@@ -251,7 +251,8 @@ def _problem(row: int, error: ErrorDetails) -> RowProblem:
 
 
 async def save_openings(session: AsyncSession, openings: Sequence[OpeningRow], now: datetime) -> int:
-    """Add the checked openings (providers found by name, created when new); the caller commits once."""
+    """Add the checked openings (providers found by name, created when new); the caller commits once.
+    Entry points call `services.openings.import_openings`, which checks the actor first."""
     providers: dict[tuple[str, str], Provider] = {}
     for opening in openings:
         kind = ProviderKind.BLK if opening.kind == "training" else ProviderKind.COMPANY

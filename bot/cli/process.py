@@ -1,0 +1,87 @@
+"""Commands that run the bot or look after its database: `run`, `chat`, `db`, `seed-demo`."""
+
+from __future__ import annotations
+
+import sys
+
+from bot import migrate
+from bot.channels.console.channel import CHANNEL as CONSOLE
+from bot.channels.console.channel import ConsoleChannel
+from bot.channels.console.channel import chat as console_chat
+from bot.engine.runtime import Runtime
+from bot.scheduler import build_scheduler
+from bot.serve import serve
+from bot.settings import Settings
+from bot.wiring import build_runtime
+from models.db import create_engine
+from models.seeds import seed_demo
+from models.surveys import SurveyFileError, check_survey_files
+
+
+async def migrate_database(settings: Settings, command: str, revision: str | None) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        if command == "upgrade":
+            await migrate.upgrade(engine, revision or "head")
+        elif command == "downgrade":
+            await migrate.downgrade(engine, revision or "base")
+        print(f"database at revision {await migrate.current_revision(engine) or 'base'}")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def ensure_schema(settings: Settings) -> None:
+    """Bring the database to the latest schema; a no-op when it already is (safe with several workers)."""
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def seed(settings: Settings) -> int:
+    await ensure_schema(settings)
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.session_factory() as session, session.begin():
+            now = runtime.clock()
+            today = runtime.services.office.date_at(now)
+            loaded = await seed_demo(session, runtime.services.cipher, now, today)
+        print("demo data loaded" if loaded else "demo data already present")
+    finally:
+        await runtime.aclose()
+    return 0
+
+
+async def run(settings: Settings) -> int:
+    try:
+        check_survey_files()
+    except SurveyFileError as error:
+        print(f"Configuration error: survey file {error}", file=sys.stderr)
+        return 2
+    await ensure_schema(settings)
+    if settings.whatsapp_token and not settings.whatsapp_phone_number_id:
+        print("Configuration error: WHATSAPP_PHONE_NUMBER_ID is required with WHATSAPP_TOKEN", file=sys.stderr)
+        return 2
+    if settings.telegram_bot_token or settings.whatsapp_token:
+        return await serve(settings)
+    print("No channel credentials configured: starting the console chat. Type /help for help, Ctrl-D to leave.",
+          file=sys.stderr)
+    return await chat(settings, "console", None, with_jobs=True)
+
+
+async def chat(settings: Settings, user: str, lang: str | None, *, with_jobs: bool = False) -> int:
+    """The console conversation; `run` also starts the scheduled jobs, a side `chat` session does not."""
+    await ensure_schema(settings)
+    runtime: Runtime = build_runtime(settings, {CONSOLE: ConsoleChannel(sys.stdout)})
+    scheduler = build_scheduler(runtime) if with_jobs else None
+    if scheduler is not None:
+        scheduler.start()
+    try:
+        await console_chat(runtime.handle, runtime.session_factory, user, locale=lang)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        await runtime.aclose()
+    return 0

@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import migrate
-from bot.channels.console.channel import CHANNEL as CONSOLE
 from bot.channels.console.channel import ConsoleChannel, chat
+from bot.channels.registry import CHANNELS, CONSOLE, configured
+from bot.engine.channel_port import RuntimePort
 from bot.engine.i18n import SUPPORTED_LOCALES
 from bot.engine.runtime import Runtime
 from bot.scheduler import build_scheduler
@@ -63,7 +64,7 @@ def parser() -> argparse.ArgumentParser:
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)
     for name, purpose in (("add", "grant the staff role"), ("remove", "take the staff role away")):
         action = staff_commands.add_parser(name, help=f"{purpose} to a channel identity")
-        action.add_argument("channel", choices=("console", "telegram", "whatsapp"))
+        action.add_argument("channel", choices=tuple(CHANNELS))
         action.add_argument("id", help="console user name, Telegram user id, or WhatsApp number (wa_id)")
     importing = commands.add_parser("import", help="load data from a spreadsheet")
     sources = importing.add_subparsers(dest="import_what", required=True)
@@ -306,14 +307,11 @@ async def _run(settings: Settings) -> int:
         print(f"Configuration error: survey file {error}", file=sys.stderr)
         return 2
     await _ensure_schema(settings)
-    if settings.whatsapp_token and not settings.whatsapp_phone_number_id:
-        print("Configuration error: WHATSAPP_PHONE_NUMBER_ID is required with WHATSAPP_TOKEN", file=sys.stderr)
-        return 2
-    if settings.telegram_bot_token or settings.whatsapp_token:
+    if configured(settings.model_dump()):
         return await serve(settings)
     print("No channel credentials configured: starting the console chat. Type /help for help, Ctrl-D to leave.",
           file=sys.stderr)
-    return await _chat(settings, "console", None, with_jobs=True)
+    return await _chat(settings, CONSOLE, None, with_jobs=True)
 
 
 async def _chat(settings: Settings, user: str, lang: str | None, *, with_jobs: bool = False) -> int:
@@ -324,7 +322,7 @@ async def _chat(settings: Settings, user: str, lang: str | None, *, with_jobs: b
     if scheduler is not None:
         scheduler.start()
     try:
-        await chat(runtime.handle, runtime.session_factory, user, locale=lang)
+        await chat(RuntimePort(runtime), user, locale=lang)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)

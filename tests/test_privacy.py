@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot import migrate
-from bot.engine.delivery import DeliveryError
+from bot.channels.base import DeliveryError
 from bot.engine.runtime import Runtime
 from models.outbox import OutboxMessage, enqueue, mark_sent
 from models.profiles import JobSeekerProfile

@@ -9,13 +9,13 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import uvicorn
 from redis.asyncio import Redis
 
-from bot.channels.base import ChannelStartError, Connection
-from bot.channels.registry import configured
+from bot.channels.base import ChannelSettings, ChannelStartError, Connection
+from bot.channels.registry import CHANNELS, ChannelKind, configured
 from bot.engine.channel_port import RuntimePort
 from bot.engine.runtime import Runtime
 from bot.scheduler import build_scheduler
@@ -32,7 +32,7 @@ async def serve(settings: Settings) -> int:
     scheduler = None
     try:
         try:
-            connections = connect_channels(settings, runtime, redis)
+            connections = connect_channels(settings.model_dump(), runtime, redis)
             for connection in connections:
                 await connection.start()
         except ChannelStartError as error:
@@ -51,14 +51,15 @@ async def serve(settings: Settings) -> int:
             await redis.aclose()
 
 
-def connect_channels(settings: Settings, runtime: Runtime, redis: Redis | None) -> list[Connection]:
-    """The configured channels, their senders added to the runtime's delivery. With Redis, their send rates
-    are shared by every process of the bot."""
-    values = settings.model_dump()
+def connect_channels(
+    settings: ChannelSettings, runtime: Runtime, redis: Redis | None, channels: Mapping[str, ChannelKind] = CHANNELS
+) -> list[Connection]:
+    """The channels `settings` configure, their senders added to the runtime's delivery. With Redis, their send
+    rates are shared by every process of the bot."""
     port = RuntimePort(runtime)
     connections = []
-    for kind in configured(values):
-        connection = kind.load_connect()(values, port, redis)
+    for kind in configured(settings, channels):
+        connection = kind.load_connect()(settings, port, redis)
         if connection is not None:
             runtime.delivery.add_channel(connection.sender)
             connections.append(connection)

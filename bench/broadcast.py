@@ -41,9 +41,8 @@ from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bench.databases import prepare_database  # noqa: E402
-from bench.telegram_send import TOKEN, FakeServer, telegram_runtime  # noqa: E402
-from bot.channels.telegram.adapter import TelegramAdapter  # noqa: E402
-from bot.channels.telegram.budget import SendBudget  # noqa: E402
+from bench.telegram_send import TOKEN, FakeServer, telegram_adapter, telegram_runtime  # noqa: E402
+from bot.channels.rate_limits import SendBudget  # noqa: E402
 from bot.engine.messages import Incoming  # noqa: E402
 from jobs.broadcasts import send_broadcasts  # noqa: E402
 from models.audiences import Audience  # noqa: E402
@@ -115,7 +114,7 @@ async def bench(url: str, recipients: int, rate: float) -> dict[str, Any]:
     server = FakeServer(rate)
     async with server as base_url:
         bot = Bot(TOKEN, session=LocalAiohttpSession(api=TelegramAPIServer.from_base(base_url), timeout=10))
-        TelegramAdapter(bot, runtime, SendBudget(bot_rate=rate, chat_rate=1.0))  # joins runtime.delivery
+        telegram_adapter(bot, runtime, SendBudget(bot_rate=rate, chat_rate=1.0))
         total = await write_broadcast(runtime)
         stop = asyncio.Event()
         chatting = asyncio.create_task(chat_meanwhile(runtime, stop))

@@ -39,6 +39,7 @@ from models.crypto import NikCipher  # noqa: E402
 
 class NullChannel:
     name = "bench"
+    skips_unreachable = False
 
     async def send(self, address: str, reply: Reply) -> Sequence[str]:
         return ()

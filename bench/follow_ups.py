@@ -68,6 +68,7 @@ class AcceptingChannel:
     """A channel that takes every message and sends nothing: the bench measures the job, not a platform."""
 
     name = CHANNEL
+    skips_unreachable = False
 
     async def send(self, address: str, reply: Reply) -> Sequence[str]:
         return ()  # no platform message ids

@@ -38,8 +38,9 @@ from aiohttp import web  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.databases import prepare_database  # noqa: E402
+from bot.channels.rate_limits import Budget, SendBudget  # noqa: E402
 from bot.channels.telegram.adapter import TelegramAdapter  # noqa: E402
-from bot.channels.telegram.budget import SendBudget  # noqa: E402
+from bot.engine.channel_port import RuntimePort  # noqa: E402
 from bot.engine.delivery import Envelope  # noqa: E402
 from bot.engine.messages import Reply  # noqa: E402
 from bot.engine.runtime import Runtime
@@ -115,12 +116,19 @@ def telegram_runtime(url: str) -> Runtime:
     return build_runtime(settings, flush_when_idle=True)
 
 
+def telegram_adapter(bot: Bot, runtime: Runtime, budget: Budget) -> TelegramAdapter:
+    """The adapter as `python -m bot run` connects it: through the runtime's port, its sender in the delivery."""
+    adapter = TelegramAdapter(bot, RuntimePort(runtime), budget)
+    runtime.delivery.add_channel(adapter.channel)
+    return adapter
+
+
 async def bench_sending(url: str, messages: int, rate: float) -> dict[str, Any]:
     runtime = telegram_runtime(url)
     server = FakeServer(rate)
     async with server as base_url:
         bot = Bot(TOKEN, session=LocalAiohttpSession(api=TelegramAPIServer.from_base(base_url), timeout=10))
-        TelegramAdapter(bot, runtime, SendBudget(bot_rate=rate, chat_rate=1.0))  # joins runtime.delivery
+        telegram_adapter(bot, runtime, SendBudget(bot_rate=rate, chat_rate=1.0))
         reply = Reply("Lowongan baru: Pengelasan SMAW 3G di UPT BLK Tabalong. Daftar sebelum 3 Desember 2026.")
         async with runtime.session_factory() as session, session.begin():
             ids: list[int] = []
@@ -169,7 +177,7 @@ async def bench_polling(url: str, updates: int) -> dict[str, Any]:
     server = FakeServer(None)
     async with server as base_url:
         bot = Bot(TOKEN, session=LocalAiohttpSession(api=TelegramAPIServer.from_base(base_url), timeout=60))
-        adapter = TelegramAdapter(bot, runtime, SendBudget(bot_rate=1e6, chat_rate=1.0))
+        adapter = telegram_adapter(bot, runtime, SendBudget(bot_rate=1e6, chat_rate=1.0))
         replies = 0
         all_replied = asyncio.Event()
         send = adapter.channel.send

@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.channels.base import DeliveryError  # noqa: E402
 from bot.channels.whatsapp.channel import WhatsAppChannel, WhatsAppConfig  # noqa: E402
-from bot.engine.delivery import DeliveryError  # noqa: E402
 from bot.engine.messages import RenderedOption, Reply  # noqa: E402
 from tests.fakes.whatsapp_server import FakeWhatsApp  # noqa: E402
 

@@ -82,15 +82,6 @@ class Settings(BaseSettings):
         NikCipher(value.get_secret_value())
         return value
 
-    @property
-    def channels_configured(self) -> list[str]:
-        configured = []
-        if self.telegram_bot_token:
-            configured.append("telegram")
-        if self.whatsapp_token:
-            configured.append("whatsapp")
-        return configured
-
 
 class SettingsError(Exception):
     """Settings are invalid; the message is one line a person can act on."""

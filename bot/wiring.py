@@ -6,7 +6,9 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from bot.engine.delivery import Channel, Delivery
+from bot.channels.base import Channel
+from bot.channels.registry import CHANNELS
+from bot.engine.delivery import Delivery
 from bot.engine.dispatcher import Dispatcher
 from bot.engine.i18n import SUPPORTED_LOCALES, Catalogs
 from bot.engine.runtime import Runtime
@@ -41,6 +43,8 @@ def build_runtime(
         cipher=NikCipher(settings.nik_encryption_key.get_secret_value()),
         locales=SUPPORTED_LOCALES,
         render_in=lambda locale, message: catalogs.translator(locale).render(message),
+        channel_titles={kind.name: kind.title for kind in CHANNELS.values()},
+        phone_number_channels=frozenset(kind.name for kind in CHANNELS.values() if kind.addresses_are_phone_numbers),
     )
     dispatcher = Dispatcher(session_factory, services, catalogs, clock, raise_errors=raise_errors)
     delivery = Delivery(session_factory, channels or {}, clock, flush_when_idle=flush_when_idle)

@@ -6,7 +6,7 @@ change and those replies together, so neither exists without the other.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -29,6 +29,11 @@ class Services:
     locales: tuple[str, ...]
     render_in: Callable[[str, Msg | str], str]
     """Render in a given language: for previews of what someone reading another language will see."""
+    channel_titles: Mapping[str, str] = field(default_factory=dict)
+    """How staff see each channel named, by its stored name (from `bot.channels.registry`)."""
+    phone_number_channels: frozenset[str] = frozenset()
+    """Channels whose addresses are the users' mobile numbers: registration confirms the number instead of
+    asking for it."""
 
 
 @dataclass(slots=True)

@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 from datetime import timedelta
 
-from bot.engine.delivery import RECIPIENT_CHECKED, Envelope
+from bot.engine.delivery import Envelope
 from bot.engine.messages import Reply
 from bot.engine.notify import write_notices
 from bot.engine.rendering import render
@@ -63,7 +63,6 @@ async def _send_one_broadcast(runtime: Runtime, broadcast_id: int, total: int, b
     held: set[int] = set()  # outbox ids queued here and not yet marked sent: this worker renews their lease
 
     async def sender() -> None:
-        RECIPIENT_CHECKED.set(True)  # claim_turns left out whoever blocked the bot; this task's context only
         while (envelope := await line.get()) is not None:
             await runtime.delivery.deliver([envelope])
             await runtime.delivery.flush()  # marked before the next: a crash repeats at most one per sender
@@ -127,7 +126,8 @@ async def _queue_batch(runtime: Runtime, broadcast_id: int, batch: int) -> tuple
             skipped=[turn.delivery_id for turn in turns if turn.stopped and not turn.unreachable],
             unreachable=[turn.delivery_id for turn in turns if turn.unreachable],
         )
-    envelopes = [Envelope(ids[turn.user_id], turn.channel, turn.external_id, replies[turn.locale])
+    envelopes = [Envelope(ids[turn.user_id], turn.channel, turn.external_id, replies[turn.locale],
+                          recipient_checked=True)  # claim_turns left out whoever blocked the bot
                  for turn in sendable]
     return len(turns), envelopes
 

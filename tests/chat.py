@@ -27,6 +27,7 @@ class RecordingChannel:
 
     name: str = CHANNEL
     sent: list[tuple[str, Reply]] = field(default_factory=list)
+    skips_unreachable: bool = False
 
     async def send(self, address: str, reply: Reply) -> Sequence[str]:
         self.sent.append((address, reply))

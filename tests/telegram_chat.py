@@ -11,10 +11,26 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiogram import Bot
+
+from bot.channels.rate_limits import Budget
+from bot.channels.telegram.adapter import TelegramAdapter
+from bot.engine.channel_port import RuntimePort
+from bot.engine.runtime import Runtime
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.telegram_updates import JsonDict
 
 Feed = Callable[[JsonDict], Awaitable[None]]
+
+
+class ConnectedAdapter(TelegramAdapter):
+    """The adapter as `python -m bot run` connects it (through the runtime's port, its sender in the runtime's
+    delivery), with the runtime at hand for the test to look at the rows."""
+
+    def __init__(self, bot: Bot, runtime: Runtime, budget: Budget | None = None) -> None:
+        super().__init__(bot, RuntimePort(runtime), budget)
+        self.runtime = runtime
+        runtime.delivery.add_channel(self.channel)
 
 
 class TelegramUser:

@@ -19,12 +19,11 @@ from aiogram.types import BufferedInputFile
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.channels.base import DeliveryError
 from bot.channels.console.channel import ConsoleChannel
-from bot.channels.telegram.adapter import TelegramAdapter
 from bot.channels.telegram.format import MAX_CAPTION, escape, split_caption
 from bot.channels.whatsapp.channel import WhatsAppChannel, WhatsAppConfig
 from bot.channels.whatsapp.render import IMAGE_CAPTION_MAX, image_messages
-from bot.engine.delivery import DeliveryError
 from bot.engine.messages import PNG, Image, Incoming, Reply
 from models.users import Role, set_role
 from tests.conftest import Clock, RuntimeFactory
@@ -32,6 +31,7 @@ from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.telegram_spec import validate_call
 from tests.fakes.whatsapp_server import FakeWhatsApp
 from tests.fakes.whatsapp_spec import validate_message
+from tests.telegram_chat import ConnectedAdapter
 from tests.test_report_figures import generate, store
 from tests.test_telegram_adapter import TOKEN, adapter, tg, user_of  # noqa: F401  (fixtures)
 
@@ -58,7 +58,7 @@ def chart(content: bytes = b"", file_id: int = 1) -> Image:
 
 
 async def test_staff_on_telegram_get_the_chart_as_an_uploaded_photo(
-    tg: FakeTelegram, adapter: TelegramAdapter, clock: Clock  # noqa: F811
+    tg: FakeTelegram, adapter: ConnectedAdapter, clock: Clock  # noqa: F811
 ) -> None:
     programs, people = generate(seed=5)
     await store(adapter.runtime, programs, people)
@@ -78,7 +78,7 @@ async def test_staff_on_telegram_get_the_chart_as_an_uploaded_photo(
 
 
 async def test_a_caption_longer_than_telegram_allows_continues_as_text(
-    tg: FakeTelegram, adapter: TelegramAdapter  # noqa: F811
+    tg: FakeTelegram, adapter: ConnectedAdapter  # noqa: F811
 ) -> None:
     await adapter.channel.send("501", Reply(LONG + " <b>", image=chart()))
     [photo] = tg.calls_of("sendPhoto")

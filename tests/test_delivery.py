@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from bot.engine.delivery import DeliveryError
+from bot.channels.base import DeliveryError
 from bot.engine.messages import Reply
 from bot.engine.runtime import Runtime
 from models.outbox import OutboxMessage, OutboxStatus

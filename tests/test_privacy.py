@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot import migrate
-from bot.engine.delivery import DeliveryError
+from bot.channels.base import DeliveryError
 from bot.engine.runtime import Runtime
 from models.outbox import OutboxMessage, enqueue, mark_sent
 from models.profiles import JobSeekerProfile

@@ -13,14 +13,15 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 
 import pytest
+from pydantic import SecretStr
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.channels.shared_budgets import SharedSendBudget, SharedSendRateLimiter
-from bot.channels.shared_rate import SharedRate
+from bot.channels.rate_limits import SharedRate, SharedSendBudget, SharedSendRateLimiter
+from bot.channels.telegram.connect import TelegramConfig, budget_for
 from bot.channels.whatsapp.channel import WhatsAppChannel, WhatsAppConfig
+from bot.channels.whatsapp.connect import shared_limiter, whatsapp_config
 from bot.engine.messages import Reply
-from bot.serve import telegram_budget, whatsapp_limiter
 from bot.settings import Settings
 from tests.fakes.whatsapp_server import FakeWhatsApp
 
@@ -132,9 +133,13 @@ async def test_two_whatsapp_processes_share_the_numbers_rate_and_are_never_throt
 
 
 async def test_redis_url_makes_the_budgets_shared(app_settings: Settings, redis_clients: Callable[[], Redis]) -> None:
-    shared = app_settings.model_copy(update={"redis_url": REDIS_URL, "whatsapp_phone_number_id": "123"})
+    configured = app_settings.model_copy(update={
+        "redis_url": REDIS_URL, "telegram_bot_token": SecretStr("1:token"), "whatsapp_token": SecretStr("token"),
+        "whatsapp_phone_number_id": "123"}).model_dump()
+    telegram, whatsapp = TelegramConfig.from_settings(configured), whatsapp_config(configured)
+    assert telegram is not None and whatsapp is not None
     redis = redis_clients()
-    assert isinstance(telegram_budget(shared, 1, redis), SharedSendBudget)
-    assert isinstance(whatsapp_limiter(shared, redis), SharedSendRateLimiter)
-    assert whatsapp_limiter(app_settings, None) is None
-    assert not isinstance(telegram_budget(app_settings, 1, None), SharedSendBudget)
+    assert isinstance(budget_for(telegram, 1, redis), SharedSendBudget)
+    assert isinstance(shared_limiter(whatsapp, redis), SharedSendRateLimiter)
+    assert shared_limiter(whatsapp, None) is None
+    assert not isinstance(budget_for(telegram, 1, None), SharedSendBudget)

@@ -14,8 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.channels.telegram.adapter import TelegramAdapter
-from bot.channels.telegram.budget import SendBudget
+from bot.channels.rate_limits import SendBudget
 from bot.channels.telegram.format import token_digest
 from bot.engine.messages import Incoming, IncomingKind, RenderedOption, Reply
 from bot.engine.runtime import Runtime
@@ -26,7 +25,7 @@ from models.users import Role, User, set_role
 from tests.conftest import Clock, RuntimeFactory
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.telegram_updates import JsonDict
-from tests.telegram_chat import Feed, TelegramUser, wait_for
+from tests.telegram_chat import ConnectedAdapter, Feed, TelegramUser, wait_for
 from tests.test_opening_import import GOOD
 from tests.test_openings import seed_catalog
 
@@ -41,13 +40,13 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-async def adapter(tg: FakeTelegram, make_runtime: RuntimeFactory) -> AsyncIterator[TelegramAdapter]:
+async def adapter(tg: FakeTelegram, make_runtime: RuntimeFactory) -> AsyncIterator[ConnectedAdapter]:
     bot = Bot(TOKEN, session=tg.session(timeout=2))
-    yield TelegramAdapter(bot, make_runtime(), SendBudget(bot_rate=1e6, chat_rate=1e6))
+    yield ConnectedAdapter(bot, make_runtime(), SendBudget(bot_rate=1e6, chat_rate=1e6))
     await bot.session.close()
 
 
-def direct_feed(tg: FakeTelegram, adapter: TelegramAdapter) -> Feed:
+def direct_feed(tg: FakeTelegram, adapter: ConnectedAdapter) -> Feed:
     """Updates go straight to the adapter, as the polling loop hands them over."""
 
     async def feed(update: JsonDict) -> None:
@@ -57,7 +56,7 @@ def direct_feed(tg: FakeTelegram, adapter: TelegramAdapter) -> Feed:
     return feed
 
 
-def user_of(tg: FakeTelegram, adapter: TelegramAdapter, user_id: int = 501, *, language_code: str = "id"
+def user_of(tg: FakeTelegram, adapter: ConnectedAdapter, user_id: int = 501, *, language_code: str = "id"
             ) -> TelegramUser:
     return TelegramUser(tg, user_id, direct_feed(tg, adapter), language_code=language_code)
 
@@ -75,7 +74,7 @@ async def register_on_telegram(user: TelegramUser) -> None:
 
 
 async def test_a_job_seeker_registers_with_buttons_and_the_contact_button(
-    tg: FakeTelegram, adapter: TelegramAdapter
+    tg: FakeTelegram, adapter: ConnectedAdapter
 ) -> None:
     user = user_of(tg, adapter)
     await user.send("/start")
@@ -95,7 +94,7 @@ async def test_a_job_seeker_registers_with_buttons_and_the_contact_button(
     tg.assert_clean()
 
 
-async def test_a_typed_phone_number_is_still_accepted(tg: FakeTelegram, adapter: TelegramAdapter) -> None:
+async def test_a_typed_phone_number_is_still_accepted(tg: FakeTelegram, adapter: ConnectedAdapter) -> None:
     user = user_of(tg, adapter)
     await user.send("/start")
     await user.tap("Bahasa Indonesia")
@@ -107,7 +106,7 @@ async def test_a_typed_phone_number_is_still_accepted(tg: FakeTelegram, adapter:
 
 
 async def test_turning_a_page_edits_the_list_in_place(
-    tg: FakeTelegram, adapter: TelegramAdapter, clock: Clock
+    tg: FakeTelegram, adapter: ConnectedAdapter, clock: Clock
 ) -> None:
     await seed_catalog(adapter.runtime, clock)
     user = user_of(tg, adapter)
@@ -128,7 +127,7 @@ async def test_turning_a_page_edits_the_list_in_place(
     tg.assert_clean()
 
 
-async def test_a_stale_button_is_answered_and_explained(tg: FakeTelegram, adapter: TelegramAdapter) -> None:
+async def test_a_stale_button_is_answered_and_explained(tg: FakeTelegram, adapter: ConnectedAdapter) -> None:
     user = user_of(tg, adapter)
     await user.send("/start")
     language_question = user.last
@@ -141,7 +140,7 @@ async def test_a_stale_button_is_answered_and_explained(tg: FakeTelegram, adapte
 
 
 async def test_stickers_and_photos_get_a_polite_answer_groups_and_edits_are_ignored(
-    tg: FakeTelegram, adapter: TelegramAdapter
+    tg: FakeTelegram, adapter: ConnectedAdapter
 ) -> None:
     user = user_of(tg, adapter)
     await user.send("/start")
@@ -156,7 +155,7 @@ async def test_stickers_and_photos_get_a_polite_answer_groups_and_edits_are_igno
     tg.assert_clean()
 
 
-async def test_a_redelivered_update_is_handled_once(tg: FakeTelegram, adapter: TelegramAdapter) -> None:
+async def test_a_redelivered_update_is_handled_once(tg: FakeTelegram, adapter: ConnectedAdapter) -> None:
     update = tg.text_update(501, "/start")
     for _ in range(3):
         await adapter.handle_update(Update.model_validate(update))
@@ -165,7 +164,7 @@ async def test_a_redelivered_update_is_handled_once(tg: FakeTelegram, adapter: T
 
 
 async def test_a_deep_link_opens_the_opening_after_registration(
-    tg: FakeTelegram, adapter: TelegramAdapter, clock: Clock
+    tg: FakeTelegram, adapter: ConnectedAdapter, clock: Clock
 ) -> None:
     await seed_catalog(adapter.runtime, clock)
     async with adapter.runtime.session_factory() as session:
@@ -188,7 +187,7 @@ async def test_a_deep_link_opens_the_opening_after_registration(
     tg.assert_clean()
 
 
-async def test_the_command_menu_exists_in_indonesian_and_english(tg: FakeTelegram, adapter: TelegramAdapter) -> None:
+async def test_the_command_menu_exists_in_indonesian_and_english(tg: FakeTelegram, adapter: ConnectedAdapter) -> None:
     await adapter.set_commands()
     by_language = {key: [c["command"] for c in commands] for key, commands in tg.replies.commands.items()}
     assert sorted(by_language.values()) == sorted([
@@ -201,7 +200,7 @@ async def test_the_command_menu_exists_in_indonesian_and_english(tg: FakeTelegra
     tg.assert_clean()
 
 
-async def test_a_button_whose_token_is_too_long_still_works(adapter: TelegramAdapter) -> None:
+async def test_a_button_whose_token_is_too_long_still_works(adapter: ConnectedAdapter) -> None:
     token = "7|" + "o" * 200
     reply = Reply("Pilih:", options=(RenderedOption(token, "Satu"),))
     runtime: Runtime = adapter.runtime
@@ -215,7 +214,7 @@ async def test_a_button_whose_token_is_too_long_still_works(adapter: TelegramAda
 
 
 async def test_polling_rides_out_telegram_failures_and_stops_on_request(
-    tg: FakeTelegram, adapter: TelegramAdapter
+    tg: FakeTelegram, adapter: ConnectedAdapter
 ) -> None:
     await adapter.bot.set_webhook("https://old.example.id/hook")
     tg.fail_next("deleteWebhook", status=502)
@@ -234,7 +233,7 @@ async def test_polling_rides_out_telegram_failures_and_stops_on_request(
 
 @given(text=st.text(min_size=1, max_size=1200))
 async def test_whatever_a_user_types_the_answer_is_a_valid_telegram_message(
-    tg: FakeTelegram, adapter: TelegramAdapter, text: str
+    tg: FakeTelegram, adapter: ConnectedAdapter, text: str
 ) -> None:
     user_id = next(USER_IDS)
     await adapter.handle_update(Update.model_validate(tg.text_update(user_id, "/start")))
@@ -246,7 +245,7 @@ async def test_whatever_a_user_types_the_answer_is_a_valid_telegram_message(
 
 
 async def test_staff_import_openings_by_sending_the_spreadsheet(
-    tg: FakeTelegram, adapter: TelegramAdapter, clock: Clock
+    tg: FakeTelegram, adapter: ConnectedAdapter, clock: Clock
 ) -> None:
     async with adapter.runtime.session_factory() as session, session.begin():
         await set_role(session, "telegram", "501", Role.STAFF, locale="id", now=clock())

@@ -12,14 +12,16 @@ from aiogram import Bot
 from aiogram.types import Update
 from sqlalchemy import select
 
-from bot.channels.telegram.adapter import TelegramAdapter
-from bot.channels.telegram.budget import SendBudget
-from bot.engine.delivery import DeliveryError
+from bot.channels.base import DeliveryError
+from bot.channels.rate_limits import SendBudget
+from bot.engine.delivery import Envelope
 from bot.engine.messages import Reply
-from models.outbox import OutboxMessage, OutboxStatus
+from bot.engine.runtime import Runtime
+from models.outbox import OutboxMessage, OutboxStatus, enqueue
 from models.users import User
 from tests.conftest import Clock, RuntimeFactory
 from tests.fakes.telegram_server import FakeTelegram
+from tests.telegram_chat import ConnectedAdapter
 from tests.test_telegram_adapter import TOKEN, user_of
 
 
@@ -85,16 +87,16 @@ def time() -> VirtualTime:
 
 
 @pytest.fixture
-async def adapter(tg: FakeTelegram, make_runtime: RuntimeFactory, time: VirtualTime) -> AsyncIterator[TelegramAdapter]:
+async def adapter(tg: FakeTelegram, make_runtime: RuntimeFactory, time: VirtualTime) -> AsyncIterator[ConnectedAdapter]:
     bot = Bot(TOKEN, session=tg.session(timeout=0.3))
-    adapter = TelegramAdapter(bot, make_runtime(), time.budget(bot_rate=1000, chat_rate=1000))
+    adapter = ConnectedAdapter(bot, make_runtime(), time.budget(bot_rate=1000, chat_rate=1000))
     adapter.channel._sleep = time.sleep
     yield adapter
     await bot.session.close()
 
 
 async def test_a_429_pauses_the_whole_bot_then_the_message_goes_once(
-    tg: FakeTelegram, adapter: TelegramAdapter, time: VirtualTime
+    tg: FakeTelegram, adapter: ConnectedAdapter, time: VirtualTime
 ) -> None:
     tg.fail_next("sendMessage", status=429, retry_after=3)
     await adapter.channel.send("501", Reply("Halo"))
@@ -104,7 +106,7 @@ async def test_a_429_pauses_the_whole_bot_then_the_message_goes_once(
 
 
 async def test_server_errors_and_timeouts_are_retried_with_growing_waits(
-    tg: FakeTelegram, adapter: TelegramAdapter, time: VirtualTime
+    tg: FakeTelegram, adapter: ConnectedAdapter, time: VirtualTime
 ) -> None:
     tg.fail_next("sendMessage", status=502)
     tg.fail_next("sendMessage", hang=True)
@@ -116,7 +118,7 @@ async def test_server_errors_and_timeouts_are_retried_with_growing_waits(
 
 
 async def test_a_send_that_keeps_failing_waits_in_the_outbox_and_goes_once_later(
-    tg: FakeTelegram, adapter: TelegramAdapter, clock: Clock
+    tg: FakeTelegram, adapter: ConnectedAdapter, clock: Clock
 ) -> None:
     tg.fail_next("sendMessage", status=500, times=4)
     user = user_of(tg, adapter)
@@ -132,8 +134,23 @@ async def test_a_send_that_keeps_failing_waits_in_the_outbox_and_goes_once_later
     tg.assert_clean()
 
 
+async def deliver_through_outbox(
+    runtime: Runtime, address: str, reply: Reply, *, recipient_checked: bool = False
+) -> OutboxMessage:
+    """Send as every message goes (an outbox row, then delivery, where reachability is decided); the row after."""
+    async with runtime.session_factory() as session, session.begin():
+        [row_id] = await enqueue(session, channel="telegram", address=address, user_id=None,
+                                 payloads=[reply.to_json()], now=runtime.clock())
+    await runtime.delivery.deliver([Envelope(row_id, "telegram", address, reply, recipient_checked)])
+    await runtime.delivery.flush()
+    async with runtime.session_factory() as session:
+        row = await session.get(OutboxMessage, row_id)
+    assert row is not None
+    return row
+
+
 async def test_a_user_who_blocks_the_bot_is_skipped_until_they_write_again(
-    tg: FakeTelegram, adapter: TelegramAdapter
+    tg: FakeTelegram, adapter: ConnectedAdapter
 ) -> None:
     user = user_of(tg, adapter)
     await user.send("/start")
@@ -146,16 +163,19 @@ async def test_a_user_who_blocks_the_bot_is_skipped_until_they_write_again(
     assert unreachable is not None
 
     requests_before = len(tg.requests)
-    with pytest.raises(DeliveryError, match="skipped") as skipped:
-        await adapter.channel.send("501", Reply("Ada lowongan baru lagi"))
-    assert skipped.value.permanent and len(tg.requests) == requests_before, "no call to Telegram at all"
+    skipped = await deliver_through_outbox(adapter.runtime, "501", Reply("Ada lowongan baru lagi"))
+    assert skipped.status == OutboxStatus.FAILED and "skipped" in (skipped.last_error or ""), "given up at once"
+    assert len(tg.requests) == requests_before, "no call to Telegram at all"
+
+    checked = await deliver_through_outbox(adapter.runtime, "501", Reply("Siaran"), recipient_checked=True)
+    assert checked.status == OutboxStatus.SENT, "a broadcast's claim checked the recipient: no second look-up"
 
     await user.send("menu")
     assert "Menu utama" in tg.sent_messages(501)[-1]["text"]
     tg.assert_clean()
 
 
-async def test_a_page_that_cannot_be_edited_any_more_is_sent_anew(tg: FakeTelegram, adapter: TelegramAdapter) -> None:
+async def test_a_page_that_cannot_be_edited_any_more_is_sent_anew(tg: FakeTelegram, adapter: ConnectedAdapter) -> None:
     tg.fail_next("editMessageText", status=400, description="Bad Request: message can't be edited")
     await adapter.channel.send("501", Reply("Halaman 2", replaces="7"))
     assert [m["text"] for m in tg.sent_messages(501)] == ["Halaman 2"]
@@ -180,16 +200,17 @@ def membership_update(tg: FakeTelegram, user_id: int, status: str) -> dict[str, 
 
 
 async def test_blocking_and_unblocking_are_noticed_before_any_send(
-    tg: FakeTelegram, adapter: TelegramAdapter
+    tg: FakeTelegram, adapter: ConnectedAdapter
 ) -> None:
     user = user_of(tg, adapter)
     await user.send("/start")
     await adapter.handle_update(Update.model_validate(membership_update(tg, 501, "kicked")))
     requests_before = len(tg.requests)
-    with pytest.raises(DeliveryError, match="skipped"):
-        await adapter.channel.send("501", Reply("Ada lowongan baru"))
+    skipped = await deliver_through_outbox(adapter.runtime, "501", Reply("Ada lowongan baru"))
+    assert skipped.status == OutboxStatus.FAILED and "skipped" in (skipped.last_error or "")
     assert len(tg.requests) == requests_before
     await adapter.handle_update(Update.model_validate(membership_update(tg, 501, "member")))
-    await adapter.channel.send("501", Reply("Ada lowongan baru"))
+    sent = await deliver_through_outbox(adapter.runtime, "501", Reply("Ada lowongan baru"))
+    assert sent.status == OutboxStatus.SENT
     assert tg.sent_messages(501)[-1]["text"] == "Ada lowongan baru"
     tg.assert_clean()

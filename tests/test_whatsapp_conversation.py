@@ -15,8 +15,9 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import select
 
+from bot.channels.whatsapp.connect import connect
 from bot.channels.whatsapp.webhook import WEBHOOK_PATH
-from bot.channels.whatsapp.wiring import build_whatsapp
+from bot.engine.channel_port import RuntimePort
 from bot.engine.runtime import Runtime
 from bot.settings import Settings
 from models.outbox import OutboxMessage
@@ -104,14 +105,15 @@ async def whatsapp(wa: FakeWhatsApp, make_runtime: RuntimeFactory, app_settings:
         "whatsapp_app_secret": SecretStr(wa.app_secret), "whatsapp_verify_token": SecretStr("verify"),
         "whatsapp_api_base": wa.base_url,
     })
-    built = build_whatsapp(settings, runtime)
-    assert built is not None
-    channel, router = built
+    connection = connect(settings.model_dump(), RuntimePort(runtime), None)
+    assert connection is not None
+    runtime.delivery.add_channel(connection.sender)
     app = FastAPI()
-    app.include_router(router)
+    for router in connection.routes:
+        app.include_router(router)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as http:
         yield runtime, WhatsAppUser(http, wa, WA_ID)
-    await channel.aclose()
+    await connection.close()
 
 
 async def test_job_seeker_registers_over_whatsapp_with_their_own_number(

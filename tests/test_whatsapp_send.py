@@ -11,22 +11,17 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.channels.whatsapp.channel import (
-    Recipient,
-    SendRateLimiter,
-    TierUsage,
-    WhatsAppChannel,
-    WhatsAppConfig,
-    whatsapp_config,
-    window_is_open,
-)
+from bot.channels.base import DeliveryError, Recipient, TierUsage
+from bot.channels.rate_limits import SendRateLimiter
+from bot.channels.whatsapp.channel import WhatsAppChannel, WhatsAppConfig, window_is_open
+from bot.channels.whatsapp.connect import whatsapp_config
 from bot.channels.whatsapp.inbound import PageTap
 from bot.channels.whatsapp.render import MoreRequest, more_row_id
-from bot.engine.delivery import DeliveryError
 from bot.engine.messages import Incoming, Purpose, RenderedOption, Reply
 from bot.settings import Settings
 from models.outbox import OutboxMessage
 from tests.conftest import Clock, RuntimeFactory
+from tests.fakes.engine_port import FakePort
 from tests.fakes.whatsapp_server import FakeWhatsApp
 
 TO = "6281234567890"
@@ -72,7 +67,9 @@ async def make_channel(wa: FakeWhatsApp, fake_time: FakeTime) -> AsyncIterator[C
                                 templates=TEMPLATES, timeout_s=kwargs.pop("timeout_s", 5.0))
         config = replace(config, **kwargs.pop("config", {}))
         limiter = SendRateLimiter(config.rate_per_second, clock=fake_time, sleep=fake_time.sleep)
-        channel = WhatsAppChannel(config, limiter=limiter, sleep=fake_time.sleep, **kwargs)
+        port = FakePort(recipient_of=kwargs.pop("recipient", None), recall=kwargs.pop("recall", None),
+                        **({"clock": kwargs.pop("clock")} if "clock" in kwargs else {}))
+        channel = WhatsAppChannel(config, limiter=limiter, sleep=fake_time.sleep, port=port, **kwargs)
         made.append(channel)
         return channel
 
@@ -298,11 +295,11 @@ def test_rate_is_checked() -> None:
 
 
 def test_config_comes_from_the_settings(app_settings: Settings) -> None:
-    assert whatsapp_config(app_settings) is None
+    assert whatsapp_config(app_settings.model_dump()) is None
     configured = app_settings.model_copy(update={
         "whatsapp_token": SecretStr("token"), "whatsapp_phone_number_id": "1234567890",
         "whatsapp_app_secret": SecretStr("secret"), "whatsapp_api_base": "http://127.0.0.1:9"})
-    config = whatsapp_config(configured, rate_per_second=200, templates=TEMPLATES)
+    config = whatsapp_config(configured.model_dump(), rate_per_second=200, templates=TEMPLATES)
     assert config is not None
     assert (config.token, config.phone_number_id, config.app_secret, config.verify_token) == (
         "token", "1234567890", "secret", "")
@@ -312,7 +309,7 @@ def test_config_comes_from_the_settings(app_settings: Settings) -> None:
     assert config.template_for("reminder", "en") == ("office_news", "en"), "no template of its own: the general one"
     assert config.template_for("check_in", "en") == ("check_in_en", "en")
     assert config.template_for("check_in", "jv") == ("cek_bulanan", "id")
-    assert whatsapp_config(configured, templates={}).template_for("notification", "id") is None  # type: ignore[union-attr]
+    assert whatsapp_config(configured.model_dump(), templates={}).template_for("notification", "id") is None  # type: ignore[union-attr]
 
 
 async def test_each_proactive_message_goes_out_as_its_own_purposes_template(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from bot.channels.registry import CHANNELS
 from bot.engine.i18n import SUPPORTED_LOCALES
 from models.catalog import TrainingCategory
 from models.targets import ALL_CATEGORIES
@@ -31,7 +32,7 @@ def parser() -> argparse.ArgumentParser:
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)
     for name, purpose in (("add", "grant the staff role"), ("remove", "take the staff role away")):
         action = staff_commands.add_parser(name, help=f"{purpose} to a channel identity")
-        action.add_argument("channel", choices=("console", "telegram", "whatsapp"))
+        action.add_argument("channel", choices=tuple(CHANNELS))
         action.add_argument("id", help="console user name, Telegram user id, or WhatsApp number (wa_id)")
     importing = commands.add_parser("import", help="load data from a spreadsheet")
     sources = importing.add_subparsers(dest="import_what", required=True)

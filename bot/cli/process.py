@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 
 from bot import migrate
-from bot.channels.console.channel import CHANNEL as CONSOLE
 from bot.channels.console.channel import ConsoleChannel
 from bot.channels.console.channel import chat as console_chat
+from bot.channels.registry import CONSOLE, configured
+from bot.engine.channel_port import RuntimePort
 from bot.engine.runtime import Runtime
 from bot.scheduler import build_scheduler
 from bot.serve import serve
@@ -61,14 +62,11 @@ async def run(settings: Settings) -> int:
         print(f"Configuration error: survey file {error}", file=sys.stderr)
         return 2
     await ensure_schema(settings)
-    if settings.whatsapp_token and not settings.whatsapp_phone_number_id:
-        print("Configuration error: WHATSAPP_PHONE_NUMBER_ID is required with WHATSAPP_TOKEN", file=sys.stderr)
-        return 2
-    if settings.telegram_bot_token or settings.whatsapp_token:
+    if configured(settings.model_dump()):
         return await serve(settings)
     print("No channel credentials configured: starting the console chat. Type /help for help, Ctrl-D to leave.",
           file=sys.stderr)
-    return await chat(settings, "console", None, with_jobs=True)
+    return await chat(settings, CONSOLE, None, with_jobs=True)
 
 
 async def chat(settings: Settings, user: str, lang: str | None, *, with_jobs: bool = False) -> int:
@@ -79,7 +77,7 @@ async def chat(settings: Settings, user: str, lang: str | None, *, with_jobs: bo
     if scheduler is not None:
         scheduler.start()
     try:
-        await console_chat(runtime.handle, runtime.session_factory, user, locale=lang)
+        await console_chat(RuntimePort(runtime), user, locale=lang)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)

@@ -12,17 +12,17 @@ import asyncio
 import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.base import Channel, DeliveryError
 from bot.engine.locks import KeyedLocks
 from bot.engine.messages import Reply
 from models.files import file_content
 from models.outbox import OutboxMessage, claim_due, mark_attempt_failed, mark_sent, scrub
+from models.reachability import unreachable_since
 from models.receipts import Sent, record_sent
 
 log = logging.getLogger(__name__)
@@ -30,40 +30,21 @@ log = logging.getLogger(__name__)
 BACKOFF_BASE = timedelta(seconds=5)
 MARK_BATCH = 64
 
-RECIPIENT_CHECKED: ContextVar[bool] = ContextVar("recipient_checked", default=False)
-"""True in a sender whose recipients were checked when their messages were queued, moments before (a broadcast
-claims only people who have not blocked the bot): a channel may skip its own look-up per message, which on
-PostgreSQL is most of a send's cost. Someone who blocked the bot since is caught by the platform's refusal."""
-
-
-class DeliveryError(Exception):
-    """A send failed. `permanent` failures are not retried; `retry_after` is the platform's own wait."""
-
-    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-        self.retry_after = retry_after
-
-
-class Channel(Protocol):
-    """What a channel adapter offers the delivery path."""
-
-    name: str
-
-    async def send(self, address: str, reply: Reply) -> Sequence[str]:
-        """Send one reply; returns the ids the platform gave the messages when it reports on them later (WhatsApp's
-        statuses), else nothing."""
-        ...
-
 
 @dataclass(frozen=True, slots=True)
 class Envelope:
-    """A committed outbox row, ready to send."""
+    """A committed outbox row, ready to send.
+
+    `recipient_checked`: whoever queued it has just left out users who blocked the bot (a broadcast's claim
+    does), so delivery need not ask again per message, which on PostgreSQL is most of a send's cost. Someone
+    who blocked the bot since is caught by the platform's refusal.
+    """
 
     id: int
     channel: str
     address: str
     reply: Reply
+    recipient_checked: bool = False
 
     @classmethod
     def of(cls, row: OutboxMessage) -> Envelope:
@@ -167,6 +148,8 @@ class Delivery:
         if channel is None:
             return  # another process owns that channel; the sweep there will send it
         try:
+            if channel.skips_unreachable and not envelope.recipient_checked:
+                await self._refuse_if_unreachable(envelope)
             platform_ids = await channel.send(envelope.address, envelope.reply)
         except DeliveryError as error:
             await self._record_failure(envelope, error)
@@ -176,6 +159,14 @@ class Delivery:
             ids = tuple(Sent(envelope.channel, pid, envelope.id) for pid in platform_ids)
             self._marks.append(_Mark(envelope.id, ids, envelope.reply.sensitive))
             self._marks_taken += 1
+
+    async def _refuse_if_unreachable(self, envelope: Envelope) -> None:
+        """A user known to have blocked the bot is not sent to (a permanent failure, shown to staff) until they
+        write again."""
+        async with self._session_factory() as session:
+            blocked_since = await unreachable_since(session, envelope.channel, envelope.address)
+        if blocked_since is not None:
+            raise DeliveryError(f"skipped: the user blocked the bot on {blocked_since:%Y-%m-%d}", permanent=True)
 
     async def _record_failure(self, envelope: Envelope, error: DeliveryError) -> None:
         log.warning("delivery of outbox %s to %s failed: %s", envelope.id, envelope.channel, error)

@@ -7,9 +7,8 @@ would hide the code they need.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
-from types import MappingProxyType
 
 from bot.engine.messages import Msg, Outgoing, _, ngettext, one_line, say
 from handlers.context import Context
@@ -19,7 +18,6 @@ from models.delivery_failures import Reason, count_failed, failure_reasons, late
 WINDOW_DAYS = 7
 SHOWN_REASON = 80
 NO_REASON = "?"
-CHANNEL_NAMES: Mapping[str, str] = MappingProxyType({"telegram": "Telegram", "whatsapp": "WhatsApp"})
 
 
 def shown(reason: str | None) -> str:
@@ -44,7 +42,8 @@ async def ask_failures(ctx: Context) -> Outgoing:
     for failed in await latest_failed(ctx.session, since):
         local = ctx.services.office.local_time(failed.at)
         lines.append(_("{day} {time}, {channel}, {who}: {reason}").format(
-            day=local.date(), time=local.strftime("%H:%M"), channel=CHANNEL_NAMES.get(failed.channel, failed.channel),
+            day=local.date(), time=local.strftime("%H:%M"),
+            channel=ctx.services.channel_titles.get(failed.channel, failed.channel),
             who=failed.name or failed.address, reason=shown(failed.reason)))
     return say(*lines)
 

@@ -154,8 +154,9 @@ THIS_NUMBER = "this_number"
 
 
 def chat_number(ctx: Context) -> str | None:
-    """The number a WhatsApp user writes from (their WhatsApp id is it, without the '+'), when it is mobile."""
-    if ctx.user.channel != "whatsapp" or not ctx.user.external_id.isdigit():
+    """The number the user writes from, on a channel whose addresses are phone numbers (WhatsApp's id is the
+    number without the '+'), when it is mobile."""
+    if ctx.user.channel not in ctx.services.phone_number_channels or not ctx.user.external_id.isdigit():
         return None
     try:
         return normalize_phone(f"+{ctx.user.external_id}")

@@ -9,16 +9,13 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+from bot.channels.base import EnginePort
+from bot.channels.registry import CONSOLE as CHANNEL
 from bot.engine.messages import Image, Incoming, Reply
-from models.users import set_locale
-
-CHANNEL = "console"
 
 
 def format_reply(reply: Reply) -> str:
@@ -34,6 +31,7 @@ class ConsoleChannel:
     (by default a directory in the system's temporary one), and its path is shown above its caption."""
 
     name = CHANNEL
+    skips_unreachable = False
 
     def __init__(self, stream: TextIO, image_dir: Path | None = None) -> None:
         self._stream = stream
@@ -61,8 +59,7 @@ async def read_line(stream: TextIO) -> str | None:
 
 
 async def chat(
-    handle: Callable[[Incoming], Awaitable[None]],
-    session_factory: async_sessionmaker[AsyncSession],
+    port: EnginePort,
     user: str,
     *,
     locale: str | None = None,
@@ -71,9 +68,8 @@ async def chat(
 ) -> None:
     """Talk to the bot as console user `user` until end of input."""
     if locale:
-        async with session_factory() as session, session.begin():
-            await set_locale(session, CHANNEL, user, locale)
-    await handle(Incoming(channel=CHANNEL, external_id=user, text="/start", locale_hint=locale))
+        await port.set_locale(CHANNEL, user, locale)
+    await port.handle(Incoming(channel=CHANNEL, external_id=user, text="/start", locale_hint=locale))
     interactive = stdin.isatty()
     while True:
         if interactive:
@@ -82,4 +78,4 @@ async def chat(
         line = await read_line(stdin)
         if line is None:
             break
-        await handle(Incoming(channel=CHANNEL, external_id=user, text=line, locale_hint=locale))
+        await port.handle(Incoming(channel=CHANNEL, external_id=user, text=line, locale_hint=locale))

@@ -1,9 +1,8 @@
-"""The Telegram channel over aiogram 3: updates in (long polling or the webhook in `bot.webhooks`), replies out through
-`TelegramChannel` and the outbox.
+"""Telegram updates in, by long polling or the webhook (`bot.channels.telegram.connect`): each one handed to the
+engine through its port, after the platform's own chores (answering a button press at once so it does not
+spin, downloading a sent file, resolving a shortened button, recording a block or unblock).
 
-Wiring only: what an update means is `telegram_updates`, how a reply looks is `telegram_format`, how it is sent
-within Telegram's limits is `telegram_sender`. Every button press is answered at once (no spinning button),
-whatever becomes of it.
+What an update means is `updates`, how a reply looks is `format`, how it is sent is `sender`.
 """
 
 from __future__ import annotations
@@ -22,23 +21,18 @@ from aiogram.exceptions import AiogramError, TelegramRetryAfter
 from aiogram.types import BotCommand, Update
 from aiohttp import ClientError
 
-from bot.channels.telegram.budget import Budget, SendBudget
+from bot.channels.base import EnginePort, SendReplies
+from bot.channels.rate_limits import Budget, SendBudget
+from bot.channels.registry import TELEGRAM as CHANNEL
 from bot.channels.telegram.format import DIGEST_MARK, token_digest
 from bot.channels.telegram.sender import TelegramChannel
 from bot.channels.telegram.updates import (
     ALLOWED_UPDATES,
-    CHANNEL,
     blocked_change,
     document_to_fetch,
     incoming_from_update,
 )
-from bot.engine.delivery import Envelope
-from bot.engine.i18n import SUPPORTED_LOCALES
 from bot.engine.messages import MAX_DOCUMENT_BYTES, Document, Incoming, IncomingKind, Msg, _
-from bot.engine.runtime import Runtime
-from bot.settings import Settings
-from models.outbox import recent_payloads
-from models.reachability import mark_reachable, mark_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -58,26 +52,29 @@ MENU_COMMANDS: Sequence[tuple[str, str, Msg]] = (
 """Every name here is also a command the router knows, in both languages."""
 
 
-def create_bot(settings: Settings) -> Bot:
-    assert settings.telegram_bot_token is not None
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base), timeout=REQUEST_TIMEOUT)
-    return Bot(settings.telegram_bot_token.get_secret_value(), session=session)
+def create_bot(token: str, api_base: str) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base), timeout=REQUEST_TIMEOUT)
+    return Bot(token, session=session)
+
+
+async def _send_nothing() -> None:
+    return None
 
 
 class TelegramAdapter:
-    """Feeds Telegram updates to the runtime; owns the bot's `TelegramChannel` for the replies."""
+    """Feeds Telegram updates to the engine; owns the bot's `TelegramChannel` for the replies (which the shell
+    adds to delivery)."""
 
-    def __init__(self, bot: Bot, runtime: Runtime, budget: Budget | None = None) -> None:
+    def __init__(self, bot: Bot, port: EnginePort, budget: Budget | None = None) -> None:
         self.bot = bot
-        self.runtime = runtime
-        self.channel = TelegramChannel(bot, runtime.session_factory, runtime.clock, budget or SendBudget())
-        runtime.delivery.add_channel(self.channel)
+        self.port = port
+        self.channel = TelegramChannel(bot, port, budget or SendBudget())
 
     async def handle_update(self, update: Update) -> None:
         """One update, start to end: handled, committed, and its replies sent."""
         await self.deliver(await self.receive(update))
 
-    async def receive(self, update: Update) -> list[Envelope]:
+    async def receive(self, update: Update) -> SendReplies:
         """Handle one update and commit its replies, without sending them yet (the webhook answers Telegram
         first). Never raises: a failure is logged, and the update is not lost, since its event id is recorded
         only together with its replies."""
@@ -85,24 +82,25 @@ class TelegramAdapter:
             if update.callback_query is not None:
                 await self._answer_button(update.callback_query.id)
             if (blocked := blocked_change(update)) is not None:
-                await self._record_reachability(*blocked)
-                return []
+                chat, blocked_now = blocked
+                await self.port.set_reachable(CHANNEL, chat, not blocked_now)
+                return _send_nothing
             incoming = incoming_from_update(update)
             if incoming is None:
-                return []
+                return _send_nothing
             if (wanted := document_to_fetch(update)) is not None:
                 incoming = await self._with_document(incoming, *wanted)
-            return await self.runtime.dispatcher.handle(await self._resolve_digest(incoming))
+            return await self.port.accept(await self._resolve_digest(incoming))
         except Exception:
             log.exception("handling telegram update %s failed", update.update_id)
-            return []
+            return _send_nothing
 
-    async def deliver(self, envelopes: list[Envelope]) -> None:
+    async def deliver(self, send: SendReplies) -> None:
         """Send committed replies; what cannot be sent now stays in the outbox for the sweep."""
         try:
-            await self.runtime.delivery.deliver(envelopes)
+            await send()
         except Exception:
-            log.exception("delivering %s telegram replies failed; the outbox sweep will retry", len(envelopes))
+            log.exception("delivering telegram replies failed; the outbox sweep will retry")
 
     async def handle_updates(self, updates: Sequence[Update]) -> None:
         """A batch at once: the dispatcher keeps each user's messages in order and apart."""
@@ -151,24 +149,16 @@ class TelegramAdapter:
 
     async def set_commands(self) -> None:
         """The command menu in every language; Telegram shows the user's own (default: the office's)."""
-        default = self.runtime.catalogs.default
-        await self.bot.set_my_commands(self._commands(default))
-        for locale in SUPPORTED_LOCALES:
+        await self.bot.set_my_commands(self._commands(self.port.default_locale))
+        for locale in self.port.locales:
             await self.bot.set_my_commands(self._commands(locale), language_code=locale)
 
     def _commands(self, locale: str) -> list[BotCommand]:
-        translator = self.runtime.catalogs.translator(locale)
         return [
-            BotCommand(command=indonesian if locale == "id" else english, description=translator.render(description))
+            BotCommand(command=indonesian if locale == "id" else english,
+                       description=self.port.render(locale, description))
             for indonesian, english, description in MENU_COMMANDS
         ]
-
-    async def _record_reachability(self, chat: str, blocked: bool) -> None:
-        async with self.runtime.session_factory() as session, session.begin():
-            if blocked:
-                await mark_unreachable(session, CHANNEL, chat, self.runtime.clock())
-            else:
-                await mark_reachable(session, CHANNEL, chat)
 
     async def _answer_button(self, query_id: str) -> None:
         try:
@@ -198,12 +188,9 @@ class TelegramAdapter:
         messages recently sent to that chat. Not found means a stale button, which the router explains."""
         if incoming.kind is not IncomingKind.OPTION or not incoming.option.startswith(DIGEST_MARK):
             return incoming
-        async with self.runtime.session_factory() as session:
-            payloads = await recent_payloads(session, CHANNEL, incoming.external_id)
-        for payload in payloads:
-            for token, _label in (*payload.get("options", []), *payload.get("nav", [])):
-                if token_digest(token) == incoming.option:
-                    return replace(incoming, option=token)
+        for token in await self.port.recent_option_tokens(CHANNEL, incoming.external_id):
+            if token_digest(token) == incoming.option:
+                return replace(incoming, option=token)
         return incoming
 
 

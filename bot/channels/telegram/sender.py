@@ -3,7 +3,8 @@ upload for a picture), within the bot's send budget, with Telegram's errors hand
 
 - 429: the whole bot waits `retry_after` (the budget pauses every sender), then the same message is sent again.
 - 5xx, timeouts, broken connections: a few retries with doubling waits; after that the outbox sweep takes over.
-- 403 (the user blocked the bot): the user is marked unreachable and skipped by later sends until they write.
+- 403 (the user blocked the bot): the user is marked unreachable (through the engine), and delivery skips them
+  from then on until they write again.
 - any other 400: a message Telegram will never accept; recorded as a permanent failure, not retried.
 """
 
@@ -12,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
 from typing import TypeVar
 
 from aiogram import Bot
@@ -25,14 +25,12 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.telegram.budget import Budget
+from bot.channels.base import DeliveryError, EnginePort
+from bot.channels.rate_limits import Budget
+from bot.channels.registry import TELEGRAM as CHANNEL
 from bot.channels.telegram.format import PARSE_MODE, Chunk, chunks_of, escape, split_caption
-from bot.channels.telegram.updates import CHANNEL
-from bot.engine.delivery import RECIPIENT_CHECKED, DeliveryError
 from bot.engine.messages import Image, Reply
-from models.reachability import mark_unreachable, unreachable_since
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +43,15 @@ NOT_MODIFIED = "message is not modified"
 
 
 class TelegramChannel:
-    """What `bot.engine.delivery.Delivery` calls to reach a Telegram chat."""
+    """What the engine's delivery calls to reach a Telegram chat."""
 
     name = CHANNEL
+    skips_unreachable = True
 
     def __init__(
         self,
         bot: Bot,
-        session_factory: async_sessionmaker[AsyncSession],
-        clock: Callable[[], datetime],
+        port: EnginePort,
         budget: Budget,
         *,
         backoff_start: float = BACKOFF_START,
@@ -61,18 +59,12 @@ class TelegramChannel:
     ) -> None:
         self.bot = bot
         self.budget = budget
-        self._session_factory = session_factory
-        self._clock = clock
+        self._port = port
         self._backoff_start = backoff_start
         self._sleep = sleep
 
     async def send(self, address: str, reply: Reply) -> Sequence[str]:
         """Send (or edit in place); Telegram reports nothing after accepting a message, so no ids are kept."""
-        if not RECIPIENT_CHECKED.get():
-            async with self._session_factory() as session:
-                blocked_since = await unreachable_since(session, CHANNEL, address)
-            if blocked_since is not None:
-                raise DeliveryError(f"skipped: the user blocked the bot on {blocked_since:%Y-%m-%d}", permanent=True)
         if reply.image is not None:
             await self._send_photo(address, reply.image, reply.text)
             return ()
@@ -129,7 +121,7 @@ class TelegramChannel:
                 if rate_limited >= MAX_RATE_LIMITED:
                     raise DeliveryError(str(error), retry_after=error.retry_after) from error
             except TelegramForbiddenError as error:
-                await self._mark_unreachable(address)
+                await self._port.set_reachable(CHANNEL, address, False)
                 raise DeliveryError(f"403 {error.message}", permanent=True) from error
             except TelegramBadRequest as error:
                 raise DeliveryError(f"400 {error.message}", permanent=True) from error
@@ -139,7 +131,3 @@ class TelegramChannel:
                     raise DeliveryError(repr(error)) from error
                 log.info("telegram call for chat %s failed (%r); retrying", address, error)
                 await self._sleep(self._backoff_start * 2 ** (transient_failures - 1))
-
-    async def _mark_unreachable(self, address: str) -> None:
-        async with self._session_factory() as session, session.begin():
-            await mark_unreachable(session, CHANNEL, address, self._clock())

@@ -11,9 +11,9 @@ from dataclasses import replace
 
 from aiogram.types import CallbackQuery, Message, Update
 
+from bot.channels.registry import TELEGRAM as CHANNEL
 from bot.engine.messages import Incoming, IncomingKind
 
-CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 """What the bot asks Telegram for (getUpdates and setWebhook); anything else that still arrives is ignored."""
 BLOCKED = "kicked"

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 from pywa_async import errors as wa_errors
 from pywa_async.client import WhatsApp
 from pywa_async.utils import UserIdentifier
 
-from bot.channels.whatsapp.inbound import CHANNEL, MediaRef, PageTap
+from bot.channels.base import DeliveryError, EnginePort, TierUsage
+from bot.channels.rate_limits import RateLimiter, SendRateLimiter
+from bot.channels.registry import WHATSAPP as CHANNEL
+from bot.channels.whatsapp.inbound import MediaRef, PageTap
 from bot.channels.whatsapp.render import (
     OutboundMessage,
     image_messages,
@@ -30,10 +32,7 @@ from bot.channels.whatsapp.render import (
     render_reply,
     template_message,
 )
-from bot.engine.delivery import DeliveryError
 from bot.engine.messages import MAX_DOCUMENT_BYTES, Document, Image, Purpose, Reply
-from bot.settings import Settings
-from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +41,6 @@ NOTIFICATION = Purpose.NOTIFICATION.value
 """The purpose of replies and of proactive messages that name none; its templates stand in for any purpose
 without its own."""
 MAX_RATE_PER_SECOND = 1000.0
-_ROUNDING = 1e-9
 PART_RETRIES = 3  # a throttled later part of a split text is retried here, so earlier parts are not sent twice
 
 
@@ -88,98 +86,9 @@ class WhatsAppConfig:
         return None
 
 
-def whatsapp_config(settings: Settings, **more: Any) -> WhatsAppConfig | None:
-    """The channel's configuration from settings, or None when WhatsApp is not configured.
-
-    `more` passes what the settings do not have yet (templates, rate_per_second, daily_unique_recipients).
-    """
-    if settings.whatsapp_token is None or not settings.whatsapp_phone_number_id:
-        return None
-    secret = settings.whatsapp_app_secret
-    verify = settings.whatsapp_verify_token
-    return WhatsAppConfig(
-        token=settings.whatsapp_token.get_secret_value(),
-        phone_number_id=settings.whatsapp_phone_number_id,
-        app_secret=secret.get_secret_value() if secret else "",
-        verify_token=verify.get_secret_value() if verify else "",
-        api_base=settings.whatsapp_api_base,
-        default_locale=settings.default_locale,
-        **more,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class TierUsage:
-    """Business-initiated sends (templates) of the last 24 hours, which the number's tier limits per user."""
-
-    unique_recipients: int
-    includes_this_user: bool
-    oldest_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    """What the database knows of a WhatsApp user: their language and when they last wrote to us."""
-
-    locale: str | None
-    last_inbound_at: datetime | None
-    tier_usage: TierUsage | None = None
-
-
-RecipientLookup = Callable[[str], Awaitable[Recipient | None]]
-ReplyRecall = Callable[[str], Awaitable[Reply | None]]
-
-
 def window_is_open(last_inbound_at: datetime | None, now: datetime) -> bool:
     """Whether free-form messages may still be sent: the user wrote within the last 24 hours."""
     return last_inbound_at is not None and now - last_inbound_at < SERVICE_WINDOW
-
-
-class RateLimiter(Protocol):
-    """What the channel asks of its rate limit, in one process or shared (`bot.channels.shared_budgets`)."""
-
-    async def acquire(self) -> None: ...
-
-    def pause(self, seconds: float) -> None: ...
-
-
-class SendRateLimiter:
-    """A token bucket: `rate` sends per second, bursts of a tenth of a second's worth; `pause` stops everyone."""
-
-    def __init__(
-        self,
-        rate: float,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self._rate = rate
-        self._capacity = max(1.0, rate / 10)
-        self._tokens = self._capacity
-        self._clock = clock
-        self._sleep = sleep
-        self._stamp = clock()
-        self._paused_until = 0.0
-        self._lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            while True:
-                now = self._clock()
-                if now < self._paused_until:
-                    await self._sleep(self._paused_until - now)
-                    continue
-                self._tokens = min(self._capacity, self._tokens + (now - self._stamp) * self._rate)
-                self._stamp = now
-                if self._tokens >= 1 - _ROUNDING:  # refills are floating sums: 0.9999999 is a whole token
-                    self._tokens = max(0.0, self._tokens - 1)
-                    return
-                await self._sleep((1 - self._tokens) / self._rate)
-
-    def pause(self, seconds: float) -> None:
-        """The platform said to slow down: nobody sends on this number for `seconds`."""
-        self._paused_until = max(self._paused_until, self._clock() + seconds)
-        self._tokens = 0.0
 
 
 def build_client(config: WhatsAppConfig) -> tuple[WhatsApp, httpx.AsyncClient]:
@@ -200,21 +109,20 @@ def build_client(config: WhatsAppConfig) -> tuple[WhatsApp, httpx.AsyncClient]:
 class WhatsAppChannel:
     """Sends replies to WhatsApp users; `address` is the user's WhatsApp id (their phone, digits only).
 
-    `recipient` (optional) looks the user up so a closed window goes straight to a template; without it the
-    channel learns of a closed window from error 131047. `recall` (optional) returns the last reply with
-    options sent to a user, so a tap on a list's "more" row can show the next page without keeping state.
+    Through `port` (optional) it looks the user up, so a closed window goes straight to a template (without it
+    the channel learns of a closed window from error 131047), and finds the last reply with options sent to a
+    user, so a tap on a list's "more" row can show the next page without keeping state.
     """
 
     name = CHANNEL
+    skips_unreachable = False
 
     def __init__(
         self,
         config: WhatsAppConfig,
         *,
         client: WhatsApp | None = None,
-        recipient: RecipientLookup | None = None,
-        recall: ReplyRecall | None = None,
-        clock: Callable[[], datetime] = utcnow,
+        port: EnginePort | None = None,
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -223,11 +131,12 @@ class WhatsAppChannel:
         if client is None:
             client, self._session = build_client(config)
         self._client = client
-        self._recipient = recipient
-        self._recall = recall
-        self._clock = clock
+        self._port = port
         self._sleep = sleep
         self._limiter = limiter or SendRateLimiter(config.rate_per_second, sleep=sleep)
+
+    def _now(self) -> datetime:
+        return self._port.now() if self._port is not None else datetime.now(UTC)
 
     async def aclose(self) -> None:
         if self._session is not None:
@@ -238,9 +147,9 @@ class WhatsAppChannel:
 
     async def deliver(self, address: str, reply: Reply, purpose: str = NOTIFICATION) -> list[str]:
         """Send `reply`; returns the WhatsApp message ids (wamids) that status callbacks will name."""
-        recipient = await self._recipient(address) if self._recipient is not None else None
+        recipient = await self._port.recipient(CHANNEL, address) if self._port is not None else None
         locale = recipient.locale if recipient is not None else None
-        if recipient is not None and not window_is_open(recipient.last_inbound_at, self._clock()):
+        if recipient is not None and not window_is_open(recipient.last_inbound_at, self._now()):
             self._check_tier(recipient.tier_usage)
             return [await self._send_template(address, reply.text, purpose, locale)]
         if reply.image is not None:
@@ -269,14 +178,15 @@ class WhatsAppChannel:
         tier = self.config.daily_unique_recipients
         if tier is None or usage is None or usage.includes_this_user or usage.unique_recipients < tier:
             return
-        oldest = usage.oldest_at or self._clock()
-        wait = max((oldest + SERVICE_WINDOW - self._clock()).total_seconds(), 60.0)
+        now = self._now()
+        oldest = usage.oldest_at or now
+        wait = max((oldest + SERVICE_WINDOW - now).total_seconds(), 60.0)
         raise DeliveryError(f"the number's tier of {tier} users a day is reached; sending again in {wait:.0f} s",
                             retry_after=wait)
 
     async def show_page(self, tap: PageTap) -> None:
         """Answer a tap on a "more" row with the next page of the list it belongs to, if it is still current."""
-        reply = await self._recall(tap.address) if self._recall is not None else None
+        reply = await self._port.last_reply_with_options(CHANNEL, tap.address) if self._port is not None else None
         page = page_of(reply, tap.request) if reply is not None else None
         if reply is None or page is None:
             log.info("ignored a stale 'more' tap from %s", tap.address)

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.channels.registry import WHATSAPP as CHANNEL
 from bot.channels.whatsapp.render import CONTACT_ID, MoreRequest, parse_more_row_id
 from bot.engine.messages import Incoming, IncomingKind
-
-CHANNEL = "whatsapp"
 
 
 @dataclass(frozen=True, slots=True)

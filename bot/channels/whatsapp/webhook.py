@@ -54,7 +54,7 @@ def whatsapp_webhook_router(
 ) -> APIRouter:
     """Routes for Meta's calls: GET `path` (subscription check) and POST `path` (messages and statuses).
 
-    `handle` is what every channel calls with a message (`Runtime.handle`); `on_status` records a delivery
+    `handle` is what every channel calls with a message (`EnginePort.handle`); `on_status` records a delivery
     status against the outbox row; `on_page_tap` shows the next page of a list (`WhatsAppChannel.show_page`);
     `fetch_document` downloads a file a user sent (`WhatsAppChannel.fetch_document`; without it, or when the
     download fails, a file is an unsupported message). Messages of one POST are handled in order.

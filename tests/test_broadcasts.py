@@ -151,13 +151,13 @@ async def test_a_scheduled_broadcast_waits_for_its_time_and_can_be_cancelled(
     await staff.tap("Selesai: lihat pratinjau")
     await staff.tap("Jadwalkan nanti")
     await staff.send("kemarin")
-    assert staff.text.startswith("Tulis tanggal dan jam")
+    assert staff.text.startswith("Mohon tulis tanggal dan jam")
     await staff.send("22-11-2026 09:00")
     assert staff.text.startswith("Waktu itu sudah lewat.")
     await staff.send("24-11-2026 09:00")
     assert staff.text == "Kirim ke 5 orang pada 24 November 2026 pukul 09:00 WITA?"
     await staff.tap("Ya, kirim")
-    assert staff.text.startswith("Siaran #1 dijadwalkan.")
+    assert staff.text.startswith("Siaran #1 sudah dijadwalkan.")
     assert await send_broadcasts(runtime) == 0, "not yet"
 
     await staff.send("/siaran")

@@ -46,7 +46,7 @@ async def test_a_visitor_pages_through_the_trainings_and_opens_one(
     await user.tap("Tata Rias Pengantin")
     assert user.text.splitlines()[:3] == [
         "Tata Rias Pengantin",
-        "Jenis: Pelatihan nonkompetensi (keterampilan praktis)",
+        "Kategori: Pelatihan nonkompetensi (keterampilan praktis)",
         "Penyelenggara: LPK Karya Mandiri",
     ]
     assert "Sisa kuota: 16 dari 16" in user.text

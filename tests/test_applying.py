@@ -37,14 +37,14 @@ async def test_a_registered_job_seeker_applies_after_confirming(
     await register(siti)
     await open_welding(siti)
     await siti.tap("Daftar")
-    assert siti.text.startswith("Kirim lamaran Anda untuk Pengelasan SMAW 3G?")
+    assert siti.text.startswith("Kirim pendaftaran Anda untuk Pengelasan SMAW 3G?")
     await siti.tap("Ya, kirim")
-    assert "Lamaran Anda untuk Pengelasan SMAW 3G sudah terkirim." in siti.text
+    assert "Pendaftaran Anda untuk Pengelasan SMAW 3G sudah terkirim." in siti.text
     assert await applications(runtime) == 1
 
     await open_welding(siti)
     await siti.tap("Daftar")
-    assert "Anda belum dapat mendaftar untuk lowongan ini:\n- Anda sudah mendaftar" in siti.text
+    assert "Anda belum dapat mendaftar program ini:\n- Anda sudah mendaftar" in siti.text
     assert await siti.step() == "detail"
     assert await applications(runtime) == 1
 
@@ -75,8 +75,8 @@ async def test_every_reason_not_to_be_eligible_is_given(
     await open_welding(siti)
     await siti.tap("Daftar")
     assert siti.text.startswith(
-        "Anda belum dapat mendaftar untuk lowongan ini:\n- usia Anda di atas batas maksimal\n"
-        "- pendidikan yang diminta lebih tinggi\n\nPengelasan SMAW 3G"
+        "Anda belum dapat mendaftar program ini:\n- usia Anda di atas batas maksimal\n"
+        "- syarat pendidikan minimalnya lebih tinggi\n\nPengelasan SMAW 3G"
     ), "the reasons, then the details again"
     assert await siti.step() == "detail"
 
@@ -89,7 +89,7 @@ async def test_a_visitor_registers_first_and_comes_back_to_the_opening(
     await visitor.send("/start")
     await open_welding(visitor)
     await visitor.tap("Daftar")
-    assert "Untuk mendaftar, Anda perlu registrasi terlebih dahulu" in visitor.text
+    assert "Untuk mendaftar program ini, Anda perlu terdaftar sebagai pencari kerja terlebih dahulu" in visitor.text
     assert await visitor.step() == "language"
     visitor.received.clear()
     await register(visitor)
@@ -119,5 +119,5 @@ async def test_two_people_confirming_the_last_place_at_once_get_it_once(
     await asyncio.gather(siti.tap("Ya, kirim"), nur.tap("Ya, kirim"))
     assert await applications(worker_a) == 1
     outcomes = sorted(user.text.split("\n")[0] for user in (siti, nur))
-    assert outcomes[0] == "Lamaran Anda tidak dapat dikirim:"
-    assert outcomes[1].startswith("Lamaran Anda untuk Pengelasan SMAW 3G sudah terkirim.")
+    assert outcomes[0] == "Pendaftaran Anda tidak dapat dikirim:"
+    assert outcomes[1].startswith("Pendaftaran Anda untuk Pengelasan SMAW 3G sudah terkirim.")

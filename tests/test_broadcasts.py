@@ -65,16 +65,16 @@ async def test_staff_write_preview_and_send_a_broadcast_each_reader_in_their_lan
     assert "Kecamatan: Tanjung" in staff.text and "3 orang akan menerimanya." in staff.text
     await staff.tap("Selesai: lihat pratinjau")
     preview = staff.text
-    assert preview.startswith("2 orang yang membaca Bahasa Indonesia akan melihat:")
+    assert preview.startswith("2 orang yang memakai Bahasa Indonesia akan menerima:")
     assert "Pengumuman dari Disnaker Kabupaten Tabalong:\n\nPendaftaran pelatihan menjahit dibuka!" in preview
     assert "[Lihat rincian dan daftar]" in preview
-    assert "1 orang yang membaca English akan melihat:" in preview
+    assert "1 orang yang memakai English akan menerima:" in preview
     assert "Announcement from Disnaker Kabupaten Tabalong:\n\nSewing training registration is open!" in preview
     assert "[See details and apply]" in preview
     await staff.tap("Kirim sekarang")
     assert staff.text == "Kirim ke 3 orang sekarang?"
     await staff.tap("Ya, kirim")
-    assert staff.text.startswith("Siaran #1 sedang dikirim ke 3 orang.")
+    assert staff.text.startswith("Siaran #1 sedang dikirim kepada 3 orang.")
 
     assert await send_broadcasts(runtime) == 3
     assert received_broadcast(channel, "siti") == [
@@ -145,19 +145,19 @@ async def test_a_scheduled_broadcast_waits_for_its_time_and_can_be_cancelled(
     await staff.tap("Semua alumni")
     assert "0 orang akan menerimanya." in staff.text
     await staff.tap("Selesai: lihat pratinjau")
-    assert staff.text.startswith("Tidak ada orang dalam audiens ini."), "nobody to send to"
+    assert staff.text.startswith("Tidak ada penerima dengan pilihan ini."), "nobody to send to"
     await staff.send("back")
     await staff.tap("Semua pengguna bot")
     await staff.tap("Selesai: lihat pratinjau")
     await staff.tap("Jadwalkan nanti")
     await staff.send("kemarin")
-    assert staff.text.startswith("Tulis tanggal dan jam")
+    assert staff.text.startswith("Mohon tulis tanggal dan jam")
     await staff.send("22-11-2026 09:00")
     assert staff.text.startswith("Waktu itu sudah lewat.")
     await staff.send("24-11-2026 09:00")
     assert staff.text == "Kirim ke 5 orang pada 24 November 2026 pukul 09:00 WITA?"
     await staff.tap("Ya, kirim")
-    assert staff.text.startswith("Siaran #1 dijadwalkan.")
+    assert staff.text.startswith("Siaran #1 sudah dijadwalkan.")
     assert await send_broadcasts(runtime) == 0, "not yet"
 
     await staff.send("/siaran")
@@ -216,7 +216,7 @@ async def test_members_do_not_know_the_broadcast_command(runtime: Runtime, chann
     user = ChatUser(runtime, channel, "ani")
     await user.send("/start")
     await user.send("/broadcast")
-    assert user.text.startswith("Saya tidak mengenal perintah /broadcast.")
+    assert user.text.startswith("Perintah /broadcast tidak dikenali.")
 
 
 _example = itertools.count()

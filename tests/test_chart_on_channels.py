@@ -72,7 +72,7 @@ async def test_staff_on_telegram_get_the_chart_as_an_uploaded_photo(
     upload = photo["photo"]
     assert upload.filename == "penempatan-2025.png" and upload.data.startswith(PNG_SIGNATURE)
     texts: list[Any] = [message.get("text", message.get("caption")) for message in staff.screen()]
-    assert texts[-3].startswith("Laporan tindak lanjut alumni 2025")
+    assert texts[-3].startswith("Laporan monev alumni 2025")
     assert texts[-2:] == ["Penempatan per program, 2025", staff.text], "summary, chart, then the menu"
     tg.assert_clean()
 

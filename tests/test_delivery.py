@@ -53,7 +53,7 @@ async def test_replies_to_two_quick_messages_arrive_in_order(make_runtime: Runti
     runtime = make_runtime(slow)
     user = ChatUser(runtime, slow, "budi")
     await asyncio.gather(runtime.handle(user.incoming(text="/help")), runtime.handle(user.incoming(text="/xyz")))
-    assert [reply.text.startswith("Saya tidak mengenal perintah /xyz") for _to, reply in slow.sent] == [False, True]
+    assert [reply.text.startswith("Perintah /xyz tidak dikenali.") for _to, reply in slow.sent] == [False, True]
 
 
 class FlakyChannel(RecordingChannel):

@@ -71,7 +71,7 @@ async def test_staff_see_the_messages_of_the_last_week_that_did_not_arrive(
         f"test, Santi Rahmawati: {BLOCKED}", f"test, Sari Rahmawati: {UNDELIVERABLE}"]
     assert lines[7].startswith("23 November 2026 09:00, "), "office time"
     await staff.send("halo")
-    assert staff.text.startswith("Pilih Kembali untuk kembali ke menu siaran.")
+    assert staff.text.startswith("Mohon pilih Kembali untuk ke menu siaran.")
     await staff.tap("Kembali")
     assert staff.text.startswith("Siaran. Apa yang ingin Anda lakukan?")
 

@@ -282,17 +282,31 @@ async def test_an_alumnus_answers_in_indonesian_and_finds_the_answers_in_their_d
     siti.received.extend(channel.to("siti")[len(siti.received):])
     assert siti.text.startswith("Sudah 1 bulan sejak Anda menyelesaikan Menjahit Pakaian.")
     await siti.tap("Ya, mulai")
-    assert siti.text == "Apa kegiatan utama Anda saat ini?"
+    assert siti.text == (
+        "Berikut contoh beberapa pilihan:\n"
+        "- Berusaha sendiri: membuka warung atau bengkel sendiri, tanpa pekerja\n"
+        "- Berusaha dibantu buruh tidak tetap/tidak dibayar: usaha jahit dibantu keluarga atau tetangga sesekali\n"
+        "- Berusaha dibantu buruh tetap/dibayar: warung makan dengan karyawan tetap yang digaji\n"
+        "- Buruh/karyawan/pegawai: bekerja di toko, pabrik, kantor, atau perusahaan dengan gaji\n"
+        "- Pekerja bebas pertanian: buruh panen atau penyadap karet harian, majikannya berganti-ganti\n"
+        "- Pekerja bebas nonpertanian: kuli bangunan atau buruh angkut harian\n"
+        "- Pekerja keluarga/tidak dibayar: membantu usaha orang tua tanpa gaji\n"
+        "Apa kegiatan utama Anda saat ini?"
+    )
     for label in ("Buruh/karyawan/pegawai", "Perdagangan", "Ya", "Rp1 juta - Rp2 juta"):
         await siti.tap(label)
     await siti.send("4")
     await siti.tap("Tidak")
     assert "Terima kasih! Jawaban Anda sudah disimpan." in siti.text
     await siti.send("/ekspor")
-    assert "Kabar 1 bulan setelah menyelesaikan pelatihan, 23 Desember 2026:" in siti.text
+    assert "Kabar 1 bulan setelah program selesai, 23 Desember 2026:" in siti.text
     assert "Apa kegiatan utama Anda saat ini? Buruh/karyawan/pegawai" in siti.text
     assert "Apakah Anda punya kontrak kerja tertulis? Ya" in siti.text
-    assert "Bolehkah petugas Disnaker menghubungi Anda untuk menawarkan pendampingan atau lowongan? Tidak" in siti.text
+    assert (
+        "Bolehkah petugas Disnaker menghubungi Anda untuk menawarkan pendampingan, pelatihan, atau lowongan kerja?"
+        " Tidak"
+        in siti.text
+    )
 
 
 TRACER = SurveyVersion(definition=read_survey_file(SURVEY_DIR / "tracer.yaml")).survey

@@ -25,8 +25,8 @@ async def test_with_no_applications_the_list_says_where_to_find_openings(
     siti = ChatUser(runtime, channel, "siti")
     await register(siti)
     await siti.send("menu")
-    await siti.tap("Lamaran saya")
-    assert siti.text.startswith("Anda belum mengirim lamaran apa pun.")
+    await siti.tap("Pendaftaran saya")
+    assert siti.text.startswith("Anda belum mendaftar program apa pun.")
 
 
 async def test_an_application_shows_its_status_and_can_be_withdrawn_after_confirming(
@@ -34,23 +34,23 @@ async def test_an_application_shows_its_status_and_can_be_withdrawn_after_confir
 ) -> None:
     siti = await applied_siti(runtime, channel, clock)
     await siti.send("menu")
-    await siti.tap("Lamaran saya")
+    await siti.tap("Pendaftaran saya")
     assert siti.text.splitlines()[2:4] == [f"1. {WELDING}", "Terkirim, menunggu seleksi, sejak 23 November 2026"]
 
     await siti.tap(f"Tarik: {WELDING}")
-    assert siti.text.startswith(f"Tarik lamaran Anda untuk {WELDING}?")
+    assert siti.text.startswith(f"Tarik pendaftaran Anda untuk {WELDING}?")
     await siti.tap("Tidak, biarkan")
     assert "Terkirim, menunggu seleksi" in siti.text
 
     await siti.tap(f"Tarik: {WELDING}")
     confirmation = siti.last
     await siti.tap("Ya, tarik")
-    assert siti.text.startswith("Lamaran Anda sudah ditarik.")
-    assert "Anda tarik, sejak 23 November 2026" in siti.text
+    assert siti.text.startswith("Pendaftaran Anda sudah ditarik.")
+    assert "Ditarik pendaftar, sejak 23 November 2026" in siti.text
     assert siti.last.options == (), "nothing left to withdraw"
 
     await siti.tap("Ya, tarik", reply=confirmation)  # the old button, pressed again
-    assert siti.text.startswith("Tombol itu milik pertanyaan sebelumnya.")
+    assert siti.text.startswith("Tombol itu untuk pertanyaan sebelumnya.")
 
     await open_welding(siti)
     await siti.tap("Daftar")

@@ -136,7 +136,7 @@ async def test_a_button_from_an_earlier_question_is_refused(runtime: Runtime, ch
     language_question = user.last
     await user.tap("Bahasa Indonesia")
     await user.tap("English", reply=language_question)
-    assert "Tombol itu milik pertanyaan sebelumnya" in user.text
+    assert "Tombol itu untuk pertanyaan sebelumnya" in user.text
     assert await user.step() == "consent"
     assert (await user.user()).locale == "id"  # type: ignore[union-attr]
 
@@ -147,10 +147,10 @@ async def test_unknown_commands_and_unsupported_messages_get_a_helpful_answer(
     user = ChatUser(runtime, channel, "budi")
     await start_until_nik(user)
     await user.send("/terbang")
-    assert "tidak mengenal perintah /terbang" in user.text
+    assert "Perintah /terbang tidak dikenali" in user.text
     assert "Berapa NIK" in user.text
     await user.deliver(user.incoming(kind=IncomingKind.UNSUPPORTED))
-    assert "hanya bisa membaca pesan teks" in user.text
+    assert "hanya dapat membaca pesan teks" in user.text
     await user.send("6" * 5000)
     assert "terlalu panjang" in user.text
     await user.send("/help")
@@ -165,9 +165,9 @@ async def test_nul_and_control_characters_are_never_echoed_into_the_database(
     user = ChatUser(runtime, channel, "budi")
     await start_until_nik(user)
     await user.send("/\x00")
-    assert user.text.startswith("Saya tidak mengenal perintah /.")
+    assert user.text.startswith("Perintah / tidak dikenali.")
     await user.send("/\x07bel\x00")
-    assert "tidak mengenal perintah /bel." in user.text
+    assert "Perintah /bel tidak dikenali." in user.text
     await user.send("\x00Budi\x00")
     assert await user.step() == "nik"
 

@@ -63,7 +63,7 @@ async def test_a_matching_job_seeker_is_told_once_and_can_open_and_apply(
     alerts = channel.to("siti")[before:]
     assert len(alerts) == 1
     alert = alerts[0]
-    assert alert.text.splitlines()[:3] == ["1 lowongan baru cocok dengan profil Anda:", "",
+    assert alert.text.splitlines()[:3] == ["1 program baru sesuai dengan profil Anda:", "",
                                            "Menjahit Busana Muslim"]
     assert f"Rincian: /lihat t{program_id}" in alert.text
     assert alert.purpose == Purpose.OPENING_ALERT
@@ -73,7 +73,7 @@ async def test_a_matching_job_seeker_is_told_once_and_can_open_and_apply(
     assert user.text.startswith("Menjahit Busana Muslim\n")
     await user.tap("Daftar")
     await user.tap("Ya, kirim")
-    assert "Lamaran Anda untuk Menjahit Busana Muslim sudah terkirim" in user.text
+    assert "Pendaftaran Anda untuk Menjahit Busana Muslim sudah terkirim" in user.text
 
 
 async def test_several_new_openings_come_in_one_message(
@@ -86,7 +86,7 @@ async def test_several_new_openings_come_in_one_message(
     await run_alerts(runtime)
     alerts = channel.to("siti")[before:]
     assert len(alerts) == 1
-    assert alerts[0].text.startswith("3 lowongan baru cocok dengan profil Anda:")
+    assert alerts[0].text.startswith("3 program baru sesuai dengan profil Anda:")
     assert [o.label for o in alerts[0].options][:3] == ["Menjahit A", "Menjahit B", "Menjahit C"]
 
 
@@ -103,7 +103,7 @@ async def test_only_people_the_opening_fits_are_told(
     await run_alerts(runtime)
     alerts = channel.to("siti")[before:]
     assert len(alerts) == 1
-    assert alerts[0].text.startswith("1 lowongan baru")
+    assert alerts[0].text.startswith("1 program baru")
     assert "Menjahit di Tanjung" in alerts[0].text
 
 
@@ -130,14 +130,14 @@ async def test_alerts_can_be_turned_off_from_the_alert_and_back_on(
     await publish(runtime, clock, "Menjahit A")
     await run_alerts(runtime)
     await user.tap("Hentikan pemberitahuan ini", reply=channel.to("siti")[-1])
-    assert user.text.startswith("Pemberitahuan lowongan baru dimatikan. Ketik /notifikasi on")
+    assert user.text.startswith("Pemberitahuan program baru dinonaktifkan. Ketik /notifikasi on")
     assert "\n\nMenu utama" in user.text, "back where they were"
     await publish(runtime, clock, "Menjahit B")
     assert await run_alerts(runtime) == 0
 
     await user.send("/notifikasi")
-    assert user.received[-2].text == "Pemberitahuan lowongan baru sedang mati."
-    await user.tap("Nyalakan", reply=user.received[-2])
+    assert user.received[-2].text == "Pemberitahuan program baru nonaktif."
+    await user.tap("Aktifkan", reply=user.received[-2])
     await publish(runtime, clock, "Menjahit C")
     assert await run_alerts(runtime) == 1
 
@@ -161,7 +161,7 @@ async def test_two_workers_announce_each_opening_once(
     await publish(runtime, clock, "Menjahit B")
     told = await asyncio.gather(run_alerts(runtime), run_alerts(runtime))
     assert sum(told) == 2
-    assert [r.text.startswith("2 lowongan baru") for r in channel.to("siti")].count(True) == 1
+    assert [r.text.startswith("2 program baru") for r in channel.to("siti")].count(True) == 1
 
 
 async def test_an_unknown_opening_code_is_explained(runtime: Runtime, channel: RecordingChannel) -> None:
@@ -170,7 +170,7 @@ async def test_an_unknown_opening_code_is_explained(runtime: Runtime, channel: R
     await user.send("menu")
     for code in ("t999", "x1", "", "t1x"):
         await user.send(f"/lihat {code}".strip())
-        assert user.text.startswith("Tidak ada lowongan dengan kode")
+        assert user.text.startswith("Tidak ada program dengan kode")
         assert "\n\nMenu utama" in user.text
 
 

@@ -19,7 +19,7 @@ from tests.conftest import Clock
 from tests.test_opening_import import GOOD, HEADER
 from tests.test_selection import staff_member
 
-IMPORT = "Impor lowongan dari lembar kerja"
+IMPORT = "Impor program dari Excel/CSV"
 
 
 async def staff_at_upload(runtime: Runtime, channel: RecordingChannel, clock: Clock, name: str = "petugas") -> ChatUser:
@@ -40,12 +40,12 @@ async def test_staff_send_a_good_sheet_confirm_and_everything_is_imported(
     runtime: Runtime, channel: RecordingChannel, clock: Clock
 ) -> None:
     staff = await staff_at_upload(runtime, channel, clock)
-    assert staff.text.startswith("Kirim lembar kerja lowongan sekarang")
+    assert staff.text.startswith("Silakan kirim berkas Excel/CSV berisi daftar program")
     await staff.send_document("lowongan.csv", GOOD.encode())
     assert staff.text.startswith("lowongan.csv: semua baris sudah benar.")
     assert "Impor 2 pelatihan dan 1 pemagangan?" in staff.text
     await staff.tap("Ya, impor")
-    assert staff.text.startswith("3 lowongan berhasil diimpor.")
+    assert staff.text.startswith("3 program berhasil diimpor.")
     assert await openings(runtime) == (2, 1)
 
 
@@ -72,15 +72,15 @@ async def test_bad_rows_are_reported_in_the_staff_language_and_nothing_is_kept(
     await staff.send_document("buruk.csv", bad.encode())
     report, question = staff.text.split("\n\n", 1)
     assert report.splitlines() == [
-        "Tidak ada yang diimpor. Perbaiki baris berikut lalu kirim ulang berkasnya:",
+        "Tidak ada yang diimpor. Perbaiki baris berikut, lalu kirim ulang berkasnya:",
         "Baris 2, kind: tulis pelatihan atau pemagangan",
         "Baris 3, quota: tulis bilangan bulat",
     ]
-    assert question.startswith("Kirim lembar kerja lowongan sekarang"), "asked for the file again"
+    assert question.startswith("Silakan kirim berkas Excel/CSV berisi daftar program"), "asked for the file again"
     assert await openings(runtime) == (0, 0)
     await staff.send_document("lowongan.csv", GOOD.encode())
     await staff.tap("Tidak, nanti saja")
-    assert staff.text.startswith("Kirim lembar kerja lowongan sekarang"), "no goes back to the file"
+    assert staff.text.startswith("Silakan kirim berkas Excel/CSV berisi daftar program"), "no goes back to the file"
     assert await openings(runtime) == (0, 0)
 
 
@@ -89,15 +89,15 @@ async def test_text_wrong_files_and_huge_files_are_explained(
 ) -> None:
     staff = await staff_at_upload(runtime, channel, clock)
     await staff.send("ini datanya")
-    assert staff.text.startswith("Kirim berkasnya (CSV atau XLSX), bukan pesan teks.")
+    assert staff.text.startswith("Mohon kirim berkasnya (CSV atau XLSX), bukan pesan teks.")
     await staff.send_document("foto.jpg", b"\xff\xd8\xff")
-    assert staff.text.startswith("Kirim berkas .csv atau .xlsx.")
+    assert staff.text.startswith("Mohon kirim berkas .csv atau .xlsx.")
     await staff.send_document("rusak.xlsx", b"PK\x03\x04 not really")
     assert staff.text.startswith("Berkas XLSX ini tidak dapat dibuka.")
     await staff.send_document("besar.csv", b"a" * (MAX_DOCUMENT_BYTES + 1))
-    assert staff.text.startswith("Berkas itu terlalu besar: paling besar 2 MB.")
+    assert staff.text.startswith("Berkas itu terlalu besar: maksimal 2 MB.")
     await staff.send_document("kosong.csv", HEADER.encode())
-    assert staff.text.startswith("Berkas itu hanya berisi judul kolom, tanpa lowongan di bawahnya.")
+    assert staff.text.startswith("Berkas itu hanya berisi judul kolom, tanpa program di bawahnya.")
 
 
 async def test_a_file_sent_anywhere_else_gets_the_text_only_answer(
@@ -106,7 +106,7 @@ async def test_a_file_sent_anywhere_else_gets_the_text_only_answer(
     user = ChatUser(runtime, channel, "ani")
     await user.send("/start")
     await user.send_document("lowongan.csv", GOOD.encode())
-    assert user.text.startswith("Maaf, saya hanya bisa membaca pesan teks")
+    assert user.text.startswith("Maaf, kami hanya dapat membaca pesan teks")
     assert await openings(runtime) == (0, 0)
 
 
@@ -117,7 +117,7 @@ async def test_a_member_cannot_reach_the_import_and_a_former_staff_member_is_let
     async with runtime.session_factory() as session, session.begin():
         await set_role(session, CHANNEL, "petugas", Role.MEMBER, locale="id", now=clock())
     await staff.send_document("lowongan.csv", GOOD.encode())
-    assert staff.text.startswith("Maaf, saya hanya bisa membaca pesan teks")
+    assert staff.text.startswith("Maaf, kami hanya dapat membaca pesan teks")
     assert (await staff.conversation())[0] == "menu"
     assert await openings(runtime) == (0, 0)
 

@@ -46,7 +46,7 @@ async def test_a_visitor_pages_through_the_trainings_and_opens_one(
     await user.tap("Tata Rias Pengantin")
     assert user.text.splitlines()[:3] == [
         "Tata Rias Pengantin",
-        "Jenis: Pelatihan nonkompetensi (keterampilan praktis)",
+        "Kategori: Pelatihan nonkompetensi (keterampilan praktis)",
         "Penyelenggara: LPK Karya Mandiri",
     ]
     assert "Sisa kuota: 16 dari 16" in user.text
@@ -98,7 +98,7 @@ async def test_an_opening_closed_while_someone_looks_is_explained(
     async with runtime.session_factory() as session, session.begin():
         await session.execute(update(TrainingProgram).values(status=OpeningStatus.CLOSED))
     await user.tap("Pengelasan SMAW 3G", reply=listing)
-    assert user.text == "Lowongan itu sudah tidak menerima pendaftaran. Kembali untuk melihat daftar terbaru."
+    assert user.text == "Program itu sudah tidak menerima pendaftaran. Pilih Kembali untuk melihat daftar terbaru."
     await user.tap("Kembali")
     assert user.text.startswith("Saat ini belum ada pelatihan yang membuka pendaftaran.")
 
@@ -111,7 +111,7 @@ async def test_a_typed_answer_that_is_not_on_the_list_is_refused(
     await user.tap("Pelatihan yang dibuka")
     before = await user.conversation()
     await user.send("9")
-    assert "Silakan pilih salah satu dari daftar" in user.text
+    assert "Mohon pilih program dari daftar" in user.text
     assert await user.conversation() == before
 
 

@@ -119,7 +119,7 @@ async def test_an_unknown_language_is_asked_again(runtime: Runtime, channel: Rec
     user = ChatUser(runtime, channel, "budi")
     await answer_until(user, "language")
     await user.send("Klingon")
-    assert "Silakan pilih salah satu pilihan" in user.text
+    assert "Mohon pilih salah satu pilihan" in user.text
     assert await user.step() == "language"
 
 
@@ -137,7 +137,7 @@ async def test_each_kind_of_wrong_nik_gets_its_own_explanation(runtime: Runtime,
     user = ChatUser(runtime, channel, "budi")
     await answer_until(user, "nik")
     mistakes = {
-        "12345": "tepat 16 angka",
+        "12345": "terdiri atas 16 angka",
         "63090145089900AB": "hanya berisi angka",
         "9909014508990001": "kode provinsi",
         "6309019913990001": "bukan tanggal yang benar",
@@ -156,11 +156,11 @@ async def test_a_birth_date_is_read_checked_and_cross_checked_with_the_nik(
     user = ChatUser(runtime, channel, "budi")
     await answer_until(user, "birth_date")
     for typed, complaint in (
-        ("kemarin", "tidak dapat saya baca"),
-        ("31-02-1995", "tidak dapat saya baca"),
-        ("01-01-2030", "belum terjadi"),
+        ("kemarin", "tidak dapat kami baca"),
+        ("31-02-1995", "tidak dapat kami baca"),
+        ("01-01-2030", "masih di masa depan"),
         ("01-01-1905", "15 sampai 100"),
-        ("02-01-1995", "tidak cocok dengan NIK Anda, yang menyebut 01-01-..95"),
+        ("02-01-1995", "tidak cocok dengan NIK Anda, yang menunjukkan 01-01-..95"),
     ):
         await user.send(typed)
         assert complaint in user.text, typed
@@ -168,7 +168,7 @@ async def test_a_birth_date_is_read_checked_and_cross_checked_with_the_nik(
     await user.send("01-01-1995")
     assert await user.step() == "gender"
     await user.send("3")
-    assert "Silakan pilih salah satu pilihan" in user.text
+    assert "Mohon pilih salah satu pilihan" in user.text
     assert await user.step() == "gender"
 
 
@@ -176,7 +176,7 @@ async def test_a_wrong_phone_or_kecamatan_is_asked_again(runtime: Runtime, chann
     user = ChatUser(runtime, channel, "budi")
     await answer_until(user, "phone")
     for typed, complaint in (
-        ("hubungi saya", "bukan nomor telepon"),
+        ("hubungi saya", "bukan nomor HP"),
         ("021 5551234", "nomor telepon rumah"),
         ("0812", "tidak lengkap"),
     ):
@@ -186,7 +186,7 @@ async def test_a_wrong_phone_or_kecamatan_is_asked_again(runtime: Runtime, chann
     await user.send("0812-5100-0009")
     for typed in ("Jakarta Selatan", "13", "0"):
         await user.send(typed)
-        assert "Silakan pilih salah satu pilihan" in user.text
+        assert "Mohon pilih salah satu pilihan" in user.text
         assert await user.step() == "kecamatan"
 
 
@@ -260,7 +260,8 @@ async def test_on_whatsapp_the_number_is_confirmed_rather_than_asked(runtime: Ru
     await user.tap("Saya setuju")
     for answer in ("Siti Rahmawati", "6309014508990001", "05-08-1999", "1"):
         await user.send(answer)
-    assert user.text.startswith("Apakah +6281251000001 nomor yang bisa dihubungi? Jika bukan, ketik nomor yang benar.")
+    assert user.text.startswith(
+        "Apakah +6281251000001 nomor yang dapat dihubungi? Jika bukan, silakan ketik nomor yang benar.")
     assert user.last.contact_label is None
     await user.tap("Ya, nomor ini")
     assert await user.step() == "kecamatan"

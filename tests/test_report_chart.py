@@ -39,7 +39,7 @@ async def test_staff_receive_the_placement_chart_after_the_summary_in_their_lang
     staff = await staff_member(runtime, channel, clock, locale="id")
     await staff.send("/laporan")
     summary, chart, menu = await staff.send("2025")
-    assert summary.text.startswith("Laporan tindak lanjut alumni 2025") and summary.image is None
+    assert summary.text.startswith("Laporan monev alumni 2025") and summary.image is None
     assert chart.text == "Penempatan per program, 2025"
     assert chart.image is not None and chart.image.name == "penempatan-2025.png"
     assert chart.image.media_type == PNG and chart.image.data.startswith(PNG_SIGNATURE)

@@ -35,20 +35,20 @@ async def test_staff_accepts_an_applicant_who_is_told_at_once(
     staff = await staff_member(runtime, channel, clock)
     await staff.send("/staf")
     await choose(staff, "Pelatihan", "Halaman berikutnya", WELDING)
-    assert f"{WELDING}: 1 pelamar, 1 dari 16 kuota terisi." in staff.text
+    assert f"{WELDING}: 1 pendaftar, 1 dari 16 kuota terisi." in staff.text
     assert "Siti Rahmawati: Terkirim, menunggu seleksi" in staff.text
     await staff.tap("Siti Rahmawati")
     assert "Usia 27, SMK, HP +6281251000001" in staff.text
     await staff.tap("Diterima")
     assert staff.text.startswith("Ubah status Siti Rahmawati menjadi 'Diterima'?")
     await staff.tap("Ya, ubah")
-    assert staff.text.startswith("Selesai: status sekarang 'Diterima' dan pelamar sudah diberi tahu.")
-    assert channel.to("siti")[-1].text.startswith("Selamat! Anda diterima di Pengelasan SMAW 3G.")
+    assert staff.text.startswith("Selesai: status sekarang 'Diterima' dan pendaftar sudah diberi tahu.")
+    assert channel.to("siti")[-1].text.startswith("Selamat! Anda diterima sebagai peserta Pengelasan SMAW 3G.")
     assert channel.to("siti")[-1].purpose == Purpose.STATUS_CHANGE
 
     await choose(staff, "Sedang mengikuti", "Ya, ubah", "Selesai", "Ya, ubah")
     assert channel.to("siti")[-1].text.startswith("Selamat, Anda telah menyelesaikan Pengelasan SMAW 3G!")
-    assert "Lamaran ini sudah selesai; tidak ada yang bisa diubah." in staff.text
+    assert "Pendaftaran ini sudah ditutup; tidak ada yang dapat diubah." in staff.text
     async with runtime.session_factory() as session:
         completion = await session.scalar(select(Completion))
     assert completion is not None and completion.completed_on.isoformat() == "2026-11-23"
@@ -76,7 +76,7 @@ async def test_members_do_not_know_the_staff_command_exists(
     siti = ChatUser(runtime, channel, "siti")
     await register(siti)
     await siti.send("/staf")
-    assert siti.text.startswith("Saya tidak mengenal perintah /staf.")
+    assert siti.text.startswith("Perintah /staf tidak dikenali.")
     await siti.send("menu")
     assert "Seleksi (staf)" not in [option.label for option in siti.last.options]
 
@@ -92,7 +92,7 @@ async def test_accepting_beyond_the_places_is_refused(
     await choose(staff, "Pemagangan", MEKANIK, "Siti Rahmawati", "Diterima", "Ya, ubah")
     await staff.tap("Kembali")  # from Siti's status back to the applicants
     await choose(staff, "Nurul Aini", "Diterima", "Ya, ubah")
-    assert "Semua 1 kuota sudah terisi; status tidak diubah." in staff.text
+    assert "Kuota 1 orang sudah penuh; status tidak diubah." in staff.text
     async with runtime.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(Completion)) == 0
 
@@ -143,17 +143,17 @@ async def test_staff_change_several_applications_at_once(
     await staff.send("/staf")
     await choose(staff, "Pemagangan", MEKANIK, "Ubah beberapa sekaligus", "Siti Rahmawati", "Nurul Aini")
     assert [o.label for o in staff.last.options] == [
-        "✓ Siti Rahmawati", "✓ Nurul Aini", "Lanjut dengan pelamar yang dicentang"
+        "✓ Siti Rahmawati", "✓ Nurul Aini", "Lanjut dengan pendaftar yang dicentang"
     ]
-    await choose(staff, "Lanjut dengan pelamar yang dicentang", "Lolos seleksi berkas")
-    assert staff.text.startswith("Ubah 2 lamaran menjadi 'Lolos seleksi berkas'?")
+    await choose(staff, "Lanjut dengan pendaftar yang dicentang", "Lolos seleksi berkas")
+    assert staff.text.startswith("Ubah 2 pendaftaran menjadi 'Lolos seleksi berkas'?")
     await staff.tap("Ya, ubah semuanya")
     assert staff.text.startswith(
-        "Selesai: 2 lamaran sekarang 'Lolos seleksi berkas'; setiap pelamar sudah diberi tahu."
+        "Selesai: 2 pendaftaran sekarang 'Lolos seleksi berkas'; setiap pendaftar sudah diberi tahu."
     )
     assert "Siti Rahmawati: Lolos seleksi berkas\nNurul Aini: Lolos seleksi berkas" in staff.text, "back at the list"
     for applicant in ("siti", "nur"):
-        assert channel.to(applicant)[-1].text.startswith("Kabar baik: lamaran Anda untuk Mekanik Alat Berat")
+        assert channel.to(applicant)[-1].text.startswith("Kabar baik: pendaftaran Anda untuk Mekanik Alat Berat")
 
 
 async def test_several_acceptances_beyond_the_places_change_nothing(
@@ -165,6 +165,6 @@ async def test_several_acceptances_beyond_the_places_change_nothing(
     staff = await staff_member(runtime, channel, clock)
     await staff.send("/staf")
     await choose(staff, "Pemagangan", MEKANIK, "Ubah beberapa sekaligus", "Siti Rahmawati", "Nurul Aini",
-                 "Lanjut dengan pelamar yang dicentang", "Diterima", "Ya, ubah semuanya")
-    assert "Kuota tinggal 1; tidak ada yang diubah." in staff.text
+                 "Lanjut dengan pendaftar yang dicentang", "Diterima", "Ya, ubah semuanya")
+    assert "Sisa kuota tinggal 1; tidak ada yang diubah." in staff.text
     assert "Siti Rahmawati: Terkirim, menunggu seleksi" in staff.text

@@ -66,7 +66,7 @@ def test_staff_are_granted_from_the_command_line(tmp_path: Path) -> None:
     added = run_bot("staff", "add", "console", "ani", env=env, cwd=tmp_path)
     assert (added.returncode, added.stdout.strip()) == (0, "console:ani is now staff")
     chat = run_bot("chat", "--user", "ani", env=env, stdin="batal\n/staf\n", cwd=tmp_path)
-    assert "Seleksi. Jenis lowongan yang mana?" in chat.stdout
+    assert "Seleksi. Jenis program yang mana?" in chat.stdout
     removed = run_bot("staff", "remove", "console", "ani", env=env, cwd=tmp_path)
     assert removed.stdout.strip() == "console:ani is now member"
 

@@ -145,9 +145,9 @@ async def test_stickers_and_photos_get_a_polite_answer_groups_and_edits_are_igno
     user = user_of(tg, adapter)
     await user.send("/start")
     await user.feed(tg.sticker_update(501))
-    assert "hanya bisa membaca" in tg.sent_messages(501)[-1]["text"]
+    assert "hanya dapat membaca" in tg.sent_messages(501)[-1]["text"]
     await user.feed(tg.photo_update(501, caption="KTP saya"))
-    assert "hanya bisa membaca" in tg.sent_messages(501)[-1]["text"]
+    assert "hanya dapat membaca" in tg.sent_messages(501)[-1]["text"]
     before = len(tg.calls)
     await user.feed(tg.group_message_update(501, "/start"))
     await user.feed(tg.edited_message_update(501, "halo"))
@@ -183,7 +183,7 @@ async def test_a_deep_link_opens_the_opening_after_registration(
     assert user.text.startswith("Pelatihan yang membuka pendaftaran"), "Back leads to the list"
     await user.send("/menu")
     await user.send("/start t999999")
-    assert user.text.startswith("Lowongan itu sudah tidak menerima pendaftaran."), "an old link says so"
+    assert user.text.startswith("Program itu sudah tidak menerima pendaftaran."), "an old link says so"
     tg.assert_clean()
 
 
@@ -251,16 +251,16 @@ async def test_staff_import_openings_by_sending_the_spreadsheet(
         await set_role(session, "telegram", "501", Role.STAFF, locale="id", now=clock())
     user = user_of(tg, adapter)
     await user.send("/staf")
-    await user.tap("Impor lowongan dari lembar kerja")
+    await user.tap("Impor program dari Excel/CSV")
     tg.add_file("BQAD-sheet", "lowongan.csv", GOOD.encode())
     await user.feed(tg.document_update(501, "BQAD-sheet", "lowongan.csv", len(GOOD.encode())))
     assert "Impor 2 pelatihan dan 1 pemagangan?" in tg.sent_messages(501)[-1]["text"]
     await user.tap("Ya, impor")
-    assert tg.sent_messages(501)[-1]["text"].startswith("3 lowongan berhasil diimpor.")
+    assert tg.sent_messages(501)[-1]["text"].startswith("3 program berhasil diimpor.")
     await user.send("/staf")
-    await user.tap("Impor lowongan dari lembar kerja")
+    await user.tap("Impor program dari Excel/CSV")
     await user.feed(tg.document_update(501, "BQAD-huge", "besar.xlsx", 50 * 1024 * 1024))
     assert "terlalu besar" in tg.sent_messages(501)[-1]["text"], "not downloaded, but explained"
     await user.feed(tg.document_update(501, "BQAD-gone", "hilang.csv", 10))
-    assert "hanya bisa membaca" in tg.sent_messages(501)[-1]["text"], "a failed download is answered politely"
+    assert "hanya dapat membaca" in tg.sent_messages(501)[-1]["text"], "a failed download is answered politely"
     tg.assert_clean()

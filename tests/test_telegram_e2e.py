@@ -148,9 +148,9 @@ async def register_browse_and_apply(user: TelegramUser) -> None:
         await user.tap("Halaman berikutnya")
     await user.tap(WELDING)
     await user.tap("Daftar")
-    assert user.text.startswith(f"Kirim lamaran Anda untuk {WELDING}?")
+    assert user.text.startswith(f"Kirim pendaftaran Anda untuk {WELDING}?")
     await user.tap("Ya, kirim")
-    assert f"Lamaran Anda untuk {WELDING} sudah terkirim." in user.text
+    assert f"Pendaftaran Anda untuk {WELDING} sudah terkirim." in user.text
 
 
 async def test_polling_registration_browse_and_apply(

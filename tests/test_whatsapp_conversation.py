@@ -129,7 +129,7 @@ async def test_job_seeker_registers_over_whatsapp_with_their_own_number(
     await siti.send("6309 0145 0899 0001")
     await siti.send("5 Agustus 1999")
     await siti.send("1")
-    assert "Apakah +6281251000001 nomor yang bisa dihubungi?" in siti.text, "the number is confirmed, not asked"
+    assert "Apakah +6281251000001 nomor yang dapat dihubungi?" in siti.text, "the number is confirmed, not asked"
     await siti.tap("Ya, nomor ini")
     await siti.tap("Tanjung")
     await siti.tap("SMK")
@@ -164,10 +164,10 @@ async def browse_and_apply(siti: WhatsAppUser) -> None:
         await siti.tap("Halaman berikutnya")
     await siti.tap(WELDING)
     await siti.tap("Daftar")
-    assert siti.text.startswith(f"Kirim lamaran Anda untuk {WELDING}?")
+    assert siti.text.startswith(f"Kirim pendaftaran Anda untuk {WELDING}?")
     siti.new_messages()
     await siti.tap("Ya, kirim")
-    assert f"Lamaran Anda untuk {WELDING} sudah terkirim." in texts(siti.new_messages())
+    assert f"Pendaftaran Anda untuk {WELDING} sudah terkirim." in texts(siti.new_messages())
 
 
 async def test_a_registered_job_seeker_browses_and_applies_over_whatsapp(

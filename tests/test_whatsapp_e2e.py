@@ -94,7 +94,7 @@ async def test_telegram_and_whatsapp_in_one_process(
             await siti.tap(label)
         for text in ("Sari Wulandari", "6309014508990002", "05-08-1999", "1"):  # the Telegram user has Siti's NIK
             await siti.send(text)
-        assert "Apakah +6281251000001 nomor yang bisa dihubungi?" in siti.text
+        assert "Apakah +6281251000001 nomor yang dapat dihubungi?" in siti.text
         for label in ("Ya, nomor ini", "Tanjung", "SMK", "Menjahit dan tata busana", "Selesai, lanjut",
                       "Bukan penyandang disabilitas", "Sedang mencari kerja", "Benar, simpan"):
             await siti.tap(label)

@@ -158,6 +158,6 @@ async def test_staff_import_openings_by_sending_a_csv_over_whatsapp(
             assert (await post(hooks.inbound(staff_id, "document", document))).startswith(
                 "lowongan.csv: semua baris sudah benar.")
             assert (await post(hooks.button_reply(staff_id, token("Ya, impor"), "Ya, impor"))).startswith(
-                "3 lowongan berhasil diimpor.")
+                "3 program berhasil diimpor.")
         await whatsapp.aclose()
     assert await openings(runtime) == (2, 1)

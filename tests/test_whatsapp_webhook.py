@@ -247,4 +247,4 @@ async def test_an_unsupported_message_is_answered_politely(
         await post(http, hooks.image_message(WA_ID, caption="KTP saya"))
     answers = channel.to(WA_ID)[before:]
     assert answers
-    assert "hanya bisa membaca" in answers[0].text.lower() or "only read" in answers[0].text.lower()
+    assert "hanya dapat membaca" in answers[0].text.lower() or "only read" in answers[0].text.lower()

@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from bot.engine.i18n import LOCALES_DIR, SUPPORTED_LOCALES, Catalogs, format_rupiah
 
 ROOT = Path(__file__).resolve().parent.parent
-METHOD_MAP = [(f"{package}/**.py", "python") for package in ("bot", "handlers", "models", "jobs")]
+with (ROOT / "babel.cfg").open(encoding="utf-8") as config:
+    METHOD_MAP, _OPTIONS = parse_mapping_cfg(config)  # the folders `make locales` extracts from
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}  # as `make locales` extracts them
 
 

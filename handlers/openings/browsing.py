@@ -215,8 +215,8 @@ def _requirements(opening: TrainingProgram | ApprenticeshipOpening) -> list[Msg 
 FLOW = Flow(
     name="openings",
     steps=(
-        Step("list", ask_list, accept_list),
-        Step("detail", ask_detail, accept_apply),
+        Step("list", ask_list, accept_list, only_shows=True),
+        Step("detail", ask_detail, accept_apply, only_shows=True),
         Step("confirm", ask_confirm, accept_confirm),
         Step(FILTER, ask_filter, accept_filter, applies=lambda _draft: False),
     ),

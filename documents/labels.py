@@ -46,6 +46,13 @@ EDUCATION: Mapping[str, Msg] = {
     Education.S3: _("Doctorate (S3)"),
 }
 
+MINIMUM_EDUCATION: Mapping[str, Msg] = {
+    **EDUCATION,
+    Education.SMA: _("Senior or vocational high school (SMA/SMK)"),
+    Education.SMK: _("Vocational high school (SMK; SMA does not qualify)"),
+}
+"""An opening's minimum as applicants read it: "at least SMA" takes SMK too, "at least SMK" does not take SMA."""
+
 INTEREST: Mapping[str, Msg] = {
     Interest.SEWING: _("Sewing and tailoring"),
     Interest.COOKING: _("Cooking and food processing"),

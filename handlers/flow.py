@@ -101,6 +101,9 @@ class Step:
     also_ask: tuple[str, ...] = ()
     takes_files: bool = False
     """Whether a file sent now is this step's answer; anywhere else a file gets the "text only" reply."""
+    only_shows: bool = False
+    """A screen that only shows something (a list, an opening's details): leaving it loses nothing, so a command
+    such as `/checkin` or `/lihat t12` simply leaves it instead of asking to finish or cancel first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,13 @@ class Flow:
     @staticmethod
     def _applicable(steps: tuple[Step, ...], draft: Mapping[str, Any]) -> list[Step]:
         return [s for s in steps if s.applies(draft)]
+
+
+def busy_with(ctx: Context, flow: Flow) -> bool:
+    """Whether the user is in the middle of something a new task must not throw away (not a screen that only
+    shows something, see `Step.only_shows`)."""
+    step = flow.step(ctx.conversation.step)
+    return step is None or not step.only_shows
 
 
 async def begin(ctx: Context, flow: Flow, *, data: dict[str, Any] | None = None, at: str | None = None) -> None:

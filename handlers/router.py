@@ -25,6 +25,7 @@ from handlers.registration import privacy, registration
 from handlers.reports import staff_report
 from handlers.selection import one_by_one as selection
 from handlers.selection import opening_upload
+from handlers.small_talk import reply_to_small_talk
 from models.profiles import is_registered
 
 MAX_TEXT_LENGTH = 1000
@@ -84,6 +85,9 @@ async def route(ctx: Context, incoming: Incoming) -> None:
         await _repeat_question(ctx, current)
     elif (command := command_of(incoming)) is not None:
         await run_command(ctx, current, *command)
+    elif current is not None and (kind_word := _small_talk_at_home(current, incoming)) is not None:
+        ctx.send(say(kind_word))
+        await engine.ask_again(ctx, current)
     elif current is None:
         await _welcome(ctx)
     else:
@@ -94,6 +98,14 @@ async def route(ctx: Context, incoming: Incoming) -> None:
             await engine.begin(ctx, following, data={"draft": ctx.continue_with["draft"]}, at=ctx.continue_with["at"])
         elif not await checkins.start_waiting_check_in(ctx):
             await menu.show_home(ctx)
+
+
+def _small_talk_at_home(current: Flow, incoming: Incoming) -> Msg | None:
+    """Greetings and thanks are answered kindly at the home menu, where no question waits for an answer (someone
+    new who says hello is welcomed by registration itself)."""
+    if incoming.kind is not IncomingKind.TEXT or current.name != menu.FLOW.name:
+        return None
+    return reply_to_small_talk(incoming.text)
 
 
 def command_of(incoming: Incoming) -> tuple[str, str] | None:
@@ -175,7 +187,7 @@ def _outside_tasks(action: Callable[[Context], Awaitable[None]]) -> Callable[[Co
     """Commands that start something new wait until the current task is finished or cancelled."""
 
     async def run(ctx: Context, current: Flow | None) -> None:
-        if current is not None:
+        if current is not None and engine.busy_with(ctx, current):
             ctx.send(say(_("Please finish or cancel what you are doing first (type 'cancel').")))
             await engine.ask_again(ctx, current)
             return
@@ -240,8 +252,9 @@ COMMANDS_WITH_ARGUMENT: Mapping[str, Callable[[Context, Flow | None, str], Await
 
 
 async def _welcome(ctx: Context) -> None:
-    """A first message, or /start outside any task: unregistered people go straight to registration."""
-    if await is_registered(ctx.session, ctx.user.id):
+    """A first message, or /start outside any task: unregistered people go straight to registration (staff are
+    not job seekers: they go to the menu)."""
+    if ctx.user.is_staff or await is_registered(ctx.session, ctx.user.id):
         engine.end_flow(ctx)
     else:
         await registration.start_registration(ctx)

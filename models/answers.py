@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, time
+from datetime import MINYEAR, date, datetime, time
 from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -26,12 +26,16 @@ class AnswerProblem(StrEnum):
     TOO_SHORT = "too_short"
     BAD_CHARACTERS = "bad_characters"
     NOT_A_DATE = "not_a_date"
+    NO_SUCH_DAY = "no_such_day"
 
 
 class AnswerError(ValueError):
-    def __init__(self, problem: AnswerProblem) -> None:
+    def __init__(self, problem: AnswerProblem, *, day: int = 0, month: int = 0) -> None:
         super().__init__(problem.value)
         self.problem = problem
+        self.day = day
+        self.month = month
+        """With NO_SUCH_DAY: the day and month that do not exist together (31 and 2), to say so."""
 
 
 def clean_free_text(raw: str, *, max_length: int) -> str:
@@ -61,6 +65,9 @@ def clean_full_name(raw: str) -> str:
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[\s./-](\d{1,2})[\s./-](\d{4})$", re.ASCII)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
 _WORDED_DATE = re.compile(r"^([0-9]{1,2})[\s.-]+([^\W\d_]+)\.?[\s.,-]+([0-9]{4})$")
+_MONTH_FIRST_DATE = re.compile(r"^([^\W\d_]+)\.?\s+([0-9]{1,2})(?:st|nd|rd|th)?,?\s+([0-9]{4})$")
+MONTHS_IN_YEAR = 12
+DAYS_IN_LONGEST_MONTH = 31
 
 
 @cache
@@ -80,7 +87,8 @@ def month_number(name: str) -> int | None:
 
 
 def parse_typed_date(raw: str) -> date:
-    """Read '17-08-1995', '17/8/1995', '1995-08-17' or '17 Agustus 1995' (Indonesian or English months)."""
+    """Read '17-08-1995', '17/8/1995', '1995-08-17', '17 Agustus 1995' or 'August 17, 1995' (Indonesian or
+    English months). A date that does not exist ('31-02-2000') is told apart from one that cannot be read."""
     text = " ".join(raw.strip().split()).lower()
     if len(text) > 40:
         raise AnswerError(AnswerProblem.NOT_A_DATE)
@@ -89,16 +97,24 @@ def parse_typed_date(raw: str) -> date:
     elif match := _ISO_DATE.match(text):
         year, month, day = (int(g) for g in match.groups())
     elif match := _WORDED_DATE.match(text):
-        month_number = _month_numbers().get(match.group(2))
-        if month_number is None:
-            raise AnswerError(AnswerProblem.NOT_A_DATE)
-        day, month, year = int(match.group(1)), month_number, int(match.group(3))
+        day, month, year = int(match.group(1)), _typed_month(match.group(2)), int(match.group(3))
+    elif match := _MONTH_FIRST_DATE.match(text):
+        day, month, year = int(match.group(2)), _typed_month(match.group(1)), int(match.group(3))
     else:
         raise AnswerError(AnswerProblem.NOT_A_DATE)
     try:
         return date(year, month, day)
     except ValueError as error:
+        if 1 <= month <= MONTHS_IN_YEAR and 1 <= day <= DAYS_IN_LONGEST_MONTH and year >= MINYEAR:
+            raise AnswerError(AnswerProblem.NO_SUCH_DAY, day=day, month=month) from error
         raise AnswerError(AnswerProblem.NOT_A_DATE) from error
+
+
+def _typed_month(name: str) -> int:
+    number = _month_numbers().get(name)
+    if number is None:
+        raise AnswerError(AnswerProblem.NOT_A_DATE)
+    return number
 
 
 _TIME_OF_DAY = re.compile(r"^(?:pukul\s+|jam\s+|at\s+)?([01]?\d|2[0-3])[.:]([0-5]\d)$", re.ASCII | re.IGNORECASE)

@@ -96,6 +96,7 @@ class TrainingProgram(_Requirements, Base):
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="RESTRICT"), index=True)
     location: Mapped[str] = mapped_column(String(200), default="")
     kecamatan: Mapped[str | None] = mapped_column(String(64), index=True)
+    """Where the training takes place (the "only in my kecamatan" filter), which may differ from the provider's."""
     start_date: Mapped[date]
     end_date: Mapped[date]
     registration_deadline: Mapped[date]

@@ -40,6 +40,14 @@ TRAININGS = (
      (None, None), None, [Interest.BEAUTY], True, "APBD Kabupaten Tabalong"),
 )
 
+KECAMATAN_OF_PLACE = {
+    "UPT BLK Tabalong, Mabuun": "murung-pudak",
+    "Balai Desa Kelua": "kelua",
+    "LPK Karya Mandiri, Tanjung": "tanjung",
+    "Kecamatan Banua Lawas": "banua-lawas",
+}
+"""A training's kecamatan is where it takes place (what "only in my kecamatan" filters on), not its provider's."""
+
 APPRENTICESHIPS = (
     # position, company, kecamatan, months, allowance, BPJS, quota, ages, minimum education, interests, selection
     ("Mekanik Alat Berat", "PT Tabalong Alat Berat Sejahtera", "murung-pudak", 6, 3_500_000, True, 10, (18, 30),
@@ -61,7 +69,7 @@ async def seed_demo_catalog(session: AsyncSession, now: datetime, today: date) -
         start = today + timedelta(days=deadline_in + 7)
         session.add(TrainingProgram(
             title=title, category=category, provider_id=(blk if at_blk else lpk).id, location=location,
-            kecamatan=(blk if at_blk else lpk).kecamatan, start_date=start, end_date=start + timedelta(days=length),
+            kecamatan=KECAMATAN_OF_PLACE[location], start_date=start, end_date=start + timedelta(days=length),
             registration_deadline=today + timedelta(days=deadline_in), quota=quota, min_age=low, max_age=high,
             min_education=education, interests=list(interests), equipment_aid=aid, funding_source=funding,
             status=OpeningStatus.OPEN, created_at=now, published_at=now, alerted_at=now,

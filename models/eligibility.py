@@ -18,7 +18,7 @@ EDUCATION_RANK: dict[str, int] = {
     Education.SD: 1,
     Education.SMP: 2,
     Education.SMA: 3,
-    Education.SMK: 3,  # general and vocational upper secondary are the same level
+    Education.SMK: 3,  # the same level as SMA; but see `meets_minimum`: an SMK minimum is not met by SMA
     Education.D1: 4,
     Education.D2: 5,
     Education.D3: 6,
@@ -77,10 +77,18 @@ def born_on_or_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
+def meets_minimum(education: str, minimum: str) -> bool:
+    """Whether `education` meets an opening's minimum. The rule offices state: "minimal SMA" takes SMA and SMK
+    (the same level), but "minimal SMK" asks for vocational schooling, so SMA does not meet it; any diploma or
+    degree above meets both."""
+    if minimum == Education.SMK and education == Education.SMA:
+        return False
+    return EDUCATION_RANK.get(education, 0) >= EDUCATION_RANK.get(minimum, 0)
+
+
 def levels_at_least(level: str) -> tuple[str, ...]:
-    """Every education level that meets a minimum of `level`."""
-    floor = EDUCATION_RANK.get(level, 0)
-    return tuple(code for code, rank in EDUCATION_RANK.items() if rank >= floor)
+    """Every education level that meets a minimum of `level` (for the same rule in SQL)."""
+    return tuple(code for code in EDUCATION_RANK if meets_minimum(code, level))
 
 
 def reasons_not_eligible(
@@ -103,8 +111,6 @@ def reasons_not_eligible(
         reasons.append(Ineligible.TOO_YOUNG)
     if terms.max_age is not None and age > terms.max_age:
         reasons.append(Ineligible.TOO_OLD)
-    if terms.min_education is not None and EDUCATION_RANK.get(applicant.education, 0) < EDUCATION_RANK.get(
-        terms.min_education, 0
-    ):
+    if terms.min_education is not None and not meets_minimum(applicant.education, terms.min_education):
         reasons.append(Ineligible.EDUCATION_TOO_LOW)
     return reasons

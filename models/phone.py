@@ -22,6 +22,7 @@ class PhoneProblem(StrEnum):
     NOT_A_NUMBER = "not_a_number"
     INVALID = "invalid"
     NOT_MOBILE = "not_mobile"
+    NOT_INDONESIAN = "not_indonesian"
 
 
 _MESSAGES: dict[PhoneProblem, str] = {
@@ -29,6 +30,7 @@ _MESSAGES: dict[PhoneProblem, str] = {
     PhoneProblem.NOT_A_NUMBER: "input could not be parsed as a phone number",
     PhoneProblem.INVALID: "phone number was parsed but is not valid",
     PhoneProblem.NOT_MOBILE: "phone number is valid but not a mobile number",
+    PhoneProblem.NOT_INDONESIAN: "phone number is valid but not Indonesian",
 }
 
 
@@ -43,8 +45,9 @@ class InvalidPhone(ValueError):
         return _MESSAGES[self.problem]
 
 
-def normalize_phone(raw: str, default_region: str = "ID") -> str:
-    """Return the E.164 form of a mobile number; raises only InvalidPhone."""
+def normalize_phone(raw: str, default_region: str = "ID", *, foreign_allowed: bool = True) -> str:
+    """Return the E.164 form of a mobile number; raises only InvalidPhone. With `foreign_allowed` False, only
+    numbers of `default_region` are accepted (an office can only call and message Indonesian numbers)."""
     if not isinstance(raw, str) or not (text := raw.strip()):
         raise InvalidPhone(PhoneProblem.EMPTY)
     if len(text) > _MAX_INPUT:
@@ -53,6 +56,8 @@ def normalize_phone(raw: str, default_region: str = "ID") -> str:
         number = phonenumbers.parse(text, default_region)
     except NumberParseException as exc:
         raise InvalidPhone(PhoneProblem.NOT_A_NUMBER) from exc
+    if not foreign_allowed and number.country_code != phonenumbers.country_code_for_region(default_region):
+        raise InvalidPhone(PhoneProblem.NOT_INDONESIAN)
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhone(PhoneProblem.INVALID)
     if phonenumbers.number_type(number) not in _CHAT_CAPABLE_TYPES:

@@ -275,15 +275,20 @@ class AnswerRejected(ValueError):
         self.problem = problem
 
 
-_INTEGER = re.compile(r"^\d{1,7}$", re.ASCII)
+_WHOLE_NUMBER = re.compile(r"^(?:\d{1,7}|\d{1,3}(?:([.,]|\s)\d{3})(?:\1\d{3})?)$", re.ASCII)
+"""Digits, or thousands in groups of three ('1.200', '1,200', '12 000'): '2.5' and '1,5' are fractions, not
+counts, and must never be read as 25 or 15."""
+_PEOPLE = re.compile(r"\s+(?:orang|org|pekerja|karyawan|people|persons?|workers?)\.?$", re.IGNORECASE)
+"""The unit people add to a count of workers: '3 orang' is 3."""
 
 
 def parse_whole_number(raw: str, minimum: int, maximum: int) -> int:
-    """A whole number typed as '12', ' 1.200 ' or '1,200'; raises AnswerRejected 'not_a_number' or 'out_of_range'."""
-    text = raw.strip().replace(".", "").replace(",", "").replace(" ", "")
-    if not _INTEGER.match(text):
+    """A whole number typed as '12', ' 1.200 ' or '1,200'; raises AnswerRejected 'not_a_number' (also for a
+    fraction such as '2.5') or 'out_of_range'."""
+    text = _PEOPLE.sub("", raw.strip())
+    if not _WHOLE_NUMBER.match(text):
         raise AnswerRejected("not_a_number")
-    value = int(text)
+    value = int("".join(ch for ch in text if ch.isdigit()))
     if not minimum <= value <= maximum:
         raise AnswerRejected("out_of_range")
     return value

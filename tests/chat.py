@@ -115,7 +115,7 @@ SITI = {
 
 
 async def register(user: ChatUser, *, name: str = SITI["name"], nik: str = SITI["nik"],
-                   birth_date: str = SITI["birth_date"], phone: str = SITI["phone"]) -> None:
+                   birth_date: str = SITI["birth_date"], phone: str = SITI["phone"], education: str = "SMK") -> None:
     """Walk through the whole registration with valid answers (Indonesian labels)."""
     await user.send("/start")
     await user.tap("Bahasa Indonesia")
@@ -126,7 +126,7 @@ async def register(user: ChatUser, *, name: str = SITI["name"], nik: str = SITI[
     await user.send("1")
     await user.send(phone)
     await user.tap("Tanjung")
-    await user.tap("SMK")
+    await user.tap(education)
     await user.tap("Menjahit dan tata busana")
     await user.tap("Selesai, lanjut")
     await user.tap("Bukan penyandang disabilitas")

@@ -12,7 +12,7 @@ import pytest
 
 from bot.engine.messages import Option, split_option_token
 from handlers.router import match_option
-from models.answers import AnswerError, parse_typed_date
+from models.answers import AnswerError, AnswerProblem, parse_typed_date
 
 OPTIONS = (Option("agree", "Saya setuju"), Option("decline", "Saya tidak setuju"))
 
@@ -45,3 +45,17 @@ def test_usual_date_forms_are_read(typed: str) -> None:
 def test_dates_in_other_digits_are_refused(typed: str) -> None:
     with pytest.raises(AnswerError):
         parse_typed_date(typed)
+
+
+@pytest.mark.parametrize("typed", ["3 April 2001", "April 3, 2001", "03/04/2001", "3-4-2001", "Apr 3rd, 2001",
+                                   "3 Apr 2001"])
+def test_written_forms_of_a_date_in_both_languages(typed: str) -> None:
+    assert parse_typed_date(typed) == date(2001, 4, 3)
+
+
+@pytest.mark.parametrize(("typed", "day", "month"), [("31-02-2000", 31, 2), ("29/02/2001", 29, 2),
+                                                     ("31 April 2001", 31, 4)])
+def test_a_day_the_month_does_not_have_is_told_apart(typed: str, day: int, month: int) -> None:
+    with pytest.raises(AnswerError) as raised:
+        parse_typed_date(typed)
+    assert (raised.value.problem, raised.value.day, raised.value.month) == (AnswerProblem.NO_SUCH_DAY, day, month)

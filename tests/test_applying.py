@@ -43,9 +43,11 @@ async def test_a_registered_job_seeker_applies_after_confirming(
     assert await applications(runtime) == 1
 
     await open_welding(siti)
-    await siti.tap("Daftar")
     assert "Anda belum dapat mendaftar program ini:\n- Anda sudah mendaftar" in siti.text
+    assert "Daftar" not in [option.label for option in siti.last.options], "no button that can only be refused"
     assert await siti.step() == "detail"
+    await siti.send("daftar")  # typed, or an old button: the details say why again
+    assert "Anda belum dapat mendaftar program ini:\n- Anda sudah mendaftar" in siti.text
     assert await applications(runtime) == 1
 
 
@@ -71,14 +73,42 @@ async def test_every_reason_not_to_be_eligible_is_given(
             update(TrainingProgram).where(TrainingProgram.title == WELDING).values(max_age=25, min_education="d3")
         )
     siti = ChatUser(runtime, channel, "siti")
-    await register(siti)
+    await register(siti)  # born 1999: 27 on the test's day, with SMK
     await open_welding(siti)
-    await siti.tap("Daftar")
-    assert siti.text.startswith(
-        "Anda belum dapat mendaftar program ini:\n- usia Anda di atas batas maksimal\n"
-        "- syarat pendidikan minimalnya lebih tinggi\n\nPengelasan SMAW 3G"
-    ), "the reasons, then the details again"
+    assert siti.text.startswith("Pengelasan SMAW 3G")
+    assert siti.text.endswith(
+        "\n\nAnda belum dapat mendaftar program ini:\n- usia maksimal 25 tahun; usia Anda 27 tahun\n"
+        "- pendidikan yang diminta: Diploma 3 (D3); di profil Anda: SMK"
+    ), "the details, then each reason with what the opening asks and what the profile says"
+    assert "Daftar" not in [option.label for option in siti.last.options]
     assert await siti.step() == "detail"
+
+
+async def test_an_smk_minimum_is_not_met_by_sma_but_an_sma_minimum_is_met_by_smk(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    await seed_catalog(runtime, clock)
+    async with runtime.session_factory() as session, session.begin():
+        await session.execute(update(TrainingProgram).where(TrainingProgram.title == WELDING)
+                              .values(min_education="smk"))
+    rina = ChatUser(runtime, channel, "rina")
+    await register(rina, name="Nurul Aini", nik="6309015203970002", birth_date="12-03-1997", phone="081251000009",
+                   education="SMA/sederajat")
+    await open_welding(rina)
+    assert "Pendidikan: minimal SMK (lulusan SMA tidak memenuhi)" in rina.text
+    assert ("- pendidikan yang diminta: SMK (lulusan SMA tidak memenuhi); di profil Anda: "
+            "SMA/sederajat") in rina.text
+
+    async with runtime.session_factory() as session, session.begin():
+        await session.execute(update(TrainingProgram).where(TrainingProgram.title == WELDING)
+                              .values(min_education="sma"))
+    siti = ChatUser(runtime, channel, "siti")
+    await register(siti)  # SMK
+    await open_welding(siti)
+    assert "Pendidikan: minimal SMA/SMK sederajat" in siti.text
+    await siti.tap("Daftar")
+    await siti.tap("Ya, kirim")
+    assert await applications(runtime) == 1
 
 
 async def test_a_visitor_registers_first_and_comes_back_to_the_opening(

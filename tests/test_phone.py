@@ -109,3 +109,10 @@ def test_any_indonesian_mobile_normalises_whatever_the_separators(case: tuple[st
     typed, national = case
     assert phonenumbers.is_valid_number(phonenumbers.parse("0" + national, "ID"))
     assert normalize_phone(typed) == "+62" + national
+
+
+def test_a_foreign_number_is_refused_when_only_indonesian_ones_are_allowed() -> None:
+    with pytest.raises(InvalidPhone) as raised:
+        normalize_phone("+1 202 555 0123", foreign_allowed=False)
+    assert raised.value.problem is PhoneProblem.NOT_INDONESIAN
+    assert normalize_phone("0812-5100-0001", foreign_allowed=False) == "+6281251000001"

@@ -157,8 +157,18 @@ def test_any_typed_number_is_within_range_or_refused(typed: str, low: int, high:
 
 def test_numbers_with_separators_are_read() -> None:
     assert parse_whole_number(" 1.200 ", 0, 5000) == 1200
+    assert parse_whole_number("1,200", 0, 5000) == 1200
+    assert parse_whole_number("1 200 000", 0, 5_000_000) == 1_200_000
+    assert parse_whole_number("3 orang", 0, 10) == parse_whole_number("3 people", 0, 10) == 3
     with pytest.raises(AnswerRejected, match="out_of_range"):
         parse_whole_number("6", 1, 5)
+
+
+@pytest.mark.parametrize("typed", ["2.5", "1,5", "2.50", "0,75", "1.2.3", "1.200,5", "1.200,000", "-3", "+3",
+                                   "3 juta", "orang"])
+def test_a_count_is_a_whole_number_and_a_fraction_is_refused_not_misread(typed: str) -> None:
+    with pytest.raises(AnswerRejected, match="not_a_number"):
+        parse_whole_number(typed, 0, 5000)
 
 
 def test_every_survey_file_is_checked_at_start(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from handlers.flow import (
     Store,
     ask_again,
     begin,
+    busy_with,
     end_flow,
 )
 from handlers.openings.applying import load_opening, title_of
@@ -286,7 +287,7 @@ async def checkin_command(ctx: Context, current: Flow | None) -> None:
     if current is FLOW:
         await ask_again(ctx, FLOW)
         return
-    if current is not None:
+    if current is not None and busy_with(ctx, current):
         ctx.send(say(_("Please finish or cancel what you are doing first (type 'cancel').")))
         await ask_again(ctx, current)
         return

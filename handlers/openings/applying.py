@@ -6,9 +6,11 @@ The last check happens under a lock on the opening, so two people cannot both ta
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot.engine.messages import Msg, Option, Outgoing, _, say
+from documents.labels import EDUCATION, MINIMUM_EDUCATION
 from handlers.context import Context
 from handlers.flow import NO, YES, Answer, Back, Ended, Invalid, Result, Stay, Store, end_flow, unless_confirmed
 from handlers.registration.registration import start_registration
@@ -23,7 +25,7 @@ from models.applications import (
     places_taken,
     submit_application,
 )
-from models.eligibility import Applicant, Ineligible, OpeningTerms, reasons_not_eligible
+from models.eligibility import Applicant, Ineligible, OpeningTerms, age_on, reasons_not_eligible
 from models.profiles import JobSeekerProfile, get_profile
 
 APPLY = "apply"
@@ -33,10 +35,28 @@ REASONS: dict[Ineligible, Msg] = {
     Ineligible.DEADLINE_PASSED: _("- the registration deadline has passed"),
     Ineligible.QUOTA_FULL: _("- all places are taken"),
     Ineligible.ALREADY_APPLIED: _("- you have already applied; see 'My applications' in the menu"),
-    Ineligible.TOO_YOUNG: _("- you are younger than the minimum age"),
-    Ineligible.TOO_OLD: _("- you are older than the maximum age"),
-    Ineligible.EDUCATION_TOO_LOW: _("- it asks for a higher level of education"),
+    Ineligible.TOO_YOUNG: _("- it asks for an age of at least {low} years; you are {age}"),
+    Ineligible.TOO_OLD: _("- it asks for an age of at most {high} years; you are {age}"),
+    Ineligible.EDUCATION_TOO_LOW: _("- it asks for {required}; your profile says {yours}"),
 }
+CANNOT_APPLY = _("You cannot apply for this opening:")
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    """Whether a job seeker may apply, and the figures to explain each reason with."""
+
+    reasons: list[Ineligible]
+    terms: OpeningTerms
+    applicant: Applicant
+    age: int
+
+    def explained(self) -> list[Msg]:
+        """Each reason with what the opening asks and what the profile says ("asks for SMK; yours says SMA")."""
+        required = MINIMUM_EDUCATION.get(self.terms.min_education or "", _("a higher level of education"))
+        yours = EDUCATION.get(self.applicant.education, _("not given"))
+        return [REASONS[reason].format(low=self.terms.min_age, high=self.terms.max_age, age=self.age,
+                                       required=required, yours=yours) for reason in self.reasons]
 
 
 def selected_opening(ctx: Context) -> OpeningRef:
@@ -62,9 +82,8 @@ async def accept_apply(ctx: Context, given: Answer) -> Result:
         end_flow(ctx)
         await start_registration(ctx, then=then)
         return Ended()
-    reasons = await _reasons(ctx, selected_opening(ctx), profile)
-    if reasons:
-        ctx.send(say(_("You cannot apply for this opening:"), *(REASONS[r] for r in reasons)))
+    eligibility = await check_eligibility(ctx, selected_opening(ctx), profile)
+    if eligibility.reasons:  # an old Apply button, or "apply" typed: the details (asked again) say why not
         return Stay()
     return Store()
 
@@ -74,10 +93,13 @@ def _come_back_here(ctx: Context) -> dict[str, Any]:
     return {"flow": "openings", "at": "detail", "draft": draft}
 
 
-async def _reasons(ctx: Context, ref: OpeningRef, profile: JobSeekerProfile) -> list[Ineligible]:
+async def check_eligibility(ctx: Context, ref: OpeningRef, profile: JobSeekerProfile) -> Eligibility:
+    applicant = Applicant(birth_date=profile.birth_date, education=profile.education)
+    age = age_on(profile.birth_date, ctx.today)
     opening = await load_opening(ctx, ref)
     if opening is None:
-        return [Ineligible.NOT_OPEN]
+        gone = OpeningTerms(status="", deadline=ctx.today, quota=0, places_taken=0)
+        return Eligibility([Ineligible.NOT_OPEN], gone, applicant, age)
     terms = OpeningTerms(
         status=opening.status,
         deadline=opening.deadline,
@@ -87,9 +109,9 @@ async def _reasons(ctx: Context, ref: OpeningRef, profile: JobSeekerProfile) -> 
         max_age=opening.max_age,
         min_education=opening.min_education,
     )
-    applicant = Applicant(birth_date=profile.birth_date, education=profile.education)
     already = await has_active_application(ctx.session, ctx.user.id, ref)
-    return reasons_not_eligible(terms, applicant, today=ctx.today, already_applied=already)
+    return Eligibility(reasons_not_eligible(terms, applicant, today=ctx.today, already_applied=already), terms,
+                       applicant, age)
 
 
 async def ask_confirm(ctx: Context) -> Outgoing:
@@ -109,9 +131,9 @@ async def accept_confirm(ctx: Context, given: Answer) -> Result:
     profile = await get_profile(ctx.session, ctx.user.id)
     assert profile is not None, "registration comes before the confirmation"
     await lock_opening(ctx.session, ref)
-    reasons = await _reasons(ctx, ref, profile)
-    if reasons:  # someone took the last place, or the deadline passed, since the details were shown
-        ctx.send(say(_("Your application could not be sent:"), *(REASONS[r] for r in reasons)))
+    eligibility = await check_eligibility(ctx, ref, profile)
+    if eligibility.reasons:  # someone took the last place, or the deadline passed, since the details were shown
+        ctx.send(say(_("Your application could not be sent:"), *eligibility.explained()))
         return Back()
     opening = await load_opening(ctx, ref)
     assert opening is not None

@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.engine.messages import Msg, Option, Outgoing, Rupiah, _, say
-from documents.labels import EDUCATION, TRAINING_CATEGORY
+from documents.labels import MINIMUM_EDUCATION, TRAINING_CATEGORY
 from handlers.context import Context
 from handlers.flow import Answer, Flow, Invalid, Jump, Result, Step, Store, begin, leave_flow
 from handlers.openings.applying import (
     APPLY,
+    CANNOT_APPLY,
     accept_apply,
     accept_confirm,
     ask_confirm,
+    check_eligibility,
     load_opening,
     selected_opening,
     title_of,
@@ -146,6 +148,10 @@ async def ask_detail(ctx: Context) -> Outgoing:
         lines = _apprenticeship_detail(opening, taken, _place(ctx, opening))
     else:
         lines = _training_detail(opening, taken, _place(ctx, opening))
+    profile = await get_profile(ctx.session, ctx.user.id)
+    eligibility = await check_eligibility(ctx, ref, profile) if profile is not None else None
+    if eligibility is not None and eligibility.reasons:  # no Apply button that can only be refused
+        return say(*lines, "", CANNOT_APPLY, *eligibility.explained())
     return say(*lines, options=(Option(APPLY, _("Apply")),))
 
 
@@ -199,7 +205,7 @@ def _requirements(opening: TrainingProgram | ApprenticeshipOpening) -> list[Msg 
     elif opening.max_age is not None:
         lines.append(_("Age: at most {high} years").format(high=opening.max_age))
     if opening.min_education:
-        label = EDUCATION.get(opening.min_education, opening.min_education)
+        label = MINIMUM_EDUCATION.get(opening.min_education, opening.min_education)
         lines.append(_("Education: at least {level}").format(level=label))
     if opening.other_requirements:
         lines.append(_("Other requirements: {text}").format(text=opening.other_requirements))
@@ -209,8 +215,8 @@ def _requirements(opening: TrainingProgram | ApprenticeshipOpening) -> list[Msg 
 FLOW = Flow(
     name="openings",
     steps=(
-        Step("list", ask_list, accept_list),
-        Step("detail", ask_detail, accept_apply),
+        Step("list", ask_list, accept_list, only_shows=True),
+        Step("detail", ask_detail, accept_apply, only_shows=True),
         Step("confirm", ask_confirm, accept_confirm),
         Step(FILTER, ask_filter, accept_filter, applies=lambda _draft: False),
     ),

@@ -97,7 +97,7 @@ async def accept_withdraw(ctx: Context, given: Answer) -> Result:
 
 FLOW = Flow(
     name="my_applications",
-    steps=(Step("list", ask_list, accept_list), Step("withdraw", ask_withdraw, accept_withdraw)),
+    steps=(Step("list", ask_list, accept_list, only_shows=True), Step("withdraw", ask_withdraw, accept_withdraw)),
     finish=leave_flow,
     cancel=leave_flow,
 )

@@ -131,11 +131,18 @@ def _number(text: str) -> int | None:
 
 
 def _by_meaning(typed: str, choices: Sequence[Choice], labels: list[str]) -> Understood | None:
+    """The option that means what was typed; among several, the one whose label starts with it ('tidak' at the
+    disability question is 'Bukan penyandang disabilitas', not 'Saya memilih tidak menjawab')."""
     meaning = meaning_of(typed)
     if meaning is None:
         return None
-    meant = [choice.id for choice, label in zip(choices, labels, strict=True) if meaning_of(label) is meaning]
-    return Understood(meant[0]) if len(meant) == 1 else None
+    meant = [(choice.id, label) for choice, label in zip(choices, labels, strict=True) if meaning_of(label) is meaning]
+    if len(meant) > 1:
+        leading = [option_id for option_id, label in meant if label.split()[0] in WORDS_FOR[meaning]]
+        meant = [(option_id, "") for option_id in leading] if len(leading) == 1 else meant
+    if not meant:
+        return None
+    return Understood(meant[0][0]) if len(meant) == 1 else Understood(did_you_mean=tuple(i for i, _l in meant[:3]))
 
 
 def _by_words(typed: str, choices: Sequence[Choice], labels: list[str]) -> Understood | None:

@@ -6,8 +6,8 @@ is too long) gets a sentence saying so, then the current question again: nothing
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from functools import partial
 from types import MappingProxyType
 
@@ -16,6 +16,7 @@ from handlers import flow as engine
 from handlers import language, menu
 from handlers.broadcasts import broadcasts
 from handlers.checkins import checkin as checkins
+from handlers.choices import Choice, understand
 from handlers.context import Context
 from handlers.flow import Answer, Flow
 from handlers.openings import alerts as opening_alerts
@@ -284,24 +285,15 @@ async def _answer(ctx: Context, current: Flow, incoming: Incoming) -> None:
         await engine.answer(ctx, current, Answer(contact_phone=incoming.contact_phone))
     else:
         question = await engine.current_question(ctx, current)
-        chosen = match_option(incoming.text, question.options, ctx.render)
-        await engine.answer(ctx, current, Answer(option=chosen, text=incoming.text))
+        understood = understand(incoming.text, [Choice(o.id, _label(o, ctx.render)) for o in question.options])
+        if understood.did_you_mean:
+            close = tuple(o for o in question.options if o.id in understood.did_you_mean)
+            ctx.send(replace(say(_("Did you mean one of these? Choose it, or write your answer again."),
+                                 options=close), nav=question.nav or current.nav,
+                             prompt_seq=ctx.conversation.prompt_seq))
+            return
+        await engine.answer(ctx, current, Answer(option=understood.option_id, text=incoming.text))
 
 
-def match_option(text: str, options: tuple[Option, ...], render: Callable[[Msg], str]) -> str | None:
-    """The option a typed reply means: its number in the list, or its label (case and marks ignored)."""
-    typed = _comparable(text)
-    if not typed:
-        return None
-    if typed.isascii() and typed.isdigit() and len(typed) <= 3 and 1 <= int(typed) <= len(options):
-        return options[int(typed) - 1].id
-    for option in options:
-        label = option.label if isinstance(option.label, str) else render(option.label)
-        if _comparable(label) == typed:
-            return option.id
-    return None
-
-
-def _comparable(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in folded).split())
+def _label(option: Option, render: Callable[[Msg], str]) -> str:
+    return option.label if isinstance(option.label, str) else render(option.label)

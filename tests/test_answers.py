@@ -10,25 +10,21 @@ from datetime import date
 
 import pytest
 
-from bot.engine.messages import Option, split_option_token
-from handlers.router import match_option
+from bot.engine.messages import split_option_token
+from handlers.choices import Choice, understand
 from models.answers import AnswerError, AnswerProblem, parse_typed_date
 
-OPTIONS = (Option("agree", "Saya setuju"), Option("decline", "Saya tidak setuju"))
-
-
-def render(message: object) -> str:
-    return str(message)
+OPTIONS = (Choice("agree", "Saya setuju"), Choice("decline", "Saya tidak setuju"))
 
 
 @pytest.mark.parametrize("typed", ["2", " 2 ", "２", "saya tidak setuju", "SAYA TIDAK SETUJU"])
 def test_a_number_label_or_full_width_digit_chooses_the_option(typed: str) -> None:
-    assert match_option(typed, OPTIONS, render) == "decline"
+    assert understand(typed, OPTIONS).option_id == "decline"
 
 
 @pytest.mark.parametrize("typed", ["᠒", "٢", "3", "0", "02x", "1234"])
 def test_other_digits_and_numbers_out_of_range_choose_nothing(typed: str) -> None:
-    assert match_option(typed, OPTIONS, render) is None
+    assert understand(typed, OPTIONS).option_id is None
 
 
 def test_a_token_with_a_foreign_digit_sequence_is_not_a_current_token() -> None:

@@ -86,3 +86,13 @@ def test_whatever_is_typed_the_answer_is_one_of_the_options_or_none(typed: str, 
     assert not (result.option_id and result.did_you_mean)
     many = understand_many(typed, choices)
     assert many is None or set(many.option_ids) <= ids
+
+
+DISABILITY = (Choice("none", "Bukan penyandang disabilitas"), Choice("physical", "Disabilitas fisik"),
+              Choice("not_said", "Saya memilih tidak menjawab"))
+
+
+def test_no_at_the_disability_question_means_no_disability() -> None:
+    assert understand("tidak", DISABILITY) == Understood("none")
+    assert understand("nggak", DISABILITY) == Understood("none")
+    assert understand("fisik", DISABILITY) == Understood("physical")

@@ -26,8 +26,9 @@ def indonesian() -> dict[str, str]:
     for message in catalog:
         if not message.id:
             continue
-        key = message.id[0] if isinstance(message.id, tuple) else message.id
-        found[key] = "\n".join(message.string) if isinstance(message.string, tuple) else message.string
+        key = str(message.id[0] if isinstance(message.id, tuple | list) else message.id)
+        text = message.string
+        found[key] = "\n".join(text) if isinstance(text, tuple | list) else str(text or "")
     return found
 
 

@@ -85,3 +85,40 @@ async def test_a_command_still_waits_while_an_answer_is_being_written(
     await siti.send("/checkin")
     assert "selesaikan atau batalkan" in siti.text.casefold()
     assert await siti.step() == "confirm"
+
+
+async def test_a_job_seeker_registers_by_typing_the_words_people_use(
+    runtime: Runtime, channel: RecordingChannel
+) -> None:
+    """WhatsApp users type rather than tap: every answer here is typed, as a new user wrote them in the try-out."""
+    siti = ChatUser(runtime, channel, "siti")
+    steps = [
+        ("halo", "language"), ("indonesia", "consent"), ("iya setuju", "full_name"), ("Siti Rahmawati", "nik"),
+        ("6309014508990001", "birth_date"), ("05-08-1999", "gender"), ("wanita", "phone"),
+        ("081251000001", "kecamatan"),
+        ("tanjng", "education"), ("smk", "interests"), ("menjahit", "interests"), ("selesai", "disability"),
+        ("tidak", "current_status"), ("mencari kerja", "summary"),
+    ]
+    for typed, step_after in steps:
+        await siti.send(typed)
+        assert await siti.step() == step_after, f"after {typed!r}: {siti.text}"
+    await siti.send("ya")
+    profile = await siti.profile()
+    assert profile is not None
+    assert (profile.gender, profile.kecamatan, profile.education, profile.disability, profile.current_status) == (
+        "female", "tanjung", "smk", "none", "looking"
+    )
+    assert profile.interests == ["sewing"], "'selesai' finished the list; it is not a skill"
+
+
+async def test_an_unclear_typed_answer_is_asked_back_and_loses_nothing(
+    runtime: Runtime, channel: RecordingChannel
+) -> None:
+    siti = ChatUser(runtime, channel, "siti")
+    for typed in ("/start", "indonesia", "setuju", "Siti Rahmawati", "6309014508990001", "05-08-1999", "1",
+                  "081251000001"):
+        await siti.send(typed)
+    assert await siti.step() == "kecamatan"
+    await siti.send("-1")
+    assert await siti.step() == "kecamatan"
+    assert (await siti.conversation())[2]["draft"].get("kecamatan") is None

@@ -14,9 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from matplotlib.figure import Figure
-from openpyxl import Workbook
-
 MAX_SHEET_NAME = 31
 
 
@@ -52,6 +49,8 @@ def write_csv(path: Path, tables: Sequence[TableLike]) -> None:
 
 
 def write_xlsx(path: Path, tables: Sequence[TableLike]) -> None:
+    from openpyxl import Workbook  # noqa: PLC0415 (loaded when a report is written, not at every start)
+
     workbook = Workbook(write_only=True)
     for table in tables:
         sheet = workbook.create_sheet(title=_sheet_name(table.name))
@@ -70,6 +69,8 @@ def placement_chart(*, title: str, programs: Sequence[str], formal: Sequence[flo
     """Stacked horizontal bars: formal and informal placement (in percent) of each program, as PNG bytes
     (written to a file by the command line, sent as a picture in the chat)."""
     height = 1.5 + 0.45 * max(len(programs), 1)
+    from matplotlib.figure import Figure  # noqa: PLC0415 (half a second to import: only when a chart is drawn)
+
     figure = Figure(figsize=(8, height), layout="constrained")
     axes = figure.add_subplot()
     positions = range(len(programs))

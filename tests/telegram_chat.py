@@ -80,6 +80,11 @@ class TelegramUser:
         await self.feed(self.tg.contact_update(self.user_id, phone))
 
 
+STARTUP_TIMEOUT = 60.0
+"""How long a real `python -m bot run` may take to come up: importing aiogram alone takes about 6 s on this
+machine when it is idle, several times that when the machine is busy."""
+
+
 async def wait_for(condition: Callable[[], Any], *, timeout: float = 20.0, what: str = "the bot") -> None:
     """Wait for an end-to-end effect; the timeout only turns a hang into a clear failure."""
     deadline = asyncio.get_running_loop().time() + timeout

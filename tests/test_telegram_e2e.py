@@ -23,7 +23,7 @@ from models.applications import Application
 from tests.conftest import TEST_KEY, Clock, RuntimeFactory
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.telegram_updates import JsonDict
-from tests.telegram_chat import TelegramUser, wait_for
+from tests.telegram_chat import STARTUP_TIMEOUT, TelegramUser, wait_for
 from tests.test_openings import seed_catalog
 from tests.test_telegram_adapter import TOKEN, register_on_telegram
 
@@ -66,12 +66,14 @@ class BotProcess:
 
 async def wait_until_serving(http: httpx.AsyncClient) -> None:
     """Until the process's web server answers /healthz (it starts after the channels are set up)."""
-    for _ in range(200):
+    deadline = asyncio.get_running_loop().time() + STARTUP_TIMEOUT
+    while asyncio.get_running_loop().time() < deadline:
         try:
             if (await http.get("/healthz")).status_code == 200:
                 return
         except httpx.TransportError:
             await asyncio.sleep(0.05)
+    raise AssertionError("timed out waiting for the bot's web server to answer /healthz")
 
 
 def free_port() -> int:
@@ -157,7 +159,7 @@ async def test_polling_registration_browse_and_apply(
     tg: FakeTelegram, launch: Callable[..., Awaitable[BotProcess]], database: Runtime
 ) -> None:
     await launch()
-    await wait_for(lambda: tg.calls_of("deleteWebhook"), what="the bot to start polling")
+    await wait_for(lambda: tg.calls_of("deleteWebhook"), timeout=STARTUP_TIMEOUT, what="the bot to start polling")
     assert len(tg.calls_of("setMyCommands")) == 3
     await register_browse_and_apply(polling_user(tg, 701))
     assert await applications(database) == 1
@@ -207,7 +209,7 @@ async def test_a_reply_committed_before_a_kill_is_sent_once_after_restart(
         pytest.skip("the outbox sweep's 30-second grace makes this slow; once, on SQLite, is enough")
     user = polling_user(tg, 703)
     first = await launch()
-    await wait_for(lambda: tg.calls_of("deleteWebhook"), what="the bot to start polling")
+    await wait_for(lambda: tg.calls_of("deleteWebhook"), timeout=STARTUP_TIMEOUT, what="the bot to start polling")
     await user.send("/start")
     hang = tg.fail_next("sendMessage", hang=True)
     tg.push_update(tg.callback_update(703, user.buttons()[0]["callback_data"], message_id=user.last["message_id"]))

@@ -94,24 +94,31 @@ def _come_back_here(ctx: Context) -> dict[str, Any]:
 
 
 async def check_eligibility(ctx: Context, ref: OpeningRef, profile: JobSeekerProfile) -> Eligibility:
-    applicant = Applicant(birth_date=profile.birth_date, education=profile.education)
-    age = age_on(profile.birth_date, ctx.today)
     opening = await load_opening(ctx, ref)
     if opening is None:
         gone = OpeningTerms(status="", deadline=ctx.today, quota=0, places_taken=0)
-        return Eligibility([Ineligible.NOT_OPEN], gone, applicant, age)
+        applicant = Applicant(birth_date=profile.birth_date, education=profile.education)
+        return Eligibility([Ineligible.NOT_OPEN], gone, applicant, age_on(profile.birth_date, ctx.today))
+    return await eligibility_for(ctx, ref, opening, await places_taken(ctx.session, ref), profile)
+
+
+async def eligibility_for(
+    ctx: Context, ref: OpeningRef, opening: Opening, taken: int, profile: JobSeekerProfile
+) -> Eligibility:
+    """The same check for an opening the caller has already loaded (the details view counts its places too)."""
+    applicant = Applicant(birth_date=profile.birth_date, education=profile.education)
     terms = OpeningTerms(
         status=opening.status,
         deadline=opening.deadline,
         quota=opening.quota,
-        places_taken=await places_taken(ctx.session, ref),
+        places_taken=taken,
         min_age=opening.min_age,
         max_age=opening.max_age,
         min_education=opening.min_education,
     )
     already = await has_active_application(ctx.session, ctx.user.id, ref)
     return Eligibility(reasons_not_eligible(terms, applicant, today=ctx.today, already_applied=already), terms,
-                       applicant, age)
+                       applicant, age_on(profile.birth_date, ctx.today))
 
 
 async def ask_confirm(ctx: Context) -> Outgoing:

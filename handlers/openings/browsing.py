@@ -19,7 +19,7 @@ from handlers.openings.applying import (
     accept_apply,
     accept_confirm,
     ask_confirm,
-    check_eligibility,
+    eligibility_for,
     load_opening,
     selected_opening,
     title_of,
@@ -149,7 +149,7 @@ async def ask_detail(ctx: Context) -> Outgoing:
     else:
         lines = _training_detail(opening, taken, _place(ctx, opening))
     profile = await get_profile(ctx.session, ctx.user.id)
-    eligibility = await check_eligibility(ctx, ref, profile) if profile is not None else None
+    eligibility = await eligibility_for(ctx, ref, opening, taken, profile) if profile is not None else None
     if eligibility is not None and eligibility.reasons:  # no Apply button that can only be refused
         return say(*lines, "", CANNOT_APPLY, *eligibility.explained())
     return say(*lines, options=(Option(APPLY, _("Apply")),))

@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     default_locale: Literal["id", "en"] = "id"
     timezone: str | None = None  # default: the region file's
     office_name: str | None = None
+    office_address: str | None = None
+    office_hours: str | None = None
+    office_phone: str | None = None
+    foreign_phones_allowed: bool = False
+    """Whether registration takes a non-Indonesian mobile number (the office can usually only call Indonesian
+    ones)."""
     region_file: Path = DEFAULT_REGION_FILE
     nik_encryption_key: SecretStr = Field(min_length=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"

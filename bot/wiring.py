@@ -23,7 +23,9 @@ from models.regions import Office, load_office
 def office_from(settings: Settings) -> Office:
     office = load_office(settings.region_file)
     return dataclasses.replace(
-        office, name=settings.office_name or office.name, timezone=settings.timezone or office.timezone
+        office, name=settings.office_name or office.name, timezone=settings.timezone or office.timezone,
+        address=settings.office_address or office.address, hours=settings.office_hours or office.hours,
+        phone=settings.office_phone or office.phone,
     )
 
 
@@ -45,6 +47,7 @@ def build_runtime(
         render_in=lambda locale, message: catalogs.translator(locale).render(message),
         channel_titles={kind.name: kind.title for kind in CHANNELS.values()},
         phone_number_channels=frozenset(kind.name for kind in CHANNELS.values() if kind.addresses_are_phone_numbers),
+        foreign_phones_allowed=settings.foreign_phones_allowed,
     )
     dispatcher = Dispatcher(session_factory, services, catalogs, clock, raise_errors=raise_errors)
     delivery = Delivery(session_factory, channels or {}, clock, flush_when_idle=flush_when_idle)

@@ -51,6 +51,11 @@ WORDS_FOR: dict[Meaning, frozenset[str]] = {
 }
 
 
+REMOVE_WORDS = frozenset({"hapus", "buang", "hilangkan", "batalkan", "kurangi", "remove", "delete", "untick",
+                          "unselect", "drop"})
+"""A first word that asks to take a chosen option off a list (`hapus 3`, `hapus menjahit`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
     """One option as its reader sees it: its id and its label rendered in their language."""
@@ -120,6 +125,14 @@ def understand_many(text: str, choices: Sequence[Choice]) -> UnderstoodMany | No
     if not all(1 <= n <= len(choices) for n in numbers):
         return None
     return UnderstoodMany(tuple(dict.fromkeys(choices[n - 1].id for n in numbers)))
+
+
+def removal_of(text: str) -> str | None:
+    """What `hapus 3` or `remove sewing` asks to take off a list ('3', 'sewing'); None when it does not ask that."""
+    first, _space, rest = " ".join(text.split()).partition(" ")
+    if comparable(first) not in REMOVE_WORDS or not rest:
+        return None
+    return rest
 
 
 def _number(text: str) -> int | None:

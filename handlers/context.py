@@ -34,6 +34,7 @@ class Services:
     phone_number_channels: frozenset[str] = frozenset()
     """Channels whose addresses are the users' mobile numbers: registration confirms the number instead of
     asking for it."""
+    foreign_phones_allowed: bool = False
 
 
 @dataclass(slots=True)

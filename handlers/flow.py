@@ -8,7 +8,7 @@ losing anything.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,6 +24,10 @@ class Answer:
     text: str = ""
     contact_phone: str = ""
     document: Document | None = None
+    options: tuple[str, ...] = ()
+    """Several options typed at once (`1, 3, 5`) where the question takes several."""
+    removing: bool = False
+    """`hapus 3`: take `option` (or, with no option, the own addition named by `text`) off the chosen ones."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,19 @@ def unless_confirmed(given: Answer) -> Back | Invalid | None:
     return None
 
 
+def several_chosen(chosen: Sequence[str], given: Answer, offered: Collection[str]) -> list[str] | None:
+    """The options chosen after `given` at a question that takes several of `offered`: a tap toggles one, a typed
+    list adds them all (keeping those already chosen), `hapus x` takes one off. None when it names none of them."""
+    if given.options:
+        added = [option for option in given.options if option in offered]
+        return [*chosen, *(option for option in added if option not in chosen)] if added else None
+    if given.option is None or given.option not in offered:
+        return None
+    if given.removing or given.option in chosen:
+        return [option for option in chosen if option != given.option]
+    return [*chosen, given.option]
+
+
 def always(_draft: Mapping[str, Any]) -> bool:
     return True
 
@@ -113,6 +130,8 @@ class Flow:
     finish: Callable[[Context], Awaitable[None]]
     cancel: Callable[[Context], Awaitable[None]]
     nav: tuple[Nav, ...] = (Nav.BACK, Nav.CANCEL)
+    asks_before_leaving: bool = False
+    """Leaving by `menu` throws the answers given so far away (`cancel` keeps nothing): ask first."""
 
     def step(self, name: str | None) -> Step | None:
         return next((s for s in self.steps if s.name == name), None)

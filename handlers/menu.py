@@ -6,11 +6,12 @@ issues add their entries (openings, applications, check-ins) to `entries`.
 
 from __future__ import annotations
 
-from bot.engine.messages import Msg, Option, Outgoing, _, say
+from bot.engine.messages import Option, Outgoing, _, say
 from handlers.broadcasts.broadcasts import start_broadcasts
 from handlers.checkins.checkin import checkin_command
 from handlers.context import Context
 from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow
+from handlers.help import help_message
 from handlers.language import FLOW as LANGUAGE_FLOW
 from handlers.openings.browsing import APPRENTICESHIP, TRAINING, start_browsing
 from handlers.openings.my_applications import start_my_applications
@@ -82,7 +83,7 @@ async def accept_home(ctx: Context, given: Answer) -> Result:
     elif choice == "checkin":
         await checkin_command(ctx, None)
     elif choice == "help":
-        ctx.send(say(help_text()))
+        ctx.send(help_message(ctx))
     elif choice == "edit_profile":
         profile = await get_profile(ctx.session, ctx.user.id)
         assert profile is not None
@@ -90,14 +91,6 @@ async def accept_home(ctx: Context, given: Answer) -> Result:
     else:
         await privacy.ACTIONS[choice](ctx)
     return Ended()
-
-
-def help_text() -> Msg:
-    return _(
-        "Sahabat Kerja helps you register with the labour office and follow its programs. Answer the "
-        "questions by typing, or choose an option by its number. Type 'back' to return to the previous question, "
-        "'cancel' to stop, 'menu' for the main menu, and /help for this message."
-    )
 
 
 async def _nothing_to_do(_ctx: Context) -> None:

@@ -13,12 +13,13 @@ from types import MappingProxyType
 
 from bot.engine.messages import Incoming, IncomingKind, Msg, Nav, Option, _, say, split_option_token
 from handlers import flow as engine
-from handlers import language, menu
+from handlers import language, leaving, menu
 from handlers.broadcasts import broadcasts
 from handlers.checkins import checkin as checkins
-from handlers.choices import Choice, understand
+from handlers.choices import Choice, removal_of, understand, understand_many
 from handlers.context import Context
 from handlers.flow import Answer, Flow
+from handlers.help import help_message
 from handlers.openings import alerts as opening_alerts
 from handlers.openings import browsing as openings
 from handlers.openings import my_applications
@@ -74,6 +75,18 @@ async def route(ctx: Context, incoming: Incoming) -> None:
     if current is not None and current.name in STAFF_FLOWS and not ctx.user.is_staff:
         engine.end_flow(ctx)  # their staff role was taken away meanwhile
         current = None
+    asked_to_leave = leaving.take_pending(ctx)
+    if not (asked_to_leave and current is not None and await leaving.settle(ctx, current, incoming)):
+        await _handle(ctx, current, incoming)
+    if ctx.conversation.flow is None and not ctx.user_deleted:
+        following = FLOWS.get(ctx.continue_with["flow"]) if ctx.continue_with else None
+        if following is not None and ctx.continue_with is not None:
+            await engine.begin(ctx, following, data={"draft": ctx.continue_with["draft"]}, at=ctx.continue_with["at"])
+        elif not await checkins.start_waiting_check_in(ctx):
+            await menu.show_home(ctx)
+
+
+async def _handle(ctx: Context, current: Flow | None, incoming: Incoming) -> None:
     if incoming.kind is IncomingKind.DOCUMENT and _takes_files(ctx, current):
         assert current is not None
         await engine.answer(ctx, current, Answer(document=incoming.document))
@@ -93,12 +106,6 @@ async def route(ctx: Context, incoming: Incoming) -> None:
         await _welcome(ctx)
     else:
         await _answer(ctx, current, incoming)
-    if ctx.conversation.flow is None and not ctx.user_deleted:
-        following = FLOWS.get(ctx.continue_with["flow"]) if ctx.continue_with else None
-        if following is not None and ctx.continue_with is not None:
-            await engine.begin(ctx, following, data={"draft": ctx.continue_with["draft"]}, at=ctx.continue_with["at"])
-        elif not await checkins.start_waiting_check_in(ctx):
-            await menu.show_home(ctx)
 
 
 def _small_talk_at_home(current: Flow, incoming: Incoming) -> Msg | None:
@@ -158,6 +165,9 @@ async def _start(ctx: Context, current: Flow | None) -> None:
 
 
 async def _menu(ctx: Context, current: Flow | None) -> None:
+    if current is not None and leaving.should_ask(ctx, current):
+        leaving.ask(ctx)
+        return
     if current is not None:
         await current.cancel(ctx)
     engine.end_flow(ctx)
@@ -180,7 +190,7 @@ async def _back(ctx: Context, current: Flow | None) -> None:
 
 
 async def _help(ctx: Context, current: Flow | None) -> None:
-    ctx.send(say(menu.help_text()))
+    ctx.send(help_message(ctx))
     await _repeat_question(ctx, current)
 
 
@@ -285,14 +295,21 @@ async def _answer(ctx: Context, current: Flow, incoming: Incoming) -> None:
         await engine.answer(ctx, current, Answer(contact_phone=incoming.contact_phone))
     else:
         question = await engine.current_question(ctx, current)
-        understood = understand(incoming.text, [Choice(o.id, _label(o, ctx.render)) for o in question.options])
+        choices = [Choice(o.id, _label(o, ctx.render)) for o in question.options]
+        removal = removal_of(incoming.text) if question.several else None
+        many = understand_many(incoming.text, choices) if question.several else None
+        if many is not None:
+            await engine.answer(ctx, current, Answer(options=many.option_ids, text=incoming.text))
+            return
+        understood = understand(removal or incoming.text, choices)
         if understood.did_you_mean:
             close = tuple(o for o in question.options if o.id in understood.did_you_mean)
             ctx.send(replace(say(_("Did you mean one of these? Choose it, or write your answer again."),
                                  options=close), nav=question.nav or current.nav,
                              prompt_seq=ctx.conversation.prompt_seq))
             return
-        await engine.answer(ctx, current, Answer(option=understood.option_id, text=incoming.text))
+        await engine.answer(ctx, current, Answer(option=understood.option_id, text=removal or incoming.text,
+                                                 removing=removal is not None))
 
 
 def _label(option: Option, render: Callable[[Msg], str]) -> str:

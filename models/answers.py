@@ -30,12 +30,13 @@ class AnswerProblem(StrEnum):
 
 
 class AnswerError(ValueError):
-    def __init__(self, problem: AnswerProblem, *, day: int = 0, month: int = 0) -> None:
+    def __init__(self, problem: AnswerProblem, *, day: int = 0, month: int = 0, year: int = 0) -> None:
         super().__init__(problem.value)
         self.problem = problem
         self.day = day
         self.month = month
-        """With NO_SUCH_DAY: the day and month that do not exist together (31 and 2), to say so."""
+        self.year = year
+        """With NO_SUCH_DAY: the day, month and year that do not exist together (31-02-2000), to say so."""
 
 
 def clean_free_text(raw: str, *, max_length: int) -> str:
@@ -106,7 +107,7 @@ def parse_typed_date(raw: str) -> date:
         return date(year, month, day)
     except ValueError as error:
         if 1 <= month <= MONTHS_IN_YEAR and 1 <= day <= DAYS_IN_LONGEST_MONTH and year >= MINYEAR:
-            raise AnswerError(AnswerProblem.NO_SUCH_DAY, day=day, month=month) from error
+            raise AnswerError(AnswerProblem.NO_SUCH_DAY, day=day, month=month, year=year) from error
         raise AnswerError(AnswerProblem.NOT_A_DATE) from error
 
 

@@ -28,6 +28,10 @@ class Office:
     regency: str
     timezone: str
     kecamatan: tuple[Kecamatan, ...]
+    address: str = ""
+    hours: str = ""
+    phone: str = ""
+    """How people reach the office in person or by phone, as the office writes it: `/help` shows what is set."""
 
     def kecamatan_by_code(self, code: str) -> Kecamatan | None:
         return next((k for k in self.kecamatan if k.code == code), None)
@@ -55,6 +59,9 @@ def load_office(path: Path) -> Office:
             regency=str(office["regency"]),
             timezone=str(office["timezone"]),
             kecamatan=districts,
+            address=str(office.get("address", "")),
+            hours=str(office.get("hours", "")),
+            phone=str(office.get("phone", "")),
         )
     except FileNotFoundError as error:
         raise RegionFileError(f"region file {path} does not exist") from error

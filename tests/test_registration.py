@@ -157,7 +157,8 @@ async def test_a_birth_date_is_read_checked_and_cross_checked_with_the_nik(
     await answer_until(user, "birth_date")
     for typed, complaint in (
         ("kemarin", "tidak dapat kami baca"),
-        ("31-02-1995", "tidak dapat kami baca"),
+        ("31-02-1995", "Februari tidak memiliki tanggal 31"),
+            ("29-02-1995", "1995 bukan tahun kabisat"),
         ("01-01-2030", "masih di masa depan"),
         ("01-01-1905", "15 sampai 100"),
         ("02-01-1995", "tidak cocok dengan NIK Anda, yang menunjukkan 01-01-..95"),

@@ -11,13 +11,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from babel.dates import format_date
+from babel.dates import format_date, get_month_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 from babel.support import Translations
 
-from bot.engine.messages import Items, Msg, Rupiah
+from bot.engine.messages import Items, MonthName, Msg, Rupiah
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DOMAIN = "messages"
@@ -65,6 +65,8 @@ class Translator:
             return format_date(value, format="long", locale=self.locale)
         if isinstance(value, Rupiah):
             return format_rupiah(value.amount)
+        if isinstance(value, MonthName):
+            return get_month_names("wide", locale=self.locale)[value.number]
         return value
 
 

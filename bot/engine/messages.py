@@ -38,6 +38,13 @@ class Rupiah:
     amount: int
 
 
+@dataclass(frozen=True, slots=True)
+class MonthName:
+    """A month (1-12), written out in the reader's language: "Februari", "February"."""
+
+    number: int
+
+
 def one_line(text: str, limit: int) -> str:
     """`text` on one line, cut to `limit` characters with an ellipsis: a glimpse of something longer in a list."""
     flat = " ".join(text.split())
@@ -129,6 +136,9 @@ class Outgoing:
     sensitive: bool = False
     """It shows what is otherwise kept encrypted (a full NIK): its text is wiped from the outbox when its delivery
     (or its failure for good) is recorded."""
+    several: bool = False
+    """The reader may choose several of the options: a typed list (`1, 3, 5`) adds them all and `hapus 3` takes
+    one off, besides tapping them one at a time."""
 
     def __post_init__(self) -> None:
         if self.image is not None and (self.options or self.nav or self.request_contact):
@@ -137,9 +147,9 @@ class Outgoing:
 
 def say(
     *parts: Msg | str, options: tuple[Option, ...] = (), nav: tuple[Nav, ...] = (), purpose: Purpose | None = None,
-    sensitive: bool = False,
+    sensitive: bool = False, several: bool = False,
 ) -> Outgoing:
-    return Outgoing(text=parts, options=options, nav=nav, purpose=purpose, sensitive=sensitive)
+    return Outgoing(text=parts, options=options, nav=nav, purpose=purpose, sensitive=sensitive, several=several)
 
 
 def with_purpose(message: Outgoing, purpose: Purpose) -> Outgoing:

@@ -29,6 +29,7 @@ from handlers.flow import (
     begin,
     busy_with,
     end_flow,
+    several_chosen,
 )
 from handlers.openings.applying import load_opening, title_of
 from models.applications import opening_of
@@ -167,7 +168,7 @@ def _ask_question(ctx: Context, question: Question) -> Outgoing:
         chosen = set(ctx.draft.get(question.id) or [])
         options = [Option(c.id, _("✓ {item}").format(item=localized(c.text, ctx.user.locale))
                           if c.id in chosen else localized(c.text, ctx.user.locale)) for c in question.options]
-        return say(text, options=(*options, Option(DONE, _("Done, continue"))))
+        return say(text, options=(*options, Option(DONE, _("Done, continue"))), several=True)
     return say(text)
 
 
@@ -201,13 +202,13 @@ def _accept_question(ctx: Context, question: Question, given: Answer) -> Result:
 
 def _toggle(ctx: Context, question: Question, given: Answer) -> Result:
     chosen: list[str] = list(ctx.draft.get(question.id) or [])
-    if given.option == DONE:
-        return Store({question.id: chosen})
-    if question.choice(given.option) is None:
+    offered = [choice.id for choice in question.options]
+    now_chosen = several_chosen(chosen, given, offered)
+    if given.option == DONE or DONE in given.options:
+        return Store({question.id: now_chosen or chosen})
+    if now_chosen is None:
         return Invalid(CHOOSE_FROM_LIST)
-    assert given.option is not None
-    toggled = [c for c in chosen if c != given.option] if given.option in chosen else [*chosen, given.option]
-    return Stay({question.id: toggled})
+    return Stay({question.id: now_chosen})
 
 
 async def _record(ctx: Context, survey: Survey, question_id: str, value: Any) -> None:

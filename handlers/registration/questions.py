@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from bot.engine.messages import Msg, Option, Outgoing, _, say
+from bot.engine.messages import MonthName, Msg, Option, Outgoing, _, say
 from documents import labels
 from handlers.context import Context
-from handlers.flow import Answer, Invalid, Result, Stay, Step, Store
+from handlers.flow import Answer, Invalid, Result, Stay, Step, Store, several_chosen
 from models.answers import AnswerError, AnswerProblem, clean_free_text, clean_full_name, parse_typed_date
 from models.nik import InvalidNik, Nik, NikProblem, parse_nik
 from models.phone import InvalidPhone, PhoneProblem, normalize_phone
@@ -43,6 +43,8 @@ PHONE_PROBLEMS: Mapping[PhoneProblem, Msg] = {
     PhoneProblem.NOT_A_NUMBER: _("That does not look like a phone number. Please type it like 0812 3456 7890."),
     PhoneProblem.INVALID: _("That number is not complete or not valid. Please type it like 0812 3456 7890."),
     PhoneProblem.NOT_MOBILE: _("That looks like a landline. Please give a mobile number that can receive chats."),
+    PhoneProblem.NOT_INDONESIAN: _("That number is not an Indonesian one, and the office can only reach Indonesian "
+                                   "numbers. Please give a number that starts with 08 or +62."),
 }
 
 
@@ -72,6 +74,8 @@ async def accept_name(ctx: Context, given: Answer) -> Result:
     except AnswerError as error:
         if error.problem is AnswerProblem.TOO_LONG:
             return Invalid(_("That name is too long. Please write at most 100 characters."))
+        if error.problem is AnswerProblem.TOO_SHORT:
+            return Invalid(_("That name is too short. Please write your full name as on your KTP."))
         return Invalid(_("Please write your name with letters only (spaces, dots, hyphens and apostrophes are fine)."))
 
 
@@ -109,7 +113,9 @@ async def ask_birth_date(ctx: Context) -> Outgoing:
 async def accept_birth_date(ctx: Context, given: Answer) -> Result:
     try:
         born = parse_typed_date(given.text)
-    except AnswerError:
+    except AnswerError as error:
+        if error.problem is AnswerProblem.NO_SUCH_DAY:
+            return Invalid(_no_such_day(error))
         return Invalid(_("I could not read that date. Please write day, month and year, like 17-08-1995."))
     today = ctx.today
     if born > today:
@@ -125,6 +131,15 @@ async def accept_birth_date(ctx: Context, given: Answer) -> Result:
             .format(day=nik.birth_day, month=nik.birth_month, year=nik.birth_year_2digits)
         )
     return Store({"birth_date": born.isoformat()})
+
+
+def _no_such_day(error: AnswerError) -> Msg:
+    """'February has no 31st', or for the 29th, that the year was not a leap year."""
+    if error.month == 2 and error.day == 29:  # the leap day
+        return _("{year} was not a leap year: February {year} has 28 days. Please check the date of birth.").format(
+            year=str(error.year))
+    return _("{month} has no day {day}. Please check the date of birth.").format(month=MonthName(error.month),
+                                                                               day=error.day)
 
 
 # --- gender, confirmed from the NIK --------------------------------------------------------------------------
@@ -177,7 +192,8 @@ async def accept_phone(ctx: Context, given: Answer) -> Result:
     if given.option == THIS_NUMBER and (known := chat_number(ctx)) is not None:
         return Store({"phone": known})
     try:
-        return Store({"phone": normalize_phone(given.contact_phone or given.text)})
+        return Store({"phone": normalize_phone(given.contact_phone or given.text,
+                                               foreign_allowed=ctx.services.foreign_phones_allowed)})
     except InvalidPhone as error:
         return Invalid(PHONE_PROBLEMS[error.problem])
 
@@ -196,25 +212,37 @@ def _interest_options(ctx: Context) -> tuple[Option, ...]:
 async def ask_interests(ctx: Context) -> Outgoing:
     others = ctx.draft.get("other_interests", [])
     parts: list[Msg | str] = [
-        _("Which skills interest you? Choose as many as you like, one at a time, then choose 'Done'. "
-          "You can also type a skill that is not in the list.")
+        _("Which skills interest you? Choose as many as you like, one at a time or several numbers at once "
+          "(like 1, 3, 5), then choose 'Done'. You can also type a skill that is not in the list; 'remove 3' "
+          "takes one off.")
     ]
     if others:
         parts.append(_("Your own additions: {items}").format(items=", ".join(others)))
-    return say(*parts, options=_interest_options(ctx))
+    return say(*parts, options=_interest_options(ctx), several=True)
 
 
 async def accept_interests(ctx: Context, given: Answer) -> Result:
     chosen: list[str] = list(ctx.draft.get("interests", []))
     others: list[str] = list(ctx.draft.get("other_interests", []))
-    if given.option == DONE:
+    if given.option == DONE or DONE in given.options:
+        chosen = several_chosen(chosen, given, labels.INTEREST) or chosen
         if not chosen and not others:
             return Invalid(_("Please choose at least one skill, or type your own."))
-        return Store({})
-    if given.option in labels.INTEREST:
-        toggled = [c for c in chosen if c != given.option] if given.option in chosen else [*chosen, given.option]
-        return Stay({"interests": toggled})
+        return Store({"interests": chosen})
+    now_chosen = several_chosen(chosen, given, labels.INTEREST)
+    if now_chosen is not None:
+        return Stay({"interests": now_chosen})
+    if given.removing:
+        return _remove_other_interest(others, given.text)
     return _add_other_interest(others, given.text)
+
+
+def _remove_other_interest(others: list[str], text: str) -> Result:
+    kept = [item for item in others if item.casefold() != " ".join(text.split()).casefold()]
+    if len(kept) == len(others):
+        return Invalid(_("'{item}' is not among your choices. Choose a number from the list to remove.")
+                       .format(item=text[:MAX_OTHER_INTEREST_LENGTH]))
+    return Stay({"other_interests": kept})
 
 
 def _add_other_interest(others: list[str], text: str) -> Result:

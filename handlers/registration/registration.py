@@ -147,6 +147,7 @@ FLOW = Flow(
     finish=finish,
     cancel=cancel,
     nav=(Nav.BACK, Nav.CANCEL),
+    asks_before_leaving=True,
 )
 
 

@@ -1,0 +1,61 @@
+"""/help: how to answer, what the reader can do (staff also see their commands), and how to reach the office.
+
+The commands are written in the reader's language (`/profil` in Indonesian, `/profile` in English): both work,
+and people type the ones they were shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.engine.messages import Msg, Outgoing, _, say
+from handlers.context import Context
+from models.regions import Office
+
+HOW_TO_ANSWER = _(
+    "Sahabat Kerja helps you register with the labour office and follow its programs. Answer the questions by "
+    "typing, or choose an option by its number (several at once where you may choose several, like 1, 3, 5). "
+    "Type 'back' to return to the previous question, 'cancel' to stop, and 'menu' for the main menu."
+)
+COMMANDS = _(
+    "What you can do:\n"
+    "/menu - the main menu\n"
+    "/profile - your profile\n"
+    "/checkin - answer your monthly check-in\n"
+    "/opening t12 - an opening by its code\n"
+    "/language - change the language\n"
+    "/export - all the data we hold about you\n"
+    "/delete - delete your account\n"
+    "/stop - no more announcements (/start to receive them again)\n"
+    "/help - this message"
+)
+STAFF_COMMANDS = _(
+    "For staff:\n"
+    "/staff - selection of applicants, and new openings from a file\n"
+    "/broadcast - announcements to job seekers and alumni\n"
+    "/report - the follow-up report and training targets"
+)
+
+
+def help_message(ctx: Context) -> Outgoing:
+    sections: list[Msg | str] = [HOW_TO_ANSWER, COMMANDS]
+    if ctx.user.is_staff:
+        sections.append(STAFF_COMMANDS)
+    sections.append(office_contact(ctx.services.office, ctx.render))
+    parts: list[Msg | str] = []
+    for section in sections:
+        parts += [section] if not parts else ["", section]  # a blank line between sections
+    return say(*parts)
+
+
+def office_contact(office: Office, render: Callable[[Msg], str]) -> str:
+    """How to reach the office: its name, then the address, hours and phone it has set (in the region file or
+    the settings), one line each."""
+    lines = [
+        _("Address: {address}").format(address=office.address) if office.address else None,
+        _("Opening hours: {hours}").format(hours=office.hours) if office.hours else None,
+        _("Phone: {phone}").format(phone=office.phone) if office.phone else None,
+    ]
+    shown = [line for line in lines if line is not None]
+    heading = _("To reach {office}:") if shown else _("Questions? Contact {office}.")
+    return "\n".join(render(line) for line in (heading.format(office=office.name), *shown))

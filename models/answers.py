@@ -63,6 +63,24 @@ def clean_full_name(raw: str) -> str:
     return name
 
 
+def name_case(name: str) -> str:
+    """How a name is shown: 'BUDI SANTOSO' and 'budi santoso' as 'Budi Santoso'. A name typed in mixed case
+    ('McDonald', 'de Souza') is shown as typed: its writer chose that case. Names are stored as typed."""
+    if name != name.lower() and name != name.upper():
+        return name
+    return _capitalize_words(name.lower())
+
+
+def _capitalize_words(lowered: str) -> str:
+    """Each word's first letter upper case, where a word starts after a space, a hyphen or a dot (not an
+    apostrophe: "Nur'aini")."""
+    letters = list(lowered)
+    for index, letter in enumerate(letters):
+        if letter.isalpha() and (index == 0 or letters[index - 1] in " -."):
+            letters[index] = letter.upper()
+    return "".join(letters)
+
+
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[\s./-](\d{1,2})[\s./-](\d{4})$", re.ASCII)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
 _WORDED_DATE = re.compile(r"^([0-9]{1,2})[\s.-]+([^\W\d_]+)\.?[\s.,-]+([0-9]{4})$")

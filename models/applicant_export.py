@@ -25,7 +25,7 @@ async def applicant_rows(session: AsyncSession, opening: OpeningRef, office: Off
             continue
         kecamatan = office.kecamatan_by_code(profile.kecamatan)
         rows.append([
-            number, profile.full_name, profile.gender, age_on(profile.birth_date, application.submitted_at.date()),
+            number, profile.shown_name, profile.gender, age_on(profile.birth_date, application.submitted_at.date()),
             profile.education, kecamatan.name if kecamatan else profile.kecamatan, profile.phone_e164,
             application.status, application.submitted_at.date(), application.updated_at.date(),
         ])

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.answers import name_case
 from models.broadcasts import BroadcastDelivery
 from models.outbox import OutboxMessage, OutboxStatus
 from models.profiles import JobSeekerProfile
@@ -71,5 +72,5 @@ async def latest_failed(session: AsyncSession, since: datetime, limit: int = 10)
         .order_by(OutboxMessage.id.desc())
         .limit(limit)
     )
-    return [FailedMessage(at, channel, address, name, error)
+    return [FailedMessage(at, channel, address, name_case(name) if name else name, error)
             for at, channel, address, name, error in (await session.execute(query)).all()]

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from models.answers import name_case
 from models.base import Base, JsonDocument
 from models.crypto import NikCipher
 
@@ -102,6 +103,11 @@ class JobSeekerProfile(Base):
     consented_at: Mapped[datetime]
     registered_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+    @property
+    def shown_name(self) -> str:
+        """The name as staff and the person see it ('BUDI SANTOSO' as 'Budi Santoso'); stored as typed."""
+        return name_case(self.full_name)
 
 
 @dataclass(frozen=True, slots=True)

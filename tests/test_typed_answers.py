@@ -4,6 +4,7 @@ number from abroad)."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,6 +13,7 @@ from bot.wiring import build_runtime
 from documents.labels import INTEREST
 from handlers.choices import Choice, removal_of, understand, understand_many
 from handlers.flow import Answer, several_chosen
+from models.answers import name_case
 from models.users import Role, set_role
 from tests.chat import CHANNEL, ChatUser, RecordingChannel
 from tests.conftest import Clock
@@ -165,3 +167,25 @@ async def test_a_number_from_abroad_is_refused_unless_the_office_allows_it(
         assert await tki.step() == "kecamatan"
     finally:
         await abroad.aclose()
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("budi santoso", "Budi Santoso"), ("SITI NUR'AINI", "Siti Nur'aini"), ("ahmad al-farisi", "Ahmad Al-Farisi"),
+    ("McDonald", "McDonald"), ("Dewi de Souza", "Dewi de Souza"), ("r. a. kartini", "R. A. Kartini"),
+])
+def test_names_are_shown_in_name_case_unless_typed_in_mixed_case(typed: str, shown: str) -> None:
+    assert name_case(typed) == shown
+
+
+async def test_a_name_is_stored_as_typed_and_shown_in_name_case(runtime: Runtime, channel: RecordingChannel) -> None:
+    user = ChatUser(runtime, channel, "budi")
+    await answer_until(user, "full_name")
+    await user.send("BUDI SANTOSO")
+    for answer in ("6309010101950004", "01-01-1995", "Laki-laki", "0812-5100-0009", "Upau", "SMP", "1", "selesai",
+                   "tidak", "mencari kerja"):
+        await user.send(answer)
+    assert "Nama lengkap: Budi Santoso" in user.text
+    await user.send("ya")
+    assert "Terima kasih, Budi Santoso!" in user.text
+    profile = await user.profile()
+    assert profile is not None and profile.full_name == "BUDI SANTOSO"

@@ -31,6 +31,7 @@ from handlers.registration.questions import (
     ask_phone,
     single_choice,
 )
+from models.answers import name_case
 
 Shown = Msg | str | date | Items
 """A value as a line of the summary or the profile shows it (dates and lists are rendered in the reader's locale)."""
@@ -57,6 +58,10 @@ class ProfileField:
 
 def _text(key: str) -> Callable[[Context, Answers], Shown]:
     return lambda _ctx, answers: str(answers.get(key, ""))
+
+
+def _name(_ctx: Context, answers: Answers) -> Shown:
+    return name_case(str(answers.get("full_name", "")))
 
 
 def _coded(key: str, words: Mapping[str, Msg]) -> Callable[[Context, Answers], Shown]:
@@ -96,7 +101,7 @@ def _kecamatan_options(ctx: Context) -> tuple[Option, ...]:
 
 PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField(Step("full_name", ask_name, accept_name),
-                 _("Full name"), _("Full name: {value}"), _text("full_name")),
+                 _("Full name"), _("Full name: {value}"), _name),
     ProfileField(Step("nik", ask_nik, accept_nik, also_ask=("birth_date", "gender")),
                  _("NIK"), _("NIK: {value}"), _nik, masked_in_profile=True),
     ProfileField(Step("birth_date", ask_birth_date, accept_birth_date),

@@ -28,6 +28,7 @@ from handlers.flow import (
 )
 from handlers.registration.fields import PROFILE_FIELDS, field_named, profile_lines
 from handlers.registration.questions import CHOOSE_FROM_LIST, draft_nik
+from models.answers import name_case
 from models.profiles import JobSeekerProfile, NikAlreadyRegistered, answers_of, fields_from_answers, save_profile
 
 # --- language and consent --------------------------------------------------------------------------------------
@@ -122,7 +123,7 @@ async def finish(ctx: Context) -> None:
     if editing:
         ctx.send(say(_("Your profile has been updated.")))
     else:
-        ctx.send(say(_("Thank you, {name}! Your registration is complete.").format(name=fields.full_name)))
+        ctx.send(say(_("Thank you, {name}! Your registration is complete.").format(name=name_case(fields.full_name))))
     ctx.continue_with = then
 
 

@@ -23,7 +23,7 @@ from handlers.help import help_message
 from handlers.openings import alerts as opening_alerts
 from handlers.openings import browsing as openings
 from handlers.openings import my_applications
-from handlers.registration import privacy, registration
+from handlers.registration import data_export, privacy, registration
 from handlers.reports import staff_report
 from handlers.selection import one_by_one as selection
 from handlers.selection import opening_upload
@@ -243,7 +243,7 @@ COMMANDS: Mapping[str, Callable[[Context, Flow | None], Awaitable[None]]] = Mapp
     "checkin": checkins.checkin_command,
     "report": _outside_tasks(staff_report.start_report),
     "profile": _read_only(privacy.show_profile),
-    "export": _read_only(privacy.export_data),
+    "export": _read_only(data_export.export_data),
 })
 
 

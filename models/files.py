@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import LargeBinary, String, insert, select
+from sqlalchemy import LargeBinary, String, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,3 +40,8 @@ async def file_content(session: AsyncSession, file_id: int) -> bytes | None:
     """The bytes of a stored file, or None when it is gone."""
     content: bytes | None = await session.scalar(select(StoredFile.content).where(StoredFile.id == file_id))
     return content
+
+
+async def delete_file(session: AsyncSession, file_id: int) -> None:
+    """Forget a file that must not be kept once sent (a person's data export)."""
+    await session.execute(delete(StoredFile).where(StoredFile.id == file_id))

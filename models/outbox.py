@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, JsonDocument
 from models.db import dialect_name
+from models.files import delete_file
 
 SWEEP_GRACE = timedelta(seconds=30)
 CLAIM_LEASE = timedelta(seconds=60)
@@ -123,16 +124,20 @@ async def mark_sent(session: AsyncSession, ids: Sequence[int], now: datetime) ->
 
 
 async def scrub(session: AsyncSession, ids: Sequence[int]) -> None:
-    """Wipe the text of delivered sensitive messages (an export with the full NIK): the outbox must not keep in
-    plain text what the profile keeps encrypted. Options stay, so a button pressed later is still understood."""
+    """Wipe the text and the file of delivered sensitive messages (an export with the full NIK): the outbox must
+    not keep in plain text what the profile keeps encrypted. Options stay, so a button pressed later is still
+    understood."""
     if not ids:
         return  # nearly every flush: no query for nothing
     for row in await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
-        row.payload = _scrubbed(row.payload)
+        await _scrub_row(session, row)
 
 
-def _scrubbed(payload: dict[str, Any]) -> dict[str, Any]:
-    return {**payload, "text": "", "sensitive": True, "scrubbed": True}
+async def _scrub_row(session: AsyncSession, row: OutboxMessage) -> None:
+    image = row.payload.get("image")
+    if isinstance(image, dict) and "file_id" in image:
+        await delete_file(session, int(image["file_id"]))
+    row.payload = {**row.payload, "text": "", "image": None, "sensitive": True, "scrubbed": True}
 
 
 async def mark_attempt_failed(
@@ -147,7 +152,7 @@ async def mark_attempt_failed(
     if retry_at is None or row.attempts >= MAX_ATTEMPTS:
         row.status = OutboxStatus.FAILED
         if row.payload.get("sensitive"):
-            row.payload = _scrubbed(row.payload)
+            await _scrub_row(session, row)
     else:
         row.next_attempt_at = retry_at
 

@@ -1,5 +1,6 @@
 """The placement chart as each channel shows it: a multipart sendPhoto on Telegram, an upload then an image
 message on WhatsApp, a PNG file on the console; each fake checks the requests against the platform's spec.
+A file that is not a picture (a data export) goes as a document: sendDocument, or a WhatsApp document message.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from bot.channels.base import DeliveryError
 from bot.channels.console.channel import ConsoleChannel
 from bot.channels.telegram.format import MAX_CAPTION, escape, split_caption
 from bot.channels.whatsapp.channel import WhatsAppChannel, WhatsAppConfig
-from bot.channels.whatsapp.render import IMAGE_CAPTION_MAX, image_messages
-from bot.engine.messages import PNG, Image, Incoming, Reply
+from bot.channels.whatsapp.render import IMAGE_CAPTION_MAX, media_messages
+from bot.engine.messages import PLAIN_TEXT, PNG, Image, Incoming, Reply
 from models.users import Role, set_role
 from tests.conftest import Clock, RuntimeFactory
 from tests.fakes.telegram_server import FakeTelegram
@@ -100,7 +101,7 @@ def test_any_caption_telegram_accepts_and_nothing_but_whitespace_is_lost(text: s
 
 @given(ANY_TEXT)
 def test_any_caption_whatsapp_accepts_and_nothing_but_whitespace_is_lost(text: str) -> None:
-    messages = image_messages("4490709327384033", text)
+    messages = media_messages("4490709327384033", text)
     assert messages[0].type == "image" and all(m.type == "text" for m in messages[1:])
     for message in messages:
         assert validate_message(message.body(WA_ID)) == []
@@ -198,13 +199,50 @@ async def test_the_fake_whatsapp_checks_media_uploads_as_the_cloud_api_does(wa: 
                                files={"file": ("a.png", png(), PNG)})
         untyped = await http.post(f"/{wa.phone_number_id}/media", data={"messaging_product": "whatsapp"},
                                   files={"file": ("a.png", png(), PNG)})
-        pdf = await http.post(f"/{wa.phone_number_id}/media", data={"messaging_product": "whatsapp",
-                              "type": "application/pdf"}, files={"file": ("a.pdf", b"%PDF", "application/pdf")})
+        zipped = await http.post(f"/{wa.phone_number_id}/media", data={"messaging_product": "whatsapp",
+                                 "type": "application/zip"}, files={"file": ("a.zip", b"PK", "application/zip")})
+        not_text = await http.post(f"/{wa.phone_number_id}/media", data={"messaging_product": "whatsapp",
+                                   "type": PLAIN_TEXT}, files={"file": ("a.txt", b"\xff\xfe", PLAIN_TEXT)})
         as_json = await http.post(f"/{wa.phone_number_id}/media", json={"messaging_product": "whatsapp"})
     assert good.status_code == 200 and list(wa.media) == [good.json()["id"]]
-    assert [answer.status_code for answer in (untyped, pdf, as_json)] == [400, 400, 400]
+    assert [answer.status_code for answer in (untyped, zipped, not_text, as_json)] == [400, 400, 400, 400]
     assert [violation.split(": ", 1)[1] for violation in wa.violations] == [
         "type: required, the MIME type of the file",
-        "file: 'application/pdf' is not an image type WhatsApp takes (image/jpeg, image/png)",
+        "file: 'application/zip' is not a media type WhatsApp takes (image/jpeg, image/png, application/pdf, "
+        "application/vnd.ms-excel, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, text/plain)",
+        "file: 'a.txt' is not the text it says it is",
         "media uploads are multipart/form-data, not 'application/json'",
     ]
+
+
+EXPORT = b"NIK: 6309014508990001\nPendaftaran Anda:\n"
+
+
+def export_file() -> Image:
+    """A person's data export as the sender hands it to a channel: not a picture, so a document."""
+    return Image(7, "data-sahabat-kerja.txt", PLAIN_TEXT, content=EXPORT)
+
+
+async def test_a_file_that_is_not_a_picture_goes_to_telegram_as_a_document(
+    tg: FakeTelegram, adapter: ConnectedAdapter  # noqa: F811
+) -> None:
+    await adapter.channel.send("501", Reply("Data yang sama dalam bentuk berkas", image=export_file()))
+    [call] = tg.calls_of("sendDocument")
+    assert call["caption"] == "Data yang sama dalam bentuk berkas"
+    assert (call["document"].filename, call["document"].data) == ("data-sahabat-kerja.txt", EXPORT)
+    assert tg.calls_of("sendPhoto") == []
+    tg.assert_clean()
+
+
+async def test_a_file_that_is_not_a_picture_goes_to_whatsapp_as_an_uploaded_document(
+    wa: FakeWhatsApp, whatsapp: WhatsAppChannel
+) -> None:
+    await whatsapp.deliver(WA_ID, Reply("Data yang sama dalam bentuk berkas", image=export_file()))
+    [body] = wa.sent_to(WA_ID)
+    assert body["type"] == "document"
+    document = body["document"]
+    assert (document["filename"], document["caption"]) == ("data-sahabat-kerja.txt",
+                                                           "Data yang sama dalam bentuk berkas")
+    upload = wa.media[document["id"]]
+    assert (upload.content_type, upload.data) == (PLAIN_TEXT, EXPORT)
+    wa.assert_clean()

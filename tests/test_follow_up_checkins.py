@@ -298,14 +298,14 @@ async def test_an_alumnus_answers_in_indonesian_and_finds_the_answers_in_their_d
     await siti.send("4")
     await siti.tap("Tidak")
     assert "Terima kasih! Jawaban Anda sudah disimpan." in siti.text
-    await siti.send("/ekspor")
-    assert "Kabar 1 bulan setelah program selesai, 23 Desember 2026:" in siti.text
-    assert "Apa kegiatan utama Anda saat ini? Buruh/karyawan/pegawai" in siti.text
-    assert "Apakah Anda punya kontrak kerja tertulis? Ya" in siti.text
+    exported = "\n".join(reply.text for reply in await siti.send("/ekspor"))
+    assert "Kabar 1 bulan setelah program selesai, 23 Desember 2026:" in exported
+    assert "Apa kegiatan utama Anda saat ini? Buruh/karyawan/pegawai" in exported
+    assert "Apakah Anda punya kontrak kerja tertulis? Ya" in exported
     assert (
         "Bolehkah petugas Disnaker menghubungi Anda untuk menawarkan pendampingan, pelatihan, atau lowongan kerja?"
         " Tidak"
-        in siti.text
+        in exported
     )
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 
 from bot import migrate
 from bot.channels.base import DeliveryError
+from bot.engine.messages import Reply
 from bot.engine.runtime import Runtime
+from models.files import StoredFile
 from models.outbox import OutboxMessage, enqueue, mark_sent
 from models.profiles import JobSeekerProfile
+from tests.alumni import make_alumnus
 from tests.chat import ChatUser, RecordingChannel, register
 from tests.conftest import Clock
 from tests.test_delivery import FlakyChannel
@@ -24,12 +28,17 @@ async def test_profile_shows_a_masked_nik_and_export_shows_everything(
     await user.tap("Profil saya")
     assert "NIK: 6309********0001" in user.text
     assert "Tanggal lahir: 5 Agustus 1999" in user.text
-    await user.tap("Ekspor data saya")
-    assert "NIK: 6309014508990001" in user.text
-    assert "Persetujuan diberikan: 23 November 2026 (versi 2026-11)" in user.text
-    assert "Kanal: test, akun siti" in user.text
+    exported = texts(await user.tap("Ekspor data saya"))
+    assert "NIK: 6309014508990001" in exported
+    assert "Persetujuan diberikan: 23 November 2026 (versi 2026-11)" in exported
+    assert "Kanal: test, akun siti" in exported
     await runtime.delivery.flush()
     assert not await outbox_mentions(runtime, "6309014508990001"), "the NIK is kept encrypted, not in the outbox"
+
+
+def texts(replies: list[Reply]) -> str:
+    """Everything a command answered, in order: the export, its file's caption, the menu."""
+    return "\n".join(reply.text for reply in replies)
 
 
 async def outbox_mentions(runtime: Runtime, text: str) -> list[int]:
@@ -97,3 +106,27 @@ async def test_full_niks_sent_before_wiping_existed_are_wiped_by_migration_0009(
     assert wiped is not None and kept is not None
     assert (wiped.payload["text"], wiped.payload["options"]) == ("", [["13|confirm", "Benar, simpan"]])
     assert kept.payload == profile, "a masked NIK stays"
+
+
+async def test_the_export_holds_applications_completions_and_opt_outs_and_comes_as_a_file_not_kept(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    siti = ChatUser(runtime, channel, "siti")
+    await register(siti)
+    await make_alumnus(runtime, clock, "siti", completed_on=date(2026, 11, 23), locale="id")
+    await siti.send("/berhenti")
+    exported = texts(await siti.send("/ekspor"))
+    for expected in ("Pendaftaran Anda:", "Menjahit Pakaian, dikirim pada 23 November 2026:",
+                     "- 23 November 2026: Diterima", "- selesai pada 23 November 2026",
+                     "Pengumuman: dihentikan pada 23 November 2026 atas permintaan Anda.",
+                     "Pemberitahuan program baru: aktif."):
+        assert expected in exported, expected
+    document = next(reply for reply in siti.received if reply.image is not None)
+    assert document.image is not None and document.image.name == "data-sahabat-kerja.txt"
+    assert not document.image.is_picture
+    kept = document.image.data.decode("utf-8")
+    assert "NIK: 6309014508990001" in kept and "- selesai pada 23 November 2026" in kept
+    await runtime.delivery.flush()
+    assert not await outbox_mentions(runtime, "6309014508990001")
+    async with runtime.session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(StoredFile)) == 0, "the file is not kept"

@@ -90,13 +90,15 @@ class Option:
 
 
 PNG = "image/png"
+PLAIN_TEXT = "text/plain"
 
 
 @dataclass(frozen=True, slots=True)
 class Image:
-    """A picture sent with a message (the placement chart); the message's text is its caption.
+    """A file sent with a message, the message's text as its caption: a picture shown as one (the placement
+    chart), or any other file, sent as a document to keep (a person's data export, `media_type` text/plain).
 
-    The picture itself is a stored file (`models.files`), named here by id, so the outbox row stays small and
+    The file itself is a stored file (`models.files`), named here by id, so the outbox row stays small and
     any worker can still send it. `content` travels along in the process that stored it; the sender loads it
     from the database otherwise.
     """
@@ -112,6 +114,11 @@ class Image:
         if self.content is None:
             raise ValueError(f"the content of stored file {self.file_id} was not loaded before sending")
         return self.content
+
+    @property
+    def is_picture(self) -> bool:
+        """Shown as a picture; anything else goes as a document with its file name."""
+        return self.media_type.startswith("image/")
 
     def to_json(self) -> dict[str, Any]:
         return {"file_id": self.file_id, "name": self.name, "media_type": self.media_type}

@@ -1,4 +1,4 @@
-"""A registered user's rights over their data (UU 27/2022): see it, export it, delete the account.
+"""A registered user's rights over their data (UU 27/2022): see it, export it (`data_export`), delete the account.
 
 Deleting asks for confirmation first; it removes the profile, the conversation and the account itself.
 """
@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 
 from bot.engine.messages import Option, Outgoing, _, say
-from documents import labels
-from handlers.checkins.answers_in_words import check_in_export_lines
 from handlers.context import Context
 from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow
+from handlers.registration.data_export import export_data
 from handlers.registration.fields import profile_lines
 from handlers.registration.questions import CHOOSE_FROM_LIST
 from models.profiles import answers_of, get_profile
@@ -24,26 +23,6 @@ async def show_profile(ctx: Context) -> None:
         ctx.send(say(_("You are not registered yet. Choose 'Register as a job seeker' in the menu.")))
         return
     ctx.send(say(_("Your profile:"), *profile_lines(ctx, answers_of(profile), in_full=False)))
-
-
-async def export_data(ctx: Context) -> None:
-    """Everything the office holds about the user, NIK in full: it is their own data."""
-    profile = await get_profile(ctx.session, ctx.user.id)
-    if profile is None:
-        ctx.send(say(_("You are not registered yet, so we hold no personal data about you.")))
-        return
-    ctx.send(say(
-        _("All data we hold about you:"),
-        *profile_lines(ctx, answers_of(profile)),
-        _("Language: {value}").format(value=labels.LANGUAGE_NAMES.get(ctx.user.locale, ctx.user.locale)),
-        _("Consent given: {value} (version {version})").format(
-            value=profile.consented_at.date(), version=profile.consent_version
-        ),
-        _("Registered: {value}").format(value=profile.registered_at.date()),
-        _("Channel: {channel}, account {account}").format(channel=ctx.user.channel, account=ctx.user.external_id),
-        *await check_in_export_lines(ctx),
-        sensitive=True,
-    ))
 
 
 async def ask_delete(ctx: Context) -> Outgoing:

@@ -51,6 +51,10 @@ MEDIA_PATH = "/{Version}/{Phone-Number-ID}/media"
 # Image uploads (the Cloud API's media reference): JPEG or PNG, at most 5 MB, the bytes as declared.
 IMAGE_UPLOAD_MAX = 5 * 1024 * 1024
 IMAGE_SIGNATURES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
+DOCUMENT_UPLOAD_MAX = 100 * 1024 * 1024
+DOCUMENT_TYPES = frozenset({"text/plain", "application/pdf", "application/vnd.ms-excel",
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+"""Document types the bot may upload, from Meta's "Supported media types" (not in the OpenAPI file)."""
 # The live API requires the upload's `type` (its MIME type), which the spec's form schema leaves out.
 UPLOAD_FIELDS_BEYOND_SPEC = frozenset({"type"})
 
@@ -355,7 +359,8 @@ class UploadedMedia:
 
 
 def check_media_upload(fields: dict[str, str], file: UploadedMedia | None) -> list[str]:
-    """Check a multipart `POST /{Version}/{Phone-Number-ID}/media` (images only: what the bot uploads)."""
+    """Check a multipart `POST /{Version}/{Phone-Number-ID}/media`: a PNG or JPEG picture, or a document of a
+    supported type (what the bot uploads)."""
     schema = load_spec()["paths"][MEDIA_PATH]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
     known = set(schema["properties"]) | UPLOAD_FIELDS_BEYOND_SPEC
     violations = [f"{name}: not a field of a media upload" for name in fields if name not in known]
@@ -368,15 +373,29 @@ def check_media_upload(fields: dict[str, str], file: UploadedMedia | None) -> li
         violations.append("type: required, the MIME type of the file")
     elif declared != file.content_type:
         violations.append(f"type: {declared!r} differs from the file part's {file.content_type!r}")
+    if file.content_type in DOCUMENT_TYPES:
+        if len(file.data) > DOCUMENT_UPLOAD_MAX:
+            violations.append(f"file: {len(file.data)} bytes, limit is {DOCUMENT_UPLOAD_MAX} for documents")
+        if file.content_type == "text/plain" and not _is_utf8(file.data):
+            violations.append(f"file: {file.filename!r} is not the text it says it is")
+        return violations
     signature = IMAGE_SIGNATURES.get(file.content_type)
     if signature is None:
-        accepted = ", ".join(IMAGE_SIGNATURES)
-        violations.append(f"file: {file.content_type!r} is not an image type WhatsApp takes ({accepted})")
+        accepted = ", ".join([*IMAGE_SIGNATURES, *sorted(DOCUMENT_TYPES)])
+        violations.append(f"file: {file.content_type!r} is not a media type WhatsApp takes ({accepted})")
     elif not file.data.startswith(signature):
         violations.append(f"file: {file.filename!r} is not the {file.content_type} it says it is")
     if len(file.data) > IMAGE_UPLOAD_MAX:
         violations.append(f"file: {len(file.data)} bytes, limit is {IMAGE_UPLOAD_MAX} for images")
     return violations
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def validate_message(body: Any) -> list[str]:

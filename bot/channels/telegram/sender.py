@@ -66,7 +66,7 @@ class TelegramChannel:
     async def send(self, address: str, reply: Reply) -> Sequence[str]:
         """Send (or edit in place); Telegram reports nothing after accepting a message, so no ids are kept."""
         if reply.image is not None:
-            await self._send_photo(address, reply.image, reply.text)
+            await self._send_file(address, reply.image, reply.text)
             return ()
         chunks = chunks_of(reply)
         if reply.replaces and len(chunks) == 1 and await self._edit(address, int(reply.replaces), chunks[0]):
@@ -77,14 +77,18 @@ class TelegramChannel:
             ))
         return ()
 
-    async def _send_photo(self, address: str, image: Image, text: str) -> None:
-        """sendPhoto as a multipart upload, the text as its caption; what does not fit the caption follows as
-        text messages."""
+    async def _send_file(self, address: str, image: Image, text: str) -> None:
+        """sendPhoto for a picture, sendDocument for any other file, as a multipart upload with the text as its
+        caption; what does not fit the caption follows as text messages."""
         caption, rest = split_caption(text)
-        photo = BufferedInputFile(image.data, filename=image.name)
-        await self._call(address, lambda: self.bot.send_photo(
-            chat_id=int(address), photo=photo, caption=escape(caption) or None, parse_mode=PARSE_MODE,
-        ))
+        upload = BufferedInputFile(image.data, filename=image.name)
+        shown = escape(caption) or None
+        if image.is_picture:
+            await self._call(address, lambda: self.bot.send_photo(
+                chat_id=int(address), photo=upload, caption=shown, parse_mode=PARSE_MODE))
+        else:
+            await self._call(address, lambda: self.bot.send_document(
+                chat_id=int(address), document=upload, caption=shown, parse_mode=PARSE_MODE))
         for part in rest:
             await self._call(address, lambda part=part: self.bot.send_message(  # type: ignore[misc]
                 chat_id=int(address), text=escape(part), parse_mode=PARSE_MODE,

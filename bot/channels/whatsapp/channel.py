@@ -27,7 +27,7 @@ from bot.channels.registry import WHATSAPP as CHANNEL
 from bot.channels.whatsapp.inbound import MediaRef, PageTap
 from bot.channels.whatsapp.render import (
     OutboundMessage,
-    image_messages,
+    media_messages,
     page_of,
     render_reply,
     template_message,
@@ -153,12 +153,14 @@ class WhatsAppChannel:
             self._check_tier(recipient.tier_usage)
             return [await self._send_template(address, reply.text, purpose, locale)]
         if reply.image is not None:
-            messages = image_messages(await self._upload(reply.image), reply.text)
+            document_name = None if reply.image.is_picture else reply.image.name
+            messages = media_messages(await self._upload(reply.image), reply.text, document_name=document_name)
             return await self._send_parts(address, messages, reply.text, purpose, locale)
         return await self._send_parts(address, render_reply(reply), reply.text, purpose, locale)
 
     async def _upload(self, image: Image) -> str:
-        """`POST /{phone-number-id}/media` (multipart): an image message names its picture by the id returned."""
+        """`POST /{phone-number-id}/media` (multipart): an image or document message names its file by the id
+        returned."""
         try:
             answer = await self._client.api.upload_media(
                 phone_id=self.config.phone_number_id, media=image.data, mime_type=image.media_type,

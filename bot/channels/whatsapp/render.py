@@ -75,14 +75,17 @@ def _cut(text: str, limit: int) -> int:
     return window.rfind("\n") + 1 or window.rfind(" ") + 1 or limit
 
 
-def image_messages(media_id: str, text: str) -> list[OutboundMessage]:
-    """A picture uploaded as `media_id` with the text as its caption; what does not fit the caption follows
-    as text messages."""
+def media_messages(media_id: str, text: str, *, document_name: str | None = None) -> list[OutboundMessage]:
+    """A picture (or, with `document_name`, a document) uploaded as `media_id` with the text as its caption;
+    what does not fit the caption follows as text messages."""
     rest = text.strip()
     cut = len(rest) if len(rest) <= IMAGE_CAPTION_MAX else _cut(rest, IMAGE_CAPTION_MAX)
     caption = rest[:cut].strip()
-    image = {"id": media_id} | ({"caption": caption} if caption else {})
-    return [OutboundMessage("image", image), *(_text(part) for part in split_text(rest[cut:], TEXT_MAX))]
+    media = {"id": media_id} | ({"caption": caption} if caption else {})
+    if document_name is not None:
+        media["filename"] = document_name
+    kind = "image" if document_name is None else "document"
+    return [OutboundMessage(kind, media), *(_text(part) for part in split_text(rest[cut:], TEXT_MAX))]
 
 
 def _split_for_interactive(text: str) -> tuple[list[str], str]:

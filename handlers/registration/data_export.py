@@ -1,0 +1,75 @@
+"""/ekspor: everything the office holds about the person, in their language (UU 27/2022 gives them the right to
+all of it): the profile with the NIK in full, every application with its history and completion, the monthly
+check-ins and their answers, and what they chose not to receive.
+
+It comes as a message, then as a text file to keep, on every channel (each carries files). Both are marked
+sensitive: once delivered, the outbox keeps neither the text nor the file.
+"""
+
+from __future__ import annotations
+
+from bot.engine.messages import PLAIN_TEXT, Image, Msg, Outgoing, _, say
+from documents import labels
+from handlers.checkins.answers_in_words import check_in_export_lines
+from handlers.context import Context
+from handlers.registration.fields import profile_lines
+from models.applications import opening_title
+from models.files import store_file
+from models.personal_data import ApplicationRecord, application_records
+from models.profiles import JobSeekerProfile, answers_of, get_profile
+
+FILE_NAME = "data-sahabat-kerja.txt"
+
+
+async def export_data(ctx: Context) -> None:
+    profile = await get_profile(ctx.session, ctx.user.id)
+    if profile is None:
+        ctx.send(say(_("You are not registered yet, so we hold no personal data about you.")))
+        return
+    lines = await export_lines(ctx, profile)
+    ctx.send(say(*lines, sensitive=True))
+    content = "\n".join(ctx.render(line) for line in lines).encode("utf-8")
+    file_id = await store_file(ctx.session, name=FILE_NAME, media_type=PLAIN_TEXT, content=content, now=ctx.now)
+    ctx.send(Outgoing(text=(_("The same data as a file to keep."),), sensitive=True,
+                      image=Image(file_id, FILE_NAME, PLAIN_TEXT, content=content)))
+
+
+async def export_lines(ctx: Context, profile: JobSeekerProfile) -> list[Msg | str]:
+    user = ctx.user
+    return [
+        _("All data we hold about you:"),
+        *profile_lines(ctx, answers_of(profile)),
+        _("Language: {value}").format(value=labels.LANGUAGE_NAMES.get(user.locale, user.locale)),
+        _("Consent given: {value} (version {version})").format(
+            value=profile.consented_at.date(), version=profile.consent_version
+        ),
+        _("Registered: {value}").format(value=profile.registered_at.date()),
+        _("Channel: {channel}, account {account}").format(channel=user.channel, account=user.external_id),
+        _("Announcements: stopped on {date} at your request.").format(date=user.stopped_at)
+        if user.stopped_at is not None else _("Announcements: you receive them."),
+        _("Alerts about new openings: on.") if user.opening_alerts else _("Alerts about new openings: off."),
+        *await _application_lines(ctx),
+        *await check_in_export_lines(ctx),
+    ]
+
+
+async def _application_lines(ctx: Context) -> list[Msg | str]:
+    records = await application_records(ctx.session, ctx.user.id)
+    if not records:
+        return [_("Applications: none.")]
+    lines: list[Msg | str] = [_("Your applications:")]
+    for record in records:
+        lines += _application(record)
+    return lines
+
+
+def _application(record: ApplicationRecord) -> list[Msg | str]:
+    title = opening_title(record.opening) if record.opening is not None else "-"
+    lines: list[Msg | str] = [_("{title}, sent on {date}:").format(title=title,
+                                                                    date=record.application.submitted_at)]
+    lines += [_("- {date}: {status}").format(date=change.changed_at,
+                                              status=labels.APPLICATION_STATUS.get(change.status, change.status))
+              for change in record.history]
+    if record.completion is not None:
+        lines.append(_("- completed on {date}").format(date=record.completion.completed_on))
+    return lines

@@ -43,11 +43,11 @@ async def test_a_registered_job_seeker_applies_after_confirming(
     assert await applications(runtime) == 1
 
     await open_welding(siti)
-    assert "Anda belum dapat mendaftar program ini:\n- Anda sudah mendaftar" in siti.text
+    assert "Anda belum dapat mendaftar pelatihan ini:\n- Anda sudah mendaftar" in siti.text
     assert "Daftar" not in [option.label for option in siti.last.options], "no button that can only be refused"
     assert await siti.step() == "detail"
     await siti.send("daftar")  # typed, or an old button: the details say why again
-    assert "Anda belum dapat mendaftar program ini:\n- Anda sudah mendaftar" in siti.text
+    assert "Anda belum dapat mendaftar pelatihan ini:\n- Anda sudah mendaftar" in siti.text
     assert await applications(runtime) == 1
 
 
@@ -77,7 +77,7 @@ async def test_every_reason_not_to_be_eligible_is_given(
     await open_welding(siti)
     assert siti.text.startswith("Pengelasan SMAW 3G")
     assert siti.text.endswith(
-        "\n\nAnda belum dapat mendaftar program ini:\n- usia maksimal 25 tahun; usia Anda 27 tahun\n"
+        "\n\nAnda belum dapat mendaftar pelatihan ini:\n- usia maksimal 25 tahun; usia Anda 27 tahun\n"
         "- pendidikan yang diminta: Diploma 3 (D3); di profil Anda: SMK"
     ), "the details, then each reason with what the opening asks and what the profile says"
     assert "Daftar" not in [option.label for option in siti.last.options]

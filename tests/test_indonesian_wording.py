@@ -5,6 +5,7 @@ locales/GLOSSARY.md lists the words these tests keep to."""
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ import yaml
 from babel.messages.pofile import read_po
 
 from bot.engine.i18n import LOCALES_DIR
+from handlers.openings.wording import WORDS, ApplyingWords
+from models.applications import OpeningKind
 from models.surveys import SURVEY_DIR
 
 BPS_STATUSES = ("own_account", "with_temporary_workers", "with_permanent_workers", "employee", "casual_agriculture",
@@ -34,7 +37,6 @@ def indonesian() -> dict[str, str]:
 
 @pytest.mark.parametrize("phrase", [
     "Anda tarik", "tidak mengenal", "sedang mati", "menyala", "Nyalakan", "Audiens", "lembar kerja", "README",
-    "lamaran", "pelamar",
 ])
 def test_no_indonesian_text_uses_a_phrase_that_reads_as_translated(phrase: str) -> None:
     assert [k for k, text in indonesian().items() if phrase.lower() in text.lower()] == []
@@ -47,6 +49,20 @@ def test_the_bot_speaks_for_the_office_as_kami_and_saya_is_only_the_users_own_bu
         if re.search(r"[.?!:]", unquoted) and re.search(r"\bsaya\b", unquoted, re.IGNORECASE):
             speaking_as_saya.append(key)
     assert speaking_as_saya == []
+
+
+def test_only_an_apprenticeship_is_applied_for_with_a_lamaran() -> None:
+    """One registers (`pendaftaran`) for a training and applies (`lamaran`) for an apprenticeship: a message
+    that may be about either kind says neither `lamaran` nor `pelamar`."""
+    for_apprenticeships = msgids(WORDS[OpeningKind.APPRENTICESHIP])
+    lamaran = {k for k, text in indonesian().items() if "lamar" in text.lower()}
+    assert lamaran, "apprenticeships are applied for"
+    assert lamaran <= for_apprenticeships
+    assert all("lamar" not in indonesian()[msgid].lower() for msgid in msgids(WORDS[OpeningKind.TRAINING]))
+
+
+def msgids(words: ApplyingWords) -> set[str]:
+    return {getattr(words, field.name).msgid for field in fields(words)}
 
 
 def test_a_message_about_any_opening_does_not_call_a_training_lowongan() -> None:

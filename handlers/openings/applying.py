@@ -13,6 +13,7 @@ from bot.engine.messages import Msg, Option, Outgoing, _, say
 from documents.labels import EDUCATION, MINIMUM_EDUCATION
 from handlers.context import Context
 from handlers.flow import NO, YES, Answer, Back, Ended, Invalid, Result, Stay, Store, end_flow, unless_confirmed
+from handlers.openings.wording import WORDS
 from handlers.registration.registration import start_registration
 from models.applications import (
     Opening,
@@ -39,7 +40,6 @@ REASONS: dict[Ineligible, Msg] = {
     Ineligible.TOO_OLD: _("- it asks for an age of at most {high} years; you are {age}"),
     Ineligible.EDUCATION_TOO_LOW: _("- it asks for {required}; your profile says {yours}"),
 }
-CANNOT_APPLY = _("You cannot apply for this opening:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,7 @@ title_of = opening_title
 async def accept_apply(ctx: Context, given: Answer) -> Result:
     """The detail view's answer: only "apply" means something there (Back and Cancel are handled before)."""
     if given.option != APPLY:
-        return Invalid(_("Choose Apply, or Back to return to the list."))
+        return Invalid(WORDS[selected_opening(ctx).kind].choose_button)
     profile = await get_profile(ctx.session, ctx.user.id)
     if profile is None:
         ctx.send(say(_("To apply you need to register first; it takes a few minutes. Afterwards you come back "
@@ -125,7 +125,7 @@ async def ask_confirm(ctx: Context) -> Outgoing:
     opening = await load_opening(ctx, selected_opening(ctx))
     title = title_of(opening) if opening is not None else ""
     return say(
-        _("Send your application for {title}?").format(title=title),
+        WORDS[selected_opening(ctx).kind].confirm.format(title=title),
         _("The office will tell you here about selection and the next steps."),
         options=(Option(YES, _("Yes, send it")), Option(NO, _("No, not now"))),
     )
@@ -140,12 +140,11 @@ async def accept_confirm(ctx: Context, given: Answer) -> Result:
     await lock_opening(ctx.session, ref)
     eligibility = await check_eligibility(ctx, ref, profile)
     if eligibility.reasons:  # someone took the last place, or the deadline passed, since the details were shown
-        ctx.send(say(_("Your application could not be sent:"), *eligibility.explained()))
+        ctx.send(say(WORDS[ref.kind].could_not_send, *eligibility.explained()))
         return Back()
     opening = await load_opening(ctx, ref)
     assert opening is not None
     await submit_application(ctx.session, user_id=ctx.user.id, opening=ref, now=ctx.now)
     end_flow(ctx)
-    ctx.send(say(_("Your application for {title} has been sent. You can follow it under 'My applications' in "
-                   "the menu.").format(title=title_of(opening))))
+    ctx.send(say(WORDS[ref.kind].sent.format(title=title_of(opening))))
     return Ended()

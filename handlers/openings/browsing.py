@@ -15,7 +15,6 @@ from handlers.context import Context
 from handlers.flow import Answer, Flow, Invalid, Jump, Result, Step, Store, begin, leave_flow
 from handlers.openings.applying import (
     APPLY,
-    CANNOT_APPLY,
     accept_apply,
     accept_confirm,
     ask_confirm,
@@ -25,6 +24,7 @@ from handlers.openings.applying import (
     title_of,
 )
 from handlers.openings.filters import FILTER, accept_filter, ask_filter, describe, filters_of
+from handlers.openings.wording import WORDS
 from handlers.paging import chosen_id, page_options, turn_page
 from handlers.registration.registration import start_registration
 from models.applications import OpeningKind, OpeningRef, places_taken
@@ -151,8 +151,8 @@ async def ask_detail(ctx: Context) -> Outgoing:
     profile = await get_profile(ctx.session, ctx.user.id)
     eligibility = await eligibility_for(ctx, ref, opening, taken, profile) if profile is not None else None
     if eligibility is not None and eligibility.reasons:  # no Apply button that can only be refused
-        return say(*lines, "", CANNOT_APPLY, *eligibility.explained())
-    return say(*lines, options=(Option(APPLY, _("Apply")),))
+        return say(*lines, "", WORDS[ref.kind].cannot, *eligibility.explained())
+    return say(*lines, options=(Option(APPLY, WORDS[ref.kind].button),))
 
 
 def _place(ctx: Context, opening: TrainingProgram | ApprenticeshipOpening) -> str:

@@ -258,12 +258,11 @@ async def test_an_apprentice_who_completed_is_followed_up_on_the_default_plan(
         ApplicationStatus,
         OpeningKind,
         OpeningRef,
-        change_status,
-        mark_completed,
         submit_application,
     )
     from models.catalog import ApprenticeshipOpening, ProviderKind, add_provider
     from models.follow_ups import schedule_follow_ups
+    from models.selection_rules import Mover, change_status, mark_completed
     from models.users import load_or_create_user
 
     async with runtime.session_factory() as session, session.begin():
@@ -276,7 +275,7 @@ async def test_an_apprentice_who_completed_is_followed_up_on_the_default_plan(
         application = await submit_application(session, user_id=user.id,
                                                opening=OpeningRef(OpeningKind.APPRENTICESHIP, opening.id), now=clock())
         for status in (ApplicationStatus.ACCEPTED, ApplicationStatus.ENROLLED):
-            await change_status(session, application, status, now=clock())
+            await change_status(session, application, status, by=Mover.STAFF, now=clock())
         completion = await mark_completed(session, application, completed_on=COMPLETED, now=clock(), changed_by=None)
         assert await schedule_follow_ups(session, completion, runtime.services.office.timezone, clock()) == 12
     clock.now = FIRST_DUE

@@ -132,3 +132,19 @@ async def test_staff_read_withdrawn_by_the_applicant(runtime: Runtime, channel: 
     assert "Siti Rahmawati: Ditarik pendaftar" in staff.text
     await choose(staff, "Ubah beberapa sekaligus", "Nurul Aini", "Lanjut dengan pendaftar yang dicentang")
     assert labels(staff) == ["Lolos seleksi berkas", "Diterima", "Tidak diterima"]
+
+
+async def test_cancelling_an_undo_keeps_the_rejection(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    staff = await staff_at_siti(runtime, channel, clock)
+    await choose(staff, "Tidak diterima", "Ya, ubah", "Batalkan penolakan")
+    await staff.send("Salah pilih")
+    await staff.tap("Tidak")
+    assert labels(staff) == ["Batalkan penolakan"], "No returns to Siti's card"
+    await choose(staff, "Batalkan penolakan", "Batal")
+    flow, _step, _data = await staff.conversation()
+    assert flow != "selection"
+    async with runtime.session_factory() as session:
+        assert await session.scalar(select(Application.status)) == "rejected"
+        assert (await session.scalars(select(AuditEntry.action))).all() == ["selection.move"]

@@ -115,7 +115,8 @@ async def test_a_rejection_is_final_after_a_day(runtime: Runtime, channel: Recor
     staff = await staff_at_siti(runtime, channel, clock)
     await choose(staff, "Tidak diterima", "Ya, ubah")
     clock.advance(hours=24, minutes=1)
-    await choose(staff, "Kembali", "Siti Rahmawati")
+    await staff.tap("Batalkan penolakan")  # still on the card shown yesterday
+    assert "Penolakan ini tidak dapat dibatalkan lagi." in staff.text
     assert labels(staff) == []
     assert "Pendaftaran ini sudah ditutup; tidak ada yang dapat diubah." in staff.text
 

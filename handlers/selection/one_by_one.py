@@ -188,14 +188,16 @@ async def accept_decide(ctx: Context, given: Answer) -> Result:
     if application is None:
         return Back()
     moves = await _moves_of(ctx, application)
-    if given.option == UNDO and await pending_undo(ctx.session, application, ctx.now) is not None:
+    if given.option == UNDO:
+        if await pending_undo(ctx.session, application, ctx.now) is None:
+            return Invalid(_("This rejection can no longer be undone."))
         return start_undo(ctx)
     if given.option in moves.now:
         return Store({"status": given.option})
-    named = next((status for status, _day in moves.later
-                  if ctx.render(STATUS_FOR_STAFF[status]).casefold() == given.text.strip().casefold()), None)
-    if named is not None and (waiting := not_yet(moves, named)) is not None:
-        return Invalid(waiting)
+    typed = given.text.strip().casefold()
+    for status, day in moves.later:
+        if typed and ctx.render(STATUS_FOR_STAFF[status]).casefold() == typed:
+            return Invalid(not_yet(status, day))
     return Invalid(_("Please choose one of the statuses offered."))
 
 

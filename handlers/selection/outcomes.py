@@ -6,6 +6,8 @@ One applicant's card, several at once and the undo of a rejection all turn the s
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.engine.messages import Msg, _
 from documents.labels import STATUS_FOR_STAFF
 from models.applications import ApplicationStatus
@@ -18,12 +20,9 @@ def waiting_lines(moves: StaffMoves) -> list[Msg]:
             for status, day in moves.later]
 
 
-def not_yet(moves: StaffMoves, status: ApplicationStatus) -> Msg | None:
-    """For a status staff asked for that waits for a date: from when it may be recorded."""
-    for waiting, day in moves.later:
-        if waiting is status:
-            return _("'{status}' can only be recorded from {date}.").format(status=STATUS_FOR_STAFF[status], date=day)
-    return None
+def not_yet(status: ApplicationStatus, day: date) -> Msg:
+    """For a status staff asked for that waits for the training's date: from when it may be recorded."""
+    return _("'{status}' can only be recorded from {date}.").format(status=STATUS_FOR_STAFF[status], date=day)
 
 
 def not_moved(moved: Moved, wanted: ApplicationStatus) -> Msg:

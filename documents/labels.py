@@ -19,16 +19,20 @@ TRAINING_CATEGORY: Mapping[str, Msg] = {
     TrainingCategory.COMMUNITY: _("Community-based training"),
 }
 
-APPLICATION_STATUS: Mapping[str, Msg] = {
+STATUS_FOR_STAFF: Mapping[str, Msg] = {
     ApplicationStatus.SUBMITTED: _("Sent, waiting for selection"),
     ApplicationStatus.SHORTLISTED: _("Shortlisted"),
     ApplicationStatus.ACCEPTED: _("Accepted"),
     ApplicationStatus.REJECTED: _("Not accepted"),
-    ApplicationStatus.WITHDRAWN: _("Withdrawn by you"),
+    ApplicationStatus.WITHDRAWN: _("Withdrawn by applicant"),
     ApplicationStatus.ENROLLED: _("Taking part"),
     ApplicationStatus.COMPLETED: _("Completed"),
     ApplicationStatus.DROPPED_OUT: _("Stopped before the end"),
 }
+"""An application's status as staff read it (withdrawing is the applicant's own act, never a staff move)."""
+
+STATUS_FOR_APPLICANT: Mapping[str, Msg] = {**STATUS_FOR_STAFF, ApplicationStatus.WITHDRAWN: _("Withdrawn by you")}
+"""An application's status as the applicant reads it about their own application."""
 
 GENDER: Mapping[str, Msg] = {Gender.FEMALE: _("Female"), Gender.MALE: _("Male")}
 

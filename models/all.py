@@ -1,6 +1,7 @@
 """Imports every model module so `Base.metadata` knows all tables (for migrations and tests)."""
 
 from models.applications import Application, ApplicationStatusChange, Completion
+from models.audit import AuditEntry
 from models.broadcasts import Broadcast, BroadcastDelivery
 from models.catalog import ApprenticeshipOpening, Provider, TrainingProgram
 from models.conversations import Conversation
@@ -20,6 +21,7 @@ __all__ = [
     "Application",
     "ApplicationStatusChange",
     "ApprenticeshipOpening",
+    "AuditEntry",
     "Broadcast",
     "BroadcastDelivery",
     "CheckIn",

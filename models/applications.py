@@ -2,8 +2,9 @@
 
 An application is for exactly one opening: a training program or an apprenticeship. Its status history is
 kept row by row (who changed it, when, with what remark), because offices are asked to show how selection
-went. Completing a training or an apprenticeship makes the user an alumnus of it (`Completion`), which the
-monthly follow-ups start from.
+went; which changes are possible, and who may make them, is `models.selection_rules`'. Completing a
+training or an apprenticeship makes the user an alumnus of it (`Completion`), which the monthly follow-ups
+start from.
 """
 
 from __future__ import annotations
@@ -100,16 +101,6 @@ class OpeningRef:
             return Application.training_program_id == self.id
         return Application.apprenticeship_opening_id == self.id
 
-ALLOWED_CHANGES: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
-    ApplicationStatus.SUBMITTED: frozenset({ApplicationStatus.SHORTLISTED, ApplicationStatus.ACCEPTED,
-                                            ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}),
-    ApplicationStatus.SHORTLISTED: frozenset({ApplicationStatus.ACCEPTED, ApplicationStatus.REJECTED,
-                                              ApplicationStatus.WITHDRAWN}),
-    ApplicationStatus.ACCEPTED: frozenset({ApplicationStatus.ENROLLED, ApplicationStatus.WITHDRAWN,
-                                           ApplicationStatus.REJECTED}),
-    ApplicationStatus.ENROLLED: frozenset({ApplicationStatus.COMPLETED, ApplicationStatus.DROPPED_OUT}),
-}
-
 
 class Application(Base):
     __tablename__ = "applications"
@@ -140,7 +131,8 @@ class ApplicationStatusChange(Base):
     status: Mapped[str] = mapped_column(String(16))
     changed_at: Mapped[datetime]
     changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    """The staff user who made the change; None when the applicant did (apply, withdraw)."""
+    """The staff user who made the change; None when the applicant did (apply, withdraw) or the office's command
+    line did. How it may change is `models.selection_rules`'."""
     remark: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -155,15 +147,6 @@ class Completion(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     completed_on: Mapped[date]
     recorded_at: Mapped[datetime]
-
-
-class StatusChangeRefused(ValueError):
-    """The change is not one an application in its status can make (e.g. a completed one re-opened)."""
-
-    def __init__(self, current: str, wanted: ApplicationStatus) -> None:
-        super().__init__(f"an application that is {current} cannot become {wanted}")
-        self.current = current
-        self.wanted = wanted
 
 
 async def submit_application(
@@ -182,41 +165,6 @@ async def submit_application(
     session.add(ApplicationStatusChange(application_id=application.id, status=application.status, changed_at=now))
     await session.flush()
     return application
-
-
-async def change_status(
-    session: AsyncSession,
-    application: Application,
-    wanted: ApplicationStatus,
-    *,
-    now: datetime,
-    changed_by: int | None = None,
-    remark: str = "",
-) -> None:
-    """Move the application to `wanted`, keeping the history; raises `StatusChangeRefused` when not allowed."""
-    if wanted not in ALLOWED_CHANGES.get(ApplicationStatus(application.status), frozenset()):
-        raise StatusChangeRefused(application.status, wanted)
-    application.status = wanted
-    application.updated_at = now
-    session.add(
-        ApplicationStatusChange(
-            application_id=application.id, status=wanted, changed_at=now, changed_by=changed_by, remark=remark
-        )
-    )
-    await session.flush()
-
-
-async def mark_completed(
-    session: AsyncSession, application: Application, *, completed_on: date, now: datetime, changed_by: int | None
-) -> Completion:
-    """Complete an enrolled application and record the alumnus."""
-    await change_status(session, application, ApplicationStatus.COMPLETED, now=now, changed_by=changed_by)
-    completion = Completion(
-        application_id=application.id, user_id=application.user_id, completed_on=completed_on, recorded_at=now
-    )
-    session.add(completion)
-    await session.flush()
-    return completion
 
 
 async def places_taken(session: AsyncSession, opening: OpeningRef) -> int:

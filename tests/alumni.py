@@ -11,12 +11,11 @@ from models.applications import (
     ApplicationStatus,
     OpeningKind,
     OpeningRef,
-    change_status,
-    mark_completed,
     submit_application,
 )
 from models.catalog import ProviderKind, TrainingCategory, TrainingProgram, add_provider
 from models.follow_ups import schedule_follow_ups
+from models.selection_rules import Mover, change_status, mark_completed
 from models.users import load_or_create_user
 from tests.chat import CHANNEL
 from tests.conftest import Clock
@@ -55,7 +54,7 @@ async def make_alumnus(runtime: Runtime, clock: Clock, external_id: str, *, comp
         application = await submit_application(
             session, user_id=user.id, opening=OpeningRef(OpeningKind.TRAINING, program_id), now=clock())
         for status in (ApplicationStatus.ACCEPTED, ApplicationStatus.ENROLLED):
-            await change_status(session, application, status, now=clock())
+            await change_status(session, application, status, by=Mover.STAFF, now=clock())
         completion = await mark_completed(session, application, completed_on=completed_on, now=clock(),
                                           changed_by=None)
         await schedule_follow_ups(session, completion, runtime.services.office.timezone, clock())

@@ -13,13 +13,11 @@ from models.applications import (
     ApplicationStatus,
     OpeningKind,
     OpeningRef,
-    StatusChangeRefused,
-    change_status,
-    mark_completed,
     status_history,
     submit_application,
 )
 from models.catalog import ProviderKind, TrainingCategory, TrainingProgram, add_provider
+from models.selection_rules import Mover, StatusChangeRefused, change_status, mark_completed
 from models.users import load_or_create_user
 from tests.conftest import Clock
 
@@ -45,7 +43,7 @@ async def test_an_application_keeps_every_status_it_went_through(runtime: Runtim
         )
         for status in (ApplicationStatus.SHORTLISTED, ApplicationStatus.ACCEPTED, ApplicationStatus.ENROLLED):
             clock.advance(days=1)
-            await change_status(session, application, status, now=clock(), remark="lolos seleksi")
+            await change_status(session, application, status, by=Mover.STAFF, now=clock(), remark="lolos seleksi")
         completion = await mark_completed(
             session, application, completed_on=date(2027, 2, 20), now=clock(), changed_by=None
         )
@@ -59,22 +57,23 @@ async def test_an_application_keeps_every_status_it_went_through(runtime: Runtim
     ("path", "refused"),
     [
         ((), ApplicationStatus.COMPLETED),
-        ((ApplicationStatus.REJECTED,), ApplicationStatus.ACCEPTED),
-        ((ApplicationStatus.WITHDRAWN,), ApplicationStatus.SUBMITTED),
+        (((ApplicationStatus.REJECTED, Mover.STAFF),), ApplicationStatus.ACCEPTED),
+        (((ApplicationStatus.WITHDRAWN, Mover.APPLICANT),), ApplicationStatus.SUBMITTED),
+        ((), ApplicationStatus.WITHDRAWN),
     ],
 )
 async def test_a_change_the_status_does_not_allow_is_refused(
-    runtime: Runtime, clock: Clock, path: tuple[ApplicationStatus, ...], refused: ApplicationStatus
+    runtime: Runtime, clock: Clock, path: tuple[tuple[ApplicationStatus, Mover], ...], refused: ApplicationStatus
 ) -> None:
     async with runtime.session_factory() as session, session.begin():
         program_id, user_id = await _training_and_user(session, clock)
         application = await submit_application(
             session, user_id=user_id, opening=OpeningRef(OpeningKind.TRAINING, program_id), now=clock()
         )
-        for status in path:
-            await change_status(session, application, status, now=clock())
+        for status, by in path:
+            await change_status(session, application, status, by=by, now=clock())
         with pytest.raises(StatusChangeRefused):
-            await change_status(session, application, refused, now=clock())
+            await change_status(session, application, refused, by=Mover.STAFF, now=clock())
         assert len(await status_history(session, application.id)) == 1 + len(path)
 
 

@@ -14,10 +14,11 @@ from bot.settings import Settings
 from bot.wiring import build_runtime
 from jobs.broadcasts import send_broadcasts
 from jobs.retry_sending import retry_sending
-from models.applications import ApplicationStatus, OpeningRef, change_status, mark_completed, submit_application
+from models.applications import ApplicationStatus, OpeningRef, submit_application
 from models.audiences import Audience, Group, size_of
 from models.broadcasts import Broadcast, BroadcastStatus, create_broadcast, figures_of
 from models.profiles import JobSeekerProfile
+from models.selection_rules import Mover, change_status, mark_completed
 from models.users import Role, User, set_role
 from tests.chat import CHANNEL, ChatUser, RecordingChannel, register
 from tests.conftest import Clock
@@ -181,7 +182,7 @@ async def test_alumni_of_one_opening_are_an_audience(runtime: Runtime, channel: 
             application = await submit_application(session, user_id=ids[name],
                                                    opening=OpeningRef.from_code(f"t{training}"), now=clock())  # type: ignore[arg-type]
             for status in (ApplicationStatus.ACCEPTED, ApplicationStatus.ENROLLED):
-                await change_status(session, application, status, now=clock())
+                await change_status(session, application, status, by=Mover.STAFF, now=clock())
             await mark_completed(session, application, completed_on=date(2026, 11, 20), now=clock(), changed_by=None)
         assert (await size_of(session, Audience(Group.ALUMNI))).receiving == 2
         assert (await size_of(session, Audience(Group.ALUMNI, program="t1"))).by_locale == {"id": 1}

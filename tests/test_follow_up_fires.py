@@ -185,12 +185,15 @@ async def test_staff_completing_an_application_in_the_chat_schedules_the_check_i
     siti = await applied_siti(runtime, channel, clock)
     staff = await staff_member(runtime, channel, clock)
     await staff.send("/staf")
-    await choose(staff, "Pelatihan", "Halaman berikutnya", WELDING, "Siti Rahmawati", "Diterima", "Ya, ubah",
-                 "Sedang mengikuti", "Ya, ubah", "Selesai", "Ya, ubah")
+    await choose(staff, "Pelatihan", "Halaman berikutnya", WELDING, "Siti Rahmawati", "Diterima", "Ya, ubah")
+    clock.advance(days=17)  # the training starts on 10 December
+    await choose(staff, "Kembali", "Siti Rahmawati", "Sedang mengikuti", "Ya, ubah")
+    clock.advance(days=30)  # and ends on 9 January
+    await choose(staff, "Kembali", "Siti Rahmawati", "Selesai", "Ya, ubah")
     user = await siti.user()
     assert user is not None
     scheduled = await fires(runtime, user.id)
-    assert len(scheduled) == 12 and scheduled[0][2] == FIRST_DUE
+    assert len(scheduled) == 12 and scheduled[0][2] == datetime(2027, 2, 9, 1, 0, tzinfo=UTC), "a month later"
 
 
 async def test_a_fire_that_fails_is_retried_later_and_the_others_go_on(
@@ -258,12 +261,11 @@ async def test_an_apprentice_who_completed_is_followed_up_on_the_default_plan(
         ApplicationStatus,
         OpeningKind,
         OpeningRef,
-        change_status,
-        mark_completed,
         submit_application,
     )
     from models.catalog import ApprenticeshipOpening, ProviderKind, add_provider
     from models.follow_ups import schedule_follow_ups
+    from models.selection_rules import Mover, change_status, mark_completed
     from models.users import load_or_create_user
 
     async with runtime.session_factory() as session, session.begin():
@@ -276,7 +278,7 @@ async def test_an_apprentice_who_completed_is_followed_up_on_the_default_plan(
         application = await submit_application(session, user_id=user.id,
                                                opening=OpeningRef(OpeningKind.APPRENTICESHIP, opening.id), now=clock())
         for status in (ApplicationStatus.ACCEPTED, ApplicationStatus.ENROLLED):
-            await change_status(session, application, status, now=clock())
+            await change_status(session, application, status, by=Mover.STAFF, now=clock())
         completion = await mark_completed(session, application, completed_on=COMPLETED, now=clock(), changed_by=None)
         assert await schedule_follow_ups(session, completion, runtime.services.office.timezone, clock()) == 12
     clock.now = FIRST_DUE

@@ -85,7 +85,10 @@ def test_the_alembic_command_upgrades_finds_nothing_to_generate_and_numbers_a_ne
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No new upgrade operations detected." in done.stdout
-    [generated] = (tmp_path / "models" / "migrations" / "versions").glob("0010_*.py")
-    assert generated.name == "0010_add_x.py"
-    assert "revision = '0010'\ndown_revision = '0009'" in generated.read_text(encoding="utf-8")
-    assert "0009 -> 0010 (head), add x" in done.stdout
+    head = migrate.head_revision()
+    assert head is not None
+    following = f"{int(head) + 1:04d}"
+    [generated] = (tmp_path / "models" / "migrations" / "versions").glob(f"{following}_*.py")
+    assert generated.name == f"{following}_add_x.py"
+    assert f"revision = '{following}'\ndown_revision = '{head}'" in generated.read_text(encoding="utf-8")
+    assert f"{head} -> {following} (head), add x" in done.stdout

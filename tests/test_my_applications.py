@@ -46,7 +46,7 @@ async def test_an_application_shows_its_status_and_can_be_withdrawn_after_confir
     confirmation = siti.last
     await siti.tap("Ya, tarik")
     assert siti.text.startswith("Pendaftaran Anda sudah ditarik.")
-    assert "Ditarik pendaftar, sejak 23 November 2026" in siti.text
+    assert "Ditarik oleh Anda, sejak 23 November 2026" in siti.text
     assert siti.last.options == (), "nothing left to withdraw"
 
     await siti.tap("Ya, tarik", reply=confirmation)  # the old button, pressed again

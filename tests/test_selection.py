@@ -46,12 +46,15 @@ async def test_staff_accepts_an_applicant_who_is_told_at_once(
     assert channel.to("siti")[-1].text.startswith("Selamat! Anda diterima sebagai peserta Pengelasan SMAW 3G.")
     assert channel.to("siti")[-1].purpose == Purpose.STATUS_CHANGE
 
-    await choose(staff, "Sedang mengikuti", "Ya, ubah", "Selesai", "Ya, ubah")
+    clock.advance(days=17)  # the training starts
+    await choose(staff, "Kembali", "Siti Rahmawati", "Sedang mengikuti", "Ya, ubah")
+    clock.advance(days=30)  # and ends
+    await choose(staff, "Kembali", "Siti Rahmawati", "Selesai", "Ya, ubah")
     assert channel.to("siti")[-1].text.startswith("Selamat, Anda telah menyelesaikan Pengelasan SMAW 3G!")
     assert "Pendaftaran ini sudah ditutup; tidak ada yang dapat diubah." in staff.text
     async with runtime.session_factory() as session:
         completion = await session.scalar(select(Completion))
-    assert completion is not None and completion.completed_on.isoformat() == "2026-11-23"
+    assert completion is not None and completion.completed_on.isoformat() == "2027-01-09"
     assert siti.external_id == "siti"
 
 

@@ -40,6 +40,8 @@ EVERY_ACTION: dict[str, StaffAction] = {
     "move applications": lambda session, runtime: selection.move_applications(
         session, MEMBER, WELDING_REF, [1], ApplicationStatus.ACCEPTED, now=runtime.clock(),
         office=runtime.services.office, notices=NoticeList()),
+    "undo a rejection": lambda session, runtime: selection.undo_rejection(
+        session, MEMBER, 1, "Salah pilih", now=runtime.clock(), notices=NoticeList()),
     "open an opening": lambda session, runtime: openings.set_accepting_applications(
         session, MEMBER, WELDING_REF, True, now=runtime.clock()),
     "import openings": lambda session, runtime: openings.import_openings(session, MEMBER, [], now=runtime.clock()),

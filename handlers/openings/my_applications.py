@@ -7,7 +7,7 @@ before an application still under way is withdrawn, which cannot be undone).
 from __future__ import annotations
 
 from bot.engine.messages import Msg, Option, Outgoing, _, say
-from documents.labels import APPLICATION_STATUS
+from documents.labels import STATUS_FOR_APPLICANT
 from handlers.context import Context
 from handlers.flow import (
     NO,
@@ -25,21 +25,15 @@ from handlers.flow import (
 )
 from handlers.openings.applying import load_opening, title_of
 from handlers.paging import chosen_id, page_options, turn_page
-from models.applications import (
-    ALLOWED_CHANGES,
-    Application,
-    ApplicationStatus,
-    applications_of,
-    change_status,
-    get_application,
-    opening_of,
-)
+from models.applications import Application, ApplicationStatus, applications_of, get_application, opening_of
+from models.selection_rules import Mover, change_status, find_move
 
 WITHDRAW_PREFIX = "w"
 
 
 def can_withdraw(application: Application) -> bool:
-    return ApplicationStatus.WITHDRAWN in ALLOWED_CHANGES.get(ApplicationStatus(application.status), frozenset())
+    """Whether the applicant may still withdraw it: before they take part (`models.selection_rules.MOVES`)."""
+    return find_move(application.status, ApplicationStatus.WITHDRAWN, Mover.APPLICANT) is not None
 
 
 async def start_my_applications(ctx: Context) -> None:
@@ -59,7 +53,7 @@ async def ask_list(ctx: Context) -> Outgoing:
         opening = await load_opening(ctx, opening_of(application))
         title = title_of(opening) if opening is not None else "-"
         lines.extend(["", f"{number}. {title}", _("{status}, since {date}").format(
-            status=APPLICATION_STATUS.get(application.status, application.status), date=application.updated_at)])
+            status=STATUS_FOR_APPLICANT.get(application.status, application.status), date=application.updated_at)])
         if can_withdraw(application):
             options.append(Option(f"{WITHDRAW_PREFIX}{application.id}", _("Withdraw: {title}").format(title=title)))
     return say(*lines, options=(*options, *page_options(page)))
@@ -90,7 +84,7 @@ async def accept_withdraw(ctx: Context, given: Answer) -> Result:
     if application is None or not can_withdraw(application):
         ctx.send(say(_("That application can no longer be withdrawn.")))
         return Back()
-    await change_status(ctx.session, application, ApplicationStatus.WITHDRAWN, now=ctx.now)
+    await change_status(ctx.session, application, ApplicationStatus.WITHDRAWN, by=Mover.APPLICANT, now=ctx.now)
     ctx.send(say(_("Your application has been withdrawn.")))
     return Back()
 

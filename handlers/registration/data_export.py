@@ -68,7 +68,7 @@ def _application(record: ApplicationRecord) -> list[Msg | str]:
     lines: list[Msg | str] = [_("{title}, sent on {date}:").format(title=title,
                                                                     date=record.application.submitted_at)]
     lines += [_("- {date}: {status}").format(date=change.changed_at,
-                                              status=labels.APPLICATION_STATUS.get(change.status, change.status))
+                                              status=labels.STATUS_FOR_APPLICANT.get(change.status, change.status))
               for change in record.history]
     if record.completion is not None:
         lines.append(_("- completed on {date}").format(date=record.completion.completed_on))

@@ -1,8 +1,9 @@
 """Several applicants at once (after a test day, say): tick them, pick one status, confirm, all are told.
 
 Steps, reached from an opening's applicants with "Change several": `bulk_pick` (tick and untick on the
-current page), `bulk_status` (the statuses every ticked application may take) and `bulk_confirm`. All
-change or none: one that may not move, or too few places left, stops the whole change.
+current page), `bulk_status` (the statuses every ticked application may take today, and those waiting for
+the training's dates) and `bulk_confirm`. All change or none: one that may not move, or too few places
+left, stops the whole change.
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.engine.messages import Option, Outgoing, _, ngettext, say
-from documents.labels import APPLICATION_STATUS
+from documents.labels import STATUS_FOR_STAFF
 from handlers.context import Context
 from handlers.flow import NO, YES, Answer, Back, Invalid, Result, Stay, Step, Store, unless_confirmed
 from handlers.paging import chosen_id
 from handlers.selection.draft import opening_in_draft
-from models.applications import Application, ApplicationStatus, applications_for, get_application_by_id
+from handlers.selection.outcomes import not_moved, waiting_lines
+from models.applications import Application, ApplicationStatus, applications_for, get_application_by_id, get_opening
 from models.profiles import get_profile
 from services.permissions import Actor
-from services.selection import Outcome, common_moves, move_applications
+from services.selection import Outcome, StaffMoves, move_applications, staff_moves
 
 BULK = "bulk"
 DONE_PICKING = "picked"
@@ -58,23 +60,29 @@ async def accept_pick(ctx: Context, given: Answer) -> Result:
     return Stay({"picked": [i for i in picked if i != chosen] if chosen in picked else [*picked, chosen]})
 
 
+async def _common_moves(ctx: Context) -> StaffMoves:
+    opening = await get_opening(ctx.session, opening_in_draft(ctx))
+    return staff_moves(await _picked_applications(ctx), opening, ctx.today) if opening is not None else StaffMoves()
+
+
 async def ask_status(ctx: Context) -> Outgoing:
-    moves = common_moves(await _picked_applications(ctx))
-    if not moves:
-        return say(_("These applications have no status in common to move to; go back and tick fewer."))
-    return say(_("Move the ticked applications to:"),
-               options=tuple(Option(status, APPLICATION_STATUS[status]) for status in moves))
+    moves = await _common_moves(ctx)
+    if not moves.now:
+        return say(_("These applications have no status in common to move to; go back and tick fewer."),
+                   *waiting_lines(moves))
+    return say(_("Move the ticked applications to:"), *waiting_lines(moves),
+               options=tuple(Option(status, STATUS_FOR_STAFF[status]) for status in moves.now))
 
 
 async def accept_status(ctx: Context, given: Answer) -> Result:
-    if given.option in common_moves(await _picked_applications(ctx)):
+    if given.option in (await _common_moves(ctx)).now:
         return Store({"status": given.option})
     return Invalid(_("Please choose one of the statuses offered."))
 
 
 async def ask_bulk_confirm(ctx: Context) -> Outgoing:
     count = len(_picked(ctx))
-    status = APPLICATION_STATUS[ApplicationStatus(ctx.draft["status"])]
+    status = STATUS_FOR_STAFF[ApplicationStatus(ctx.draft["status"])]
     return say(ngettext("Change {count} application to '{status}'? Each applicant is told at once.",
                         "Change {count} applications to '{status}'? Each applicant is told at once.",
                         count).format(status=status),
@@ -87,15 +95,15 @@ async def accept_bulk_confirm(ctx: Context, given: Answer) -> Result:
     wanted = ApplicationStatus(ctx.draft["status"])
     moved = await move_applications(ctx.session, Actor.of(ctx.user), opening_in_draft(ctx), _picked(ctx), wanted,
                                     now=ctx.now, office=ctx.services.office, notices=ctx)
-    if moved.outcome is Outcome.FULL:
-        ctx.send(say(_("Only {left} places are left; nothing was changed.").format(left=moved.places_left)))
+    if moved.outcome in (Outcome.GONE, Outcome.CHANGED):
+        ctx.send(say(_("The applications changed meanwhile; nothing was changed.")))
         return Back()
     if moved.outcome is not Outcome.MOVED:
-        ctx.send(say(_("The applications changed meanwhile; nothing was changed.")))
+        ctx.send(say(not_moved(moved, wanted)))
         return Back()
     ctx.send(say(ngettext("Done: {count} application is now '{status}'; the applicant has been told.",
                           "Done: {count} applications are now '{status}'; each applicant has been told.",
-                          moved.count).format(status=APPLICATION_STATUS[wanted])))
+                          moved.count).format(status=STATUS_FOR_STAFF[wanted])))
     ctx.draft.update({BULK: False, "picked": []})
     return Store()
 

@@ -1,15 +1,16 @@
 """Selection, for staff only (`/staf`): pick an opening, open or close it, pick an applicant, move them on.
 
-Steps: `kind`, `opening` (paged), `applicants` (paged, with status), `decide` (the statuses the
-application may move to) and `confirm`. The applicant is told of every change in their own language,
-in the same commit. Completing makes them an alumnus (the follow-ups start from that date). Accepting
-beyond an opening's places is refused.
+Steps: `kind`, `opening` (paged), `applicants` (paged, with status), `decide` (the applicant's card: only
+the moves staff may make today, those waiting for the training's dates with their day, and the undo of a
+rejection within a day, see `handlers.selection.undo`) and `confirm`. The applicant is told of every change
+in their own language, in the same commit. Completing makes them an alumnus (the follow-ups start from that
+date). Accepting beyond an opening's places is refused.
 """
 
 from __future__ import annotations
 
 from bot.engine.messages import Msg, Option, Outgoing, _, say
-from documents.labels import APPLICATION_STATUS, EDUCATION
+from documents.labels import EDUCATION, STATUS_FOR_STAFF
 from handlers.context import Context
 from handlers.flow import (
     NO,
@@ -33,8 +34,10 @@ from handlers.paging import chosen_id, page_options, turn_page
 from handlers.selection.bulk import BULK, BULK_STEPS
 from handlers.selection.draft import opening_in_draft
 from handlers.selection.opening_upload import start_upload
+from handlers.selection.outcomes import not_moved, not_yet, waiting_lines
+from handlers.selection.undo import UNDO, UNDO_STEPS, start_undo, undo_line
 from models.applications import (
-    ALLOWED_CHANGES,
+    Application,
     ApplicationStatus,
     OpeningKind,
     applications_for,
@@ -46,9 +49,10 @@ from models.applications import (
 from models.catalog import ApprenticeshipOpening, OpeningStatus, TrainingProgram, openings_for_staff
 from models.eligibility import age_on
 from models.profiles import get_profile
+from models.selection_rules import pending_undo
 from services.openings import set_accepting_applications
 from services.permissions import Actor
-from services.selection import Outcome, move_applications
+from services.selection import Outcome, StaffMoves, move_applications, staff_moves
 
 SEVERAL = "several"
 IMPORT = "import"
@@ -120,7 +124,7 @@ async def ask_applicants(ctx: Context) -> Outgoing:
     for application in page.items:
         profile = await get_profile(ctx.session, application.user_id)
         name = profile.full_name if profile is not None else "-"
-        status = APPLICATION_STATUS.get(application.status, application.status)
+        status = STATUS_FOR_STAFF.get(application.status, application.status)
         options.append(Option(f"a{application.id}", name))
         lines.append(_("{name}: {status}").format(name=name, status=status))
     several = (Option(SEVERAL, _("Change several at once")),) if len(page.items) > 1 else ()
@@ -150,37 +154,57 @@ async def accept_applicants(ctx: Context, given: Answer) -> Result:
     return Invalid(_("Please choose an applicant from the list, or another page."))
 
 
+async def _moves_of(ctx: Context, application: Application) -> StaffMoves:
+    opening = await get_opening(ctx.session, opening_in_draft(ctx))
+    return staff_moves([application], opening, ctx.today) if opening is not None else StaffMoves()
+
+
 async def ask_decide(ctx: Context) -> Outgoing:
     application = await get_application_by_id(ctx.session, int(ctx.draft["application"]))
     profile = await get_profile(ctx.session, application.user_id) if application is not None else None
     if application is None or profile is None:
         return say(_("That application no longer exists (the applicant deleted their account)."))
-    moves = ALLOWED_CHANGES.get(ApplicationStatus(application.status), frozenset())
-    options = tuple(Option(status, APPLICATION_STATUS[status]) for status in ApplicationStatus if status in moves)
+    moves = await _moves_of(ctx, application)
+    options = [Option(status, STATUS_FOR_STAFF[status]) for status in moves.now]
     lines: list[Msg | str] = [
         profile.full_name,
         _("Age {age}, {education}, phone {phone}").format(
             age=age_on(profile.birth_date, ctx.today), education=EDUCATION.get(profile.education, ""),
             phone=profile.phone_e164),
-        _("Status: {status}").format(status=APPLICATION_STATUS.get(application.status, application.status)),
+        _("Status: {status}").format(status=STATUS_FOR_STAFF.get(application.status, application.status)),
     ]
-    lines.append(_("Move the application to:") if options else _("This application is closed; nothing to change."))
-    return say(*lines, options=options)
+    if (undo := await pending_undo(ctx.session, application, ctx.now)) is not None:
+        options.append(Option(UNDO, _("Undo the rejection")))
+        lines.append(undo_line(ctx, undo))
+    if moves.now:
+        lines.append(_("Move the application to:"))
+    elif not options and not moves.later:
+        lines.append(_("This application is closed; nothing to change."))
+    return say(*lines, *waiting_lines(moves), options=tuple(options))
 
 
 async def accept_decide(ctx: Context, given: Answer) -> Result:
     application = await get_application_by_id(ctx.session, int(ctx.draft["application"]))
     if application is None:
         return Back()
-    if given.option in ALLOWED_CHANGES.get(ApplicationStatus(application.status), frozenset()):
+    moves = await _moves_of(ctx, application)
+    if given.option == UNDO:
+        if await pending_undo(ctx.session, application, ctx.now) is None:
+            return Invalid(_("This rejection can no longer be undone."))
+        return start_undo(ctx)
+    if given.option in moves.now:
         return Store({"status": given.option})
+    typed = given.text.strip().casefold()
+    for status, day in moves.later:
+        if typed and ctx.render(STATUS_FOR_STAFF[status]).casefold() == typed:
+            return Invalid(not_yet(status, day))
     return Invalid(_("Please choose one of the statuses offered."))
 
 
 async def ask_confirm(ctx: Context) -> Outgoing:
     application = await get_application_by_id(ctx.session, int(ctx.draft["application"]))
     profile = await get_profile(ctx.session, application.user_id) if application is not None else None
-    status = APPLICATION_STATUS[ApplicationStatus(ctx.draft["status"])]
+    status = STATUS_FOR_STAFF[ApplicationStatus(ctx.draft["status"])]
     return say(_("Change the status of {name} to '{status}'? They will be told at once.").format(
         name=profile.full_name if profile else "-", status=status),
         options=(Option(YES, _("Yes, change it")), Option(NO, _("No"))))
@@ -195,14 +219,11 @@ async def accept_confirm(ctx: Context, given: Answer) -> Result:
                                     office=ctx.services.office, notices=ctx)
     if moved.outcome is Outcome.GONE:
         return Back()
-    if moved.outcome is Outcome.FULL:
-        ctx.send(say(_("All {quota} places are taken; the change was not made.").format(quota=moved.quota)))
-        return Back()
-    if moved.outcome is Outcome.CHANGED:
-        ctx.send(say(_("The application changed meanwhile; the change was not made.")))
+    if moved.outcome is not Outcome.MOVED:
+        ctx.send(say(not_moved(moved, wanted)))
         return Back()
     ctx.send(say(_("Done: the status is now '{status}' and the applicant has been told.").format(
-        status=APPLICATION_STATUS[wanted])))
+        status=STATUS_FOR_STAFF[wanted])))
     return Back()
 
 
@@ -215,6 +236,7 @@ FLOW = Flow(
         Step("decide", ask_decide, accept_decide),
         Step("confirm", ask_confirm, accept_confirm),
         *BULK_STEPS,
+        *UNDO_STEPS,
     ),
     finish=leave_flow,
     cancel=leave_flow,

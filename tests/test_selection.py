@@ -134,7 +134,7 @@ async def two_applicants_for_the_mechanic_job(runtime: Runtime, channel: Recordi
         await user.send("menu")
         await user.tap("Lowongan pemagangan")
         await user.tap(MEKANIK)
-        await user.tap("Daftar")
+        await user.tap("Lamar")
         await user.tap("Ya, kirim")
 
 

@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DATABASE_URL=sqlite+aiosqlite:////app/data/sahabat_kerja.db
+    DATABASE_URL=sqlite+aiosqlite:////app/data/sahabat_kerja.db \
+    WEB_HOST=0.0.0.0
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -16,6 +17,7 @@ COPY models models
 COPY jobs jobs
 COPY documents documents
 COPY services services
+COPY web web
 COPY locales locales
 RUN pip install . \
     && useradd --create-home --uid 10001 sahabat \

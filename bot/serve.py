@@ -6,12 +6,11 @@ channels and the scheduler, runs until SIGTERM or Ctrl-C, closes all.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
 import sys
 from collections.abc import Mapping, Sequence
 
 import uvicorn
+from fastapi import APIRouter
 from redis.asyncio import Redis
 
 from bot.channels.base import ChannelSettings, ChannelStartError, Connection
@@ -22,6 +21,7 @@ from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from bot.webhooks import create_app
 from bot.wiring import build_runtime
+from web.app import DashboardConfig
 
 
 async def serve(settings: Settings) -> int:
@@ -40,7 +40,7 @@ async def serve(settings: Settings) -> int:
             return error.exit_code
         scheduler = build_scheduler(runtime)
         scheduler.start()
-        return await _serve_channels(settings, connections)
+        return await _serve_channels(settings, connections, runtime)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
@@ -66,33 +66,31 @@ def connect_channels(
     return connections
 
 
-async def _serve_channels(settings: Settings, connections: Sequence[Connection]) -> int:
+def web_server(settings: Settings, runtime: Runtime, routes: Sequence[APIRouter] = ()) -> uvicorn.Server:
+    """The dashboard, `/healthz` and the channels' webhooks on WEB_HOST:WEB_PORT, in every mode."""
+    dashboard = DashboardConfig(secure_cookies=settings.dashboard_url.startswith("https://"))
+    config = uvicorn.Config(create_app(routes, runtime=runtime, dashboard=dashboard), host=settings.web_host,
+                            port=settings.web_port, lifespan="off", log_level=settings.log_level.lower(),
+                            access_log=False)
+    return uvicorn.Server(config)
+
+
+def dashboard_notice(settings: Settings) -> str:
+    return (f"Staff dashboard: {settings.dashboard_url}/dasbor (sign in: type /masuk in the chat as staff, or run "
+            f"python -m bot staff login-link NAME)")
+
+
+async def _serve_channels(settings: Settings, connections: Sequence[Connection], runtime: Runtime) -> int:
     routes = [router for connection in connections for router in connection.routes]
     on_the_web = ", ".join(name for connection in connections if connection.routes for name in connection.served)
     on_their_own = ", ".join(name for connection in connections if not connection.routes for name in connection.served)
-    if not routes:  # nothing to serve on the web: listen until a signal
-        print(f"{on_their_own}. Ctrl-C to stop.", file=sys.stderr)
-        stop = _stop_on_signals()
-        await asyncio.gather(*(connection.listen(stop) for connection in connections if connection.listen))
-        return 0
-    config = uvicorn.Config(create_app(routes), host=settings.web_host, port=settings.web_port, lifespan="off",
-                            log_level=settings.log_level.lower(), access_log=False)
-    also = f"; {on_their_own}" if on_their_own else ""
-    print(f"Serving {on_the_web} on {settings.web_host}:{settings.web_port}{also}", file=sys.stderr)
+    served = ", ".join(part for part in (on_the_web, on_their_own) if part)
+    print(f"Serving {served}; {dashboard_notice(settings)}", file=sys.stderr)
     stop = asyncio.Event()
     listening = [asyncio.ensure_future(connection.listen(stop)) for connection in connections if connection.listen]
     try:
-        await uvicorn.Server(config).serve()  # until SIGTERM or Ctrl-C, which uvicorn catches
+        await web_server(settings, runtime, routes).serve()  # until SIGTERM or Ctrl-C, which uvicorn catches
     finally:
         stop.set()
         await asyncio.gather(*listening)
     return 0
-
-
-def _stop_on_signals() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for name in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # not on Windows
-            loop.add_signal_handler(name, stop.set)
-    return stop

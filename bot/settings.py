@@ -45,8 +45,11 @@ class Settings(BaseSettings):
     telegram_api_base: str = "https://api.telegram.org"
     telegram_messages_per_second: float = Field(default=30.0, gt=0)  # Telegram's limit per bot
     telegram_messages_per_chat_per_second: float = Field(default=1.0, gt=0)
-    web_host: str = "0.0.0.0"  # where the webhook server listens (behind the TLS proxy TELEGRAM_WEBHOOK_URL names)
+    web_host: str = "127.0.0.1"  # where the dashboard and webhooks listen; a container listens on 0.0.0.0
     web_port: int = Field(default=8080, ge=1, le=65535)
+    web_public_url: str | None = None
+    """The dashboard's address as staff open it (https://kerja.example.go.id); sign-in links start with it.
+    Default: http://WEB_HOST:WEB_PORT (127.0.0.1 for 0.0.0.0)."""
     whatsapp_token: SecretStr | None = None
     whatsapp_phone_number_id: str | None = None
     whatsapp_app_secret: SecretStr | None = None
@@ -87,6 +90,14 @@ class Settings(BaseSettings):
     def _fernet_key(cls, value: SecretStr) -> SecretStr:
         NikCipher(value.get_secret_value())
         return value
+
+    @property
+    def dashboard_url(self) -> str:
+        """Where staff open the dashboard: WEB_PUBLIC_URL, or this machine's own address."""
+        if self.web_public_url:
+            return self.web_public_url.rstrip("/")
+        host = "127.0.0.1" if self.web_host in ("0.0.0.0", "::", "") else self.web_host
+        return f"http://{host}:{self.web_port}"
 
 
 class SettingsError(Exception):

@@ -48,6 +48,7 @@ def build_runtime(
         channel_titles={kind.name: kind.title for kind in CHANNELS.values()},
         phone_number_channels=frozenset(kind.name for kind in CHANNELS.values() if kind.addresses_are_phone_numbers),
         foreign_phones_allowed=settings.foreign_phones_allowed,
+        dashboard_url=settings.dashboard_url,
     )
     dispatcher = Dispatcher(session_factory, services, catalogs, clock, raise_errors=raise_errors)
     delivery = Delivery(session_factory, channels or {}, clock, flush_when_idle=flush_when_idle)

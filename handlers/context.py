@@ -35,6 +35,8 @@ class Services:
     """Channels whose addresses are the users' mobile numbers: registration confirms the number instead of
     asking for it."""
     foreign_phones_allowed: bool = False
+    dashboard_url: str = ""
+    """Where staff open the dashboard; `/masuk` sends a sign-in link starting with it."""
 
 
 @dataclass(slots=True)

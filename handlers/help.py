@@ -33,7 +33,8 @@ STAFF_COMMANDS = _(
     "For staff:\n"
     "/staff - selection of applicants, and new openings from a file\n"
     "/broadcast - announcements to job seekers and alumni\n"
-    "/report - the follow-up report and training targets"
+    "/report - the follow-up report and training targets\n"
+    "/login - a link that signs you in to the dashboard"
 )
 
 

@@ -29,16 +29,19 @@ async def entries(ctx: Context) -> tuple[Option, ...]:
     browse: tuple[Option, ...] = (
         Option(TRAINING, _("Trainings open now")), Option(APPRENTICESHIP, _("Apprenticeship openings"))
     )
+    office: tuple[Option, ...] = ()
     if ctx.user.is_staff:
-        browse = (Option("selection", _("Selection (staff)")), Option("broadcasts", _("Broadcasts (staff)")),
-                  Option("report", _("Follow-up report (staff)")),
-                  *browse)
+        office = (Option("selection", _("Selection (staff)")), Option("broadcasts", _("Broadcasts (staff)")),
+                  Option("report", _("Follow-up report (staff)")))
+    elif ctx.user.works_at_office:  # a viewer reads the figures and changes nothing
+        office = (Option("report", _("Follow-up report (staff)")),)
     check_in: tuple[Option, ...] = ()
     if await unfinished_check_in(ctx.session, ctx.user.id) is not None:
         check_in = (Option("checkin", _("Answer my monthly check-in")),)
     if await is_registered(ctx.session, ctx.user.id):
         return (
             *check_in,
+            *office,
             *browse,
             Option("applications", _("My applications")),
             Option("profile", _("My profile")),
@@ -50,6 +53,7 @@ async def entries(ctx: Context) -> tuple[Option, ...]:
         )
     return (
         *check_in,
+        *office,
         Option("register", _("Register as a job seeker")),
         *browse,
         Option("language", _("Language")),

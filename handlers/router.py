@@ -12,8 +12,8 @@ from functools import partial
 from types import MappingProxyType
 
 from bot.engine.messages import Incoming, IncomingKind, Msg, Nav, Option, _, say, split_option_token
+from handlers import dashboard_link, language, leaving, menu
 from handlers import flow as engine
-from handlers import language, leaving, menu
 from handlers.broadcasts import broadcasts
 from handlers.checkins import checkin as checkins
 from handlers.choices import Choice, removal_of, understand, understand_many
@@ -55,12 +55,14 @@ COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
     "stop": "stop", "berhenti": "stop",
     "checkin": "checkin", "kabar": "checkin",
     "laporan": "report", "report": "report",
+    "masuk": "login", "login": "login",
 })
-STAFF_ONLY = frozenset({"staff", "broadcast", "report"})
+STAFF_ONLY = frozenset({"staff", "broadcast"})
 """Commands a member never learns exist: to them these are unknown commands like any other."""
-STAFF_FLOWS = frozenset(
-    flow.name for flow in (selection.FLOW, opening_upload.FLOW, broadcasts.FLOW, staff_report.FLOW)
-)
+OFFICE_ONLY = frozenset({"login", "report"})
+"""Commands for anyone who works at the office, viewers included (they read reports, change nothing)."""
+STAFF_FLOWS = frozenset(flow.name for flow in (selection.FLOW, opening_upload.FLOW, broadcasts.FLOW))
+OFFICE_FLOWS = frozenset({staff_report.FLOW.name})
 TYPED_KEYWORDS = frozenset({"menu", "help", "bantuan", "cancel", "batal", "back", "kembali", "stop", "berhenti"})
 """Words that act as commands when typed alone (STOP and BERHENTI as WhatsApp users expect)."""
 NAV_COMMANDS: Mapping[str, str] = MappingProxyType({Nav.BACK: "back", Nav.CANCEL: "cancel", Nav.MENU: "menu"})
@@ -72,7 +74,8 @@ class StaleOption(Exception):
 
 async def route(ctx: Context, incoming: Incoming) -> None:
     current = FLOWS.get(ctx.conversation.flow or "")
-    if current is not None and current.name in STAFF_FLOWS and not ctx.user.is_staff:
+    if current is not None and ((current.name in STAFF_FLOWS and not ctx.user.is_staff)
+                                or (current.name in OFFICE_FLOWS and not ctx.user.works_at_office)):
         engine.end_flow(ctx)  # their staff role was taken away meanwhile
         current = None
     asked_to_leave = leaving.take_pending(ctx)
@@ -136,7 +139,8 @@ def command_of(incoming: Incoming) -> tuple[str, str] | None:
 async def run_command(ctx: Context, current: Flow | None, name: str, argument: str) -> None:
     in_task = current is not None and current.name != menu.FLOW.name
     canonical = COMMAND_ALIASES.get(name)
-    if canonical in STAFF_ONLY and not ctx.user.is_staff:
+    if (canonical in STAFF_ONLY and not ctx.user.is_staff) or (canonical in OFFICE_ONLY
+                                                                 and not ctx.user.works_at_office):
         canonical = None
     if canonical is None:
         shown = "".join(character for character in name[:32] if character.isprintable())
@@ -242,6 +246,7 @@ COMMANDS: Mapping[str, Callable[[Context, Flow | None], Awaitable[None]]] = Mapp
     "stop": _read_only(_stop),
     "checkin": checkins.checkin_command,
     "report": _outside_tasks(staff_report.start_report),
+    "login": _read_only(dashboard_link.send_sign_in_link),
     "profile": _read_only(privacy.show_profile),
     "export": _read_only(data_export.export_data),
 })
@@ -265,7 +270,7 @@ COMMANDS_WITH_ARGUMENT: Mapping[str, Callable[[Context, Flow | None, str], Await
 async def _welcome(ctx: Context) -> None:
     """A first message, or /start outside any task: unregistered people go straight to registration (staff are
     not job seekers: they go to the menu)."""
-    if ctx.user.is_staff or await is_registered(ctx.session, ctx.user.id):
+    if ctx.user.works_at_office or await is_registered(ctx.session, ctx.user.id):
         engine.end_flow(ctx)
     else:
         await registration.start_registration(ctx)

@@ -16,6 +16,7 @@ from models.seeds import SeedRun
 from models.surveys import SurveyVersion
 from models.targets import TrainingTarget
 from models.users import User
+from models.web_access import LoginLink, WebSession
 
 __all__ = [
     "Application",
@@ -41,4 +42,6 @@ __all__ = [
     "TrainingProgram",
     "TrainingTarget",
     "User",
+    "WebSession",
+    "LoginLink",
 ]

@@ -19,8 +19,18 @@ from models.outbox import OutboxMessage
 
 
 class Role(StrEnum):
+    """What a user may do. Members are job seekers and alumni; the office's people are viewers (reports and
+    read-only lists), staff (openings, selection, broadcasts, reports) or admins (staff, plus managing staff
+    and revealing a full NIK with a reason)."""
+
     MEMBER = "member"
+    VIEWER = "viewer"
     STAFF = "staff"
+    ADMIN = "admin"
+
+
+OFFICE_ROLES = frozenset({Role.VIEWER, Role.STAFF, Role.ADMIN})
+ACTING_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 
 
 class User(Base):
@@ -49,7 +59,13 @@ class User(Base):
 
     @property
     def is_staff(self) -> bool:
-        return self.role == Role.STAFF
+        """May change things for the office (staff or admin)."""
+        return self.role in ACTING_ROLES
+
+    @property
+    def works_at_office(self) -> bool:
+        """May sign in to the dashboard and read the office's figures (viewer, staff or admin)."""
+        return self.role in OFFICE_ROLES
 
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
@@ -92,6 +108,16 @@ async def find_user(session: AsyncSession, channel: str, external_id: str) -> Us
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
+
+
+async def office_users_named(session: AsyncSession, who: str) -> list[User]:
+    """The office's people (viewers, staff, admins) whose channel id is `who` ('staf', a Telegram id, a
+    WhatsApp number) or whose user id it is: the command line names staff this way."""
+    named = User.external_id == who
+    if who.isascii() and who.isdigit() and len(who) < 10:
+        named = named | (User.id == int(who))
+    query = select(User).where(named, User.role.in_(OFFICE_ROLES)).order_by(User.id)
+    return list(await session.scalars(query))
 
 
 async def delete_user(session: AsyncSession, user: User) -> None:

@@ -20,14 +20,14 @@ from documents.report_tables import Render, report_tables, report_title
 from models.files import store_file
 from models.regions import Office
 from models.reports import FollowUpReport, follow_up_report
-from services.permissions import Actor, require_staff
+from services.permissions import Actor, require_viewer
 
 
 async def produce_report(
     session: AsyncSession, actor: Actor, year: int, program_id: int | None = None
 ) -> FollowUpReport:
     """The figures of the programs that started in `year` (or of one program)."""
-    require_staff(actor)
+    require_viewer(actor)
     return await follow_up_report(session, year, program_id)
 
 

@@ -14,7 +14,7 @@ from bot.engine.i18n import LOCALES_DIR, SUPPORTED_LOCALES, Catalogs, format_rup
 
 ROOT = Path(__file__).resolve().parent.parent
 with (ROOT / "babel.cfg").open(encoding="utf-8") as config:
-    METHOD_MAP, _OPTIONS = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]  # as `make locales` reads it
+    METHOD_MAP, OPTIONS_MAP = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]  # as `make locales` reads it
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}  # as `make locales` extracts them
 
 
@@ -22,7 +22,7 @@ def source_messages() -> dict[str, tuple[str, ...]]:
     """Each message id in the code (the singular for plurals) with all its forms."""
     found: dict[str, tuple[str, ...]] = {}
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        ROOT, method_map=METHOD_MAP, keywords=KEYWORDS
+        ROOT, method_map=METHOD_MAP, options_map=OPTIONS_MAP, keywords=KEYWORDS
     ):
         forms = message if isinstance(message, tuple) else (message,)
         found[forms[0]] = forms

@@ -18,6 +18,7 @@ from bot.cli.arguments import parser
 from bot.cli.office import (
     export_applicants,
     import_openings,
+    print_login_link,
     report,
     set_follow_up_plan,
     set_staff,
@@ -68,6 +69,9 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await set_target(settings, args.year, args.target, args.category)
         case "follow-up-plan":
             return await set_follow_up_plan(settings, args.program, args.plan)
+        case "staff" if args.staff_command == "login-link":
+            return await print_login_link(settings, args.who)
         case "staff":
-            return await set_staff(settings, args.staff_command, args.channel, args.id)
+            return await set_staff(settings, args.staff_command, args.channel, args.id,
+                                   getattr(args, "role", "staff"))
     return await chat(settings, args.user, args.lang)

@@ -34,6 +34,12 @@ def parser() -> argparse.ArgumentParser:
         action = staff_commands.add_parser(name, help=f"{purpose} to a channel identity")
         action.add_argument("channel", choices=tuple(CHANNELS))
         action.add_argument("id", help="console user name, Telegram user id, or WhatsApp number (wa_id)")
+        if name == "add":
+            action.add_argument("--role", choices=("viewer", "staff", "admin"), default="staff",
+                                help="viewer: reports only; staff: everything but managing staff; admin: all")
+    link = staff_commands.add_parser("login-link", help="print a single-use link (15 minutes) that signs a "
+                                                        "staff member in to the dashboard")
+    link.add_argument("who", help="their console user name, Telegram user id, WhatsApp number, or user id")
     importing = commands.add_parser("import", help="load data from a spreadsheet")
     sources = importing.add_subparsers(dest="import_what", required=True)
     openings = sources.add_parser("openings", help="trainings and apprenticeships from .csv or .xlsx; all or none")

@@ -21,9 +21,11 @@ from bot.wiring import build_runtime
 from documents.spreadsheets import SheetError, read_table, write_table
 from models.applications import OpeningKind, OpeningRef
 from models.follow_up_schedule import PlanError
+from models.users import Role, office_users_named
 from services import exports, follow_up_plans, openings, reports, staff, targets
 from services.opening_import import check_rows
 from services.permissions import Actor
+from services.sign_in import login_link, sign_in_url
 
 OFFICE = Actor.system()
 
@@ -39,11 +41,24 @@ async def office_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         await runtime.aclose()
 
 
-async def set_staff(settings: Settings, action: str, channel: str, external_id: str) -> int:
+async def set_staff(settings: Settings, action: str, channel: str, external_id: str,
+                    role: str = Role.STAFF) -> int:
     async with office_runtime(settings) as runtime, acting(runtime) as (session, _notices):
-        role = await staff.set_staff(session, OFFICE, channel, external_id, action == "add",
-                                     locale=settings.default_locale, now=runtime.clock())
-    print(f"{channel}:{external_id} is now {role}")
+        given = await staff.set_staff(session, OFFICE, channel, external_id, action == "add",
+                                      locale=settings.default_locale, now=runtime.clock(), role=Role(role))
+    print(f"{channel}:{external_id} is now {given}")
+    return 0
+
+
+async def print_login_link(settings: Settings, who: str) -> int:
+    async with office_runtime(settings) as runtime, acting(runtime) as (session, _notices):
+        found = await office_users_named(session, who)
+        if len(found) != 1:
+            problem = "is not one of the office's people" if not found else "names several people; use a user id:"
+            print(f"{who!r} {problem}", *(f"{u.id} ({u.channel}:{u.external_id})" for u in found), file=sys.stderr)
+            return 1
+        token = await login_link(session, OFFICE, found[0], runtime.clock())
+    print(f"Sign-in link for {who} (valid for 15 minutes, once): {sign_in_url(settings.dashboard_url, token)}")
     return 0
 
 

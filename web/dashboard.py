@@ -1,0 +1,118 @@
+"""What every dashboard page shares: one transaction per request, who is asking and what they may do, the
+form's CSRF token and size, and rendering in the reader's language.
+
+A page does its work inside `async with dashboard.call(request, need=...) as call:`. Anything that stops the
+request early (not signed in, a role that may not, a forged or oversized form) raises `Refused` with the page
+to show, which the app turns into the response; the transaction is then rolled back, so nothing half-done
+is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.engine.runtime import Runtime
+from models.regions import Office
+from services.sign_in import Visit, visit
+from web.access import LANGUAGE_COOKIE, SESSION_COOKIE, BodyTooLarge, csrf_ok, form_of, reader_locale
+from web.templating import Pages
+
+HOME = "/dasbor"
+
+
+class Need(StrEnum):
+    """What a page asks of the person: to read (viewer and up), to change (staff, admin), to manage staff."""
+
+    VIEW = "view"
+    CHANGE = "change"
+    ADMIN = "admin"
+
+
+class Refused(Exception):
+    """The request stops here with `response` (a page saying why)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardConfig:
+    secure_cookies: bool = False
+    """Mark cookies Secure: on when the public address is https."""
+
+
+@dataclass(slots=True)
+class Call:
+    """One signed-in request: its transaction, who is asking, and the form's text fields (for a POST)."""
+
+    session: AsyncSession
+    visit: Visit
+    form: dict[str, str] = field(default_factory=dict)
+
+
+class Dashboard:
+    def __init__(self, runtime: Runtime, config: DashboardConfig) -> None:
+        self.runtime = runtime
+        self.config = config
+        self.pages = Pages(runtime.catalogs)
+
+    @property
+    def office(self) -> Office:
+        return self.runtime.services.office
+
+    def now(self) -> datetime:
+        return self.runtime.clock()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        async with self.runtime.session_factory() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def call(self, request: Request, *, need: Need = Need.VIEW, form: bool = False) -> AsyncIterator[Call]:
+        """A signed-in request with the right role; with `form`, a POST whose CSRF token is the session's."""
+        fields: dict[str, str] = {}
+        if form:
+            try:
+                fields = await form_of(request)
+            except BodyTooLarge:
+                raise Refused(self.page(request, "refused.html", None, status_code=413)) from None
+        async with self.transaction() as session:
+            who = await visit(session, request.cookies.get(SESSION_COOKIE, ""), self.now())
+            if who is None:
+                raise Refused(self.page(request, "need_sign_in.html", None, status_code=401))
+            if not _may(who, need):
+                raise Refused(self.page(request, "not_allowed.html", who, status_code=403))
+            if form and not csrf_ok(who, fields):
+                raise Refused(self.page(request, "refused.html", who, status_code=403))
+            yield Call(session, who, fields)
+
+    def page(self, request: Request, name: str, who: Visit | None, status_code: int = 200,
+             **context: Any) -> HTMLResponse:
+        locale = reader_locale(request, who, self.runtime.catalogs.default)
+        csrf = who.session.csrf_token if who is not None else ""
+        response = self.pages.render(request, name, {"visit": who, "csrf_token": csrf, "home": HOME, **context},
+                                     locale=locale, status_code=status_code)
+        if request.query_params.get("lang") == locale:
+            response.set_cookie(LANGUAGE_COOKIE, locale, max_age=365 * 86400, samesite="lax", httponly=True,
+                                secure=self.config.secure_cookies)
+        return response
+
+
+def _may(who: Visit, need: Need) -> bool:
+    actor = who.actor
+    if need is Need.ADMIN:
+        return actor.is_admin
+    if need is Need.CHANGE:
+        return actor.is_staff
+    return actor.may_view

@@ -1,0 +1,27 @@
+"""The first page after signing in: the office at a glance."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from documents.labels import STATUS_FOR_STAFF
+from services.overview import office_at_a_glance
+from web.dashboard import HOME, Dashboard
+
+
+def routes(dashboard: Dashboard) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/")
+    async def root() -> Response:
+        return RedirectResponse(HOME)
+
+    @router.get(HOME)
+    async def overview(request: Request) -> Response:
+        async with dashboard.call(request) as call:
+            glance = await office_at_a_glance(call.session, call.visit.actor, dashboard.office, dashboard.now())
+            return dashboard.page(request, "overview.html", call.visit, active="overview", glance=glance,
+                                  office=dashboard.office, status_labels=STATUS_FOR_STAFF)
+
+    return router

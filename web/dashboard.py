@@ -20,6 +20,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.engine.messages import Msg, _
 from bot.engine.runtime import Runtime
 from models.regions import Office
 from services.sign_in import Visit, visit
@@ -43,6 +44,20 @@ class Refused(Exception):
     def __init__(self, response: Response) -> None:
         super().__init__(response.status_code)
         self.response = response
+
+
+@dataclass(frozen=True, slots=True)
+class NavEntry:
+    key: str
+    label: Msg
+    path: str
+    need: Need
+
+
+NAV: tuple[NavEntry, ...] = (
+    NavEntry("overview", _("Overview"), HOME, Need.VIEW),
+)
+"""The menu at the top of every page; each person sees the entries their role may open."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +116,9 @@ class Dashboard:
              **context: Any) -> HTMLResponse:
         locale = reader_locale(request, who, self.runtime.catalogs.default)
         csrf = who.session.csrf_token if who is not None else ""
-        response = self.pages.render(request, name, {"visit": who, "csrf_token": csrf, "home": HOME, **context},
-                                     locale=locale, status_code=status_code)
+        nav = [entry for entry in NAV if who is not None and _may(who, entry.need)]
+        response = self.pages.render(request, name, {"visit": who, "csrf_token": csrf, "home": HOME, "nav": nav,
+                                                     **context}, locale=locale, status_code=status_code)
         if request.query_params.get("lang") == locale:
             response.set_cookie(LANGUAGE_COOKIE, locale, max_age=365 * 86400, samesite="lax", httponly=True,
                                 secure=self.config.secure_cookies)

@@ -43,9 +43,14 @@ DEMO_JOB_SEEKERS = (
 )
 
 
+DEMO_OFFICE_SEED = "demo-office-roles"
+DEMO_OFFICE_PEOPLE = (("kepala", Role.VIEWER), ("admin", Role.ADMIN))
+"""Besides `staf`: one viewer (a head of office reading the figures) and one admin, to try every role."""
+
+
 async def seed_demo(session: AsyncSession, cipher: NikCipher, now: datetime, today: date) -> bool:
     """Load the demo data unless it was loaded before; True when it was loaded now."""
-    loaded = False
+    loaded = await _seed_office_people(session, now)
     if await session.get(SeedRun, DEMO_CATALOG_SEED) is None:
         await seed_demo_catalog(session, now, today)
         session.add(SeedRun(name=DEMO_CATALOG_SEED, applied_at=now))
@@ -71,6 +76,17 @@ async def seed_demo(session: AsyncSession, cipher: NikCipher, now: datetime, tod
         )
         await save_profile(session, user.id, fields, cipher, now)
     session.add(SeedRun(name=DEMO_SEED, applied_at=now))
+    return True
+
+
+async def _seed_office_people(session: AsyncSession, now: datetime) -> bool:
+    if await session.get(SeedRun, DEMO_OFFICE_SEED) is not None:
+        return False
+    for external_id, role in DEMO_OFFICE_PEOPLE:
+        if not await _user_exists(session, external_id):
+            session.add(User(channel="console", external_id=external_id, locale="id", role=role, created_at=now,
+                             last_seen_at=now, conversation=Conversation(updated_at=now)))
+    session.add(SeedRun(name=DEMO_OFFICE_SEED, applied_at=now))
     return True
 
 

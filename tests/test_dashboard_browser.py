@@ -9,6 +9,7 @@ import pytest
 from playwright.async_api import Browser, async_playwright
 
 from bot.engine.runtime import Runtime
+from models.seeds import seed_demo
 from models.users import Role
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, require_browser, served
 from tests.chat import ChatUser, RecordingChannel
@@ -28,6 +29,8 @@ async def browser() -> AsyncIterator[Browser]:
 async def test_a_staff_member_signs_in_from_the_chat_reads_the_overview_and_signs_out(
     runtime: Runtime, channel: RecordingChannel, clock: Clock, browser: Browser, database_url: str
 ) -> None:
+    async with runtime.session_factory() as session, session.begin():
+        await seed_demo(session, runtime.services.cipher, clock(), runtime.services.office.date_at(clock()))
     await office_member(runtime, clock, "petugas", Role.STAFF)
     answered = "\n".join(reply.text for reply in await ChatUser(runtime, channel, "petugas").send("/masuk"))
     match = LINK.search(answered)

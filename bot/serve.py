@@ -18,7 +18,7 @@ from bot.channels.base import ChannelSettings, ChannelStartError, Connection
 from bot.channels.registry import CHANNELS, ChannelKind, configured
 from bot.engine.channel_port import RuntimePort
 from bot.engine.runtime import Runtime
-from bot.scheduler import build_scheduler
+from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.webhooks import create_app
 from bot.wiring import build_runtime
@@ -38,12 +38,12 @@ async def serve(settings: Settings) -> int:
         except ChannelStartError as error:
             print(error, file=sys.stderr)
             return error.exit_code
-        scheduler = build_scheduler(runtime)
+        scheduler = Scheduler(runtime)
         scheduler.start()
         return await _serve_channels(settings, connections)
     finally:
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            await scheduler.stop()
         for connection in connections:
             await connection.close()
         await runtime.aclose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 
 from bot.channels.base import Channel
@@ -34,6 +34,7 @@ def build_runtime(
     clock: Callable[[], datetime] = utcnow,
     raise_errors: bool = False,
     flush_when_idle: bool = False,
+    only_to: Mapping[str, Collection[str]] | None = None,
 ) -> Runtime:
     engine = create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
@@ -47,5 +48,5 @@ def build_runtime(
         phone_number_channels=frozenset(kind.name for kind in CHANNELS.values() if kind.addresses_are_phone_numbers),
     )
     dispatcher = Dispatcher(session_factory, services, catalogs, clock, raise_errors=raise_errors)
-    delivery = Delivery(session_factory, channels or {}, clock, flush_when_idle=flush_when_idle)
+    delivery = Delivery(session_factory, channels or {}, clock, flush_when_idle=flush_when_idle, only_to=only_to)
     return Runtime(engine, session_factory, catalogs, services, dispatcher, delivery, clock)

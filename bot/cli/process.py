@@ -10,10 +10,10 @@ from bot.channels.console.channel import chat as console_chat
 from bot.channels.registry import CONSOLE, configured
 from bot.engine.channel_port import RuntimePort
 from bot.engine.runtime import Runtime
-from bot.scheduler import build_scheduler
-from bot.serve import serve
+from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.wiring import build_runtime
+from jobs.retry_sending import retry_sending
 from models.db import create_engine
 from models.seeds import seed_demo
 from models.surveys import SurveyFileError, check_survey_files
@@ -63,23 +63,27 @@ async def run(settings: Settings) -> int:
         return 2
     await ensure_schema(settings)
     if configured(settings.model_dump()):
+        from bot.serve import serve  # noqa: PLC0415 (the web server and its imports only when a channel needs them)
+
         return await serve(settings)
     print("No channel credentials configured: starting the console chat. Type /help for help, Ctrl-D to leave.",
           file=sys.stderr)
-    return await chat(settings, CONSOLE, None, with_jobs=True)
+    return await chat(settings, CONSOLE, None)
 
 
-async def chat(settings: Settings, user: str, lang: str | None, *, with_jobs: bool = False) -> int:
-    """The console conversation; `run` also starts the scheduled jobs, a side `chat` session does not."""
+async def chat(settings: Settings, user: str, lang: str | None) -> int:
+    """The console session of `user`: first what was written to them while they had none, then their
+    conversation; other users' messages wait for their own session. The scheduled jobs run here too (any number
+    of sessions and workers may run them at once), so broadcasts and check-ins go on while anyone chats."""
     await ensure_schema(settings)
-    runtime: Runtime = build_runtime(settings, {CONSOLE: ConsoleChannel(sys.stdout)})
-    scheduler = build_scheduler(runtime) if with_jobs else None
-    if scheduler is not None:
-        scheduler.start()
+    runtime: Runtime = build_runtime(settings, {CONSOLE: ConsoleChannel(sys.stdout)}, only_to={CONSOLE: [user]},
+                                     flush_when_idle=True)  # marked sent as soon as shown, not in batches
+    scheduler = Scheduler(runtime)
     try:
+        await retry_sending(runtime)
+        scheduler.start()
         await console_chat(RuntimePort(runtime), user, locale=lang)
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+        await scheduler.stop()
         await runtime.aclose()
     return 0

@@ -6,8 +6,10 @@ channels and the scheduler, runs until SIGTERM or Ctrl-C, closes all.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 import uvicorn
 from fastapi import APIRouter
@@ -17,7 +19,7 @@ from bot.channels.base import ChannelSettings, ChannelStartError, Connection
 from bot.channels.registry import CHANNELS, ChannelKind, configured
 from bot.engine.channel_port import RuntimePort
 from bot.engine.runtime import Runtime
-from bot.scheduler import build_scheduler
+from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.webhooks import create_app
 from bot.wiring import build_runtime
@@ -38,12 +40,12 @@ async def serve(settings: Settings) -> int:
         except ChannelStartError as error:
             print(error, file=sys.stderr)
             return error.exit_code
-        scheduler = build_scheduler(runtime)
+        scheduler = Scheduler(runtime)
         scheduler.start()
         return await _serve_channels(settings, connections, runtime)
     finally:
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            await scheduler.stop()
         for connection in connections:
             await connection.close()
         await runtime.aclose()
@@ -66,13 +68,40 @@ def connect_channels(
     return connections
 
 
-def web_server(settings: Settings, runtime: Runtime, routes: Sequence[APIRouter] = ()) -> uvicorn.Server:
+def web_server(settings: Settings, runtime: Runtime, routes: Sequence[APIRouter] = (),
+               server_class: type[uvicorn.Server] = uvicorn.Server) -> uvicorn.Server:
     """The dashboard, `/healthz` and the channels' webhooks on WEB_HOST:WEB_PORT, in every mode."""
     dashboard = DashboardConfig(secure_cookies=settings.dashboard_url.startswith("https://"))
     config = uvicorn.Config(create_app(routes, runtime=runtime, dashboard=dashboard), host=settings.web_host,
                             port=settings.web_port, lifespan="off", log_level=settings.log_level.lower(),
                             access_log=False)
-    return uvicorn.Server(config)
+    return server_class(config)
+
+
+class _ServerBesideTheConsole(uvicorn.Server):
+    """Leaves Ctrl-C to the console chat it serves beside (uvicorn would otherwise take the signal)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@dataclass
+class BackgroundWeb:
+    """The dashboard served in the background of the console chat (`python -m bot run` without channels)."""
+
+    server: uvicorn.Server
+    task: asyncio.Task[None]
+
+    @classmethod
+    def start(cls, settings: Settings, runtime: Runtime) -> BackgroundWeb:
+        server = web_server(settings, runtime, server_class=_ServerBesideTheConsole)
+        return cls(server, asyncio.create_task(server.serve()))
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        with contextlib.suppress(SystemExit):  # uvicorn exits when the port is taken; the chat went on anyway
+            await self.task
 
 
 def dashboard_notice(settings: Settings) -> str:

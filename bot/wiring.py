@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 
 from bot.channels.base import Channel
@@ -36,6 +36,7 @@ def build_runtime(
     clock: Callable[[], datetime] = utcnow,
     raise_errors: bool = False,
     flush_when_idle: bool = False,
+    only_to: Mapping[str, Collection[str]] | None = None,
 ) -> Runtime:
     engine = create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
@@ -51,5 +52,5 @@ def build_runtime(
         dashboard_url=settings.dashboard_url,
     )
     dispatcher = Dispatcher(session_factory, services, catalogs, clock, raise_errors=raise_errors)
-    delivery = Delivery(session_factory, channels or {}, clock, flush_when_idle=flush_when_idle)
+    delivery = Delivery(session_factory, channels or {}, clock, flush_when_idle=flush_when_idle, only_to=only_to)
     return Runtime(engine, session_factory, catalogs, services, dispatcher, delivery, clock)

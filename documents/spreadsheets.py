@@ -15,8 +15,6 @@ from enum import StrEnum
 from io import BytesIO
 from pathlib import Path, PurePath
 
-from openpyxl import Workbook, load_workbook
-
 
 @dataclass(frozen=True, slots=True)
 class SheetRow:
@@ -73,6 +71,8 @@ def _read_csv(name: str, content: bytes) -> list[SheetRow]:
 
 
 def _read_xlsx(name: str, content: bytes) -> list[SheetRow]:
+    from openpyxl import load_workbook  # noqa: PLC0415 (half a second to import: only when a sheet is read)
+
     try:
         workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
@@ -118,6 +118,8 @@ def write_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[objec
             writer.writerow(header)
             writer.writerows([[_cell_text(value) for value in row] for row in rows])
     elif suffix == ".xlsx":
+        from openpyxl import Workbook  # noqa: PLC0415 (half a second to import: only when a sheet is written)
+
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet()
         sheet.append(list(header))

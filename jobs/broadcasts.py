@@ -133,10 +133,11 @@ async def _queue_batch(runtime: Runtime, broadcast_id: int, batch: int) -> tuple
 
 
 async def _report(runtime: Runtime, broadcast_id: int) -> None:
-    """Tell the author at each new tenth of progress, and finish the broadcast when nothing remains."""
+    """Tell the author at each new tenth of progress, and finish the broadcast when nothing remains. The row is
+    locked meanwhile: workers running the job at once tell the author of each tenth once, not once each."""
     envelopes: list[Envelope] = []
     async with runtime.session_factory() as session, session.begin():
-        broadcast = await get_broadcast(session, broadcast_id)
+        broadcast = await get_broadcast(session, broadcast_id, for_update=True)
         if broadcast is None or broadcast.status != BroadcastStatus.SENDING:
             return
         figures = await figures_of(session, broadcast_id)

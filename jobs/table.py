@@ -33,7 +33,8 @@ JOBS: tuple[Job, ...] = (
     Job("forget_processed_events", forget_processed_events, timedelta(hours=6)),
     Job("opening_alerts", announce_new_openings, timedelta(minutes=1)),
     Job("training_calendar", follow_training_calendar, timedelta(hours=1)),
-    Job("broadcasts", send_broadcasts, timedelta(seconds=5)),
+    # at start too: a broadcast left sending (its author's console session closed, say) goes on at once
+    Job("broadcasts", send_broadcasts, timedelta(seconds=5), at_start=True),
     # at start too: check-ins due while the bot was down go out now, not a minute later
     Job("send_follow_ups", send_follow_ups, timedelta(minutes=1), at_start=True),
 )

@@ -272,5 +272,7 @@ async def recent_broadcasts(session: AsyncSession, limit: int = 5) -> list[Broad
     return list(await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)))
 
 
-async def get_broadcast(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
-    return await session.get(Broadcast, broadcast_id)
+async def get_broadcast(session: AsyncSession, broadcast_id: int, *, for_update: bool = False) -> Broadcast | None:
+    """`for_update` holds the row until commit on PostgreSQL (SQLite has one writer anyway): for what only one
+    worker may do at a time, such as telling the author of progress."""
+    return await session.get(Broadcast, broadcast_id, with_for_update=for_update)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, JsonDocument
+from models.categories import TrainingCategory as TrainingCategory  # noqa: PLC0414 (re-exported: imported from here)
 from models.paging import Page, paginate
 
 
@@ -27,15 +28,6 @@ class ProviderKind(StrEnum):
     """Lembaga Pelatihan Kerja: a private training institute."""
     COMPANY = "company"
     """A company taking apprentices."""
-
-
-class TrainingCategory(StrEnum):
-    COMPETENCY = "competency"
-    """Pelatihan berbasis kompetensi: to the Ministry of Manpower's competency standards."""
-    NON_COMPETENCY = "non_competency"
-    """Pelatihan nonkompetensi: sewing, cooking, workshop and repair skills."""
-    COMMUNITY = "community"
-    """Pelatihan berbasis masyarakat: aimed at micro-business independence."""
 
 
 class OpeningStatus(StrEnum):

@@ -7,13 +7,13 @@ PostgreSQL skip rows other workers hold, so a message is not sent twice by two w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, insert, select, update
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, and_, false, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -157,11 +157,18 @@ async def mark_attempt_failed(
         row.next_attempt_at = retry_at
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[OutboxMessage]:
-    """Pending messages whose time has come, leased to this worker for CLAIM_LEASE."""
+Reach = Mapping[str, Collection[str] | None]
+"""Whom a worker can send to: its channels, each to every address (None) or to these only (a console session
+reaches its own user, nobody else)."""
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int, reach: Reach) -> list[OutboxMessage]:
+    """Pending messages within `reach` whose time has come, leased to this worker for CLAIM_LEASE. Others stay
+    for a worker that can send them, untouched."""
     query = (
         select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now,
+               or_(false(), *(_addressed_to(channel, addresses) for channel, addresses in reach.items())))
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
@@ -172,6 +179,21 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Ou
         row.next_attempt_at = now + CLAIM_LEASE
     await session.flush()
     return rows
+
+
+def _addressed_to(channel: str, addresses: Collection[str] | None) -> ColumnElement[bool]:
+    on_channel = OutboxMessage.channel == channel
+    return on_channel if addresses is None else and_(on_channel, OutboxMessage.address.in_(addresses))
+
+
+async def make_due(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
+    """Let the sweep of whichever worker can send these pending messages take them now, instead of after the
+    grace their writer had to send them itself (it cannot: another process serves that channel or user)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
+        .values(next_attempt_at=now)
+    )
 
 
 async def recent_payloads(session: AsyncSession, channel: str, address: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
-
-ALL_CATEGORIES = ""
+from models.categories import ALL_CATEGORIES as ALL_CATEGORIES  # noqa: PLC0414 (re-exported: imported from here)
 
 
 class TrainingTarget(Base):

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -140,8 +141,10 @@ async def make_runtime(app_settings: Settings, clock: Clock) -> AsyncIterator[Ru
     """Build runtimes ("workers") on the test database; all are closed and the database emptied afterwards."""
     built: list[Runtime] = []
 
-    def make(*channels: RecordingChannel) -> Runtime:
-        runtime = build_runtime(app_settings, {c.name: c for c in channels}, clock=clock, raise_errors=True)
+    def make(*channels: RecordingChannel, **options: Any) -> Runtime:
+        """A runtime sending through `channels`; `options` are `build_runtime`'s (`only_to`, `flush_when_idle`)."""
+        runtime = build_runtime(app_settings, {c.name: c for c in channels}, clock=clock, raise_errors=True,
+                                **options)
         built.append(runtime)
         return runtime
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.engine.runtime import Runtime
-from bot.scheduler import build_scheduler
+from bot.scheduler import Scheduler
 from jobs.forget_processed_events import forget_processed_events
 from jobs.retry_sending import retry_sending
 from jobs.training_calendar import follow_training_calendar
@@ -47,8 +47,7 @@ async def test_old_event_ids_are_forgotten_and_recent_ones_kept(
 
 
 def test_the_scheduler_runs_every_job_module(runtime: Runtime) -> None:
-    scheduler = build_scheduler(runtime)
-    assert {job.id for job in scheduler.get_jobs()} == {
+    assert Scheduler(runtime).job_names == {
         "broadcasts", "forget_processed_events", "opening_alerts", "retry_sending", "send_follow_ups",
         "training_calendar",
     }

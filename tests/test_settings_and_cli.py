@@ -65,8 +65,9 @@ def test_staff_are_granted_from_the_command_line(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db", "NIK_ENCRYPTION_KEY": TEST_KEY}
     added = run_bot("staff", "add", "console", "ani", env=env, cwd=tmp_path)
     assert (added.returncode, added.stdout.strip()) == (0, "console:ani is now staff")
-    chat = run_bot("chat", "--user", "ani", env=env, stdin="batal\n/staf\n", cwd=tmp_path)
-    assert "Seleksi. Jenis program yang mana?" in chat.stdout
+    chat = run_bot("chat", "--user", "ani", env=env, stdin="/staf\n", cwd=tmp_path)
+    assert "Seleksi. Jenis program yang mana?" in chat.stdout, "staff are not asked to register as job seekers"
+    assert "Bahasa apa yang Anda inginkan?" not in chat.stdout
     removed = run_bot("staff", "remove", "console", "ani", env=env, cwd=tmp_path)
     assert removed.stdout.strip() == "console:ani is now member"
 

@@ -13,26 +13,24 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.cli.arguments import parser
-from bot.cli.office import (
-    export_applicants,
-    import_openings,
-    print_login_link,
-    report,
-    set_follow_up_plan,
-    set_staff,
-    set_target,
-)
-from bot.cli.process import chat, migrate_database, run, seed
-from bot.settings import Settings, SettingsError, ensure_nik_key, load_settings
-from models.regions import RegionFileError
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 __all__ = ["main", "parser"]
+
+# Each command imports what it needs when it runs, not here: `--help` and a mistyped argument need none of it,
+# and `chat` need not load the web server, spreadsheets or reports (python -m bot --help in well under 2 s).
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from bot.settings import SettingsError, ensure_nik_key, load_settings
+    from models.regions import RegionFileError
+
     if ensure_nik_key():
         print("Generated NIK_ENCRYPTION_KEY into .env: back it up, stored NIKs cannot be read without it.",
               file=sys.stderr)
@@ -52,26 +50,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command in ("run", "chat", "db", "seed-demo"):
+        from bot.cli import process
+
+        match args.command:
+            case "db":
+                return await process.migrate_database(settings, args.db_command, getattr(args, "revision", None))
+            case "seed-demo":
+                return await process.seed(settings)
+            case "run":
+                return await process.run(settings)
+        return await process.chat(settings, args.user, args.lang)
+    from bot.cli import office
+
     match args.command:
-        case "db":
-            return await migrate_database(settings, args.db_command, getattr(args, "revision", None))
-        case "seed-demo":
-            return await seed(settings)
-        case "run":
-            return await run(settings)
         case "export":
-            return await export_applicants(settings, args.kind, args.id, args.file)
+            return await office.export_applicants(settings, args.kind, args.id, args.file)
         case "import":
-            return await import_openings(settings, args.file)
+            return await office.import_openings(settings, args.file)
         case "report":
-            return await report(settings, args)
+            return await office.report(settings, args)
         case "target":
-            return await set_target(settings, args.year, args.target, args.category)
+            return await office.set_target(settings, args.year, args.target, args.category)
         case "follow-up-plan":
-            return await set_follow_up_plan(settings, args.program, args.plan)
-        case "staff" if args.staff_command == "login-link":
-            return await print_login_link(settings, args.who)
-        case "staff":
-            return await set_staff(settings, args.staff_command, args.channel, args.id,
-                                   getattr(args, "role", "staff"))
-    return await chat(settings, args.user, args.lang)
+            return await office.set_follow_up_plan(settings, args.program, args.plan)
+    if args.staff_command == "login-link":
+        return await office.print_login_link(settings, args.who)
+    return await office.set_staff(settings, args.staff_command, args.channel, args.id, getattr(args, "role", "staff"))

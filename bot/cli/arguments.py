@@ -7,8 +7,7 @@ from pathlib import Path
 
 from bot.channels.registry import CHANNELS
 from bot.engine.i18n import SUPPORTED_LOCALES
-from models.catalog import TrainingCategory
-from models.targets import ALL_CATEGORIES
+from models.categories import ALL_CATEGORIES, TrainingCategory
 
 
 def parser() -> argparse.ArgumentParser:

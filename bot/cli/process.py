@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from bot import migrate
 from bot.channels.console.channel import ConsoleChannel
@@ -10,10 +11,13 @@ from bot.channels.console.channel import chat as console_chat
 from bot.channels.registry import CONSOLE, configured
 from bot.engine.channel_port import RuntimePort
 from bot.engine.runtime import Runtime
-from bot.scheduler import build_scheduler
-from bot.serve import serve
+
+if TYPE_CHECKING:
+    from bot.serve import BackgroundWeb
+from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.wiring import build_runtime
+from jobs.retry_sending import retry_sending
 from models.db import create_engine
 from models.seeds import seed_demo
 from models.surveys import SurveyFileError, check_survey_files
@@ -63,23 +67,39 @@ async def run(settings: Settings) -> int:
         return 2
     await ensure_schema(settings)
     if configured(settings.model_dump()):
+        from bot.serve import serve  # noqa: PLC0415 (the web server and its imports only when a channel needs them)
+
         return await serve(settings)
+    from bot.serve import dashboard_notice  # noqa: PLC0415 (as above)
+
     print("No channel credentials configured: starting the console chat. Type /help for help, Ctrl-D to leave.",
-          file=sys.stderr)
-    return await chat(settings, CONSOLE, None, with_jobs=True)
+          dashboard_notice(settings), sep="\n", file=sys.stderr)
+    return await chat(settings, CONSOLE, None, with_dashboard=True)
 
 
-async def chat(settings: Settings, user: str, lang: str | None, *, with_jobs: bool = False) -> int:
-    """The console conversation; `run` also starts the scheduled jobs, a side `chat` session does not."""
+async def chat(settings: Settings, user: str, lang: str | None, *, with_dashboard: bool = False) -> int:
+    """The console session of `user`: first what was written to them while they had none, then their
+    conversation; other users' messages wait for their own session. The scheduled jobs run here too (any number
+    of sessions and workers may run them at once), so broadcasts and check-ins go on while anyone chats.
+    `run` serves the staff dashboard beside it; a side `chat` session starts quickly without it."""
     await ensure_schema(settings)
-    runtime: Runtime = build_runtime(settings, {CONSOLE: ConsoleChannel(sys.stdout)})
-    scheduler = build_scheduler(runtime) if with_jobs else None
-    if scheduler is not None:
-        scheduler.start()
+    runtime: Runtime = build_runtime(settings, {CONSOLE: ConsoleChannel(sys.stdout)}, only_to={CONSOLE: [user]},
+                                     flush_when_idle=True)  # marked sent as soon as shown, not in batches
+    scheduler = Scheduler(runtime)
+    web = _serve_dashboard(settings, runtime) if with_dashboard else None
     try:
+        await retry_sending(runtime)
+        scheduler.start()
         await console_chat(RuntimePort(runtime), user, locale=lang)
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+        if web is not None:
+            await web.stop()
+        await scheduler.stop()
         await runtime.aclose()
     return 0
+
+
+def _serve_dashboard(settings: Settings, runtime: Runtime) -> BackgroundWeb:
+    from bot.serve import BackgroundWeb  # noqa: PLC0415 (uvicorn and FastAPI only for `run`)
+
+    return BackgroundWeb.start(settings, runtime)

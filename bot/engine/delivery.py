@@ -4,6 +4,8 @@ Marking rows as sent is batched (one UPDATE for many messages) because it is the
 conversation itself; a crash before the batch is written at worst repeats those few messages, never loses
 one. Failed sends are retried by the sweep with backoff; permanent failures are recorded and given up.
 Platform message ids a channel returns are written with the marks, tying later status callbacks to the row.
+A message this process cannot send (another process serves its channel, or its user: a console session reaches
+only its own) is left in the outbox, made due at once for the sweep of the process that can.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -21,7 +23,7 @@ from bot.channels.base import Channel, DeliveryError
 from bot.engine.locks import KeyedLocks
 from bot.engine.messages import Reply
 from models.files import file_content
-from models.outbox import OutboxMessage, claim_due, mark_attempt_failed, mark_sent, scrub
+from models.outbox import OutboxMessage, Reach, claim_due, make_due, mark_attempt_failed, mark_sent, scrub
 from models.reachability import unreachable_since
 from models.receipts import Sent, record_sent
 
@@ -68,12 +70,17 @@ class Delivery:
         clock: Callable[[], datetime],
         *,
         flush_when_idle: bool = False,
+        only_to: Mapping[str, Collection[str]] | None = None,
     ) -> None:
         """`flush_when_idle` also writes the marks whenever no other delivery is under way: for network
         channels, where a send costs a round trip anyway and a restart after a crash should repeat nothing
-        the user already has; under load the marks are still batched."""
+        the user already has; under load the marks are still batched.
+
+        `only_to` limits a channel to some of its addresses: a console session's channel is its user's terminal,
+        and what is written to other users waits for their own session."""
         self._session_factory = session_factory
         self._channels = dict(channels)
+        self._only_to = {channel: frozenset(addresses) for channel, addresses in (only_to or {}).items()}
         self._clock = clock
         self._flush_when_idle = flush_when_idle
         self._delivering = 0
@@ -86,6 +93,15 @@ class Delivery:
     def add_channel(self, channel: Channel) -> None:
         self._channels[channel.name] = channel
 
+    @property
+    def reach(self) -> Reach:
+        """Whom this process sends to: each of its channels, to every address or to those `only_to` names."""
+        return {name: self._only_to.get(name) for name in self._channels}
+
+    def _reaches(self, envelope: Envelope) -> bool:
+        addresses = self._only_to.get(envelope.channel)
+        return envelope.channel in self._channels and (addresses is None or envelope.address in addresses)
+
     async def deliver(self, envelopes: Sequence[Envelope]) -> None:
         """Send in order; one user's messages arrive in the order they were written.
 
@@ -95,12 +111,17 @@ class Delivery:
         whoever committed first sends first."""
         self._delivering += 1
         try:
-            for (channel, address), run in itertools.groupby(envelopes, key=lambda e: (e.channel, e.address)):
+            ours = [envelope for envelope in envelopes if self._reaches(envelope)]
+            for (channel, address), run in itertools.groupby(ours, key=lambda e: (e.channel, e.address)):
                 async with self._in_order.hold(f"{channel}:{address}"):
                     for envelope in run:
                         await self._send_one(await self._with_image(envelope))
         finally:
             self._delivering -= 1
+        if len(ours) < len(envelopes):
+            async with self._session_factory() as session, session.begin():
+                await make_due(session, [envelope.id for envelope in envelopes if not self._reaches(envelope)],
+                               self._clock())
         if len(self._marks) >= MARK_BATCH or (self._flush_when_idle and not self._delivering):
             await self.flush()
 
@@ -125,7 +146,7 @@ class Delivery:
     async def sweep(self, limit: int = 200) -> int:
         """Send messages left pending (crash after commit, or a failed attempt now due); returns how many."""
         async with self._session_factory() as session, session.begin():
-            envelopes = [Envelope.of(row) for row in await claim_due(session, self._clock(), limit)]
+            envelopes = [Envelope.of(row) for row in await claim_due(session, self._clock(), limit, self.reach)]
         await self.deliver(envelopes)
         await self.flush()
         return len(envelopes)
@@ -144,9 +165,7 @@ class Delivery:
         return replace(envelope, reply=replace(envelope.reply, image=loaded))
 
     async def _send_one(self, envelope: Envelope) -> None:
-        channel = self._channels.get(envelope.channel)
-        if channel is None:
-            return  # another process owns that channel; the sweep there will send it
+        channel = self._channels[envelope.channel]
         try:
             if channel.skips_unreachable and not envelope.recipient_checked:
                 await self._refuse_if_unreachable(envelope)

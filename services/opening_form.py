@@ -49,18 +49,16 @@ def check_form(cells: Mapping[str, str], office: Office, status: OpeningStatus) 
         return checked[0]
     errors: FieldErrors = {}
     for problem in problems:
-        for name, sentence in _beside(problem, blank):
+        for name, sentence in _beside(problem):
             errors.setdefault(name, sentence)
     return errors
 
 
-def _beside(problem: RowProblem, cells: Mapping[str, str]) -> list[tuple[str, Msg]]:
+def _beside(problem: RowProblem) -> list[tuple[str, Msg]]:
     if problem.issue is RowIssue.NEEDS:
         return [(name.strip(), Msg(ISSUE_TEXT[RowIssue.MISSING])) for name in problem.details["columns"].split(",")]
     if problem.issue is RowIssue.NEGATIVE:
-        if cells.get("quota", "").startswith("-"):
-            return [("quota", _("Write 0 or more."))]
-        return [("duration_months", _("Write a number above 0."))]
+        return [(problem.column, _("Write 0 or more.") if problem.column == "quota" else _("Write a number above 0."))]
     if problem.issue in BESIDE:
         return [BESIDE[problem.issue]]
     return [(problem.column or "kind", Msg(ISSUE_TEXT[problem.issue], problem.details))]

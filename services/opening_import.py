@@ -149,6 +149,20 @@ class OpeningRow(BaseModel):
         except AnswerError as error:
             raise _issue(RowIssue.NOT_A_DATE) from error
 
+    @field_validator("quota")
+    @classmethod
+    def _places(cls, value: int) -> int:
+        if value < 0:
+            raise _issue(RowIssue.NEGATIVE)
+        return value
+
+    @field_validator("duration_months")
+    @classmethod
+    def _months(cls, value: int | None) -> int | None:
+        if value is not None and value <= 0:
+            raise _issue(RowIssue.NEGATIVE)
+        return value
+
     @field_validator("monthly_allowance", mode="before")
     @classmethod
     def _rupiah(cls, value: Any) -> int:
@@ -205,8 +219,6 @@ class OpeningRow(BaseModel):
             raise _issue(RowIssue.ENDS_BEFORE_START)
         if self.start_date and self.deadline > self.start_date:
             raise _issue(RowIssue.DEADLINE_AFTER_START)
-        if self.quota < 0 or (self.duration_months is not None and self.duration_months <= 0):
-            raise _issue(RowIssue.NEGATIVE)
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
             raise _issue(RowIssue.AGES_REVERSED)
         return self

@@ -24,12 +24,11 @@ from services.openings import (
     create_opening,
     import_openings,
     known_providers,
-    opening_for_staff,
     update_opening,
 )
 from web.access import MAX_FORM_BYTES, fits
 from web.dashboard import Call, Dashboard, Need
-from web.pages.openings import OPENINGS, labels, missing, opening_ref
+from web.pages.openings import OPENINGS, labels, missing, opening_named, opening_ref
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 SHEETS = (".csv", ".xlsx")
@@ -105,10 +104,7 @@ def routes(dashboard: Dashboard) -> APIRouter:
     @router.get(f"{OPENINGS}/{{code}}/ubah")
     async def edit_form(request: Request, code: str) -> Response:
         async with dashboard.call(request, need=Need.CHANGE) as call:
-            ref = opening_ref(code)
-            opening = await opening_for_staff(call.session, call.visit.actor, ref) if ref else None
-            if ref is None or opening is None:
-                return await missing(dashboard, request, call)
+            ref, opening = await opening_named(dashboard, request, call, code)
             cells = opening_cells(opening)
             return await form_page(dashboard, request, call, values=cells, errors={}, ref=ref,
                                    version=version_of(cells))
@@ -116,17 +112,14 @@ def routes(dashboard: Dashboard) -> APIRouter:
     @router.post(f"{OPENINGS}/{{code}}/ubah")
     async def edit(request: Request, code: str) -> Response:
         async with dashboard.call(request, need=Need.CHANGE, form=True) as call:
-            ref = opening_ref(code)
+            ref = opening_ref(dashboard, request, call, code)
             cells = form_cells(call.form)
-            version = call.form.get("version", "")[:64]
             saved = await update_opening(call.session, call.visit.actor, ref, cells, dashboard.office,
-                                         version=version, now=dashboard.now()) if ref else None
-            if ref is None or saved is None:
-                return await missing(dashboard, request, call)
+                                         version=call.form.get("version", "")[:64], now=dashboard.now())
+            if saved is None:
+                raise missing(dashboard, request, call)
             if isinstance(saved, NotSaved):
-                opening = await opening_for_staff(call.session, call.visit.actor, ref)
-                assert opening is not None
-                current = opening_cells(opening)
+                current = opening_cells((await opening_named(dashboard, request, call, code))[1])
                 return await form_page(dashboard, request, call, 409 if saved.stale else 422,
                                        values={**cells, "kind": current["kind"]}, errors=saved.errors, ref=ref,
                                        stale=saved.stale, version=version_of(current))

@@ -12,12 +12,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from bot.engine.messages import Msg, Rupiah, _
 from documents.labels import INTEREST, MINIMUM_EDUCATION, OPENING_KIND, OPENING_STATUS, TRAINING_CATEGORY
-from models.applications import OpeningKind, OpeningRef, places_taken
+from models.applications import Opening, OpeningKind, OpeningRef, places_taken
 from models.catalog import OpeningStatus, TrainingCategory
 from models.opening_search import OpeningFilters
 from models.regions import Office
 from services.openings import WHY_NOT, StatusChange, find_openings, opening_for_staff, set_accepting_applications
-from web.dashboard import HOME, Call, Dashboard, Need
+from web.dashboard import HOME, Call, Dashboard, Need, Refused
 
 OPENINGS = f"{HOME}/program"
 PAGE_SIZE = 20
@@ -75,12 +75,24 @@ def read_query(request: Request, office: Office) -> ListQuery:
     return query
 
 
-def opening_ref(code: str) -> OpeningRef | None:
-    return OpeningRef.from_code(code) if len(code) <= 12 else None
+def missing(dashboard: Dashboard, request: Request, call: Call) -> Refused:
+    return Refused(dashboard.page(request, "openings/missing.html", call.visit, status_code=404, active="openings"))
 
 
-async def missing(dashboard: Dashboard, request: Request, call: Call) -> Response:
-    return dashboard.page(request, "openings/missing.html", call.visit, status_code=404, active="openings")
+def opening_ref(dashboard: Dashboard, request: Request, call: Call, code: str) -> OpeningRef:
+    """The opening the address names (t12, a3); a code that names none gets the "does not exist" page."""
+    ref = OpeningRef.from_code(code) if len(code) <= 12 else None
+    if ref is None:
+        raise missing(dashboard, request, call)
+    return ref
+
+
+async def opening_named(dashboard: Dashboard, request: Request, call: Call, code: str) -> tuple[OpeningRef, Opening]:
+    ref = opening_ref(dashboard, request, call, code)
+    opening = await opening_for_staff(call.session, call.visit.actor, ref)
+    if opening is None:
+        raise missing(dashboard, request, call)
+    return ref, opening
 
 
 def routes(dashboard: Dashboard) -> APIRouter:
@@ -97,10 +109,7 @@ def routes(dashboard: Dashboard) -> APIRouter:
     @router.get(f"{OPENINGS}/{{code}}")
     async def opening_page(request: Request, code: str) -> Response:
         async with dashboard.call(request) as call:
-            ref = opening_ref(code)
-            opening = await opening_for_staff(call.session, call.visit.actor, ref) if ref else None
-            if ref is None or opening is None:
-                return await missing(dashboard, request, call)
+            ref, opening = await opening_named(dashboard, request, call, code)
             taken = await places_taken(call.session, ref)
             return dashboard.page(request, "openings/opening.html", call.visit, active="openings", ref=ref,
                                   opening=opening, taken=taken, today=dashboard.office.date_at(dashboard.now()),
@@ -117,23 +126,18 @@ def status_routes(router: APIRouter, dashboard: Dashboard, action: str, publish:
 
     async def confirm(request: Request, code: str) -> Response:
         async with dashboard.call(request, need=Need.CHANGE) as call:
-            ref = opening_ref(code)
-            opening = await opening_for_staff(call.session, call.visit.actor, ref) if ref else None
-            if ref is None or opening is None:
-                return await missing(dashboard, request, call)
+            ref, opening = await opening_named(dashboard, request, call, code)
             return dashboard.page(request, "openings/confirm.html", call.visit, active="openings", ref=ref,
                                   opening=opening, publish=publish, action=action, **labels(dashboard.office))
 
     async def change(request: Request, code: str) -> Response:
         async with dashboard.call(request, need=Need.CHANGE, form=True) as call:
-            ref = opening_ref(code)
-            if ref is None:
-                return await missing(dashboard, request, call)
+            ref = opening_ref(dashboard, request, call, code)
             now = dashboard.now()
             done = await set_accepting_applications(call.session, call.visit.actor, ref, publish, now=now,
                                                     today=dashboard.office.date_at(now))
             if done is StatusChange.GONE:
-                return await missing(dashboard, request, call)
+                raise missing(dashboard, request, call)
             if done in WHY_NOT:
                 opening = await opening_for_staff(call.session, call.visit.actor, ref)
                 return dashboard.page(request, "openings/confirm.html", call.visit, status_code=409,

@@ -21,7 +21,7 @@ TRAINING_CATEGORY: Mapping[str, Msg] = {
 
 OPENING_STATUS: Mapping[str, Msg] = {
     OpeningStatus.DRAFT: _("Draft"),
-    OpeningStatus.OPEN: _("Open for applications"),
+    OpeningStatus.OPEN: _("Taking applications"),
     OpeningStatus.CLOSED: _("Applications closed"),
     OpeningStatus.RUNNING: _("Under way"),
     OpeningStatus.FINISHED: _("Finished"),

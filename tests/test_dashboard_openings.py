@@ -82,7 +82,7 @@ async def test_every_office_role_reads_the_list_and_an_opening(
     assert 'href="/dasbor/program/t2"' in listed.text
     opening = await web.get(f"{LIST}/t2?lang=en")
     assert opening.status_code == 200 and "Pengelasan SMAW 3G" in opening.text
-    assert "Applications closed" not in opening.text and "Open for applications" in opening.text
+    assert "Applications closed" not in opening.text and "Taking applications" in opening.text
     assert 'href="/dasbor/program/t2/pendaftar"' in opening.text
     assert ("/dasbor/program/t2/ubah" in opening.text) is (role is not Role.VIEWER)
     apprenticeship = await web.get(f"{LIST}/a1?lang=en")

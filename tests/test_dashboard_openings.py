@@ -19,10 +19,12 @@ from models.audit import AuditEntry
 from models.catalog import ApprenticeshipOpening, OpeningStatus, TrainingProgram
 from models.users import Role
 from services.opening_import import COLUMNS
+from tests.chat import RecordingChannel
 from tests.conftest import Clock
 from tests.test_dashboard_access import link_for, office_member, signed_in
 from tests.test_opening_import import GOOD
 from tests.test_openings import seed_catalog
+from tests.test_selection import choose, staff_member
 
 LIST = "/dasbor/program"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -311,3 +313,20 @@ async def test_html_typed_into_an_opening_is_shown_as_text(
         page = (await web.get(path)).text
         assert "<script>alert" not in page and "<img src=x" not in page, path
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
+
+
+async def test_the_chat_keeps_the_same_publishing_rule_and_audit_trail(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    await seed_catalog(runtime, clock)
+    staff = await staff_member(runtime, channel, clock)
+    await staff.send("/staf")
+    await choose(staff, "Pemagangan", "Juru Masak - Hotel Tanjung Permai")
+    await staff.tap("Tutup pendaftaran")
+    clock.advance(days=30)
+    await staff.tap("Buka pendaftaran")
+    assert "Batas pendaftarannya sudah lewat" in staff.text and "Pendaftaran ditutup." in staff.text
+    async with runtime.session_factory() as session:
+        entries = list(await session.scalars(select(AuditEntry).where(AuditEntry.action.like("opening.%"))))
+    assert [(e.action, e.subject_kind, e.detail["origin"], e.detail["after"]) for e in entries] == [
+        ("opening.close", "apprenticeship", "chat", {"status": "closed"})]

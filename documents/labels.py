@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from bot.engine.messages import Msg, Option, _
 from models.applications import ApplicationStatus
-from models.catalog import TrainingCategory
+from models.catalog import OpeningStatus, TrainingCategory
 from models.profiles import CurrentStatus, Disability, Education, Gender, Interest
 
 TRAINING_CATEGORY: Mapping[str, Msg] = {
@@ -18,6 +18,17 @@ TRAINING_CATEGORY: Mapping[str, Msg] = {
     TrainingCategory.NON_COMPETENCY: _("Non-competency training (practical skills)"),
     TrainingCategory.COMMUNITY: _("Community-based training"),
 }
+
+OPENING_STATUS: Mapping[str, Msg] = {
+    OpeningStatus.DRAFT: _("Draft"),
+    OpeningStatus.OPEN: _("Taking applications"),
+    OpeningStatus.CLOSED: _("Applications closed"),
+    OpeningStatus.RUNNING: _("Under way"),
+    OpeningStatus.FINISHED: _("Finished"),
+}
+"""An opening's state as staff read it in lists."""
+
+OPENING_KIND: Mapping[str, Msg] = {"training": _("Training"), "apprenticeship": _("Apprenticeship")}
 
 STATUS_FOR_STAFF: Mapping[str, Msg] = {
     ApplicationStatus.SUBMITTED: _("Sent, waiting for selection"),

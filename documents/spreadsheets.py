@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from io import BytesIO
+from io import BytesIO, StringIO
 from pathlib import Path, PurePath
 
 
@@ -111,13 +111,19 @@ def _rows(name: str, lines: list[list[str]]) -> list[SheetRow]:
 
 
 def write_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    suffix = path.suffix.lower()
+    path.write_bytes(table_bytes(path.name, header, rows))
+
+
+def table_bytes(name: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    """The file `name` would hold (its extension says CSV or XLSX): for a download, or `write_table`."""
+    suffix = PurePath(name).suffix.lower()
     if suffix == ".csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows([[_cell_text(value) for value in row] for row in rows])
-    elif suffix == ".xlsx":
+        text = StringIO()
+        writer = csv.writer(text)
+        writer.writerow(header)
+        writer.writerows([[_cell_text(value) for value in row] for row in rows])
+        return text.getvalue().encode("utf-8-sig")
+    if suffix == ".xlsx":
         from openpyxl import Workbook  # noqa: PLC0415 (half a second to import: only when a sheet is written)
 
         workbook = Workbook(write_only=True)
@@ -125,6 +131,7 @@ def write_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[objec
         sheet.append(list(header))
         for row in rows:
             sheet.append(list(row))
-        workbook.save(path)
-    else:
-        raise SheetError(f"{path.name}: use a .csv or .xlsx file", SheetProblem.WRONG_TYPE)
+        content = BytesIO()
+        workbook.save(content)
+        return content.getvalue()
+    raise SheetError(f"{name}: use a .csv or .xlsx file", SheetProblem.WRONG_TYPE)

@@ -53,3 +53,13 @@ async def audit_trail(session: AsyncSession, subject_kind: str, subject_id: int)
     query = (select(AuditEntry).where(AuditEntry.subject_kind == subject_kind, AuditEntry.subject_id == subject_id)
              .order_by(AuditEntry.at, AuditEntry.id))
     return list(await session.scalars(query))
+
+
+async def audited_with_form(session: AsyncSession, actions: tuple[str, ...], form: str,
+                            since: datetime) -> list[AuditEntry]:
+    """The changes made since `since` from the web form with one-time id `form` (kept in `detail`): a form sent
+    twice (a double click, a reload) is applied once."""
+    query = (select(AuditEntry).where(AuditEntry.at >= since, AuditEntry.action.in_(actions),
+                                      AuditEntry.detail["form"].as_string() == form)
+             .order_by(AuditEntry.id))
+    return list(await session.scalars(query))

@@ -17,9 +17,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from pydantic import BaseModel, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from documents.spreadsheets import SheetRow
@@ -32,6 +31,7 @@ from models.catalog import (
     TrainingCategory,
     TrainingProgram,
 )
+from models.opening_search import provider_named
 from models.profiles import Education, Interest
 from models.regions import Office
 
@@ -42,6 +42,11 @@ CATEGORIES = {"competency": TrainingCategory.COMPETENCY, "kompetensi": TrainingC
               "community": TrainingCategory.COMMUNITY, "masyarakat": TrainingCategory.COMMUNITY}
 YES = {"ya", "yes", "y", "1", "true", "ada"}
 NO = {"tidak", "no", "n", "0", "false", "", "tidak ada"}
+COLUMNS = ("kind", "provider", "kecamatan", "location", "quota", "deadline", "min_age", "max_age", "min_education",
+           "interests", "other_requirements", "status", "title", "category", "start_date", "end_date",
+           "funding_source", "equipment_aid", "position", "duration_months", "monthly_allowance", "social_security",
+           "selection")
+"""Every column a sheet may have, in the order of the empty template staff download."""
 
 
 class RowIssue(StrEnum):
@@ -58,8 +63,12 @@ class RowIssue(StrEnum):
     UNKNOWN_KECAMATAN = "unknown_kecamatan"
     NEEDS = "needs"
     ENDS_BEFORE_START = "ends_before_start"
+    DEADLINE_AFTER_START = "deadline_after_start"
     NEGATIVE = "negative"
     AGES_REVERSED = "ages_reversed"
+    TOO_LONG = "too_long"
+    TOO_LARGE = "too_large"
+    TOO_SMALL = "too_small"
     INVALID = "invalid"
 
 
@@ -80,8 +89,12 @@ ISSUE_TEXT: Mapping[RowIssue, str] = MappingProxyType({
     RowIssue.UNKNOWN_KECAMATAN: N_("{value} is not a kecamatan of {regency}"),
     RowIssue.NEEDS: N_("a {kind} needs {columns}"),
     RowIssue.ENDS_BEFORE_START: N_("end_date is before start_date"),
+    RowIssue.DEADLINE_AFTER_START: N_("deadline is after start_date"),
     RowIssue.NEGATIVE: N_("quota must be 0 or more, duration_months more than 0"),
     RowIssue.AGES_REVERSED: N_("min_age is above max_age"),
+    RowIssue.TOO_LONG: N_("too long: at most {limit} characters"),
+    RowIssue.TOO_LARGE: N_("too large: at most {limit}"),
+    RowIssue.TOO_SMALL: N_("too small: at least {limit}"),
     RowIssue.INVALID: N_("not valid ({reason})"),
 })
 """How each mistake is worded: English here (the console's import), translated in the chat."""
@@ -95,28 +108,28 @@ class OpeningRow(BaseModel):
     """One row, checked: what is wrong is said in words a staff member can act on."""
 
     kind: str
-    provider: str
+    provider: str = Field(max_length=120)
     kecamatan: str | None = None
-    location: str = ""
-    quota: int
+    location: str = Field("", max_length=200)
+    quota: int = Field(le=100_000)
     deadline: date
-    min_age: int | None = None
-    max_age: int | None = None
+    min_age: int | None = Field(None, ge=0, le=100)
+    max_age: int | None = Field(None, ge=0, le=100)
     min_education: Education | None = None
     interests: list[Interest] = []
-    other_requirements: str = ""
+    other_requirements: str = Field("", max_length=2000)
     status: OpeningStatus = OpeningStatus.OPEN
-    title: str | None = None
+    title: str | None = Field(None, max_length=160)
     category: TrainingCategory | None = None
     start_date: date | None = None
     end_date: date | None = None
-    funding_source: str = ""
+    funding_source: str = Field("", max_length=80)
     equipment_aid: bool = False
-    position: str | None = None
-    duration_months: int | None = None
-    monthly_allowance: int = 0
+    position: str | None = Field(None, max_length=160)
+    duration_months: int | None = Field(None, le=120)
+    monthly_allowance: int = Field(0, le=1_000_000_000)
     social_security: bool = False
-    selection: str = ""
+    selection: str = Field("", max_length=2000)
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -136,11 +149,26 @@ class OpeningRow(BaseModel):
         except AnswerError as error:
             raise _issue(RowIssue.NOT_A_DATE) from error
 
+    @field_validator("quota")
+    @classmethod
+    def _places(cls, value: int) -> int:
+        if value < 0:
+            raise _issue(RowIssue.NEGATIVE)
+        return value
+
+    @field_validator("duration_months")
+    @classmethod
+    def _months(cls, value: int | None) -> int | None:
+        if value is not None and value <= 0:
+            raise _issue(RowIssue.NEGATIVE)
+        return value
+
     @field_validator("monthly_allowance", mode="before")
     @classmethod
     def _rupiah(cls, value: Any) -> int:
-        digits = re.sub(r"[^0-9]", "", str(value or "0").split(",")[0])
-        if not digits:
+        text = str(value or "0").strip()
+        digits = re.sub(r"[^0-9]", "", text.split(",")[0])
+        if not digits or text.startswith("-"):
             raise _issue(RowIssue.NOT_RUPIAH)
         return int(digits)
 
@@ -189,8 +217,8 @@ class OpeningRow(BaseModel):
             raise _issue(RowIssue.NEEDS, kind=self.kind, columns=", ".join(missing))
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise _issue(RowIssue.ENDS_BEFORE_START)
-        if self.quota < 0 or (self.duration_months is not None and self.duration_months <= 0):
-            raise _issue(RowIssue.NEGATIVE)
+        if self.start_date and self.deadline > self.start_date:
+            raise _issue(RowIssue.DEADLINE_AFTER_START)
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
             raise _issue(RowIssue.AGES_REVERSED)
         return self
@@ -212,7 +240,9 @@ class RowProblem:
 
 PYDANTIC_ISSUES = {"missing": RowIssue.MISSING, "int_parsing": RowIssue.NOT_A_NUMBER,
                    "int_from_float": RowIssue.NOT_A_NUMBER, "int_type": RowIssue.NOT_A_NUMBER,
-                   "enum": RowIssue.NOT_ALLOWED}
+                   "enum": RowIssue.NOT_ALLOWED, "string_too_long": RowIssue.TOO_LONG,
+                   "less_than_equal": RowIssue.TOO_LARGE, "greater_than_equal": RowIssue.TOO_SMALL}
+LIMITS = ("max_length", "le", "ge")
 
 
 def check_rows(rows: Sequence[SheetRow], office: Office) -> tuple[list[OpeningRow], list[RowProblem]]:
@@ -242,7 +272,11 @@ def _problem(row: int, error: ErrorDetails) -> RowProblem:
     column = ".".join(str(part) for part in error["loc"] if isinstance(part, str))
     known = {issue.value: issue for issue in RowIssue}
     issue = known.get(error["type"]) or PYDANTIC_ISSUES.get(error["type"], RowIssue.INVALID)
-    details = {key: str(value) for key, value in (error.get("ctx") or {}).items() if key in ("kind", "columns")}
+    context = error.get("ctx") or {}
+    details = {key: str(value) for key, value in context.items() if key in ("kind", "columns")}
+    for key in LIMITS:
+        if key in context:
+            details["limit"] = str(context[key])
     if issue is RowIssue.NOT_ALLOWED:
         details["allowed"] = str((error.get("ctx") or {}).get("expected", ""))
     if issue is RowIssue.INVALID:
@@ -250,43 +284,57 @@ def _problem(row: int, error: ErrorDetails) -> RowProblem:
     return RowProblem(row, column, issue, details)
 
 
-async def save_openings(session: AsyncSession, openings: Sequence[OpeningRow], now: datetime) -> int:
+async def save_openings(session: AsyncSession, openings: Sequence[OpeningRow], now: datetime) -> list[Opening]:
     """Add the checked openings (providers found by name, created when new); the caller commits once.
     Entry points call `services.openings.import_openings`, which checks the actor first."""
-    providers: dict[tuple[str, str], Provider] = {}
-    for opening in openings:
-        kind = ProviderKind.BLK if opening.kind == "training" else ProviderKind.COMPANY
-        key = (opening.provider.strip().lower(), kind)
-        if key not in providers:
-            found = await session.scalar(
-                select(Provider).where(Provider.name == opening.provider.strip(), Provider.kind == kind)
-            )
-            if found is None:
-                found = Provider(name=opening.provider.strip(), kind=kind, kecamatan=opening.kecamatan,
-                                 address="", contact="")
-                session.add(found)
-                await session.flush()
-            providers[key] = found
-        common = {
-            "kecamatan": opening.kecamatan, "location": opening.location, "quota": opening.quota,
-            "min_age": opening.min_age, "max_age": opening.max_age, "min_education": opening.min_education,
-            "interests": [str(i) for i in opening.interests], "other_requirements": opening.other_requirements,
-            "status": opening.status, "created_at": now,
-            "published_at": now if opening.status != OpeningStatus.DRAFT else None,
-        }
-        if opening.kind == "training":
-            assert opening.title and opening.category and opening.start_date and opening.end_date
-            session.add(TrainingProgram(
-                title=opening.title, category=opening.category, provider_id=providers[key].id,
-                start_date=opening.start_date, end_date=opening.end_date, registration_deadline=opening.deadline,
-                funding_source=opening.funding_source, equipment_aid=opening.equipment_aid, **common,
-            ))
-        else:
-            assert opening.position and opening.duration_months
-            session.add(ApprenticeshipOpening(
-                company_id=providers[key].id, position=opening.position, duration_months=opening.duration_months,
-                monthly_allowance=opening.monthly_allowance, social_security=opening.social_security,
-                application_deadline=opening.deadline, selection_description=opening.selection, **common,
-            ))
+    saved = [await add_opening(session, opening, now) for opening in openings]
     await session.flush()
-    return len(openings)
+    return saved
+
+
+Opening = TrainingProgram | ApprenticeshipOpening
+
+
+async def add_opening(session: AsyncSession, row: OpeningRow, now: datetime) -> Opening:
+    """One opening from a checked row, its provider found by name or added."""
+    opening: Opening = TrainingProgram() if row.kind == "training" else ApprenticeshipOpening()
+    opening.created_at = now
+    await fill_opening(session, opening, row)
+    opening.status = row.status
+    opening.published_at = now if row.status != OpeningStatus.DRAFT else None
+    session.add(opening)
+    return opening
+
+
+async def fill_opening(session: AsyncSession, opening: Opening, row: OpeningRow) -> None:
+    """Put a checked row's values on a new or edited opening of the row's kind (status and dates of
+    publishing stay as they are)."""
+    training = isinstance(opening, TrainingProgram)
+    provider = await provider_named(session, row.provider, training=training)
+    if provider is None:
+        provider = Provider(name=row.provider.strip(), kind=ProviderKind.BLK if training else ProviderKind.COMPANY,
+                            kecamatan=row.kecamatan, address="", contact="")
+        session.add(provider)
+        await session.flush()
+    for name, value in opening_values(row).items():
+        setattr(opening, name, value)
+    if isinstance(opening, TrainingProgram):
+        opening.provider = provider
+    else:
+        opening.company = provider
+
+
+def opening_values(row: OpeningRow) -> dict[str, Any]:
+    """The opening's columns a row gives, by the row's kind."""
+    common = {
+        "kecamatan": row.kecamatan, "location": row.location, "quota": row.quota, "min_age": row.min_age,
+        "max_age": row.max_age, "min_education": row.min_education, "interests": [str(i) for i in row.interests],
+        "other_requirements": row.other_requirements,
+    }
+    if row.kind == "training":
+        return {**common, "title": row.title, "category": row.category, "start_date": row.start_date,
+                "end_date": row.end_date, "registration_deadline": row.deadline,
+                "funding_source": row.funding_source, "equipment_aid": row.equipment_aid}
+    return {**common, "position": row.position, "duration_months": row.duration_months,
+            "monthly_allowance": row.monthly_allowance, "social_security": row.social_security,
+            "application_deadline": row.deadline, "selection_description": row.selection}

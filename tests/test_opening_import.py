@@ -46,7 +46,7 @@ async def test_a_good_sheet_is_imported_whole(runtime: Runtime, clock: Clock, tm
     openings, problems = check_rows(read_table(write(tmp_path, GOOD)), OFFICE)
     assert problems == []
     async with runtime.session_factory() as session, session.begin():
-        assert await save_openings(session, openings, clock()) == 3
+        assert len(await save_openings(session, openings, clock())) == 3
     assert (await count(runtime, TrainingProgram), await count(runtime, ApprenticeshipOpening)) == (2, 1)
     async with runtime.session_factory() as session:
         truck = await session.scalar(select(ApprenticeshipOpening))

@@ -18,7 +18,7 @@ from bot.engine.messages import Purpose
 from bot.engine.notify import NoticeList, acting
 from bot.engine.runtime import Runtime
 from bot.settings import Settings
-from models.applications import Application, ApplicationStatus, OpeningKind, OpeningRef, opening_of
+from models.applications import Application, ApplicationStatus, Opening, OpeningKind, OpeningRef, opening_of
 from models.audiences import Audience
 from models.catalog import TrainingProgram
 from models.targets import targets_for
@@ -43,7 +43,7 @@ EVERY_ACTION: dict[str, StaffAction] = {
     "undo a rejection": lambda session, runtime: selection.undo_rejection(
         session, MEMBER, 1, "Salah pilih", now=runtime.clock(), notices=NoticeList()),
     "open an opening": lambda session, runtime: openings.set_accepting_applications(
-        session, MEMBER, WELDING_REF, True, now=runtime.clock()),
+        session, MEMBER, WELDING_REF, True, now=runtime.clock(), today=runtime.clock().date()),
     "import openings": lambda session, runtime: openings.import_openings(session, MEMBER, [], now=runtime.clock()),
     "send a broadcast": lambda session, runtime: broadcasts.send_broadcast(
         session, MEMBER, broadcasts.BroadcastDraft("Halo", None, None, Audience()), now=runtime.clock()),
@@ -110,7 +110,7 @@ async def test_the_chat_and_the_command_line_import_through_the_same_service(
     saved: list[tuple[str, int]] = []
     save = services.opening_import.save_openings
 
-    async def recording(session: AsyncSession, rows: Sequence[OpeningRow], now: datetime) -> int:
+    async def recording(session: AsyncSession, rows: Sequence[OpeningRow], now: datetime) -> list[Opening]:
         saved.append(("rows", len(rows)))
         return await save(session, rows, now)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 
 from fastapi import Request
+from starlette.datastructures import UploadFile
 
 from bot.engine.i18n import SUPPORTED_LOCALES
 from services.sign_in import Visit
@@ -34,6 +35,21 @@ async def form_of(request: Request, limit: int = MAX_FORM_BYTES) -> dict[str, st
     ensure_small_body(request, limit)
     form = await request.form(max_files=0, max_fields=200)
     return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+async def upload_of(request: Request, limit: int) -> tuple[dict[str, str], UploadFile | None]:
+    """A multipart form with one file of at most `limit` bytes: refused unread when the body could hold more.
+    The file's bytes are not read here, so its name can be checked first."""
+    ensure_small_body(request, limit + MAX_FORM_BYTES)
+    form = await request.form(max_files=1, max_fields=20)
+    files = [value for value in form.values() if isinstance(value, UploadFile)]
+    return {key: value for key, value in form.items() if isinstance(value, str)}, (files[0] if files else None)
+
+
+def fits(request: Request, limit: int) -> bool:
+    """The body says it is no larger than `limit` (a missing or false length is found out by `ensure_small_body`)."""
+    length = request.headers.get("content-length", "")
+    return not length.isdigit() or int(length) <= limit
 
 
 def csrf_ok(visit: Visit, form: dict[str, str]) -> bool:

@@ -19,12 +19,13 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import UploadFile
 
 from bot.engine.messages import Msg, _
 from bot.engine.runtime import Runtime
 from models.regions import Office
 from services.sign_in import Visit, visit
-from web.access import LANGUAGE_COOKIE, SESSION_COOKIE, BodyTooLarge, csrf_ok, form_of, reader_locale
+from web.access import LANGUAGE_COOKIE, SESSION_COOKIE, BodyTooLarge, csrf_ok, form_of, reader_locale, upload_of
 from web.templating import Pages
 
 HOME = "/dasbor"
@@ -56,6 +57,7 @@ class NavEntry:
 
 NAV: tuple[NavEntry, ...] = (
     NavEntry("overview", _("Overview"), HOME, Need.VIEW),
+    NavEntry("openings", _("Openings"), f"{HOME}/program", Need.VIEW),
 )
 """The menu at the top of every page; each person sees the entries their role may open."""
 
@@ -73,6 +75,8 @@ class Call:
     session: AsyncSession
     visit: Visit
     form: dict[str, str] = field(default_factory=dict)
+    upload: UploadFile | None = None
+    """The file of a form sent with `upload=` (its bytes not read yet)."""
 
 
 class Dashboard:
@@ -94,12 +98,15 @@ class Dashboard:
             yield session
 
     @asynccontextmanager
-    async def call(self, request: Request, *, need: Need = Need.VIEW, form: bool = False) -> AsyncIterator[Call]:
-        """A signed-in request with the right role; with `form`, a POST whose CSRF token is the session's."""
+    async def call(self, request: Request, *, need: Need = Need.VIEW, form: bool = False,
+                   upload: int = 0) -> AsyncIterator[Call]:
+        """A signed-in request with the right role; with `form`, a POST whose CSRF token is the session's; with
+        `upload`, such a form carrying one file of at most that many bytes."""
         fields: dict[str, str] = {}
-        if form:
+        file = None
+        if form or upload:
             try:
-                fields = await form_of(request)
+                fields, file = await upload_of(request, upload) if upload else (await form_of(request), None)
             except BodyTooLarge:
                 raise Refused(self.page(request, "refused.html", None, status_code=413)) from None
         async with self.transaction() as session:
@@ -108,9 +115,9 @@ class Dashboard:
                 raise Refused(self.page(request, "need_sign_in.html", None, status_code=401))
             if not _may(who, need):
                 raise Refused(self.page(request, "not_allowed.html", who, status_code=403))
-            if form and not csrf_ok(who, fields):
+            if (form or upload) and not csrf_ok(who, fields):
                 raise Refused(self.page(request, "refused.html", who, status_code=403))
-            yield Call(session, who, fields)
+            yield Call(session, who, fields, file)
 
     def page(self, request: Request, name: str, who: Visit | None, status_code: int = 200,
              **context: Any) -> HTMLResponse:

@@ -50,7 +50,7 @@ from models.catalog import ApprenticeshipOpening, OpeningStatus, TrainingProgram
 from models.eligibility import age_on
 from models.profiles import get_profile
 from models.selection_rules import pending_undo
-from services.openings import set_accepting_applications
+from services.openings import WHY_NOT, set_accepting_applications
 from services.permissions import Actor
 from services.selection import Outcome, StaffMoves, move_applications, staff_moves
 
@@ -143,8 +143,10 @@ async def accept_applicants(ctx: Context, given: Answer) -> Result:
     if (turned := turn_page(ctx, given, "applicants_page")) is not None:
         return turned
     if given.option in (OPEN, CLOSE):
-        await set_accepting_applications(ctx.session, Actor.of(ctx.user), opening_in_draft(ctx), given.option == OPEN,
-                                         now=ctx.now)
+        change = await set_accepting_applications(ctx.session, Actor.of(ctx.user), opening_in_draft(ctx),
+                                                  given.option == OPEN, now=ctx.now, today=ctx.today)
+        if change in WHY_NOT:
+            ctx.send(say(WHY_NOT[change]))
         return Stay()
     if given.option == SEVERAL:
         ctx.draft.update({BULK: True, "picked": []})

@@ -118,11 +118,18 @@ def write_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[objec
             writer.writerow(header)
             writer.writerows([[_cell_text(value) for value in row] for row in rows])
     elif suffix == ".xlsx":
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet()
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append(list(row))
-        workbook.save(path)
+        path.write_bytes(xlsx_bytes(header, rows))
     else:
         raise SheetError(f"{path.name}: use a .csv or .xlsx file", SheetProblem.WRONG_TYPE)
+
+
+def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    """The table as an Excel workbook of one sheet, to send as a download."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

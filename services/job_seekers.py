@@ -50,14 +50,15 @@ EXPORT_HEADER = ("no", "nama", "jenis_kelamin", "usia", "pendidikan", "kecamatan
 
 
 def search_terms(typed: str) -> tuple[str | None, str | None]:
-    """What a search box's text looks for: a phone number when it is mostly digits (typed 0812 5100, as the
-    number is stored: 62812...), else a part of a name. Returns (name, phone)."""
+    """What a search box's text looks for: a phone number when it is all digits (at least four; a mobile number
+    typed 0812 5100 is looked up as stored, 628125100, while other digits are any part of the number), else a
+    part of a name. Returns (name, phone)."""
     text = " ".join(typed.split())
     digits = "".join(c for c in text if c.isascii() and c.isdigit())
     if not text:
         return None, None
     if len(digits) >= 4 and len(digits) >= len(text.replace(" ", "").replace("+", "").replace("-", "")):
-        return None, "62" + digits[1:] if digits.startswith("0") else digits
+        return None, "62" + digits[1:] if digits.startswith("08") else digits
     return text, None
 
 

@@ -9,12 +9,12 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.engine.runtime import Runtime
 from web.dashboard import Dashboard, DashboardConfig, Refused
-from web.pages import overview, sign_in
+from web.pages import applicants, job_seekers, overview, sign_in
 from web.templating import STATIC
 
 __all__ = ["DashboardConfig", "mount_dashboard"]
 
-PAGES = (sign_in, overview)
+PAGES = (sign_in, overview, applicants, job_seekers)
 STATIC_PATH = "/static"
 
 

@@ -86,7 +86,7 @@ class JobSeekerProfile(Base):
     __tablename__ = "job_seeker_profiles"
     __table_args__ = (
         Index("ix_job_seeker_profiles_full_name_id", "full_name", "id"),
-        Index("ix_job_seeker_profiles_phone_e164", "phone_e164"),
+        Index("ix_job_seeker_profiles_phone_e164_id", "phone_e164", "id"),
     )
     """Staff find job seekers by a part of the name or phone, in name order (`models.job_seeker_search`)."""
 

@@ -50,16 +50,18 @@ EXPORT_HEADER = ("no", "nama", "jenis_kelamin", "usia", "pendidikan", "kecamatan
 
 
 def search_terms(typed: str) -> tuple[str | None, str | None]:
-    """What a search box's text looks for: a phone number when it is all digits (at least four; a mobile number
-    typed 0812 5100 is looked up as stored, 628125100, while other digits are any part of the number), else a
-    part of a name. Returns (name, phone)."""
+    """What a search box's text looks for: the start of a phone number when it is digits (at least four, with
+    spaces, dashes or a '+' allowed: 0812 5100, 812-5100 and +62 812 5100 all look for 628125100...), else a part
+    of a name. Returns (name, phone digits)."""
     text = " ".join(typed.split())
     digits = "".join(c for c in text if c.isascii() and c.isdigit())
     if not text:
         return None, None
-    if len(digits) >= 4 and len(digits) >= len(text.replace(" ", "").replace("+", "").replace("-", "")):
-        return None, "62" + digits[1:] if digits.startswith("08") else digits
-    return text, None
+    if len(digits) < 4 or any(not (c.isdigit() or c in " +-") for c in text):
+        return text, None
+    if digits.startswith("0"):
+        return None, "62" + digits[1:]
+    return None, "62" + digits if digits.startswith("8") else digits
 
 
 async def find_job_seekers(session: AsyncSession, actor: Actor, filters: JobSeekerFilters, *,

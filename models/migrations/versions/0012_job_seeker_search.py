@@ -19,10 +19,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('job_seeker_profiles', schema=None) as batch_op:
         batch_op.create_index('ix_job_seeker_profiles_full_name_id', ['full_name', 'id'], unique=False)
-        batch_op.create_index('ix_job_seeker_profiles_phone_e164', ['phone_e164'], unique=False)
+        batch_op.create_index('ix_job_seeker_profiles_phone_e164_id', ['phone_e164', 'id'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('job_seeker_profiles', schema=None) as batch_op:
-        batch_op.drop_index('ix_job_seeker_profiles_phone_e164')
+        batch_op.drop_index('ix_job_seeker_profiles_phone_e164_id')
         batch_op.drop_index('ix_job_seeker_profiles_full_name_id')

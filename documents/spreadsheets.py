@@ -135,3 +135,8 @@ def table_bytes(name: str, header: Sequence[str], rows: Sequence[Sequence[object
         workbook.save(content)
         return content.getvalue()
     raise SheetError(f"{name}: use a .csv or .xlsx file", SheetProblem.WRONG_TYPE)
+
+
+def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    """The table as an Excel workbook of one sheet, to send as a download."""
+    return table_bytes("table.xlsx", header, rows)

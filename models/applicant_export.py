@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.applications import OpeningRef, all_applications_for
+from models.applicant_table import all_applicants
+from models.applications import OpeningRef
 from models.eligibility import age_on
-from models.profiles import get_profile
 from models.regions import Office
 
 HEADER = ("no", "nama", "jenis_kelamin", "usia", "pendidikan", "kecamatan", "hp", "status", "tanggal_daftar",
@@ -18,11 +18,10 @@ HEADER = ("no", "nama", "jenis_kelamin", "usia", "pendidikan", "kecamatan", "hp"
 
 
 async def applicant_rows(session: AsyncSession, opening: OpeningRef, office: Office) -> list[list[object]]:
+    """One row per applicant, first come first, read in one query (an opening may have thousands)."""
     rows: list[list[object]] = []
-    for number, application in enumerate(await all_applications_for(session, opening), start=1):
-        profile = await get_profile(session, application.user_id)
-        if profile is None:
-            continue
+    for number, row in enumerate(await all_applicants(session, opening), start=1):
+        application, profile = row.application, row.profile
         kecamatan = office.kecamatan_by_code(profile.kecamatan)
         rows.append([
             number, profile.shown_name, profile.gender, age_on(profile.birth_date, application.submitted_at.date()),

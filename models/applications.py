@@ -198,12 +198,6 @@ async def applications_for(session: AsyncSession, opening: OpeningRef, page: int
     return await paginate(session, Application, (opening.condition(),), first_come, page)
 
 
-async def all_applications_for(session: AsyncSession, opening: OpeningRef) -> list[Application]:
-    """Every applicant of one opening, first come first (for exports)."""
-    query = select(Application).where(opening.condition()).order_by(Application.submitted_at, Application.id)
-    return list(await session.scalars(query))
-
-
 async def get_application_by_id(session: AsyncSession, application_id: int) -> Application | None:
     """Any application (staff); refreshed, since another worker may have just changed its status."""
     return await session.get(Application, application_id, populate_existing=True)

@@ -127,7 +127,12 @@ class Nik:
 
     def masked(self) -> str:
         """Show only the first and last four digits, e.g. "6309********0001"."""
-        return f"{self.digits[:4]}{'*' * 8}{self.digits[-4:]}"
+        return mask(self.digits)
+
+
+def mask(nik: str) -> str:
+    """A NIK as staff and the profile view see it: its region (first four) and serial (last four) only."""
+    return f"{nik[:4]}{'*' * 8}{nik[-4:]}"
 
 
 def parse_nik(raw: str) -> Nik:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy import ForeignKey, Index, String, Text, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -84,6 +84,11 @@ class CurrentStatus(StrEnum):
 
 class JobSeekerProfile(Base):
     __tablename__ = "job_seeker_profiles"
+    __table_args__ = (
+        Index("ix_job_seeker_profiles_full_name_id", "full_name", "id"),
+        Index("ix_job_seeker_profiles_phone_e164_id", "phone_e164", "id"),
+    )
+    """Staff find job seekers by a part of the name or phone, in name order (`models.job_seeker_search`)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)

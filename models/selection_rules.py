@@ -147,11 +147,12 @@ async def change_status(
 
 
 async def mark_completed(
-    session: AsyncSession, application: Application, *, completed_on: date, now: datetime, changed_by: int | None
+    session: AsyncSession, application: Application, *, completed_on: date, now: datetime, changed_by: int | None,
+    remark: str = "",
 ) -> Completion:
     """Complete an enrolled application and record the alumnus."""
     await change_status(session, application, ApplicationStatus.COMPLETED, by=Mover.STAFF, now=now,
-                        changed_by=changed_by)
+                        changed_by=changed_by, remark=remark)
     completion = Completion(
         application_id=application.id, user_id=application.user_id, completed_on=completed_on, recorded_at=now
     )

@@ -35,6 +35,7 @@ from models.audit import audit
 from models.follow_ups import schedule_follow_ups
 from models.regions import Office
 from models.selection_rules import (
+    REMARK_LIMIT,
     Mover,
     Refusal,
     Refused,
@@ -86,7 +87,10 @@ class Outcome(StrEnum):
     TOO_LATE = "too_late"
     """An undo asked more than a day after the rejection: it is final."""
     NO_REMARK = "no_remark"
-    """An undo without a remark, or with one longer than `models.selection_rules.REMARK_LIMIT`."""
+    """An undo without a remark, or a remark (of an undo or a move) longer than
+    `models.selection_rules.REMARK_LIMIT`."""
+    ALREADY = "already"
+    """Every application already has the wanted status (the same form sent twice): nothing was changed."""
     APPLIED_AGAIN = "applied_again"
     """An undo of a rejection whose applicant has since applied again to the same opening."""
 
@@ -146,11 +150,14 @@ async def _too_few_places(session: AsyncSession, opening: OpeningRef, row: Openi
 
 async def move_applications(
     session: AsyncSession, actor: Actor, opening: OpeningRef, application_ids: Sequence[int],
-    wanted: ApplicationStatus, *, now: datetime, office: Office, notices: Notices,
+    wanted: ApplicationStatus, *, now: datetime, office: Office, notices: Notices, remark: str = "",
 ) -> Moved:
     """Move the applications of `opening` to `wanted` and tell each applicant; ids of deleted applications (or
-    of another opening's) are skipped."""
+    of another opening's) are skipped. A `remark` (at most `REMARK_LIMIT` characters) is kept in each history
+    row and audit entry; the applicants are not shown it."""
     require_staff(actor)
+    if len(remark := remark.strip()) > REMARK_LIMIT:
+        return Moved(Outcome.NO_REMARK)
     await lock_opening(session, opening)
     found = [await get_application_by_id(session, application_id) for application_id in application_ids]
     applications = [application for application in found
@@ -170,12 +177,14 @@ async def move_applications(
         before = application.status
         if wanted is ApplicationStatus.COMPLETED:
             completion = await mark_completed(session, application, completed_on=today, now=now,
-                                              changed_by=actor.user_id)
+                                              changed_by=actor.user_id, remark=remark)
             await schedule_follow_ups(session, completion, office.timezone, now)
         else:
-            await change_status(session, application, wanted, by=Mover.STAFF, now=now, changed_by=actor.user_id)
+            await change_status(session, application, wanted, by=Mover.STAFF, now=now, changed_by=actor.user_id,
+                                remark=remark)
         audit(session, at=now, actor_id=actor.user_id, action=MOVE, subject_kind=SUBJECT, subject_id=application.id,
-              detail={"from": before, "to": wanted.value, "opening": opening.code})
+              detail={"origin": actor.origin, "from": before, "to": wanted.value, "opening": opening.code,
+                      **({"remark": remark} if remark else {})})
         notices.notify(application.user_id, say(NOTICES[wanted].format(title=title), purpose=Purpose.STATUS_CHANGE))
     return Moved(Outcome.MOVED, count=len(applications))
 
@@ -207,8 +216,8 @@ async def undo_rejection(
         return full
     await revert_rejection(session, application, now=now, changed_by=actor.user_id, remark=kept)
     audit(session, at=now, actor_id=actor.user_id, action=UNDO, subject_kind=SUBJECT, subject_id=application.id,
-          detail={"from": ApplicationStatus.REJECTED.value, "to": undo.restores.value, "remark": kept,
-                  "opening": opening.code})
+          detail={"origin": actor.origin, "from": ApplicationStatus.REJECTED.value, "to": undo.restores.value,
+                  "remark": kept, "opening": opening.code})
     notices.notify(application.user_id, say(UNDONE.format(
         title=opening_title(row), status=STATUS_FOR_APPLICANT[undo.restores]), purpose=Purpose.STATUS_CHANGE))
     return Moved(Outcome.MOVED, count=1)

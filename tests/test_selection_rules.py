@@ -190,8 +190,9 @@ async def test_every_staff_move_writes_an_audit_row_with_its_actor(runtime: Runt
     entries = await trail(runtime, siti)
     code = siti.opening.code
     assert [(e.action, e.actor_id, e.detail) for e in entries] == [
-        ("selection.move", siti.staff.user_id, {"from": "submitted", "to": "shortlisted", "opening": code}),
-        ("selection.move", None, {"from": "shortlisted", "to": "accepted", "opening": code}),
+        ("selection.move", siti.staff.user_id,
+         {"origin": "chat", "from": "submitted", "to": "shortlisted", "opening": code}),
+        ("selection.move", None, {"origin": "cli", "from": "shortlisted", "to": "accepted", "opening": code}),
     ]
     assert [e.detail["to"] for e in await trail(runtime, nur)] == ["shortlisted"]
     assert all(e.at == clock() for e in entries)
@@ -209,7 +210,7 @@ async def test_staff_undo_a_rejection_within_a_day_with_a_remark(runtime: Runtim
     assert (last.status, last.changed_by, last.remark) == (S.ACCEPTED, siti.staff.user_id, "Salah pilih nama")
     undone = (await trail(runtime, siti))[-1]
     assert (undone.action, undone.actor_id) == ("selection.undo_rejection", siti.staff.user_id)
-    assert undone.detail == {"from": "rejected", "to": "accepted", "remark": "Salah pilih nama",
+    assert undone.detail == {"origin": "chat", "from": "rejected", "to": "accepted", "remark": "Salah pilih nama",
                              "opening": siti.opening.code}
 
 

@@ -18,12 +18,25 @@ from bot.engine.messages import Purpose
 from bot.engine.notify import NoticeList, acting
 from bot.engine.runtime import Runtime
 from bot.settings import Settings
+from models.applicant_table import ApplicantFilters, ApplicantOrder
 from models.applications import Application, ApplicationStatus, Opening, OpeningKind, OpeningRef, opening_of
 from models.audiences import Audience
 from models.catalog import TrainingProgram
+from models.job_seeker_search import JobSeekerFilters
 from models.targets import targets_for
 from models.users import find_user
-from services import broadcasts, exports, follow_up_plans, openings, reports, selection, staff, targets
+from services import (
+    applicants,
+    broadcasts,
+    exports,
+    follow_up_plans,
+    job_seekers,
+    openings,
+    reports,
+    selection,
+    staff,
+    targets,
+)
 from services.opening_import import OpeningRow
 from services.permissions import Actor, NotAllowed
 from tests.chat import CHANNEL, RecordingChannel
@@ -54,7 +67,22 @@ EVERY_ACTION: dict[str, StaffAction] = {
     "grant the staff role": lambda session, runtime: staff.set_staff(
         session, MEMBER, CHANNEL, "someone", True, locale="id", now=runtime.clock()),
     "export applicants": lambda session, runtime: exports.applicant_table(
-        session, MEMBER, WELDING_REF, runtime.services.office),
+        session, MEMBER, WELDING_REF, runtime.services.office, now=runtime.clock()),
+    "read applicants": lambda session, _runtime: applicants.opening_applicants(
+        session, MEMBER, WELDING_REF, ApplicantFilters(), order=ApplicantOrder.FIRST_COME, page=0),
+    "pick applicants": lambda session, runtime: applicants.picked_applicants(
+        session, MEMBER, WELDING_REF, [1], runtime.clock().date()),
+    "move picked applicants": lambda session, runtime: applicants.move_picked(
+        session, MEMBER, WELDING_REF, [1], ApplicationStatus.ACCEPTED, remark="", expected="", now=runtime.clock(),
+        office=runtime.services.office, notices=NoticeList()),
+    "search job seekers": lambda session, _runtime: job_seekers.find_job_seekers(
+        session, MEMBER, JobSeekerFilters(), page=0),
+    "read a job seeker's file": lambda session, runtime: job_seekers.job_seeker_file(
+        session, MEMBER, 1, runtime.services.cipher),
+    "reveal a NIK": lambda session, runtime: job_seekers.reveal_nik(
+        session, MEMBER, 1, "Verifikasi kartu AK/1", cipher=runtime.services.cipher, now=runtime.clock()),
+    "export job seekers": lambda session, runtime: job_seekers.job_seeker_table(
+        session, MEMBER, JobSeekerFilters(), office=runtime.services.office, now=runtime.clock()),
     "produce a report": lambda session, _runtime: reports.produce_report(session, MEMBER, 2026),
 }
 

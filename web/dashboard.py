@@ -4,7 +4,8 @@ form's CSRF token and size, and rendering in the reader's language.
 A page does its work inside `async with dashboard.call(request, need=...) as call:`. Anything that stops the
 request early (not signed in, a role that may not, a forged or oversized form) raises `Refused` with the page
 to show, which the app turns into the response; the transaction is then rolled back, so nothing half-done
-is kept.
+is kept. Notices a staff action queues on `call.notices` (an applicant told of their new status) are written
+to the outbox in the request's transaction and delivered after its commit, as for the command line.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from bot.engine.messages import Msg, _
+from bot.engine.notify import NoticeList, acting
 from bot.engine.runtime import Runtime
 from models.regions import Office
+from services.permissions import NotAllowed
 from services.sign_in import Visit, visit
 from web.access import LANGUAGE_COOKIE, SESSION_COOKIE, BodyTooLarge, csrf_ok, form_of, reader_locale, upload_of
 from web.templating import Pages
@@ -58,6 +61,7 @@ class NavEntry:
 NAV: tuple[NavEntry, ...] = (
     NavEntry("overview", _("Overview"), HOME, Need.VIEW),
     NavEntry("openings", _("Openings"), f"{HOME}/program", Need.VIEW),
+    NavEntry("job_seekers", _("Job seekers"), f"{HOME}/pencari-kerja", Need.VIEW),
 )
 """The menu at the top of every page; each person sees the entries their role may open."""
 
@@ -77,6 +81,8 @@ class Call:
     form: dict[str, str] = field(default_factory=dict)
     upload: UploadFile | None = None
     """The file of a form sent with `upload=` (its bytes not read yet)."""
+    notices: NoticeList = field(default_factory=NoticeList)
+    """For services that tell people what they did (`services.notices.Notices`)."""
 
 
 class Dashboard:
@@ -109,7 +115,7 @@ class Dashboard:
                 fields, file = await upload_of(request, upload) if upload else (await form_of(request), None)
             except BodyTooLarge:
                 raise Refused(self.page(request, "refused.html", None, status_code=413)) from None
-        async with self.transaction() as session:
+        async with acting(self.runtime) as (session, notices):
             who = await visit(session, request.cookies.get(SESSION_COOKIE, ""), self.now())
             if who is None:
                 raise Refused(self.page(request, "need_sign_in.html", None, status_code=401))
@@ -117,7 +123,10 @@ class Dashboard:
                 raise Refused(self.page(request, "not_allowed.html", who, status_code=403))
             if (form or upload) and not csrf_ok(who, fields):
                 raise Refused(self.page(request, "refused.html", who, status_code=403))
-            yield Call(session, who, fields, file)
+            try:
+                yield Call(session, who, fields, file, notices)
+            except NotAllowed:  # a service's own check: the page asked for less than the action needs
+                raise Refused(self.page(request, "not_allowed.html", who, status_code=403)) from None
 
     def page(self, request: Request, name: str, who: Visit | None, status_code: int = 200,
              **context: Any) -> HTMLResponse:

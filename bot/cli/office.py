@@ -86,7 +86,7 @@ async def export_applicants(settings: Settings, kind: str, opening_id: int, path
     async with office_runtime(settings) as runtime:
         async with acting(runtime) as (session, _notices):
             header, rows = await exports.applicant_table(session, OFFICE, OpeningRef(OpeningKind(kind), opening_id),
-                                                         runtime.services.office)
+                                                         runtime.services.office, now=runtime.clock())
         try:
             write_table(path, header, rows)
         except SheetError as error:

@@ -32,6 +32,7 @@ from handlers.registration.questions import (
     single_choice,
 )
 from models.answers import name_case
+from models.nik import mask
 
 Shown = Msg | str | date | Items
 """A value as a line of the summary or the profile shows it (dates and lists are rendered in the reader's locale)."""
@@ -135,8 +136,7 @@ def field_named(key: str) -> ProfileField | None:
 
 def masked(value: Shown) -> Shown:
     """The first and last four characters, the rest hidden (a NIK in the profile view)."""
-    text = str(value)
-    return text[:4] + "*" * 8 + text[-4:]
+    return mask(str(value))
 
 
 def profile_lines(ctx: Context, answers: Answers, *, in_full: bool = True) -> list[Msg | str]:

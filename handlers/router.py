@@ -313,6 +313,11 @@ async def _answer(ctx: Context, current: Flow, incoming: Incoming) -> None:
                                  options=close), nav=question.nav or current.nav,
                              prompt_seq=ctx.conversation.prompt_seq))
             return
+        if understood.option_id is None and question.options and \
+                (kind_word := reply_to_small_talk(incoming.text, at_a_question=True)) is not None:
+            ctx.send(say(kind_word))  # "halo" at the language question: a greeting, not a wrong answer
+            await engine.ask_again(ctx, current)
+            return
         await engine.answer(ctx, current, Answer(option=understood.option_id, text=removal or incoming.text,
                                                  removing=removal is not None))
 

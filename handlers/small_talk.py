@@ -1,4 +1,5 @@
-"""Greetings and thanks typed at the menu get a kind word back, not "please choose a menu item".
+"""Greetings and thanks typed at the menu, or at a question answered by choosing, get a kind word back, not
+"please choose a menu item" (and a greeting is never saved as a skill).
 
 Only a message made entirely of such words counts ("halo kak", "terima kasih banyak", "selamat pagi"): anything
 more is a real answer and goes where answers go.
@@ -18,15 +19,17 @@ THANKS = frozenset({"terima", "kasih", "terimakasih", "makasih", "makasi", "trim
                     "thx", "tq", "ty", "nuhun", "matur", "nuwun", "suwun"})
 GREETING_REPLY = _("Hello! We are glad to help. Choose what you need from the menu below.")
 THANKS_REPLY = _("You are welcome! If there is anything else, choose it from the menu below.")
+GREETING_AT_A_QUESTION = _("Hello! We are glad to help. Please answer the question below.")
+THANKS_AT_A_QUESTION = _("You are welcome! Please answer the question below when you are ready.")
 
 
-def reply_to_small_talk(text: str) -> Msg | None:
+def reply_to_small_talk(text: str, *, at_a_question: bool = False) -> Msg | None:
     """A kind answer when `text` is only a greeting or only thanks; None for anything else."""
     words = set(comparable(text).split())
     if not words or len(words) > 6:
         return None
     if words & THANKS and words <= THANKS | GREETINGS | POLITE_WORDS:
-        return THANKS_REPLY
+        return THANKS_AT_A_QUESTION if at_a_question else THANKS_REPLY
     if words & GREETINGS and words <= GREETINGS | POLITE_WORDS:
-        return GREETING_REPLY
+        return GREETING_AT_A_QUESTION if at_a_question else GREETING_REPLY
     return None

@@ -122,3 +122,22 @@ async def test_an_unclear_typed_answer_is_asked_back_and_loses_nothing(
     await siti.send("-1")
     assert await siti.step() == "kecamatan"
     assert (await siti.conversation())[2]["draft"].get("kecamatan") is None
+
+
+async def test_a_greeting_or_thanks_at_a_question_answered_by_choosing_is_welcomed_not_refused(
+    runtime: Runtime, channel: RecordingChannel
+) -> None:
+    rina = ChatUser(runtime, channel, "rina")
+    await rina.send("/start")
+    await rina.send("halo kak")
+    assert rina.received[-2].text == "Halo! Dengan senang hati kami bantu. Silakan jawab pertanyaan di bawah ini." \
+        or rina.text.startswith("Halo! Dengan senang hati kami bantu. Silakan jawab pertanyaan di bawah ini.")
+    assert await rina.step() == "language"
+    for typed in ("indonesia", "setuju", "Rina Wati", "6309015203970002", "12-03-1997", "wanita", "081251000009",
+                  "tanjung", "sma"):
+        await rina.send(typed)
+    assert await rina.step() == "interests"
+    await rina.send("makasih")
+    assert "Sama-sama!" in rina.received[-2].text + rina.text
+    draft = (await rina.conversation())[2]["draft"]
+    assert draft.get("other_interests", []) == [], "thanks is not a skill"

@@ -43,7 +43,7 @@ async def ask_pick(ctx: Context) -> Outgoing:
     options = []
     for application in page.items:
         profile = await get_profile(ctx.session, application.user_id)
-        name = profile.full_name if profile is not None else "-"
+        name = profile.shown_name if profile is not None else "-"
         options.append(Option(f"a{application.id}", f"{TICK if application.id in picked else ''}{name}"))
     if picked:
         options.append(Option(DONE_PICKING, _("Continue with the ticked applicants")))

@@ -123,7 +123,7 @@ async def ask_applicants(ctx: Context) -> Outgoing:
     options = []
     for application in page.items:
         profile = await get_profile(ctx.session, application.user_id)
-        name = profile.full_name if profile is not None else "-"
+        name = profile.shown_name if profile is not None else "-"
         status = STATUS_FOR_STAFF.get(application.status, application.status)
         options.append(Option(f"a{application.id}", name))
         lines.append(_("{name}: {status}").format(name=name, status=status))
@@ -169,7 +169,7 @@ async def ask_decide(ctx: Context) -> Outgoing:
     moves = await _moves_of(ctx, application)
     options = [Option(status, STATUS_FOR_STAFF[status]) for status in moves.now]
     lines: list[Msg | str] = [
-        profile.full_name,
+        profile.shown_name,
         _("Age {age}, {education}, phone {phone}").format(
             age=age_on(profile.birth_date, ctx.today), education=EDUCATION.get(profile.education, ""),
             phone=profile.phone_e164),
@@ -208,7 +208,7 @@ async def ask_confirm(ctx: Context) -> Outgoing:
     profile = await get_profile(ctx.session, application.user_id) if application is not None else None
     status = STATUS_FOR_STAFF[ApplicationStatus(ctx.draft["status"])]
     return say(_("Change the status of {name} to '{status}'? They will be told at once.").format(
-        name=profile.full_name if profile else "-", status=status),
+        name=profile.shown_name if profile else "-", status=status),
         options=(Option(YES, _("Yes, change it")), Option(NO, _("No"))))
 
 

@@ -59,7 +59,7 @@ async def ask_undo_confirm(ctx: Context) -> Outgoing:
     if profile is None or undo is None:
         return say(_("This rejection can no longer be undone."))
     return say(_("Undo the rejection of {name} and return their status to '{status}'? They will be told at "
-                 "once.").format(name=profile.full_name, status=STATUS_FOR_STAFF[undo.restores]),
+                 "once.").format(name=profile.shown_name, status=STATUS_FOR_STAFF[undo.restores]),
                options=(Option(YES, _("Yes, undo it")), Option(NO, _("No"))))
 
 

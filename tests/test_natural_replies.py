@@ -141,3 +141,17 @@ async def test_a_greeting_or_thanks_at_a_question_answered_by_choosing_is_welcom
     assert "Sama-sama!" in rina.received[-2].text + rina.text
     draft = (await rina.conversation())[2]["draft"]
     assert draft.get("other_interests", []) == [], "thanks is not a skill"
+
+
+async def test_a_staff_screen_that_only_shows_something_never_blocks_another_command(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    async with runtime.session_factory() as session, session.begin():
+        await set_role(session, CHANNEL, "petugas", Role.STAFF, locale="id", now=clock())
+    staff = ChatUser(runtime, channel, "petugas")
+    await staff.send("/staf")
+    assert (await staff.conversation())[:2] == ("selection", "kind")
+    await staff.send("/siaran")
+    assert (await staff.conversation())[0] == "broadcasts"
+    await staff.send("/staf")
+    assert (await staff.conversation())[0] == "selection"

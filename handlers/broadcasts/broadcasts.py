@@ -255,7 +255,7 @@ async def accept_cancel(ctx: Context, given: Answer) -> Result:
 FLOW = Flow(
     name="broadcasts",
     steps=(
-        Step("start", ask_start, accept_start),
+        Step("start", ask_start, accept_start, only_shows=True),
         Step("text_id", ask_text_id, accept_text_id, applies=_new),
         Step("text_en", ask_text_en, accept_text_en, applies=_new),
         Step("opening", ask_opening, accept_opening, applies=_new),
@@ -263,10 +263,10 @@ FLOW = Flow(
         Step("preview", ask_preview, accept_preview, applies=_new),
         Step("schedule", ask_schedule, accept_schedule, applies=_later),
         Step("confirm", ask_confirm, accept_confirm, applies=_new),
-        Step("recent", ask_recent, accept_recent, applies=_recent),
-        Step("detail", ask_detail, accept_detail, applies=_recent),
+        Step("recent", ask_recent, accept_recent, applies=_recent, only_shows=True),
+        Step("detail", ask_detail, accept_detail, applies=_recent, only_shows=True),
         Step("cancel", ask_cancel, accept_cancel, applies=_recent),
-        Step("failures", ask_failures, accept_failures, applies=_failures),
+        Step("failures", ask_failures, accept_failures, applies=_failures, only_shows=True),
     ),
     finish=leave_flow,
     cancel=leave_flow,

@@ -232,10 +232,11 @@ async def accept_confirm(ctx: Context, given: Answer) -> Result:
 FLOW = Flow(
     name="selection",
     steps=(
-        Step("kind", ask_kind, accept_kind),
-        Step("opening", ask_opening, accept_opening),
-        Step("applicants", ask_applicants, accept_applicants),
-        Step("decide", ask_decide, accept_decide),
+        # Lists and the applicant's card only show something: another command simply leaves them.
+        Step("kind", ask_kind, accept_kind, only_shows=True),
+        Step("opening", ask_opening, accept_opening, only_shows=True),
+        Step("applicants", ask_applicants, accept_applicants, only_shows=True),
+        Step("decide", ask_decide, accept_decide, only_shows=True),
         Step("confirm", ask_confirm, accept_confirm),
         *BULK_STEPS,
         *UNDO_STEPS,

@@ -9,25 +9,34 @@ from __future__ import annotations
 from bot.engine.messages import Msg, _
 from documents.report_files import placement_chart
 from documents.report_tables import Render
-from models.reports import PROGRAM, FollowUpReport
+from models.applications import OpeningKind
+from models.reports import COMPANY, PROGRAM, FollowUpReport, ReportRow
 
 
 def chart_title(report: FollowUpReport) -> Msg:
+    if report.kind is OpeningKind.APPRENTICESHIP:
+        return _("Apprentices' placement by company, {year}").format(year=str(report.year))
     return _("Placement by program, {year}").format(year=str(report.year))
 
 
 def chart_file_name(report: FollowUpReport) -> str:
-    return f"penempatan-{report.year}.png"
+    kind = "-pemagangan" if report.kind is OpeningKind.APPRENTICESHIP else ""
+    return f"penempatan{kind}-{report.year}.png"
+
+
+def _bars(report: FollowUpReport) -> list[ReportRow]:
+    """A bar per training program, or per company taking apprentices."""
+    return report.breakdowns.get(COMPANY if report.kind is OpeningKind.APPRENTICESHIP else PROGRAM, [])
 
 
 def has_placement(report: FollowUpReport) -> bool:
     """Whether there is anything to draw: someone of that year has answered a check-in."""
-    return any(row.responded for row in report.breakdowns.get(PROGRAM, []))
+    return any(row.responded for row in _bars(report))
 
 
 def placement_chart_of(report: FollowUpReport, render: Render) -> bytes:
     """The chart as PNG bytes (empty bars without `has_placement`, which the command line still writes)."""
-    programs = report.breakdowns.get(PROGRAM, [])
+    programs = _bars(report)
     return placement_chart(
         title=render(chart_title(report)),
         programs=[row.label for row in programs],

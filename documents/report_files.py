@@ -39,16 +39,23 @@ def _md_row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
+def csv_bytes(tables: Sequence[TableLike]) -> bytes:
+    """All breakdowns in one sheet: the first column names the breakdown, a header row starts each. UTF-8 with
+    a byte-order mark, so that Excel reads the names' letters right."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    for table in tables:
+        writer.writerow(["", *table.header])
+        writer.writerows([[table.name, *row] for row in table.rows])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
 def write_csv(path: Path, tables: Sequence[TableLike]) -> None:
-    """All breakdowns in one sheet: the first column names the breakdown, a header row starts each."""
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        for table in tables:
-            writer.writerow(["", *table.header])
-            writer.writerows([[table.name, *row] for row in table.rows])
+    path.write_bytes(csv_bytes(tables))
 
 
-def write_xlsx(path: Path, tables: Sequence[TableLike]) -> None:
+def xlsx_bytes(tables: Sequence[TableLike]) -> bytes:
+    """One sheet per table: the summary, then each breakdown."""
     from openpyxl import Workbook  # noqa: PLC0415 (loaded when a report is written, not at every start)
 
     workbook = Workbook(write_only=True)
@@ -57,7 +64,13 @@ def write_xlsx(path: Path, tables: Sequence[TableLike]) -> None:
         sheet.append(table.header)
         for row in table.rows:
             sheet.append(list(row))
-    workbook.save(path)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_xlsx(path: Path, tables: Sequence[TableLike]) -> None:
+    path.write_bytes(xlsx_bytes(tables))
 
 
 def _sheet_name(name: str) -> str:

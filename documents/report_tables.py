@@ -14,8 +14,9 @@ from babel.numbers import format_decimal
 
 from bot.engine.messages import Msg, _, ngettext
 from documents import labels
+from models.applications import OpeningKind
 from models.regions import Office
-from models.reports import PROGRAM, UNKNOWN, FollowUpReport, ReportRow
+from models.reports import COMPANY, OPENING, PROGRAM, UNKNOWN, FollowUpReport, ReportRow
 
 CHAT_PROGRAMS = 10
 """Programs listed in the chat (the largest); a chat message has room for a summary, not a table."""
@@ -46,12 +47,15 @@ class Figure:
     header: Msg
     value: Callable[[ReportRow, str], Cell]
     """The cell of a row, given the reader's locale (for the decimal separator)."""
+    training_only: bool = False
+    """Targets and equipment aid exist for trainings only: an apprenticeship report leaves the column out."""
 
 
 FIGURES: tuple[Figure, ...] = (
     Figure("participants", _("Participants"), lambda r, _locale: r.participants),
-    Figure("target", _("Target"), lambda r, _locale: r.target if r.target is not None else "-"),
-    Figure("achievement", _("Achievement of target"), lambda r, locale: percent(r.participants, r.target, locale)),
+    Figure("target", _("Target"), lambda r, _locale: r.target if r.target is not None else "-", training_only=True),
+    Figure("achievement", _("Achievement of target"), lambda r, locale: percent(r.participants, r.target, locale),
+           training_only=True),
     Figure("completers", _("Completers"), lambda r, _locale: r.completers),
     Figure("asked", _("Asked to check in"), lambda r, _locale: r.asked),
     Figure("responded", _("Responded"), lambda r, _locale: r.responded),
@@ -65,13 +69,18 @@ FIGURES: tuple[Figure, ...] = (
     Figure("wub", _("New entrepreneurs (WUB)"), lambda r, _locale: r.wub),
     Figure("jobs_created", _("Jobs created by WUB"), lambda r, _locale: r.jobs_created),
     Figure("equipment_in_use", _("Equipment aid in use"),
-           lambda r, locale: percent(r.equipment_in_use, r.equipment_answered, locale)),
+           lambda r, locale: percent(r.equipment_in_use, r.equipment_answered, locale), training_only=True),
 )
 
 
-def figures_of(row: ReportRow, locale: str) -> dict[str, Cell]:
+def figures_for(kind: OpeningKind) -> tuple[Figure, ...]:
+    """The columns of a report of `kind`."""
+    return tuple(f for f in FIGURES if kind is OpeningKind.TRAINING or not f.training_only)
+
+
+def figures_of(row: ReportRow, locale: str, kind: OpeningKind = OpeningKind.TRAINING) -> dict[str, Cell]:
     """Every figure of a row, by name."""
-    return {figure.name: figure.value(row, locale) for figure in FIGURES}
+    return {figure.name: figure.value(row, locale) for figure in figures_for(kind)}
 
 
 def _coded(words: Mapping[str, Msg]) -> Callable[[ReportRow, Office], Msg | str]:
@@ -93,6 +102,8 @@ class BreakdownWords:
 
 BREAKDOWN_WORDS: Mapping[str, BreakdownWords] = {
     PROGRAM: BreakdownWords(_("Program"), lambda row, _office: row.label),
+    OPENING: BreakdownWords(_("Apprenticeship opening"), lambda row, _office: row.label),
+    COMPANY: BreakdownWords(_("Company"), lambda row, _office: row.label),
     "category": BreakdownWords(_("Category"), _coded(labels.TRAINING_CATEGORY)),
     "kecamatan": BreakdownWords(_("Kecamatan"), _kecamatan_name),
     "gender": BreakdownWords(_("Gender"), _coded(labels.GENDER)),
@@ -107,21 +118,32 @@ def group_label(breakdown: str, row: ReportRow, office: Office) -> Msg | str:
 
 
 def report_tables(report: FollowUpReport, office: Office, render: Render, locale: str) -> list[Table]:
-    """A summary table, then one table per breakdown (program, category, kecamatan, gender, disability)."""
-    header = [render(figure.header) for figure in FIGURES]
+    """A summary table, then one table per breakdown (program, category, kecamatan, gender, disability for
+    trainings; opening, company, kecamatan, gender, disability for apprenticeships)."""
+    header = [render(figure.header) for figure in figures_for(report.kind)]
     summary = Table(render(_("Summary")), [render(_("Year")), *header],
-                    [[str(report.year), *figures_of(report.total, locale).values()]])
+                    [[str(report.year), *figures_of(report.total, locale, report.kind).values()]])
     tables = [summary]
     for breakdown, rows in report.breakdowns.items():
         name = render(BREAKDOWN_WORDS[breakdown].title)
         tables.append(Table(name, [name, *header], [
-            [render(group_label(breakdown, row, office)), *figures_of(row, locale).values()] for row in rows
+            [render(group_label(breakdown, row, office)), *figures_of(row, locale, report.kind).values()]
+            for row in rows
         ]))
     return tables
 
 
 def report_title(report: FollowUpReport) -> Msg:
+    if report.kind is OpeningKind.APPRENTICESHIP:
+        return _("Apprenticeship follow-up report {year}").format(year=str(report.year))
     return _("Alumni follow-up report {year}").format(year=str(report.year))
+
+
+def report_file_stem(report: FollowUpReport) -> str:
+    """The name of the report's files, without the extension: laporan-2025, laporan-pemagangan-2025."""
+    kind = "-pemagangan" if report.kind is OpeningKind.APPRENTICESHIP else ""
+    one = f"-{report.program_id}" if report.program_id is not None else ""
+    return f"laporan{kind}-{report.year}{one}"
 
 
 def chat_summary(report: FollowUpReport, locale: str) -> list[Msg | str]:

@@ -1,6 +1,12 @@
 """The follow-up figures offices report upward, computed by one SQL aggregation (never a loop over records).
 
-A report covers the training programs that started in one year (optionally one program). Per group:
+A report covers one kind of opening in one year (optionally one opening):
+- trainings: the programs that started in the year;
+- apprenticeships: the openings whose application deadline fell in the year. An apprenticeship opening has
+  no start date; its deadline is when selection ends and the apprentices start, every participant has it
+  (also those still enrolled or who dropped out, who have no completion date), and it never moves, so one
+  opening's apprentices are always reported together, in one year.
+Per group:
 - participants: applications that took part (enrolled, completed or dropped out); achievement = participants
   / the year's target (capaian target, e.g. 11,630 / 3,000 = 387.6 %);
 - completers; asked: completers sent at least one check-in; responded: completers with an answered status;
@@ -9,7 +15,8 @@ A report covers the training programs that started in one year (optionally one p
 - WUB: completers whose current standing is a business started since the training, and the workers they
   employ (jobs created); equipment-aid use = alumni using the equipment / those of equipment-aid programs
   who answered the question (by their latest answer to it).
-Groups: the whole year, and by program, category, kecamatan, gender and disability.
+Groups: the whole year, and by program and category (trainings) or by opening and company (apprenticeships),
+and by kecamatan, gender and disability. Targets are training targets: an apprenticeship report has none.
 """
 
 from __future__ import annotations
@@ -19,11 +26,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, Select, and_, case, func, select, text
+from sqlalchemy import ColumnElement, RowMapping, Select, and_, case, false, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.applications import Application, ApplicationStatus, Completion
-from models.catalog import TrainingProgram
+from models.applications import Application, ApplicationStatus, Completion, OpeningKind
+from models.catalog import ApprenticeshipOpening, Provider, TrainingProgram
 from models.db import count_if, dialect_name
 from models.evaluations import Employment, FollowUpStanding
 from models.profiles import JobSeekerProfile
@@ -65,28 +72,19 @@ class FollowUpReport:
     program_id: int | None
     total: ReportRow
     breakdowns: dict[str, list[ReportRow]] = field(default_factory=dict)
+    kind: OpeningKind = OpeningKind.TRAINING
 
 
-def _cohort(year: int, program_id: int | None) -> Select[*tuple[Any, ...]]:
+def _in_year(kind: OpeningKind, year: int) -> ColumnElement[bool]:
+    """The year rule: a training's start date, an apprenticeship's application deadline (see the docstring)."""
+    day = TrainingProgram.start_date if kind is OpeningKind.TRAINING else ApprenticeshipOpening.application_deadline
+    return and_(day >= date(year, 1, 1), day < date(year + 1, 1, 1))
+
+
+def _cohort(kind: OpeningKind, year: int, opening_id: int | None) -> Select[*tuple[Any, ...]]:
     """One row per participant, with their completion and their standing (a row only if they were asked)."""
-    conditions: list[ColumnElement[bool]] = [
-        Application.status.in_(PARTICIPANT_STATUSES),
-        TrainingProgram.start_date >= date(year, 1, 1), TrainingProgram.start_date < date(year + 1, 1, 1),
-    ]
-    program_of_application: ColumnElement[Any] = Application.training_program_id.expression
-    if program_id is not None:
-        conditions.append(TrainingProgram.id == program_id)
-    else:
-        # `+ 0` keeps SQLite from driving the join from the programs and fetching each one's applications through
-        # their index, a page per alumnus when a class registered among everyone else (13.9 s at a million,
-        # interleaved): it reads the applications in id order instead (2.85 s at a million interleaved, 2.66 with
-        # neighbouring ids, as before; PostgreSQL's hash join is the same either way).
-        # For one program, its index is the right way in.
-        program_of_application = Application.training_program_id + 0
-    return (
+    people = (
         select(
-            TrainingProgram.id.label("program_id"), TrainingProgram.title.label("program_title"),
-            TrainingProgram.category.label("category"), TrainingProgram.equipment_aid.label("equipment_aid"),
             func.coalesce(JobSeekerProfile.kecamatan, UNKNOWN).label("kecamatan"),
             func.coalesce(JobSeekerProfile.gender, UNKNOWN).label("gender"),
             func.coalesce(JobSeekerProfile.disability, UNKNOWN).label("disability"),
@@ -95,12 +93,43 @@ def _cohort(year: int, program_id: int | None) -> Select[*tuple[Any, ...]]:
             FollowUpStanding.workers_employed, FollowUpStanding.equipment_in_use,
         )
         .select_from(Application)
-        .join(TrainingProgram, TrainingProgram.id == program_of_application)
+        .where(Application.status.in_(PARTICIPANT_STATUSES), _in_year(kind, year))
+    )
+    if kind is OpeningKind.APPRENTICESHIP:
+        # Apprentices are few among all applications: the openings' index on applications is the way in.
+        opening = ApprenticeshipOpening
+        people = people.add_columns(
+            opening.id.label("opening_id"),
+            (opening.position + " - " + Provider.name).label("opening_title"),
+            opening.company_id.label("company_id"), Provider.name.label("company_name"),
+            false().label("equipment_aid"),
+        ).join(opening, opening.id == Application.apprenticeship_opening_id).join(
+            Provider, Provider.id == opening.company_id)
+        return _of_people(people, None if opening_id is None else opening.id == opening_id)
+    program_of_application: ColumnElement[Any] = Application.training_program_id.expression
+    if opening_id is None:
+        # `+ 0` keeps SQLite from driving the join from the programs and fetching each one's applications through
+        # their index, a page per alumnus when a class registered among everyone else (13.9 s at a million,
+        # interleaved): it reads the applications in id order instead (2.85 s at a million interleaved, 2.66 with
+        # neighbouring ids, as before; PostgreSQL's hash join is the same either way).
+        # For one program, its index is the right way in.
+        program_of_application = Application.training_program_id + 0
+    people = people.add_columns(
+        TrainingProgram.id.label("opening_id"), TrainingProgram.title.label("opening_title"),
+        TrainingProgram.category.label("category"), TrainingProgram.equipment_aid.label("equipment_aid"),
+    ).join(TrainingProgram, TrainingProgram.id == program_of_application)
+    return _of_people(people, None if opening_id is None else TrainingProgram.id == opening_id)
+
+
+def _of_people(people: Select[*tuple[Any, ...]], one_opening: ColumnElement[bool] | None) -> Select[*tuple[Any, ...]]:
+    """The participants' completions, profiles and standings, joined the same way for either kind."""
+    people = (
+        people
         .outerjoin(Completion, Completion.application_id == Application.id)
         .outerjoin(JobSeekerProfile, JobSeekerProfile.user_id == Application.user_id)
         .outerjoin(FollowUpStanding, FollowUpStanding.completion_id == Completion.id)
-        .where(*conditions)
     )
+    return people if one_opening is None else people.where(one_opening)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,18 +174,31 @@ class Breakdown:
     name: str
     key: str
     label: str
+    kinds: frozenset[OpeningKind] = frozenset(OpeningKind)
+    """The kinds of report it splits: some groups exist for one kind only (a training's category)."""
     has_targets: bool = False
     """Whether the year's targets are set per group (they are per training category)."""
 
 
 PROGRAM = "program"
+OPENING = "opening"
+COMPANY = "company"
+TRAININGS = frozenset({OpeningKind.TRAINING})
+APPRENTICESHIPS = frozenset({OpeningKind.APPRENTICESHIP})
 BREAKDOWNS: tuple[Breakdown, ...] = (
-    Breakdown(PROGRAM, "program_id", "program_title"),
-    Breakdown("category", "category", "category", has_targets=True),
+    Breakdown(PROGRAM, "opening_id", "opening_title", TRAININGS),
+    Breakdown(OPENING, "opening_id", "opening_title", APPRENTICESHIPS),
+    Breakdown(COMPANY, "company_id", "company_name", APPRENTICESHIPS),
+    Breakdown("category", "category", "category", TRAININGS, has_targets=True),
     Breakdown("kecamatan", "kecamatan", "kecamatan"),
     Breakdown("gender", "gender", "gender"),
     Breakdown("disability", "disability", "disability"),
 )
+"""Every breakdown, in the order a report lists those of its kind."""
+
+
+def breakdowns_of(kind: OpeningKind) -> tuple[Breakdown, ...]:
+    return tuple(breakdown for breakdown in BREAKDOWNS if kind in breakdown.kinds)
 
 
 def _row(key: Any, label: Any, counts: Mapping[str, int], target: int | None = None) -> ReportRow:
@@ -167,8 +209,10 @@ def _add_up(cells: Sequence[RowMapping]) -> dict[str, int]:
     return {count.name: sum(int(cell[count.name]) for cell in cells) for count in COUNTS}
 
 
-async def follow_up_report(session: AsyncSession, year: int, program_id: int | None = None) -> FollowUpReport:
-    """One aggregation pass over the cohort, grouped by every breakdown at once.
+async def follow_up_report(session: AsyncSession, year: int, program_id: int | None = None, *,
+                           kind: OpeningKind = OpeningKind.TRAINING) -> FollowUpReport:
+    """One aggregation pass over the cohort of `kind` (of one opening, `program_id`), grouped by every breakdown
+    at once.
 
     Each participant falls in exactly one cell of (program, kecamatan, gender, disability) and every figure is
     a count or a sum, so a breakdown is the sum of its cells: the cohort, the costly part (a join over every
@@ -178,21 +222,42 @@ async def follow_up_report(session: AsyncSession, year: int, program_id: int | N
     """
     if dialect_name(session) == "postgresql":  # its hash joins over a million participants fit in memory
         await session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
-    cohort = _cohort(year, program_id).subquery("cohort")
-    keys = [cohort.c[name] for name in dict.fromkeys(c for b in BREAKDOWNS for c in (b.key, b.label))]
+    cohort = _cohort(kind, year, program_id).subquery("cohort")
+    splits = breakdowns_of(kind)
+    keys = [cohort.c[name] for name in dict.fromkeys(c for b in splits for c in (b.key, b.label))]
     counts = [count.of(cohort.c).label(count.name) for count in COUNTS]
     cells = (await session.execute(select(*keys, *counts).group_by(*keys))).mappings().all()
-    targets = await targets_for(session, year)
-    total = _row("", year, _add_up(cells), None if program_id is not None else targets.get(ALL_CATEGORIES))
+    targeted = kind is OpeningKind.TRAINING and program_id is None
+    targets = await targets_for(session, year) if targeted else {}
+    total = _row("", year, _add_up(cells), targets.get(ALL_CATEGORIES))
     breakdowns: dict[str, list[ReportRow]] = {}
-    for breakdown in BREAKDOWNS:
+    for breakdown in splits:
         groups: dict[Any, list[RowMapping]] = {}
         for cell in cells:
             groups.setdefault(cell[breakdown.key], []).append(cell)
-        with_target = breakdown.has_targets and program_id is None
         breakdowns[breakdown.name] = [
             _row(key, members[0][breakdown.label], _add_up(members),
-                 targets.get(str(key)) if with_target else None)
+                 targets.get(str(key)) if breakdown.has_targets else None)
             for key, members in sorted(groups.items())
         ]
-    return FollowUpReport(year, program_id, total, breakdowns)
+    return FollowUpReport(year, program_id, total, breakdowns, kind)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedOpening:
+    id: int
+    title: str
+
+
+async def openings_of_year(session: AsyncSession, kind: OpeningKind, year: int) -> list[ReportedOpening]:
+    """The openings a report of `kind` and `year` covers, by the same year rule, for choosing one of them."""
+    if kind is OpeningKind.TRAINING:
+        query = select(TrainingProgram.id, TrainingProgram.title).order_by(TrainingProgram.title,
+                                                                           TrainingProgram.id)
+    else:
+        opening = ApprenticeshipOpening
+        query = (select(opening.id, opening.position + " - " + Provider.name)
+                 .join(Provider, Provider.id == opening.company_id).order_by(Provider.name, opening.position,
+                                                                             opening.id))
+    rows = await session.execute(query.where(_in_year(kind, year)))
+    return [ReportedOpening(int(row[0]), str(row[1])) for row in rows.all()]

@@ -24,13 +24,16 @@ class TrainingTarget(Base):
     target: Mapped[int]
 
 
-async def set_target(session: AsyncSession, year: int, target: int, category: str = ALL_CATEGORIES) -> None:
-    row = await session.get(TrainingTarget, (year, category))
+async def set_target(session: AsyncSession, year: int, target: int, category: str = ALL_CATEGORIES) -> int | None:
+    """Store the target; returns the one it replaces (None when there was none)."""
+    row = await session.get(TrainingTarget, (year, category), with_for_update=True, populate_existing=True)
+    before = None if row is None else row.target
     if row is None:
         session.add(TrainingTarget(year=year, category=category, target=target))
     else:
         row.target = target
     await session.flush()
+    return before
 
 
 async def targets_for(session: AsyncSession, year: int) -> dict[str, int]:

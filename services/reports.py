@@ -1,7 +1,8 @@
 """The alumni follow-up report: its figures, the files the command line writes, the chart the chat shows.
 
 The chat's `/laporan`, `python -m bot report` and the dashboard produce it through these functions, so the
-three always show the same figures.
+three always show the same figures. A report is of trainings or of apprenticeships (`models.reports` says which
+year each belongs to).
 """
 
 from __future__ import annotations
@@ -15,20 +16,50 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.messages import PNG
 from documents.report_chart import chart_file_name, has_placement, placement_chart_of
-from documents.report_files import markdown, write_csv, write_xlsx
-from documents.report_tables import Render, report_tables, report_title
+from documents.report_files import csv_bytes, markdown, xlsx_bytes
+from documents.report_tables import Render, report_file_stem, report_tables, report_title
+from models.applications import OpeningKind
 from models.files import store_file
 from models.regions import Office
-from models.reports import FollowUpReport, follow_up_report
+from models.reports import FollowUpReport, ReportedOpening, follow_up_report, openings_of_year
 from services.permissions import Actor, require_viewer
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
+"""The formats a report is downloaded in, with their media types."""
 
 
 async def produce_report(
-    session: AsyncSession, actor: Actor, year: int, program_id: int | None = None
+    session: AsyncSession, actor: Actor, year: int, program_id: int | None = None, *,
+    kind: OpeningKind = OpeningKind.TRAINING,
 ) -> FollowUpReport:
-    """The figures of the programs that started in `year` (or of one program)."""
+    """The figures of the openings of `kind` of `year` (or of one of them): trainings that started in the year,
+    apprenticeships whose application deadline fell in it."""
     require_viewer(actor)
-    return await follow_up_report(session, year, program_id)
+    return await follow_up_report(session, year, program_id, kind=kind)
+
+
+async def report_openings(session: AsyncSession, actor: Actor, kind: OpeningKind,
+                          year: int) -> list[ReportedOpening]:
+    """The openings the report of `kind` and `year` covers: the ones a report of a single opening may name."""
+    require_viewer(actor)
+    return await openings_of_year(session, kind, year)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDownload:
+    name: str
+    media_type: str
+    content: bytes
+
+
+def report_download(report: FollowUpReport, office: Office, render: Render, locale: str,
+                    file_format: str) -> ReportDownload:
+    """The report's tables as a file to download (`file_format` one of `FILE_TYPES`), named as the command
+    line names it."""
+    tables = report_tables(report, office, render, locale)
+    content = xlsx_bytes(tables) if file_format == "xlsx" else csv_bytes(tables)
+    return ReportDownload(f"{report_file_stem(report)}.{file_format}", FILE_TYPES[file_format], content)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,24 +75,30 @@ def write_report(
     output: Path | None, chart: Path | None,
 ) -> ReportFiles:
     """Write the report's tables as `file_format` (Markdown without `output` is returned, not written; the other
-    formats default to `laporan-<year>.<format>`) and the placement chart (default: beside the file)."""
-    tables = report_tables(report, office, render, locale)
+    formats default to `laporan-<year>.<format>`, `laporan-pemagangan-<year>.<format>` for apprenticeships) and
+    the placement chart (default: beside the file)."""
     title = render(report_title(report))
     if output is None and file_format != "md":
-        output = Path(f"laporan-{report.year}.{file_format}")
+        output = Path(f"{report_file_stem(report)}.{file_format}")
     printed = None
-    if output is None:
-        printed = markdown(title, tables)
-    elif file_format == "md":
-        output.write_text(markdown(title, tables), encoding="utf-8")
-    elif file_format == "csv":
-        write_csv(output, tables)
-    else:
-        write_xlsx(output, tables)
+    if file_format == "md":
+        text = markdown(title, report_tables(report, office, render, locale))
+        if output is None:
+            printed = text
+        else:
+            output.write_text(text, encoding="utf-8")
+    elif output is not None:
+        output.write_bytes(report_download(report, office, render, locale, file_format).content)
     chart = chart or (output.with_suffix(".png") if output is not None else None)
     if chart is not None:
         chart.write_bytes(placement_chart_of(report, render))
     return ReportFiles(title, printed, tuple(path for path in (output, chart) if path is not None))
+
+
+async def draw_placement_chart(report: FollowUpReport, render: Render) -> bytes:
+    """The placement chart as PNG bytes. Drawing takes a quarter of a second of CPU: in a thread, the other
+    users' messages and pages go on meanwhile."""
+    return await asyncio.to_thread(placement_chart_of, report, render)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +116,7 @@ async def store_placement_chart(
     alumnus of that year has answered a check-in yet."""
     if not has_placement(report):
         return None
-    # Drawing takes a quarter of a second of CPU: in a thread, the other users' messages go on meanwhile.
-    png = await asyncio.to_thread(placement_chart_of, report, render)
+    png = await draw_placement_chart(report, render)
     name = chart_file_name(report)
     file_id = await store_file(session, name=name, media_type=PNG, content=png, now=now)
     return StoredChart(file_id, name, PNG, png)

@@ -61,7 +61,7 @@ EVERY_ACTION: dict[str, StaffAction] = {
     "send a broadcast": lambda session, runtime: broadcasts.send_broadcast(
         session, MEMBER, broadcasts.BroadcastDraft("Halo", None, None, Audience()), now=runtime.clock()),
     "cancel a broadcast": lambda session, runtime: broadcasts.cancel(session, MEMBER, 1, now=runtime.clock()),
-    "set a target": lambda session, _runtime: targets.set_target(session, MEMBER, 2026, 100),
+    "set a target": lambda session, runtime: targets.set_target(session, MEMBER, 2026, 100, now=runtime.clock()),
     "set a follow-up plan": lambda session, runtime: follow_up_plans.set_follow_up_plan(
         session, MEMBER, 1, {}, office=runtime.services.office, now=runtime.clock()),
     "grant the staff role": lambda session, runtime: staff.set_staff(

@@ -50,8 +50,11 @@ def parser() -> argparse.ArgumentParser:
     applicants.add_argument("id", type=int, help="the opening's number")
     applicants.add_argument("file", type=Path)
     report = commands.add_parser("report", help="the alumni follow-up report of a year (md, csv or xlsx)")
-    report.add_argument("--year", type=int, required=True, help="the year the programs started")
-    report.add_argument("--program", type=int, help="one training program's number only")
+    report.add_argument("--year", type=int, required=True,
+                        help="the year the programs started (apprenticeships: their application deadline)")
+    report.add_argument("--kind", choices=("training", "apprenticeship"), default="training",
+                        help="trainings (default) or apprenticeships")
+    report.add_argument("--program", type=int, help="one training program's (or apprenticeship opening's) number")
     report.add_argument("--format", choices=("md", "csv", "xlsx"), default="md")
     report.add_argument("--output", type=Path, help="file to write (md without it: printed)")
     report.add_argument("--chart", type=Path, help="PNG of placement by program (default: beside --output)")

@@ -99,7 +99,8 @@ async def export_applicants(settings: Settings, kind: str, opening_id: int, path
 async def report(settings: Settings, args: argparse.Namespace) -> int:
     async with office_runtime(settings) as runtime:
         async with acting(runtime) as (session, _notices):
-            figures = await reports.produce_report(session, OFFICE, args.year, args.program)
+            figures = await reports.produce_report(session, OFFICE, args.year, args.program,
+                                                   kind=OpeningKind(args.kind))
         locale = args.lang or settings.default_locale
         files = reports.write_report(figures, runtime.services.office, runtime.catalogs.translator(locale), locale,
                                      file_format=args.format, output=args.output, chart=args.chart)
@@ -112,12 +113,13 @@ async def report(settings: Settings, args: argparse.Namespace) -> int:
 
 async def set_target(settings: Settings, year: int, target: int, category: str) -> int:
     try:
+        targets.check_year(year)
         targets.check_target(target)
     except targets.TargetRefused as error:
         print(error, file=sys.stderr)
         return 2
     async with office_runtime(settings) as runtime, acting(runtime) as (session, _notices):
-        await targets.set_target(session, OFFICE, year, target, category)
+        await targets.set_target(session, OFFICE, year, target, category, now=runtime.clock())
     print(f"target {year}{' ' + category if category else ''}: {target} participants")
     return 0
 

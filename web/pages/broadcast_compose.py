@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from documents.labels import LANGUAGE_NAMES
-from handlers.broadcasts.audience import FILTER_NAMES, GROUPS
+from handlers.broadcasts.audience import FILTER_NAMES, GROUPS, describe
 from handlers.broadcasts.message import SeenMessage, as_seen
 from models.audiences import Group
 from models.broadcasts import text_in
@@ -115,4 +115,5 @@ def preview_page(dashboard: Dashboard, request: Request, call: Call, values: Map
     zone = dashboard.office.local_time(dashboard.now()).strftime("%Z")
     return dashboard.page(request, "broadcasts/preview.html", call.visit, status_code=422 if errors else 200,
                           active="broadcasts", **_carried(call, values), errors=errors, composed=composed,
-                          seen=seen, zone=zone, now_choice=NOW, later_choice=LATER)
+                          seen=seen, zone=zone, now_choice=NOW, later_choice=LATER,
+                          audience=describe(dashboard.office, draft.audience))

@@ -8,7 +8,7 @@ rest. A row is written by the service, in the same transaction as the change it 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, select
@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, JsonDocument
+
+FORM_MEMORY = timedelta(days=1)
+"""How long a sent form's one-time id is remembered: a form sent again within it is not applied again."""
 
 
 class AuditEntry(Base):

@@ -36,6 +36,7 @@ from models.audiences import Audience, audience_members
 from models.base import Base, JsonDocument
 from models.db import count_if, dialect_name
 from models.outbox import OutboxMessage, OutboxStatus
+from models.paging import Page, paginate
 from models.users import User
 
 
@@ -77,7 +78,12 @@ class Broadcast(Base):
     """How many tenths of the progress the author has been told of (progress goes out every 10 %)."""
 
     def text_for(self, locale: str) -> str:
-        return self.text_en if locale == "en" and self.text_en else self.text_id
+        return text_in(locale, self.text_id, self.text_en)
+
+
+def text_in(locale: str, text_id: str, text_en: str | None) -> str:
+    """What a reader of `locale` gets: the English text for English readers when there is one, else Indonesian."""
+    return text_en if locale == "en" and text_en else text_id
 
 
 class BroadcastDelivery(Base):
@@ -236,11 +242,18 @@ async def renew_lease(session: AsyncSession, outbox_ids: Collection[int], until:
 
 async def figures_of(session: AsyncSession, broadcast_id: int) -> Figures:
     """The broadcast's figures in one aggregate query over its deliveries and their outbox rows."""
+    return (await figures_of_many(session, [broadcast_id]))[broadcast_id]
+
+
+async def figures_of_many(session: AsyncSession, broadcast_ids: Collection[int]) -> dict[int, Figures]:
+    """The figures of several broadcasts (a page of the list) in one grouped query; none for an unknown id
+    but a zero for one without deliveries."""
     delivery, outbox = BroadcastDelivery, OutboxMessage
     queued = delivery.status == DeliveryStatus.QUEUED
     blocked = User.unreachable_since.is_not(None)
-    row = (await session.execute(
+    rows = await session.execute(
         select(
+            delivery.broadcast_id,
             func.count(delivery.id),
             count_if(queued & (outbox.status == OutboxStatus.SENT)),
             count_if(queued & (outbox.status == OutboxStatus.FAILED) & ~blocked),
@@ -251,10 +264,15 @@ async def figures_of(session: AsyncSession, broadcast_id: int) -> Figures:
         .select_from(delivery)
         .join(User, User.id == delivery.user_id)
         .outerjoin(outbox, outbox.id == delivery.outbox_id)
-        .where(delivery.broadcast_id == broadcast_id)
-    )).one()
-    total, sent, failed, unreachable, skipped = (int(value) for value in row)
-    return Figures(total, sent, failed, unreachable, skipped, total - sent - failed - unreachable - skipped)
+        .where(delivery.broadcast_id.in_(list(broadcast_ids)))
+        .group_by(delivery.broadcast_id)
+    )
+    figures = {broadcast_id: Figures(0, 0, 0, 0, 0, 0) for broadcast_id in broadcast_ids}
+    for broadcast_id, *counts in rows:
+        total, sent, failed, unreachable, skipped = (int(value) for value in counts)
+        figures[broadcast_id] = Figures(total, sent, failed, unreachable, skipped,
+                                        total - sent - failed - unreachable - skipped)
+    return figures
 
 
 async def cancel_broadcast(session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:
@@ -270,6 +288,11 @@ async def cancel_broadcast(session: AsyncSession, broadcast: Broadcast, now: dat
 
 async def recent_broadcasts(session: AsyncSession, limit: int = 5) -> list[Broadcast]:
     return list(await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)))
+
+
+async def broadcasts_page(session: AsyncSession, page: int, size: int) -> Page[Broadcast]:
+    """One page of every broadcast, the newest first."""
+    return await paginate(session, Broadcast, (), (Broadcast.id.desc(),), page, size=size)
 
 
 async def get_broadcast(session: AsyncSession, broadcast_id: int, *, for_update: bool = False) -> Broadcast | None:

@@ -62,14 +62,17 @@ async def count_failed(session: AsyncSession, since: datetime) -> int:
     return int(await session.scalar(query) or 0)
 
 
-async def latest_failed(session: AsyncSession, since: datetime, limit: int = 10) -> Sequence[FailedMessage]:
-    """The latest failed messages, newest first, with the recipient's name when they registered."""
+async def latest_failed(session: AsyncSession, since: datetime, limit: int = 10,
+                        offset: int = 0) -> Sequence[FailedMessage]:
+    """The latest failed messages, newest first (skipping `offset`), with the recipient's name when they
+    registered."""
     query = (
         select(OutboxMessage.created_at, OutboxMessage.channel, OutboxMessage.address, JobSeekerProfile.full_name,
                OutboxMessage.last_error)
         .outerjoin(JobSeekerProfile, JobSeekerProfile.user_id == OutboxMessage.user_id)
         .where(OutboxMessage.status == OutboxStatus.FAILED, OutboxMessage.created_at >= since)
         .order_by(OutboxMessage.id.desc())
+        .offset(offset)
         .limit(limit)
     )
     return [FailedMessage(at, channel, address, name_case(name) if name else name, error)

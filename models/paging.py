@@ -38,12 +38,13 @@ class Page(Generic[T_co]):
 
 
 async def paginate(
-    session: AsyncSession, entity: type[T], where: tuple[Any, ...], order: tuple[Any, ...], page: int
+    session: AsyncSession, entity: type[T], where: tuple[Any, ...], order: tuple[Any, ...], page: int, *,
+    size: int = PAGE_SIZE,
 ) -> Page[T]:
     """Page `page` of `entity` rows matching `where`; a page past the end (rows gone meanwhile) gives the last."""
     total = int(await session.scalar(select(func.count()).select_from(entity).where(*where)) or 0)
-    last = max(0, -(-total // PAGE_SIZE) - 1)
+    last = max(0, -(-total // size) - 1)
     number = min(max(page, 0), last)
-    query = select(entity).where(*where).order_by(*order).offset(number * PAGE_SIZE).limit(PAGE_SIZE)
+    query = select(entity).where(*where).order_by(*order).offset(number * size).limit(size)
     rows = await session.scalars(query)
-    return Page(list(rows), number, total)
+    return Page(list(rows), number, total, size)

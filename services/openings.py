@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.messages import Msg, _
 from models.applications import Opening, OpeningKind, OpeningRef, get_opening
-from models.audit import audit, audited_with_form
+from models.audit import FORM_MEMORY, audit, audited_with_form
 from models.catalog import OpeningStatus, TrainingProgram, set_opening_status
 from models.opening_search import OpeningFilters, OpeningLine, provider_names, same_opening, search_openings
 from models.paging import Page
@@ -25,9 +25,6 @@ from models.regions import Office
 from services.opening_form import FieldErrors, check_form, opening_cells, row_cells, version_of
 from services.opening_import import OpeningRow, add_opening, fill_opening, save_openings
 from services.permissions import Actor, require_staff, require_viewer
-
-FORM_MEMORY = timedelta(days=1)
-"""How long a sent form's one-time id is remembered: a form sent again within it is not applied again."""
 
 
 class StatusChange(StrEnum):

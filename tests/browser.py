@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from playwright.async_api import Browser, Page
 
 from bot.engine.runtime import Runtime
 from bot.webhooks import create_app
@@ -49,3 +50,12 @@ async def served(runtime: Runtime) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+async def signed_in_page(browser: Browser, base: str, link: str) -> Page:
+    """A desktop-sized page of `browser`, signed in with the sign-in `link` (a path) and on the overview."""
+    page = await browser.new_page(viewport={"width": 1280, "height": 800})
+    await page.goto(base + link)
+    await page.get_by_role("button", name="Masuk").click()
+    await page.wait_for_url(base + "/dasbor")
+    return page

@@ -48,18 +48,23 @@ def received_broadcast(channel: RecordingChannel, name: str) -> list[str]:
             or "Announcement from" in reply.text]
 
 
-async def test_staff_write_preview_and_send_a_broadcast_each_reader_in_their_language(
-    runtime: Runtime, channel: RecordingChannel, clock: Clock
-) -> None:
-    await seed_catalog(runtime, clock)
-    await seekers(runtime, channel)
-    staff = await staff_member(runtime, channel, clock)
+async def write_the_sewing_broadcast(staff: ChatUser) -> None:
+    """In both languages, linked to t1, to the registered job seekers (the audience not narrowed yet)."""
     await staff.send("/broadcast")
     await staff.tap("Tulis siaran baru")
     await staff.send("Pendaftaran pelatihan menjahit dibuka!")
     await staff.send("Sewing training registration is open!")
     await staff.send("t1")
     await staff.tap("Pencari kerja terdaftar")
+
+
+async def test_staff_write_preview_and_send_a_broadcast_each_reader_in_their_language(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    await seed_catalog(runtime, clock)
+    await seekers(runtime, channel)
+    staff = await staff_member(runtime, channel, clock)
+    await write_the_sewing_broadcast(staff)
     assert "4 orang akan menerimanya." in staff.text
     await staff.tap("Menurut kecamatan")
     await staff.tap("Tanjung")

@@ -8,7 +8,7 @@ from playwright.async_api import Browser, FilePayload, Page
 
 from bot.engine.runtime import Runtime
 from models.users import Role
-from tests.browser import SCREENSHOTS, served
+from tests.browser import SCREENSHOTS, served, signed_in_page
 from tests.conftest import Clock
 from tests.test_dashboard_access import link_for, office_member
 from tests.test_dashboard_browser import browser  # noqa: F401 (the fixture)
@@ -43,10 +43,7 @@ async def test_staff_add_and_publish_a_training_then_import_a_sheet_with_a_bad_r
     link = await link_for(runtime, clock, await office_member(runtime, clock, "petugas", Role.STAFF))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     async with served(runtime) as base:
-        page = await browser.new_page(viewport={"width": 1280, "height": 800})
-        await page.goto(base + link)
-        await page.get_by_role("button", name="Masuk").click()
-        await page.wait_for_url(base + "/dasbor")
+        page = await signed_in_page(browser, base, link)
         await page.get_by_role("link", name="Program", exact=True).click()
         assert await page.get_by_role("heading", level=1).inner_text() == "Program"
         await shot(page, "openings-list")

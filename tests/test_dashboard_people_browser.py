@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.engine.runtime import Runtime
 from models.outbox import OutboxMessage
 from models.users import Role
-from tests.browser import SCREENSHOTS, served
+from tests.browser import SCREENSHOTS, served, signed_in_page
 from tests.conftest import Clock
 from tests.people import BUDI, NUR, SITI, opening_with_applicants
 from tests.test_dashboard_access import link_for, office_member
@@ -32,10 +32,7 @@ async def test_staff_accept_two_applicants_and_find_a_job_seeker(
     link = await link_for(runtime, clock, await office_member(runtime, clock, "petugas", Role.STAFF))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     async with served(runtime) as base:
-        page = await browser.new_page(viewport={"width": 1280, "height": 800})
-        await page.goto(base + link)
-        await page.get_by_role("button", name="Masuk").click()
-        await page.wait_for_url(base + "/dasbor")
+        page = await signed_in_page(browser, base, link)
 
         await page.goto(f"{base}/dasbor/program/{ref.code}/pendaftar")
         await shoot(page, "applicants")

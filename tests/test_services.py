@@ -27,6 +27,7 @@ from models.targets import targets_for
 from models.users import find_user
 from services import (
     applicants,
+    broadcast_form,
     broadcasts,
     exports,
     follow_up_plans,
@@ -61,6 +62,13 @@ EVERY_ACTION: dict[str, StaffAction] = {
     "send a broadcast": lambda session, runtime: broadcasts.send_broadcast(
         session, MEMBER, broadcasts.BroadcastDraft("Halo", None, None, Audience()), now=runtime.clock()),
     "cancel a broadcast": lambda session, runtime: broadcasts.cancel(session, MEMBER, 1, now=runtime.clock()),
+    "count a broadcast's audience": lambda session, _runtime: broadcasts.audience_size(session, MEMBER, Audience()),
+    "check a broadcast's form": lambda session, runtime: broadcast_form.compose(
+        session, MEMBER, {"text_id": "Halo"}, runtime.services.office),
+    "list broadcasts": lambda session, _runtime: broadcasts.list_broadcasts(session, MEMBER, 0, 20),
+    "read a broadcast": lambda session, _runtime: broadcasts.broadcast_for_staff(session, MEMBER, 1),
+    "read the undelivered messages": lambda session, runtime: broadcasts.undelivered(
+        session, MEMBER, runtime.clock(), 0, 20),
     "set a target": lambda session, runtime: targets.set_target(session, MEMBER, 2026, 100, now=runtime.clock()),
     "set a follow-up plan": lambda session, runtime: follow_up_plans.set_follow_up_plan(
         session, MEMBER, 1, {}, office=runtime.services.office, now=runtime.clock()),

@@ -9,12 +9,23 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.engine.runtime import Runtime
 from web.dashboard import Dashboard, DashboardConfig, Refused
-from web.pages import applicants, job_seekers, opening_edits, openings, overview, reports, sign_in
+from web.pages import (
+    applicants,
+    broadcast_compose,
+    broadcasts,
+    job_seekers,
+    opening_edits,
+    openings,
+    overview,
+    reports,
+    sign_in,
+)
 from web.templating import STATIC
 
 __all__ = ["DashboardConfig", "mount_dashboard"]
 
-PAGES = (sign_in, overview, opening_edits, openings, applicants, job_seekers, reports)
+PAGES = (sign_in, overview, opening_edits, openings, applicants, job_seekers, reports, broadcast_compose,
+         broadcasts)
 STATIC_PATH = "/static"
 
 

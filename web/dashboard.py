@@ -63,6 +63,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("openings", _("Openings"), f"{HOME}/program", Need.VIEW),
     NavEntry("job_seekers", _("Job seekers"), f"{HOME}/pencari-kerja", Need.VIEW),
     NavEntry("reports", _("Reports"), f"{HOME}/laporan", Need.VIEW),
+    NavEntry("broadcasts", _("Broadcasts"), f"{HOME}/siaran", Need.VIEW),
 )
 """The menu at the top of every page; each person sees the entries their role may open."""
 

@@ -12,14 +12,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.engine.messages import Msg, Option, Outgoing, _, say
-from documents.labels import CURRENT_STATUS, EDUCATION, GENDER, INTEREST, options_for
+from documents.labels import options_for
 from handlers.context import Context
 from handlers.flow import Answer, Invalid, Jump, Result, Stay, Step, Store
 from handlers.openings.applying import load_opening
 from models.applications import OpeningRef
 from models.audiences import Audience, Group, size_of
+from models.regions import Office
+from services.broadcast_form import ALUMNI_OF, FILTER_LABELS, NO_SUCH_PROGRAM, NOBODY
 
-ALUMNI_OF = "alumni_of"
 DONE = "done"
 CLEAR = "clear"
 
@@ -44,10 +45,6 @@ FILTER_NAMES: Mapping[str, Msg] = {
     "education": _("Education"),
     "gender": _("Gender"),
     "status": _("Current activity"),
-}
-
-FILTER_LABELS: Mapping[str, Mapping[str, Msg]] = {
-    "interest": INTEREST, "education": EDUCATION, "gender": GENDER, "status": CURRENT_STATUS,
 }
 
 
@@ -75,14 +72,14 @@ async def ask_program(_ctx: Context) -> Outgoing:
 async def accept_program(ctx: Context, given: Answer) -> Result:
     ref = OpeningRef.from_code(given.text)
     if ref is None or await load_opening(ctx, ref) is None:
-        return Invalid(_("There is no training or apprenticeship with that code. Type a code such as t12."))
+        return Invalid(NO_SUCH_PROGRAM)
     audience = audience_of(ctx.draft)
     return Store({"audience": Audience(Group.ALUMNI, program=ref.code).to_json() | {
         name: value for name, value in audience.to_json().items() if name in Audience.PROFILE_FIELDS}})
 
 
-def describe(ctx: Context, audience: Audience) -> list[Msg | str]:
-    """The audience in words, one line per part."""
+def describe(office: Office, audience: Audience) -> list[Msg | str]:
+    """The audience in words, one line per part (the dashboard shows the same lines)."""
     group = GROUPS[ALUMNI_OF if audience.program else audience.group]
     lines: list[Msg | str] = [_("Audience: {group}").format(group=group)]
     if audience.program:
@@ -90,13 +87,14 @@ def describe(ctx: Context, audience: Audience) -> list[Msg | str]:
     for name in Audience.PROFILE_FIELDS:
         value = getattr(audience, name)
         if value is not None:
-            lines.append(_("{filter}: {value}").format(filter=FILTER_NAMES[name], value=_value_label(ctx, name, value)))
+            lines.append(_("{filter}: {value}").format(filter=FILTER_NAMES[name],
+                                                        value=value_label(office, name, value)))
     return lines
 
 
-def _value_label(ctx: Context, name: str, value: str) -> Msg | str:
+def value_label(office: Office, name: str, value: str) -> Msg | str:
     if name == "kecamatan":
-        found = ctx.services.office.kecamatan_by_code(value)
+        found = office.kecamatan_by_code(value)
         return found.name if found else value
     return FILTER_LABELS[name].get(value, value)
 
@@ -108,7 +106,8 @@ async def ask_narrow(ctx: Context) -> Outgoing:
     if audience.narrowed:
         options.append(Option(CLEAR, _("Clear the filters")))
     options.append(Option(DONE, _("Done: show the preview")))
-    return say(*describe(ctx, audience), _("{count} people will receive it.").format(count=size.receiving),
+    return say(*describe(ctx.services.office, audience),
+               _("{count} people will receive it.").format(count=size.receiving),
                _("Narrow it down further, or see the preview."), options=tuple(options))
 
 
@@ -116,7 +115,7 @@ async def accept_narrow(ctx: Context, given: Answer) -> Result:
     if given.option == DONE:
         size = await size_of(ctx.session, audience_of(ctx.draft))
         if size.receiving == 0:
-            return Invalid(_("Nobody is in this audience. Clear a filter or choose another group."))
+            return Invalid(NOBODY)
         return Store()
     if given.option == CLEAR:
         audience = audience_of(ctx.draft)

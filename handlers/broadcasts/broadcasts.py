@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from bot.engine.messages import Msg, Option, Outgoing, _, one_line, say
 from documents.labels import LANGUAGE_NAMES
 from handlers.broadcasts.audience import AUDIENCE_STEPS, audience_of, describe
 from handlers.broadcasts.delivery_problems import accept_failures, ask_failures, reason_lines
-from handlers.broadcasts.message import broadcast_message
+from handlers.broadcasts.message import as_seen
 from handlers.broadcasts.progress import STATUS, figures_line
 from handlers.context import Context
 from handlers.flow import (
@@ -38,7 +39,7 @@ from handlers.flow import (
 )
 from models.answers import AnswerError, parse_typed_moment
 from models.audiences import size_of
-from models.broadcasts import BroadcastStatus, figures_of, get_broadcast, recent_broadcasts
+from models.broadcasts import BroadcastStatus, figures_of, get_broadcast, recent_broadcasts, text_in
 from models.delivery_failures import failure_reasons
 from services.broadcasts import MAX_TEXT, BroadcastDraft, cancel, known_opening_code, send_broadcast
 from services.permissions import Actor
@@ -124,11 +125,10 @@ async def accept_opening(ctx: Context, given: Answer) -> Result:
 
 
 def _message_in(ctx: Context, locale: str) -> str:
-    text = ctx.draft["text_en"] if locale == "en" and ctx.draft.get("text_en") else ctx.draft["text_id"]
-    message = broadcast_message(text, ctx.draft.get("opening_code"), ctx.services.office.name)
-    body = "\n".join(ctx.services.render_in(locale, part) for part in message.text)
-    buttons = "".join(f"\n[{ctx.services.render_in(locale, option.label)}]" for option in message.options)
-    return body + buttons
+    text = text_in(locale, ctx.draft["text_id"], ctx.draft.get("text_en"))
+    seen = as_seen(partial(ctx.services.render_in, locale), text, ctx.draft.get("opening_code"),
+                   ctx.services.office.name)
+    return seen.body + "".join(f"\n[{button}]" for button in seen.buttons)
 
 
 async def ask_preview(ctx: Context) -> Outgoing:
@@ -219,8 +219,9 @@ async def ask_detail(ctx: Context) -> Outgoing:
     broadcast = await get_broadcast(ctx.session, int(ctx.draft.get("chosen", 0)))
     if broadcast is None:
         return say(_("That broadcast no longer exists."))
+    audience = describe(ctx.services.office, audience_of({"audience": broadcast.audience}))
     lines: list[Msg | str] = [_("#{id} ({status})").format(id=broadcast.id, status=STATUS[broadcast.status]),
-                              broadcast.text_id, "", *describe(ctx, audience_of({"audience": broadcast.audience})),
+                              broadcast.text_id, "", *audience,
                               figures_line(await figures_of(ctx.session, broadcast.id))]
     if reasons := await failure_reasons(ctx.session, broadcast_id=broadcast.id):
         lines += ["", _("Why messages failed:"), *reason_lines(reasons)]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from bot.engine.messages import Option, Outgoing, Purpose, _, say
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.engine.messages import Msg, Option, Outgoing, Purpose, _, say
 
 STOP_COMMAND = "/stop"
 
@@ -19,3 +22,18 @@ def broadcast_message(text: str, opening_code: str | None, office_name: str) -> 
         options=options,
         purpose=Purpose.BROADCAST,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SeenMessage:
+    """A broadcast as one reader sees it: the text, and the words of its buttons."""
+
+    body: str
+    buttons: tuple[str, ...]
+
+
+def as_seen(render: Callable[[Msg | str], str], text: str, opening_code: str | None, office_name: str) -> SeenMessage:
+    """The message in the reader's language (`render`): what the chat's and the dashboard's previews show."""
+    message = broadcast_message(text, opening_code, office_name)
+    return SeenMessage("\n".join(render(part) for part in message.text),
+                       tuple(render(option.label) for option in message.options))

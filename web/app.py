@@ -9,12 +9,12 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.engine.runtime import Runtime
 from web.dashboard import Dashboard, DashboardConfig, Refused
-from web.pages import applicants, job_seekers, opening_edits, openings, overview, sign_in
+from web.pages import applicants, audit, job_seekers, opening_edits, openings, overview, sign_in, staff
 from web.templating import STATIC
 
 __all__ = ["DashboardConfig", "mount_dashboard"]
 
-PAGES = (sign_in, overview, opening_edits, openings, applicants, job_seekers)
+PAGES = (sign_in, overview, opening_edits, openings, applicants, job_seekers, staff, audit)
 STATIC_PATH = "/static"
 
 

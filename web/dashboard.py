@@ -62,6 +62,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("overview", _("Overview"), HOME, Need.VIEW),
     NavEntry("openings", _("Openings"), f"{HOME}/program", Need.VIEW),
     NavEntry("job_seekers", _("Job seekers"), f"{HOME}/pencari-kerja", Need.VIEW),
+    NavEntry("staff", _("Staff"), f"{HOME}/staf", Need.ADMIN),
+    NavEntry("audit", _("Audit"), f"{HOME}/audit", Need.ADMIN),
 )
 """The menu at the top of every page; each person sees the entries their role may open."""
 

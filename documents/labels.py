@@ -12,6 +12,7 @@ from bot.engine.messages import Msg, Option, _
 from models.applications import ApplicationStatus
 from models.catalog import OpeningStatus, TrainingCategory
 from models.profiles import CurrentStatus, Disability, Education, Gender, Interest
+from models.users import Role
 
 TRAINING_CATEGORY: Mapping[str, Msg] = {
     TrainingCategory.COMPETENCY: _("Competency-based training"),
@@ -102,6 +103,15 @@ CURRENT_STATUS: Mapping[str, Msg] = {
 }
 
 LANGUAGE_NAMES: Mapping[str, str] = {"id": "Bahasa Indonesia", "en": "English"}
+
+OFFICE_ROLE: Mapping[str, Msg] = {
+    Role.VIEWER: _("Viewer: reads lists and reports"),
+    Role.STAFF: _("Staff: manages openings and selection"),
+    Role.ADMIN: _("Admin: also manages staff"),
+}
+ROLE: Mapping[str, Msg] = {Role.MEMBER: _("No office role"), Role.VIEWER: _("Viewer"), Role.STAFF: _("Staff"),
+                           Role.ADMIN: _("Admin")}
+CHANNEL: Mapping[str, Msg] = {"telegram": _("Telegram"), "whatsapp": _("WhatsApp"), "console": _("Console")}
 
 
 def options_for(labels: Mapping[str, Msg]) -> tuple[Option, ...]:

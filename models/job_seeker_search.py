@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.applicant_table import name_contains, table_page
+from models.applicant_table import name_contains
 from models.browsing import shares_any
 from models.db import dialect_name
 from models.evaluations import EvaluationRecord
 from models.follow_ups import CheckIn
-from models.paging import Page
+from models.paging import Page, table_page
 from models.profiles import JobSeekerProfile
 from models.surveys import SurveyVersion
 
@@ -51,7 +51,7 @@ async def search_job_seekers(session: AsyncSession, filters: JobSeekerFilters, *
     profile = JobSeekerProfile
     query = select(profile)
     if filters.name:
-        query = query.where(name_contains(profile.full_name, filters.name))
+        query = query.where(name_contains(profile.full_name, filters.name, dialect_name(session)))
     if filters.phone:
         query = query.where(*starts_with(profile.phone_e164, "+" + filters.phone))
     if filters.interest:

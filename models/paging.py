@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
@@ -48,3 +48,13 @@ async def paginate(
     query = select(entity).where(*where).order_by(*order).offset(number * size).limit(size)
     rows = await session.scalars(query)
     return Page(list(rows), number, total, size)
+
+
+async def table_page(session: AsyncSession, query: Select[*tuple[Any, ...]], order: Sequence[Any], *,
+                     page: int, size: int) -> Page[Any]:
+    """Page `page` of the rows of `query` (a page past the end gives the last): a count and one ordered query."""
+    total = int(await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
+    last = max(0, -(-total // size) - 1)
+    number = min(max(page, 0), last)
+    rows = await session.execute(query.order_by(*order).offset(number * size).limit(size))
+    return Page([tuple(row) for row in rows], number, total, size)

@@ -87,8 +87,10 @@ class JobSeekerProfile(Base):
     __table_args__ = (
         Index("ix_job_seeker_profiles_full_name_id", "full_name", "id"),
         Index("ix_job_seeker_profiles_phone_e164_id", "phone_e164", "id"),
+        Index("ix_job_seeker_profiles_registered_at", "registered_at"),
     )
-    """Staff find job seekers by a part of the name or phone, in name order (`models.job_seeker_search`)."""
+    """Staff find job seekers by a part of the name or phone, in name order (`models.job_seeker_search`); the
+    dashboard's overview counts this month's registrations (`models.overview`)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)

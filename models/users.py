@@ -120,6 +120,12 @@ async def office_users_named(session: AsyncSession, who: str) -> list[User]:
     return list(await session.scalars(query))
 
 
+async def office_people(session: AsyncSession) -> list[User]:
+    """Everyone with an office role, by channel and id (a short list: an office's people, not its job seekers)."""
+    query = select(User).where(User.role.in_(OFFICE_ROLES)).order_by(User.channel, User.external_id)
+    return list(await session.scalars(query))
+
+
 async def delete_user(session: AsyncSession, user: User) -> None:
     """Remove the user and, through foreign-key cascades, their profile and conversation; and every message
     written to them, which holds their data too (a profile summary, an export)."""

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, String, select, update
+from sqlalchemy import ForeignKey, String, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -54,6 +56,13 @@ class WebSession(Base):
     revoked_at: Mapped[datetime | None]
     client: Mapped[str] = mapped_column(String(64), default="")
     """Where it was opened from (the client address), shown to the staff member and kept in audit rows."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignIns:
+    last: datetime
+    """When the person last signed in (opened a session)."""
+    open_sessions: int
 
 
 async def create_login_link(session: AsyncSession, user_id: int, now: datetime) -> str:
@@ -105,3 +114,13 @@ async def revoke_sessions(session: AsyncSession, user_id: int, now: datetime, *,
         query = query.where(WebSession.id == only)
     result = await session.execute(query.values(revoked_at=now))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def last_sign_ins(session: AsyncSession, user_ids: Sequence[int], now: datetime) -> dict[int, SignIns]:
+    """For each of `user_ids` that ever signed in: when they last did, and how many of their sessions are open."""
+    if not user_ids:
+        return {}
+    open_now = (WebSession.revoked_at.is_(None)) & (WebSession.last_seen_at >= now - IDLE_TIMEOUT)
+    query = (select(WebSession.user_id, func.max(WebSession.created_at), func.count().filter(open_now))
+             .where(WebSession.user_id.in_(user_ids)).group_by(WebSession.user_id))
+    return {user_id: SignIns(last, int(count)) for user_id, last, count in await session.execute(query)}

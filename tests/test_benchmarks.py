@@ -105,3 +105,13 @@ def test_whatsapp_send() -> None:
     final = figures(lines[-1])
     assert set(final) == {"whatsapp_rate_ratio", "lost"}
     assert final["lost"] == "0"
+
+
+def test_web(backends: list[str]) -> None:
+    lines = run_bench("web.py", "--users", "300", "--openings", "20", "--applicants", "100", "--move", "50",
+                      "--samples", "5", "--backend", backend_option(backends))
+    finals = [figures(line) for line in lines[-len(backends):]]
+    assert [final["backend"] for final in finals] == backends
+    assert all(set(final) == {"web_p99_ms", "bulk_move_s", "backend"} for final in finals)
+    assert all({"overview_p99_ms", "applicants_p99_ms", "job_seekers_p99_ms"} <= set(result)
+               for result in json_lines(lines))

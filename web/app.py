@@ -11,6 +11,7 @@ from bot.engine.runtime import Runtime
 from web.dashboard import Dashboard, DashboardConfig, Refused
 from web.pages import (
     applicants,
+    audit,
     broadcast_compose,
     broadcasts,
     job_seekers,
@@ -19,13 +20,14 @@ from web.pages import (
     overview,
     reports,
     sign_in,
+    staff,
 )
 from web.templating import STATIC
 
 __all__ = ["DashboardConfig", "mount_dashboard"]
 
 PAGES = (sign_in, overview, opening_edits, openings, applicants, job_seekers, reports, broadcast_compose,
-         broadcasts)
+         broadcasts, staff, audit)
 STATIC_PATH = "/static"
 
 

@@ -3,8 +3,10 @@ ignored, never an error), the address of another page of the same list, and the 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import datetime
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -51,3 +53,9 @@ def xlsx_download(name: str, header: Sequence[str], rows: Sequence[Sequence[obje
 def kecamatan_names(office: Office) -> dict[str, str]:
     """The office's kecamatan by code, for a filter's choices."""
     return {kecamatan.code: kecamatan.name for kecamatan in office.kecamatan}
+
+
+def office_time(office: Office) -> Callable[[datetime], datetime]:
+    """A stored moment as the office's clock shows it, for a template's "2 Desember 2026 09:15"."""
+    zone = ZoneInfo(office.timezone)
+    return lambda moment: moment.astimezone(zone)

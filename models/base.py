@@ -15,6 +15,16 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_job_seeker_profiles_name_trigrams"})
+"""Indexes a migration makes on PostgreSQL alone (a trigram index has no SQLite counterpart): the models do not
+declare them, so comparing the models with a migrated database leaves them out (`compared`)."""
+
+
+def compared(_object: object, name: str | None, type_: str, _reflected: bool, _compare_to: object) -> bool:
+    """Alembic's `include_object`: everything but the PostgreSQL-only indexes."""
+    return not (type_ == "index" and name in POSTGRESQL_ONLY_INDEXES)
+
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 
 import models.all  # noqa: F401  (registers every table on Base.metadata)
 from bot import migrate
-from models.base import Base
+from models.base import Base, compared
 
 
 def run_migrations(connection: Connection) -> None:
@@ -17,6 +17,7 @@ def run_migrations(connection: Connection) -> None:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=compared,
         process_revision_directives=migrate.number_revision,
     )
     with context.begin_transaction():

@@ -19,10 +19,15 @@ from handlers.registration import privacy
 from handlers.registration.registration import start_profile_edit, start_registration
 from handlers.reports.staff_report import start_report
 from handlers.selection.one_by_one import start_selection
+from handlers.tickets.asking import start_asking
 from models.follow_ups import unfinished_check_in
 from models.profiles import get_profile, is_registered
 
 HOME = "home"
+NOT_UNDERSTOOD = "not_understood"
+OFFER_STAFF_AFTER = 2
+"""After this many messages at the main menu the bot did not understand, it offers to ask staff instead."""
+ASK = Option("ask", _("Ask staff"))
 
 
 async def entries(ctx: Context) -> tuple[Option, ...]:
@@ -49,6 +54,7 @@ async def entries(ctx: Context) -> tuple[Option, ...]:
             Option("language", _("Language")),
             Option("export", _("Export my data")),
             Option("delete", _("Delete my account")),
+            ASK,
             Option("help", _("Help")),
         )
     return (
@@ -57,6 +63,7 @@ async def entries(ctx: Context) -> tuple[Option, ...]:
         Option("register", _("Register as a job seeker")),
         *browse,
         Option("language", _("Language")),
+        ASK,
         Option("help", _("Help")),
     )
 
@@ -68,6 +75,10 @@ async def ask_home(ctx: Context) -> Outgoing:
 async def accept_home(ctx: Context, given: Answer) -> Result:
     choice = given.option
     if choice not in {o.id for o in await entries(ctx)}:
+        ctx.data[NOT_UNDERSTOOD] = missed = int(ctx.data.get(NOT_UNDERSTOOD, 0)) + 1
+        if missed >= OFFER_STAFF_AFTER:
+            return Invalid(_("I do not understand that. If you have a question for the office, choose "
+                             "\"Ask staff\" and a staff member will answer you here."))
         return Invalid(_("Please choose one of the menu options, by its number or its name."))
     end_flow(ctx)
     if choice == "register":
@@ -86,6 +97,8 @@ async def accept_home(ctx: Context, given: Answer) -> Result:
         await start_report(ctx)
     elif choice == "checkin":
         await checkin_command(ctx, None)
+    elif choice == ASK.id:
+        await start_asking(ctx)
     elif choice == "help":
         ctx.send(help_message(ctx))
     elif choice == "edit_profile":

@@ -28,6 +28,7 @@ from handlers.reports import staff_report
 from handlers.selection import one_by_one as selection
 from handlers.selection import opening_upload
 from handlers.small_talk import reply_to_small_talk
+from handlers.tickets import answering, asking
 from models.profiles import is_registered
 
 MAX_TEXT_LENGTH = 1000
@@ -35,7 +36,7 @@ MAX_TEXT_LENGTH = 1000
 FLOWS: Mapping[str, Flow] = MappingProxyType(
     {f.name: f for f in (registration.FLOW, menu.FLOW, language.FLOW, privacy.DELETE_FLOW, openings.FLOW,
                          my_applications.FLOW, selection.FLOW, opening_upload.FLOW, broadcasts.FLOW,
-                         checkins.FLOW, staff_report.FLOW)}
+                         checkins.FLOW, staff_report.FLOW, asking.FLOW)}
 )
 
 COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
@@ -56,8 +57,10 @@ COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
     "checkin": "checkin", "kabar": "checkin",
     "laporan": "report", "report": "report",
     "masuk": "login", "login": "login",
+    "tanya": "ask", "ask": "ask",
+    "jawab": "answer", "answer": "answer",
 })
-STAFF_ONLY = frozenset({"staff", "broadcast"})
+STAFF_ONLY = frozenset({"staff", "broadcast", "answer"})
 """Commands a member never learns exist: to them these are unknown commands like any other."""
 OFFICE_ONLY = frozenset({"login", "report"})
 """Commands for anyone who works at the office, viewers included (they read reports, change nothing)."""
@@ -249,6 +252,7 @@ COMMANDS: Mapping[str, Callable[[Context, Flow | None], Awaitable[None]]] = Mapp
     "login": _read_only(dashboard_link.send_sign_in_link),
     "profile": _read_only(privacy.show_profile),
     "export": _read_only(data_export.export_data),
+    "ask": _outside_tasks(asking.start_asking),
 })
 
 
@@ -261,9 +265,15 @@ async def _alerts(ctx: Context, current: Flow | None, wanted: str) -> None:
     await _repeat_question(ctx, current)
 
 
+async def _answer_ticket(ctx: Context, current: Flow | None, argument: str) -> None:
+    await answering.answer_ticket(ctx, argument)
+    await _repeat_question(ctx, current)
+
+
 COMMANDS_WITH_ARGUMENT: Mapping[str, Callable[[Context, Flow | None, str], Awaitable[None]]] = MappingProxyType({
     "opening": _open_opening,
     "alerts": _alerts,
+    "answer": _answer_ticket,
 })
 
 

@@ -15,6 +15,7 @@ from models.receipts import PlatformMessage
 from models.seeds import SeedRun
 from models.surveys import SurveyVersion
 from models.targets import TrainingTarget
+from models.tickets import Ticket, TicketMessage
 from models.users import User
 from models.web_access import LoginLink, WebSession
 
@@ -39,6 +40,8 @@ __all__ = [
     "SeedRun",
     "StoredFile",
     "SurveyVersion",
+    "Ticket",
+    "TicketMessage",
     "TrainingProgram",
     "TrainingTarget",
     "User",

@@ -17,16 +17,19 @@ from models.applications import opening_title
 from models.files import store_file
 from models.personal_data import ApplicationRecord, application_records
 from models.profiles import JobSeekerProfile, answers_of, get_profile
+from models.tickets import tickets_of
 
 FILE_NAME = "data-sahabat-kerja.txt"
 
 
 async def export_data(ctx: Context) -> None:
     profile = await get_profile(ctx.session, ctx.user.id)
-    if profile is None:
+    questions = await ticket_lines(ctx)
+    if profile is None and not questions:
         ctx.send(say(_("You are not registered yet, so we hold no personal data about you.")))
         return
-    lines = await export_lines(ctx, profile)
+    lines = [*await export_lines(ctx, profile), *questions] if profile is not None else \
+        [_("All data we hold about you:"), *questions]
     ctx.send(say(*lines, sensitive=True))
     content = "\n".join(ctx.render(line) for line in lines).encode("utf-8")
     file_id = await store_file(ctx.session, name=FILE_NAME, media_type=PLAIN_TEXT, content=content, now=ctx.now)
@@ -51,6 +54,17 @@ async def export_lines(ctx: Context, profile: JobSeekerProfile) -> list[Msg | st
         *await _application_lines(ctx),
         *await check_in_export_lines(ctx),
     ]
+
+
+async def ticket_lines(ctx: Context) -> list[Msg | str]:
+    """The questions they asked the office and every message of each thread, theirs and the office's."""
+    lines: list[Msg | str] = []
+    for ticket, messages in await tickets_of(ctx.session, ctx.user.id):
+        lines.append(_("Your question #{ticket}, asked on {date}:").format(ticket=ticket.id,
+                                                                          date=ticket.created_at.date()))
+        lines += [(_("- {date}, the office: {text}") if message.from_staff else _("- {date}, you: {text}"))
+                  .format(date=message.created_at.date(), text=message.text) for message in messages]
+    return lines
 
 
 async def _application_lines(ctx: Context) -> list[Msg | str]:

@@ -1,0 +1,58 @@
+"""Ask staff (/tanya, /ask): the user writes to the office, and while in this mode everything they type is added
+to their ticket, until they choose "Back to the menu" (offered with every message here). Commands keep working.
+
+Staff answers arrive as notices (`services.tickets.reply`), with a Reply button that comes back here.
+"""
+
+from __future__ import annotations
+
+from bot.engine.messages import Msg, Nav, Outgoing, _, say
+from handlers.context import Context
+from handlers.flow import Answer, Flow, Invalid, Result, Stay, Step, begin, leave_flow
+from models.tickets import MESSAGE_LIMIT, open_ticket_of
+from services.tickets import Outcome, ask
+
+WRITING = "writing"
+TICKET = "ticket"
+
+EXPECT = _("Staff answer during office hours, usually within one working day; the answer will come here.")
+
+
+async def start_asking(ctx: Context) -> None:
+    """Open the writing mode; with an open ticket, what they write next is added to it."""
+    ticket = await open_ticket_of(ctx.session, ctx.user.id)
+    await begin(ctx, FLOW, data={"draft": {TICKET: ticket.id} if ticket is not None else {}})
+
+
+async def ask_message(ctx: Context) -> Outgoing:
+    ticket = ctx.draft.get(TICKET)
+    if ticket is None:
+        text = _("Write your question for the office staff in one message. Staff will answer here.")
+    else:
+        text = _("Anything else? What you write here is added to your question #{ticket}.").format(ticket=ticket)
+    return say(text, nav=(Nav.MENU,))
+
+
+def _received(ctx: Context, ticket_id: int) -> list[Msg | str]:
+    office = ctx.services.office
+    lines: list[Msg | str] = [_("Thank you. Your question has number #{ticket}.").format(ticket=ticket_id)]
+    if office.hours:
+        lines.append(_("Office hours: {hours}").format(hours=office.hours))
+    lines.append(EXPECT)
+    return lines
+
+
+async def accept_message(ctx: Context, given: Answer) -> Result:
+    added = await ask(ctx.session, ctx.user.id, given.text, now=ctx.now)
+    if added.outcome is Outcome.EMPTY or added.ticket is None:
+        return Invalid(_("Please write your question as text."))
+    if added.outcome is Outcome.TOO_LONG:
+        return Invalid(_("That message is too long: please write at most {limit} characters.")
+                       .format(limit=MESSAGE_LIMIT))
+    if added.opened:
+        ctx.send(say(*_received(ctx, added.ticket.id)))
+    return Stay({TICKET: added.ticket.id})
+
+
+FLOW = Flow(name="ask_staff", steps=(Step(WRITING, ask_message, accept_message, only_shows=True),),
+            finish=leave_flow, cancel=leave_flow, nav=(Nav.MENU,))

@@ -1,0 +1,155 @@
+"""Questions job seekers ask the office ("Ask staff"): one ticket per question thread, its messages in order.
+
+A user has at most one ticket that is open; a message within `REOPEN_WITHIN` of a ticket's closing reopens it
+instead of starting another, so a "thank you" or a follow-up stays with the thread staff already read. The inbox
+reads open tickets oldest waiting first from one index (`ix_tickets_status_last_message_at`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, aliased, mapped_column
+
+from models.base import Base
+from models.paging import Page, table_page
+from models.users import User
+
+MESSAGE_LIMIT = 2000
+"""The longest message kept, in characters, from either side (a WhatsApp message holds 4096)."""
+REOPEN_WITHIN = timedelta(days=7)
+
+
+class TicketStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class CloseReason(StrEnum):
+    ANSWERED = "answered"
+    SPAM = "spam"
+    DUPLICATE = "duplicate"
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_status_last_message_at", "status", "last_message_at"),
+        Index("ix_tickets_user_id_status", "user_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(8), default=TicketStatus.OPEN)
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime]
+    last_message_at: Mapped[datetime]
+    """When the user last wrote: the inbox shows the longest waiting first."""
+    closed_at: Mapped[datetime | None]
+    close_reason: Mapped[str | None] = mapped_column(String(12))
+
+
+class TicketMessage(Base):
+    __tablename__ = "ticket_messages"
+    __table_args__ = (Index("ix_ticket_messages_ticket_id_id", "ticket_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    """Who wrote it: the user, or the staff member (None once their account is gone)."""
+    from_staff: Mapped[bool]
+    text: Mapped[str] = mapped_column(String(MESSAGE_LIMIT))
+    created_at: Mapped[datetime]
+
+
+async def get_ticket(session: AsyncSession, ticket_id: int, *, lock: bool = False) -> Ticket | None:
+    """The ticket, locked against a concurrent change when `lock` (two staff replying or closing at once)."""
+    query = select(Ticket).where(Ticket.id == ticket_id)
+    return await session.scalar(query.with_for_update() if lock else query)
+
+
+async def latest_ticket(session: AsyncSession, user_id: int) -> Ticket | None:
+    """The user's newest ticket, open or closed."""
+    query = select(Ticket).where(Ticket.user_id == user_id).order_by(Ticket.id.desc()).limit(1)
+    return await session.scalar(query)
+
+
+async def open_ticket_of(session: AsyncSession, user_id: int) -> Ticket | None:
+    query = select(Ticket).where(Ticket.user_id == user_id, Ticket.status == TicketStatus.OPEN)
+    return await session.scalar(query.order_by(Ticket.id.desc()).limit(1))
+
+
+def add_message(session: AsyncSession, ticket: Ticket, *, author_id: int | None, from_staff: bool, text: str,
+                now: datetime) -> TicketMessage:
+    message = TicketMessage(ticket_id=ticket.id, author_id=author_id, from_staff=from_staff, text=text,
+                            created_at=now)
+    session.add(message)
+    if not from_staff:
+        ticket.last_message_at = now
+    return message
+
+
+async def thread(session: AsyncSession, ticket_id: int) -> Sequence[TicketMessage]:
+    """The ticket's messages in the order they were written."""
+    query = select(TicketMessage).where(TicketMessage.ticket_id == ticket_id).order_by(TicketMessage.id)
+    return list(await session.scalars(query))
+
+
+async def tickets_of(session: AsyncSession, user_id: int) -> Sequence[tuple[Ticket, Sequence[TicketMessage]]]:
+    """Every ticket of the user with its messages, oldest first (their data export)."""
+    tickets = await session.scalars(select(Ticket).where(Ticket.user_id == user_id).order_by(Ticket.id))
+    return [(ticket, await thread(session, ticket.id)) for ticket in tickets]
+
+
+class InboxTab(StrEnum):
+    OPEN = "open"
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    ticket: Ticket
+    user: User
+    assignee: User | None
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """How many open tickets wait and since when the longest has (None when none waits)."""
+
+    count: int
+    oldest: datetime | None
+
+
+async def waiting(session: AsyncSession) -> Waiting:
+    query = select(func.count(), func.min(Ticket.last_message_at)).where(Ticket.status == TicketStatus.OPEN)
+    count, oldest = (await session.execute(query)).one()
+    return Waiting(int(count), oldest)
+
+
+async def inbox_page(session: AsyncSession, tab: InboxTab, viewer_id: int | None, *, page: int,
+                     size: int) -> Page[InboxRow]:
+    """One page of the tab: open tickets oldest waiting first, closed ones the most recently closed first."""
+    assignee = aliased(User)
+    query = (select(Ticket, User, assignee).join(User, User.id == Ticket.user_id)
+             .outerjoin(assignee, assignee.id == Ticket.assigned_to))
+    if tab is InboxTab.CLOSED:
+        query = query.where(Ticket.status == TicketStatus.CLOSED)
+        order: tuple[Any, ...] = (Ticket.closed_at.desc(), Ticket.id.desc())
+    else:
+        query = query.where(Ticket.status == TicketStatus.OPEN)
+        if tab is InboxTab.MINE:
+            query = query.where(Ticket.assigned_to == viewer_id)
+        elif tab is InboxTab.UNASSIGNED:
+            query = query.where(Ticket.assigned_to.is_(None))
+        order = (Ticket.last_message_at, Ticket.id)
+    found = await table_page(session, query, order, page=page, size=size)
+    return Page([InboxRow(*row) for row in found.items], found.number, found.total, found.size)

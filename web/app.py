@@ -14,6 +14,7 @@ from web.pages import (
     audit,
     broadcast_compose,
     broadcasts,
+    inbox,
     job_seekers,
     opening_edits,
     openings,
@@ -27,7 +28,7 @@ from web.templating import STATIC
 __all__ = ["DashboardConfig", "mount_dashboard"]
 
 PAGES = (sign_in, overview, opening_edits, openings, applicants, job_seekers, reports, broadcast_compose,
-         broadcasts, staff, audit)
+         broadcasts, inbox, staff, audit)
 STATIC_PATH = "/static"
 
 

@@ -64,6 +64,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("job_seekers", _("Job seekers"), f"{HOME}/pencari-kerja", Need.VIEW),
     NavEntry("reports", _("Reports"), f"{HOME}/laporan", Need.VIEW),
     NavEntry("broadcasts", _("Broadcasts"), f"{HOME}/siaran", Need.VIEW),
+    NavEntry("inbox", _("Messages"), f"{HOME}/pesan", Need.VIEW),
     NavEntry("staff", _("Staff"), f"{HOME}/staf", Need.ADMIN),
     NavEntry("audit", _("Audit"), f"{HOME}/audit", Need.ADMIN),
 )

@@ -1,0 +1,62 @@
+"""What the dashboard's inbox reads: the tabs of tickets, the count waiting and the longest wait, and one thread
+with its asker shown masked (staff need to recognise the person, not read their full name and number)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.paging import Page
+from models.profiles import get_profile
+from models.tickets import InboxRow, InboxTab, Ticket, TicketMessage, Waiting, get_ticket, inbox_page, thread, waiting
+from models.users import User, get_user
+from services.permissions import Actor, require_viewer
+
+
+@dataclass(frozen=True, slots=True)
+class Inbox:
+    page: Page[InboxRow]
+    waiting: Waiting
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    ticket: Ticket
+    user: User
+    name: str
+    """The asker's name masked ('Siti R.'), or empty for someone not registered."""
+    phone: str
+    """Their phone masked ('+62812****0001'), or empty."""
+    messages: Sequence[TicketMessage]
+    authors: dict[int, User]
+
+
+def masked_name(name: str) -> str:
+    """The first name and the initials of the others: 'Siti Rahmawati' -> 'Siti R.'."""
+    first, *others = name.split() or [""]
+    return " ".join([first, *(f"{other[0]}." for other in others)])
+
+
+def masked_phone(phone: str) -> str:
+    return phone[:6] + "*" * max(len(phone) - 10, 0) + phone[-4:] if len(phone) > 10 else phone
+
+
+async def inbox(session: AsyncSession, actor: Actor, tab: InboxTab, *, page: int, size: int) -> Inbox:
+    require_viewer(actor)
+    return Inbox(await inbox_page(session, tab, actor.user_id, page=page, size=size), await waiting(session))
+
+
+async def conversation(session: AsyncSession, actor: Actor, ticket_id: int) -> Conversation | None:
+    require_viewer(actor)
+    ticket = await get_ticket(session, ticket_id)
+    user = await get_user(session, ticket.user_id) if ticket is not None else None
+    if ticket is None or user is None:
+        return None
+    profile = await get_profile(session, user.id)
+    messages = await thread(session, ticket.id)
+    staff_ids = {message.author_id for message in messages if message.from_staff and message.author_id is not None}
+    authors = {staff_id: author for staff_id in staff_ids if (author := await get_user(session, staff_id))}
+    return Conversation(ticket, user, masked_name(profile.shown_name) if profile else "",
+                        masked_phone(profile.phone_e164) if profile else "", messages, authors)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from models.base import Base
 from models.paging import Page, table_page
+from models.profiles import JobSeekerProfile
 from models.users import User
 
 MESSAGE_LIMIT = 2000
@@ -119,6 +120,10 @@ class InboxRow:
     ticket: Ticket
     user: User
     assignee: User | None
+    name: str | None = None
+    """The asker's full name when they registered (the service masks it)."""
+    last_text: str = ""
+    """The thread's latest message, for a glimpse in the list."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +144,11 @@ async def inbox_page(session: AsyncSession, tab: InboxTab, viewer_id: int | None
                      size: int) -> Page[InboxRow]:
     """One page of the tab: open tickets oldest waiting first, closed ones the most recently closed first."""
     assignee = aliased(User)
-    query = (select(Ticket, User, assignee).join(User, User.id == Ticket.user_id)
-             .outerjoin(assignee, assignee.id == Ticket.assigned_to))
+    latest = (select(TicketMessage.text).where(TicketMessage.ticket_id == Ticket.id)
+              .order_by(TicketMessage.id.desc()).limit(1).correlate(Ticket).scalar_subquery())
+    query = (select(Ticket, User, assignee, JobSeekerProfile.full_name, latest).join(User, User.id == Ticket.user_id)
+             .outerjoin(assignee, assignee.id == Ticket.assigned_to)
+             .outerjoin(JobSeekerProfile, JobSeekerProfile.user_id == Ticket.user_id))
     if tab is InboxTab.CLOSED:
         query = query.where(Ticket.status == TicketStatus.CLOSED)
         order: tuple[Any, ...] = (Ticket.closed_at.desc(), Ticket.id.desc())
@@ -152,4 +160,5 @@ async def inbox_page(session: AsyncSession, tab: InboxTab, viewer_id: int | None
             query = query.where(Ticket.assigned_to.is_(None))
         order = (Ticket.last_message_at, Ticket.id)
     found = await table_page(session, query, order, page=page, size=size)
-    return Page([InboxRow(*row) for row in found.items], found.number, found.total, found.size)
+    return Page([InboxRow(ticket, user, assigned, name, text or "")
+                 for ticket, user, assigned, name, text in found.items], found.number, found.total, found.size)

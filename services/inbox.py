@@ -4,10 +4,12 @@ with its asker shown masked (staff need to recognise the person, not read their 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.engine.messages import one_line
+from models.answers import name_case
 from models.paging import Page
 from models.profiles import get_profile
 from models.tickets import InboxRow, InboxTab, Ticket, TicketMessage, Waiting, get_ticket, inbox_page, thread, waiting
@@ -33,6 +35,10 @@ class Conversation:
     authors: dict[int, User]
 
 
+GLIMPSE = 80
+"""Characters of the latest message shown in the inbox's list."""
+
+
 def masked_name(name: str) -> str:
     """The first name and the initials of the others: 'Siti Rahmawati' -> 'Siti R.'."""
     first, *others = name.split() or [""]
@@ -45,7 +51,10 @@ def masked_phone(phone: str) -> str:
 
 async def inbox(session: AsyncSession, actor: Actor, tab: InboxTab, *, page: int, size: int) -> Inbox:
     require_viewer(actor)
-    return Inbox(await inbox_page(session, tab, actor.user_id, page=page, size=size), await waiting(session))
+    found = await inbox_page(session, tab, actor.user_id, page=page, size=size)
+    rows = [replace(row, name=masked_name(name_case(row.name)) if row.name else None,
+                    last_text=one_line(row.last_text, GLIMPSE)) for row in found.items]
+    return Inbox(replace(found, items=rows), await waiting(session))
 
 
 async def conversation(session: AsyncSession, actor: Actor, ticket_id: int) -> Conversation | None:

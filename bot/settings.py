@@ -59,7 +59,9 @@ class Settings(BaseSettings):
     whatsapp_daily_unique_recipients: int | None = Field(default=1000, gt=0)  # the number's tier
     whatsapp_templates: dict[str, dict[str, str]] = Field(default_factory=dict)
     """JSON such as {"notification": {"id": "kabar_disnaker", "en": "office_news"}}: approved templates with one
-    body parameter, used outside the 24-hour window."""
+    body parameter, used outside the 24-hour window. "ticket_reply" is for staff answers: its parameter is only the
+    news that an answer waits ("... has answered your question #12. Please reply to this message to read the
+    answer."), the answer follows the user's reply."""
     redis_url: str | None = None
     """redis://host:6379/0: every process of this bot shares the send-rate budgets there (several workers)."""
 

@@ -36,7 +36,7 @@ MAX_TEXT_LENGTH = 1000
 FLOWS: Mapping[str, Flow] = MappingProxyType(
     {f.name: f for f in (registration.FLOW, menu.FLOW, language.FLOW, privacy.DELETE_FLOW, openings.FLOW,
                          my_applications.FLOW, selection.FLOW, opening_upload.FLOW, broadcasts.FLOW,
-                         checkins.FLOW, staff_report.FLOW, asking.FLOW)}
+                         checkins.FLOW, staff_report.FLOW, asking.FLOW, answering.FLOW)}
 )
 
 COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
@@ -59,12 +59,14 @@ COMMAND_ALIASES: Mapping[str, str] = MappingProxyType({
     "masuk": "login", "login": "login",
     "tanya": "ask", "ask": "ask",
     "jawab": "answer", "answer": "answer",
+    "tiket": "ticket_alerts", "tickets": "ticket_alerts",
 })
-STAFF_ONLY = frozenset({"staff", "broadcast", "answer"})
+STAFF_ONLY = frozenset({"staff", "broadcast", "answer", "ticket_alerts"})
 """Commands a member never learns exist: to them these are unknown commands like any other."""
 OFFICE_ONLY = frozenset({"login", "report"})
 """Commands for anyone who works at the office, viewers included (they read reports, change nothing)."""
-STAFF_FLOWS = frozenset(flow.name for flow in (selection.FLOW, opening_upload.FLOW, broadcasts.FLOW))
+STAFF_FLOWS = frozenset(flow.name for flow in (selection.FLOW, opening_upload.FLOW, broadcasts.FLOW,
+                                               answering.FLOW))
 OFFICE_FLOWS = frozenset({staff_report.FLOW.name})
 TYPED_KEYWORDS = frozenset({"menu", "help", "bantuan", "cancel", "batal", "back", "kembali", "stop", "berhenti"})
 """Words that act as commands when typed alone (STOP and BERHENTI as WhatsApp users expect)."""
@@ -81,6 +83,7 @@ async def route(ctx: Context, incoming: Incoming) -> None:
                                 or (current.name in OFFICE_FLOWS and not ctx.user.works_at_office)):
         engine.end_flow(ctx)  # their staff role was taken away meanwhile
         current = None
+    await asking.deliver_held(ctx)
     asked_to_leave = leaving.take_pending(ctx)
     if not (asked_to_leave and current is not None and await leaving.settle(ctx, current, incoming)):
         await _handle(ctx, current, incoming)
@@ -266,7 +269,16 @@ async def _alerts(ctx: Context, current: Flow | None, wanted: str) -> None:
 
 
 async def _answer_ticket(ctx: Context, current: Flow | None, argument: str) -> None:
+    named = answering.ticket_number(argument)
+    if named is not None and not named[1]:  # the Answer button of an alert: the answer comes in the next message
+        await _outside_tasks(partial(answering.start_answer, ticket=named[0]))(ctx, current)
+        return
     await answering.answer_ticket(ctx, argument)
+    await _repeat_question(ctx, current)
+
+
+async def _ticket_alerts(ctx: Context, current: Flow | None, wanted: str) -> None:
+    await answering.change_alerts(ctx, wanted)
     await _repeat_question(ctx, current)
 
 
@@ -274,6 +286,7 @@ COMMANDS_WITH_ARGUMENT: Mapping[str, Callable[[Context, Flow | None, str], Await
     "opening": _open_opening,
     "alerts": _alerts,
     "answer": _answer_ticket,
+    "ticket_alerts": _ticket_alerts,
 })
 
 

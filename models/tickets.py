@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, func, select
+from sqlalchemy import ForeignKey, Index, String, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
@@ -67,6 +67,9 @@ class TicketMessage(Base):
     from_staff: Mapped[bool]
     text: Mapped[str] = mapped_column(String(MESSAGE_LIMIT))
     created_at: Mapped[datetime]
+    held: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """A staff answer the user has only been told of (their WhatsApp window was closed): it is delivered in full
+    when they next write, and the flag cleared in that same transaction."""
 
 
 async def get_ticket(session: AsyncSession, ticket_id: int, *, lock: bool = False) -> Ticket | None:
@@ -94,6 +97,14 @@ def add_message(session: AsyncSession, ticket: Ticket, *, author_id: int | None,
     if not from_staff:
         ticket.last_message_at = now
     return message
+
+
+async def held_answers(session: AsyncSession, user_id: int) -> Sequence[TicketMessage]:
+    """The staff answers the user has not read yet, oldest first, locked so that two messages of theirs arriving
+    at once deliver them once."""
+    query = (select(TicketMessage).join(Ticket, Ticket.id == TicketMessage.ticket_id)
+             .where(Ticket.user_id == user_id, TicketMessage.held).order_by(TicketMessage.id))
+    return list(await session.scalars(query.with_for_update(of=TicketMessage)))
 
 
 async def thread(session: AsyncSession, ticket_id: int) -> Sequence[TicketMessage]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint, bindparam, delete, select, true
+from sqlalchemy import String, UniqueConstraint, bindparam, delete, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -52,6 +52,8 @@ class User(Base):
     """When they sent /stop (or BERHENTI): no broadcasts or alerts until they send /start again."""
     opening_alerts: Mapped[bool] = mapped_column(default=True, server_default=true())
     """Whether the user wants one message when a new opening matching their profile is published."""
+    ticket_alerts: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Staff only: whether they are told in the chat of each new question (`/tiket on`), to answer from there."""
 
     conversation: Mapped[Conversation] = relationship(
         lazy="joined", cascade="all, delete-orphan", passive_deletes=True
@@ -123,6 +125,12 @@ async def office_users_named(session: AsyncSession, who: str) -> list[User]:
 async def office_people(session: AsyncSession) -> list[User]:
     """Everyone with an office role, by channel and id (a short list: an office's people, not its job seekers)."""
     query = select(User).where(User.role.in_(OFFICE_ROLES)).order_by(User.channel, User.external_id)
+    return list(await session.scalars(query))
+
+
+async def ticket_alert_staff(session: AsyncSession) -> list[User]:
+    """Staff who asked to be told of each new question in the chat."""
+    query = select(User).where(User.role.in_(ACTING_ROLES), User.ticket_alerts).order_by(User.id)
     return list(await session.scalars(query))
 
 

@@ -4,17 +4,22 @@ Every staff action checks the role and writes an audit row in the same transacti
 user as a notice in that transaction too, so it is sent once the answer is stored and never without it (the
 outbox delivers it). A reply or a close locks the ticket row first: two staff answering at once are stored and
 delivered one after the other, each once.
+
+On WhatsApp a user silent for a day may only be sent an approved template: then the answer is held in the thread
+(`TicketMessage.held`) and the user is only told of it; the answer itself goes out when they next write
+(`release_held`), so nothing waits in memory and nothing is sent twice. Staff who opt in (`set_alerts`) are told
+of each new question in the chat.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.engine.messages import Msg, Option, Purpose, _, say
+from bot.engine.messages import Msg, Option, Outgoing, Purpose, _, one_line, say
 from models.audit import FORM_MEMORY, audit, audited_with_form
 from models.profiles import get_profile
 from models.regions import Office
@@ -26,8 +31,10 @@ from models.tickets import (
     TicketStatus,
     add_message,
     get_ticket,
+    held_answers,
     latest_ticket,
 )
+from models.users import User, get_user, ticket_alert_staff
 from services.notices import Notices
 from services.permissions import Actor, require_staff
 
@@ -35,11 +42,23 @@ SUBJECT = "ticket"
 REPLY = "ticket.reply"
 ASSIGN = "ticket.assign"
 CLOSE = "ticket.close"
+ALERTS = "ticket.alerts"
 
 ANSWER = _("Answer from {office} ({sender}) to your question #{ticket}:\n\n{text}")
 ANSWER_FROM_OFFICE = _("Answer from {office} to your question #{ticket}:\n\n{text}")
 REPLY_BUTTON = Option("/tanya", _("Reply to the office"))
 """Brings the user back to writing to their ticket (a closed one reopens within a week)."""
+ANSWER_WAITS = _("{office} has answered your question #{ticket}. Please reply to this message to read the answer.")
+NEW_QUESTION = _("New question #{ticket}: {text}")
+ANSWER_BUTTON = _("Answer")
+GLIMPSE = 300
+"""Characters of a new question shown to staff in the chat; the whole thread is in the dashboard."""
+
+HELD_CHANNELS = frozenset({"whatsapp"})
+"""Channels that may write freely to a user only within 24 hours of the user's last message."""
+HOLD_AFTER = timedelta(hours=23)
+"""Answers to a user silent this long are held: an hour short of WhatsApp's 24, so that an answer still waiting
+in the outbox when the window closes is never sent as a template with nothing to follow it."""
 
 
 class Outcome(StrEnum):
@@ -86,9 +105,9 @@ async def ask(session: AsyncSession, user_id: int, text: str, *, now: datetime) 
     return Added(Outcome.DONE, ticket, opened)
 
 
-async def _sender_name(session: AsyncSession, actor: Actor) -> str | None:
+async def _sender_name(session: AsyncSession, staff_id: int | None) -> str | None:
     """The staff member's first name when they have one on file; the office signs otherwise."""
-    profile = await get_profile(session, actor.user_id) if actor.user_id is not None else None
+    profile = await get_profile(session, staff_id) if staff_id is not None else None
     return profile.shown_name.split()[0] if profile is not None and profile.full_name.strip() else None
 
 
@@ -97,6 +116,11 @@ def answer_message(office: Office, ticket_id: int, text: str, sender: str | None
     if sender is None:
         return ANSWER_FROM_OFFICE.format(office=office.name, ticket=ticket_id, text=text)
     return ANSWER.format(office=office.name, sender=sender, ticket=ticket_id, text=text)
+
+
+def must_hold(user: User | None, now: datetime) -> bool:
+    """Whether an answer to `user` now would reach them only as a template (see `HOLD_AFTER`)."""
+    return user is not None and user.channel in HELD_CHANNELS and now - user.last_seen_at >= HOLD_AFTER
 
 
 async def reply(session: AsyncSession, actor: Actor, ticket_id: int, text: str, *, now: datetime, office: Office,
@@ -113,15 +137,52 @@ async def reply(session: AsyncSession, actor: Actor, ticket_id: int, text: str, 
     if form and await audited_with_form(session, (REPLY,), form, now - FORM_MEMORY):
         return Outcome.DONE
     message = add_message(session, ticket, author_id=actor.user_id, from_staff=True, text=kept, now=now)
+    message.held = must_hold(await get_user(session, ticket.user_id), now)
     await session.flush()
     if ticket.assigned_to is None and actor.user_id is not None:
         ticket.assigned_to = actor.user_id
     audit(session, at=now, actor_id=actor.user_id, action=REPLY, subject_kind=SUBJECT, subject_id=ticket.id,
-          detail={"origin": actor.origin, "message": message.id, **({"form": form} if form else {})})
-    sender = await _sender_name(session, actor)
-    notices.notify(ticket.user_id, say(answer_message(office, ticket.id, kept, sender), options=(REPLY_BUTTON,),
-                                      purpose=Purpose.NOTIFICATION))
+          detail={"origin": actor.origin, "message": message.id, "held": message.held,
+                  **({"form": form} if form else {})})
+    if message.held:
+        told = say(ANSWER_WAITS.format(office=office.name, ticket=ticket.id), options=(REPLY_BUTTON,),
+                   purpose=Purpose.TICKET_REPLY)
+    else:
+        told = say(answer_message(office, ticket.id, kept, await _sender_name(session, actor.user_id)),
+                   options=(REPLY_BUTTON,), purpose=Purpose.TICKET_REPLY)
+    notices.notify(ticket.user_id, told)
     return Outcome.DONE
+
+
+async def release_held(session: AsyncSession, user: User, office: Office) -> list[Outgoing]:
+    """The held answers to `user`, in full and oldest first, to send now that they wrote (their window is open);
+    they stop being held in the same transaction, so each is delivered once."""
+    if user.channel not in HELD_CHANNELS:
+        return []
+    released: list[Outgoing] = []
+    for message in await held_answers(session, user.id):
+        message.held = False
+        sender = await _sender_name(session, message.author_id)
+        released.append(say(answer_message(office, message.ticket_id, message.text, sender),
+                            options=(REPLY_BUTTON,)))
+    return released
+
+
+async def alert_staff(session: AsyncSession, ticket: Ticket, text: str, notices: Notices) -> None:
+    """Tell the staff who opted in of a new (or reopened) question, with a button that opens their answer."""
+    for staff in await ticket_alert_staff(session):
+        if staff.id != ticket.user_id:
+            notices.notify(staff.id, say(NEW_QUESTION.format(ticket=ticket.id, text=one_line(text, GLIMPSE)),
+                                         options=(Option(f"/jawab {ticket.id}", ANSWER_BUTTON),)))
+
+
+async def set_alerts(session: AsyncSession, actor: Actor, staff: User, on: bool, *, now: datetime) -> None:
+    """Turn the staff member's alerts of new questions on or off."""
+    require_staff(actor)
+    before, staff.ticket_alerts = staff.ticket_alerts, on
+    if before != on:
+        audit(session, at=now, actor_id=actor.user_id, action=ALERTS, subject_kind="user", subject_id=staff.id,
+              detail={"origin": actor.origin, "before": before, "after": on})
 
 
 async def assign(session: AsyncSession, actor: Actor, ticket_id: int, assignee_id: int | None, *,

@@ -36,10 +36,10 @@ BUDI = Person("budi", "Budi Santoso", "6309010101950003", "+6281351000077", keca
               interests=("welding",), gender="male", current_status="working")
 
 
-async def job_seeker(runtime: Runtime, clock: Clock, person: Person) -> int:
-    """A registered job seeker (the user and their profile); returns the user's id."""
+async def job_seeker(runtime: Runtime, clock: Clock, person: Person, *, channel: str = CHANNEL) -> int:
+    """A registered job seeker (the user and their profile) on `channel`; returns the user's id."""
     async with runtime.session_factory() as session, session.begin():
-        user, _created = await load_or_create_user(session, CHANNEL, person.external_id, locale=person.locale,
+        user, _created = await load_or_create_user(session, channel, person.external_id, locale=person.locale,
                                                    now=clock())
         fields = ProfileFields(
             full_name=person.name, nik=person.nik, birth_date=date(1999, 8, 5), gender=person.gender,

@@ -162,3 +162,42 @@ async def test_the_export_holds_the_questions_and_deleting_the_account_removes_t
         assert await session.scalar(select(func.count()).select_from(Ticket)) == 0
         assert await session.scalar(select(func.count()).select_from(TicketMessage)) == 0
 
+
+
+async def test_staff_who_opt_in_are_told_of_new_questions_and_answer_from_the_button(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    await office_member(runtime, clock, "ani")
+    await office_member(runtime, clock, "budi")
+    ani, budi = ChatUser(runtime, channel, "ani"), ChatUser(runtime, channel, "budi")
+    setting = [reply for reply in await ani.send("/tiket") if reply.options][0]
+    assert "tidak menerima pemberitahuan" in setting.text
+    assert "Anda menerima pemberitahuan setiap pertanyaan baru" in texts(await ani.tap("Aktifkan", reply=setting))
+    siti = await asking_siti(runtime, channel, clock)
+    await siti.send("/tanya")
+    await siti.send("<i>Apakah</i> ada pelatihan las bulan depan?")
+    await siti.send("Saya lulusan SMK.")
+    user_id = (await siti.user()).id  # type: ignore[union-attr]
+    ticket, _said = await ticket_of(runtime, user_id)
+    alerts = [reply for reply in channel.to("ani") if reply.text.startswith("Pertanyaan baru")]
+    assert [alert.text for alert in alerts] == [f"Pertanyaan baru #{ticket.id}: <i>Apakah</i> ada pelatihan las "
+                                                "bulan depan?"], "one alert per new question, the text as typed"
+    assert not [reply for reply in channel.to("budi") if reply.text.startswith("Pertanyaan baru")]
+
+    await ani.tap("Jawab", reply=alerts[0])
+    assert f"jawaban Anda untuk pertanyaan #{ticket.id}" in ani.text
+    await ani.send("Ada, mulai tanggal 5. Silakan daftar lewat menu.")
+    assert f"pertanyaan #{ticket.id} sudah dikirim" in texts(ani.received[-2:])
+    assert "Ada, mulai tanggal 5." in channel.to(SITI.external_id)[-1].text
+    await budi.send(f"/jawab {ticket.id}")
+    await budi.send("/batal")
+    _ticket, said = await ticket_of(runtime, user_id)
+    assert said[-1] == "Ada, mulai tanggal 5. Silakan daftar lewat menu." and len(said) == 3
+
+    assert "tidak menerima pemberitahuan" in texts(await ani.send("/tiket off"))
+    await siti.send("/hapus")
+    async with runtime.session_factory() as session:
+        changes = list(await session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "ticket.alerts")))
+    assert [(change["before"], change["after"]) for change in changes] == [(False, True), (True, False)]
+    await siti.send("/tiket on")
+    assert "tidak dikenal" in texts(siti.received[-2:]), "members never learn the command exists"

@@ -79,6 +79,9 @@ class Purpose(StrEnum):
     REMINDER = "reminder"
     BROADCAST = "broadcast"
     OPENING_ALERT = "opening_alert"
+    TICKET_REPLY = "ticket_reply"
+    """A staff answer to a user's question; outside the window only its announcement goes, as the template's
+    parameter ("Staff have answered your question #12: reply to read it"), and the answer follows their reply."""
 
 
 @dataclass(frozen=True, slots=True)

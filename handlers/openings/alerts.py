@@ -72,9 +72,14 @@ def change_alerts(ctx: Context, wanted: str) -> None:
         ctx.user.opening_alerts = True
         ctx.send(say(_("Alerts for new openings are on: you get one message when an opening that matches your "
                        "profile is published.")))
-    elif ctx.user.opening_alerts:
-        ctx.send(say(_("Alerts for new openings are on."),
-                     options=(Option(f"{ALERTS_COMMAND} off", _("Turn them off")),)))
     else:
-        ctx.send(say(_("Alerts for new openings are off."),
-                     options=(Option(f"{ALERTS_COMMAND} on", _("Turn them on")),)))
+        show_switch(ctx, ctx.user.opening_alerts, ALERTS_COMMAND, _("Alerts for new openings are on."),
+                    _("Alerts for new openings are off."))
+
+
+def show_switch(ctx: Context, on: bool, command: str, said_on: Msg, said_off: Msg) -> None:
+    """Say whether a setting is on, with the button that turns it the other way (`<command> off` or `on`)."""
+    if on:
+        ctx.send(say(said_on, options=(Option(f"{command} off", _("Turn them off")),)))
+    else:
+        ctx.send(say(said_off, options=(Option(f"{command} on", _("Turn them on")),)))

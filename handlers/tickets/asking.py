@@ -1,7 +1,9 @@
 """Ask staff (/tanya, /ask): the user writes to the office, and while in this mode everything they type is added
 to their ticket, until they choose "Back to the menu" (offered with every message here). Commands keep working.
 
-Staff answers arrive as notices (`services.tickets.reply`), with a Reply button that comes back here.
+Staff answers arrive as notices (`services.tickets.reply`), with a Reply button that comes back here; answers
+held while a WhatsApp user's window was closed are delivered before anything they write next is read
+(`deliver_held`, called by the router for every message).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from bot.engine.messages import Msg, Nav, Outgoing, _, say
 from handlers.context import Context
 from handlers.flow import Answer, Flow, Invalid, Result, Stay, Step, begin, leave_flow
 from models.tickets import MESSAGE_LIMIT, open_ticket_of
-from services.tickets import Outcome, ask
+from services.tickets import Outcome, alert_staff, ask, release_held
 
 WRITING = "writing"
 TICKET = "ticket"
@@ -51,8 +53,15 @@ async def accept_message(ctx: Context, given: Answer) -> Result:
                        .format(limit=MESSAGE_LIMIT))
     if added.opened:
         ctx.send(say(*_received(ctx, added.ticket.id)))
+        await alert_staff(ctx.session, added.ticket, given.text, ctx)
     return Stay({TICKET: added.ticket.id})
 
 
 FLOW = Flow(name="ask_staff", steps=(Step(WRITING, ask_message, accept_message, only_shows=True),),
             finish=leave_flow, cancel=leave_flow, nav=(Nav.MENU,))
+
+
+async def deliver_held(ctx: Context) -> None:
+    """The staff answers the user was only told of (see `services.tickets.release_held`), before their message."""
+    for answer in await release_held(ctx.session, ctx.user, ctx.services.office):
+        ctx.send(answer)

@@ -69,6 +69,9 @@ class Outcome(StrEnum):
     TOO_LONG = "too_long"
     CLOSED = "closed"
     """The ticket was closed meanwhile: nothing to close again."""
+    HELD = "held"
+    """The answer is stored, but the user (on WhatsApp, silent for a day) was only told that it waits: it reaches
+    them when they next write."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +128,9 @@ def must_hold(user: User | None, now: datetime) -> bool:
 
 async def reply(session: AsyncSession, actor: Actor, ticket_id: int, text: str, *, now: datetime, office: Office,
                 notices: Notices, form: str = "") -> Outcome:
-    """Store a staff answer and queue it to the user. Answering a closed ticket is allowed (a late answer still
-    reaches the user) and leaves it closed. A web form sent twice (`form`, its one-time id) is applied once."""
+    """Store a staff answer and queue it to the user (`Outcome.HELD`: only the news of it, see `must_hold`).
+    Answering a closed ticket is allowed (a late answer still reaches the user) and leaves it closed. A web form
+    sent twice (`form`, its one-time id) is applied once."""
     require_staff(actor)
     kept = bounded_text(text)
     if isinstance(kept, Outcome):
@@ -151,7 +155,7 @@ async def reply(session: AsyncSession, actor: Actor, ticket_id: int, text: str, 
         told = say(answer_message(office, ticket.id, kept, await _sender_name(session, actor.user_id)),
                    options=(REPLY_BUTTON,), purpose=Purpose.TICKET_REPLY)
     notices.notify(ticket.user_id, told)
-    return Outcome.DONE
+    return Outcome.HELD if message.held else Outcome.DONE
 
 
 async def release_held(session: AsyncSession, user: User, office: Office) -> list[Outgoing]:

@@ -201,3 +201,17 @@ async def test_staff_who_opt_in_are_told_of_new_questions_and_answer_from_the_bu
     assert [(change["before"], change["after"]) for change in changes] == [(False, True), (True, False)]
     await siti.send("/tiket on")
     assert "tidak dikenal" in texts(siti.received[-2:]), "members never learn the command exists"
+
+
+async def test_staff_answering_from_chat_learn_that_a_whatsapp_user_gets_the_answer_when_they_reply(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    user_id = await job_seeker(runtime, clock, SITI, channel="whatsapp")
+    async with runtime.session_factory() as session, session.begin():
+        added = await ask(session, user_id, "Apakah kartu AK/1 bisa diperpanjang?", now=clock())
+        assert added.ticket is not None
+    clock.advance(hours=23)
+    await office_member(runtime, clock)
+    staff = ChatUser(runtime, channel, "petugas")
+    told = texts(await staff.send(f"/jawab {added.ticket.id} Bisa, bawa KTP ke kantor."))
+    assert "sudah disimpan" in told and "setelah membalas" in told

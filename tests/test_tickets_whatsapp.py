@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import httpx
 import pytest
 from sqlalchemy import select
 
 from bot.engine.notify import acting
 from bot.engine.runtime import Runtime
 from bot.settings import Settings
+from bot.webhooks import create_app
 from models.audit import AuditEntry
 from models.tickets import TicketMessage, latest_ticket
 from services.permissions import Actor
@@ -20,10 +22,12 @@ from tests.conftest import Clock
 from tests.fakes.whatsapp_server import FakeWhatsApp
 from tests.people import SITI, job_seeker
 from tests.test_dashboard_access import office_member
+from tests.test_dashboard_openings import as_role
 from tests.test_whatsapp_conversation import WA_ID, WhatsAppUser, texts, wa, whatsapp
 
 __all__ = ["wa", "whatsapp"]  # fixtures
 
+WAITING = "Menunggu pengguna"
 TEMPLATES = {"notification": {"id": "kabar_disnaker"}, "ticket_reply": {"id": "jawaban_petugas"}}
 
 
@@ -32,11 +36,20 @@ def app_settings(app_settings: Settings) -> Settings:
     return app_settings.model_copy(update={"whatsapp_templates": TEMPLATES})
 
 
-async def answer(runtime: Runtime, clock: Clock, staff_id: int, ticket_id: int, text: str) -> None:
+async def thread_page(runtime: Runtime, clock: Clock, ticket_id: int) -> str:
+    """The ticket's page in the dashboard, as staff see it."""
+    transport = httpx.ASGITransport(app=create_app(runtime=runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://dasbor.test") as web:
+        await as_role(runtime, clock, web)
+        shown = await web.get(f"/dasbor/pesan/{ticket_id}")
+    assert shown.status_code == 200
+    return shown.text
+
+
+async def answer(runtime: Runtime, clock: Clock, staff_id: int, ticket_id: int, text: str) -> Outcome:
     async with acting(runtime) as (session, notices):
-        outcome = await reply(session, Actor(staff_id, is_staff=True, may_view=True), ticket_id, text, now=clock(),
-                              office=runtime.services.office, notices=notices)
-    assert outcome is Outcome.DONE
+        return await reply(session, Actor(staff_id, is_staff=True, may_view=True), ticket_id, text, now=clock(),
+                           office=runtime.services.office, notices=notices)
 
 
 async def test_an_answer_after_the_window_closed_waits_for_the_users_reply_and_arrives_once(
@@ -51,13 +64,14 @@ async def test_an_answer_after_the_window_closed_waits_for_the_users_reply_and_a
     assert ticket is not None
     staff_id = await office_member(runtime, clock)
 
-    await answer(runtime, clock, staff_id, ticket.id, "Sudah ada sejak tadi pagi.")
+    assert await answer(runtime, clock, staff_id, ticket.id, "Sudah ada sejak tadi pagi.") is Outcome.DONE
     assert "Sudah ada sejak tadi pagi." in siti.text, "within the window the answer goes at once"
 
     clock.advance(hours=25)
     wa.window_closed_for(WA_ID)
     siti.new_messages()
-    await answer(runtime, clock, staff_id, ticket.id, "Sertifikat Anda siap, silakan ambil di kantor.")
+    held = await answer(runtime, clock, staff_id, ticket.id, "Sertifikat Anda siap, silakan ambil di kantor.")
+    assert held is Outcome.HELD
     [template] = siti.new_messages()
     assert template["type"] == "template" and template["template"]["name"] == "jawaban_petugas"
     teaser = template["template"]["components"][0]["parameters"][0]["text"]
@@ -67,7 +81,8 @@ async def test_an_answer_after_the_window_closed_waits_for_the_users_reply_and_a
         assert (await session.scalars(select(TicketMessage.held).where(TicketMessage.from_staff))).all() == [
             False, True]
         held_audit = await session.scalar(select(AuditEntry.detail).order_by(AuditEntry.id.desc()).limit(1))
-    assert held_audit is not None and held_audit["held"] is True, "staff can see the answer waits"
+    assert held_audit is not None and held_audit["held"] is True
+    assert WAITING in await thread_page(runtime, clock, ticket.id), "staff see that the answer waits"
 
     wa.window_opened_for(WA_ID)
     await siti.send("Halo, ada kabar?")
@@ -79,4 +94,5 @@ async def test_an_answer_after_the_window_closed_waits_for_the_users_reply_and_a
     assert "Sertifikat Anda siap" not in texts(siti.new_messages()), "delivered once"
     async with runtime.session_factory() as session:
         assert not any((await session.scalars(select(TicketMessage.held))).all())
+    assert WAITING not in await thread_page(runtime, clock, ticket.id)
     wa.assert_clean()

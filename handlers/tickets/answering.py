@@ -23,6 +23,8 @@ USAGE = _("To answer a question, write /jawab, its number and your answer, for e
           "is ready.")
 SAID: dict[Outcome, Msg] = {
     Outcome.DONE: _("Your answer to question #{ticket} was sent."),
+    Outcome.HELD: _("Your answer to question #{ticket} was saved. The person's WhatsApp window has closed: they were "
+                    "told an answer waits, and receive it when they reply."),
     Outcome.GONE: _("There is no question #{ticket}."),
     Outcome.EMPTY: USAGE,
     Outcome.TOO_LONG: _("That answer is too long: please write at most {limit} characters."),

@@ -69,7 +69,7 @@ def routes(dashboard: Dashboard) -> APIRouter:
             text = call.form.get("text", "")
             outcome = await reply(call.session, call.visit.actor, shown.ticket.id, text, now=dashboard.now(),
                                   office=dashboard.office, notices=call.notices, form=form_id(call.form))
-            if outcome is not Outcome.DONE:
+            if outcome not in (Outcome.DONE, Outcome.HELD):
                 return _thread(dashboard, request, call, shown, status_code=422, text=text[:MESSAGE_LIMIT * 2],
                                error=outcome.value)
         return RedirectResponse(f"{INBOX}/{shown.ticket.id}?terkirim=1#balas", status_code=303)

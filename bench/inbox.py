@@ -38,7 +38,7 @@ from sqlalchemy import insert, text  # noqa: E402
 from bench.catalog import NOW, fill  # noqa: E402
 from bench.databases import prepare_database  # noqa: E402
 from bench.dialog import NullChannel  # noqa: E402
-from bench.web import percentile_ms, sign_in  # noqa: E402
+from bench.web import measure_pages, percentile_ms, sign_in  # noqa: E402
 from bot.engine.messages import Incoming  # noqa: E402
 from bot.engine.runtime import Runtime  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
@@ -101,20 +101,6 @@ def pages(rng: random.Random, tickets: int) -> dict[str, Callable[[], str]]:
     }
 
 
-async def measure_pages(client: httpx.AsyncClient, samples: int, rng: random.Random,
-                        tickets: int) -> dict[str, float]:
-    timings: dict[str, list[float]] = {}
-    for name, next_address in pages(rng, tickets).items():
-        await client.get(next_address())  # warm the templates and the statement cache
-        for _ in range(samples):
-            started = time.perf_counter()
-            answer = await client.get(next_address())
-            timings.setdefault(name, []).append(time.perf_counter() - started)
-            assert answer.status_code == 200, (answer.status_code, answer.url)
-    return {f"{name}_{q}_ms": percentile_ms(values, share) for name, values in timings.items()
-            for q, share in (("p50", 0.5), ("p99", 0.99))}
-
-
 async def to_inbox(runtime: Runtime, client: httpx.AsyncClient, messages: int) -> dict[str, float]:
     """Seconds from each user message to the inbox listing it: new askers (`/tanya`, then the question), each
     question followed by one more message to the same ticket."""
@@ -152,7 +138,7 @@ async def run_backend(backend: str, *, tickets: int, samples: int, messages: int
             transport = httpx.ASGITransport(app=create_app(runtime=runtime))
             async with httpx.AsyncClient(transport=transport, base_url="http://dasbor.bench") as client:
                 await sign_in(runtime, client, Role.STAFF)
-                figures = await measure_pages(client, samples, rng, tickets)
+                figures = await measure_pages(client, samples, pages(rng, tickets))
                 figures |= await to_inbox(runtime, client, messages)
         finally:
             await runtime.aclose()

@@ -79,10 +79,11 @@ async def add_applications(url: str, users: int, openings: int, applicants: int,
     await engine.dispose()
 
 
-async def sign_in_admin(runtime: Runtime, client: httpx.AsyncClient) -> None:
+async def sign_in(runtime: Runtime, client: httpx.AsyncClient, role: Role = Role.ADMIN) -> None:
+    """The client signed in as a dashboard user of `role` (through the sign-in link, as a person would)."""
     async with runtime.session_factory() as session, session.begin():
-        admin = await set_role(session, "bench", "admin", Role.ADMIN, locale="id", now=runtime.clock())
-        user = await get_user(session, admin.id)
+        member = await set_role(session, "bench", role.value, role, locale="id", now=runtime.clock())
+        user = await get_user(session, member.id)
         assert user is not None
         token = await login_link(session, Actor.system(), user, runtime.clock())
     answer = await client.post(f"/masuk/{token}", data={})
@@ -105,10 +106,10 @@ def pages(rng: random.Random, users: int) -> dict[str, Callable[[], str]]:
     }
 
 
-async def measure_pages(client: httpx.AsyncClient, samples: int, rng: random.Random,
-                        users: int) -> dict[str, float]:
+async def measure_pages(client: httpx.AsyncClient, samples: int,
+                        addresses: dict[str, Callable[[], str]]) -> dict[str, float]:
+    """Each page's p50 and p99 over `samples` requests, after one to warm up; every answer must be a 200."""
     timings: dict[str, list[float]] = {}
-    addresses = pages(rng, users)
     for name, next_address in addresses.items():
         await client.get(next_address())  # warm the templates and the statement cache
         for _ in range(samples):
@@ -116,13 +117,14 @@ async def measure_pages(client: httpx.AsyncClient, samples: int, rng: random.Ran
             answer = await client.get(next_address())
             timings.setdefault(name, []).append(time.perf_counter() - started)
             assert answer.status_code == 200, (answer.status_code, answer.url)
-
-    def p(values: list[float], q: float) -> float:
-        values = sorted(values)
-        return round(values[min(len(values) - 1, int(len(values) * q))] * 1000, 2)
-
-    return {f"{name}_{q}_ms": p(values, share) for name, values in timings.items()
+    return {f"{name}_{q}_ms": percentile_ms(values, share) for name, values in timings.items()
             for q, share in (("p50", 0.5), ("p99", 0.99))}
+
+
+def percentile_ms(values: list[float], share: float) -> float:
+    """The `share` percentile of `values` (seconds), in milliseconds."""
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(len(ordered) * share))] * 1000, 2)
 
 
 async def bulk_move(runtime: Runtime, count: int) -> float:
@@ -156,8 +158,8 @@ async def run_backend(backend: str, *, users: int, openings: int, applicants: in
         try:
             transport = httpx.ASGITransport(app=create_app(runtime=runtime))
             async with httpx.AsyncClient(transport=transport, base_url="http://dasbor.bench") as client:
-                await sign_in_admin(runtime, client)
-                figures = await measure_pages(client, samples, rng, users)
+                await sign_in(runtime, client)
+                figures = await measure_pages(client, samples, pages(rng, users))
             moved_s = await bulk_move(runtime, min(move, applicants))
         finally:
             await runtime.aclose()

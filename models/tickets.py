@@ -153,23 +153,29 @@ async def waiting(session: AsyncSession) -> Waiting:
 
 async def inbox_page(session: AsyncSession, tab: InboxTab, viewer_id: int | None, *, page: int,
                      size: int) -> Page[InboxRow]:
-    """One page of the tab: open tickets oldest waiting first, closed ones the most recently closed first."""
+    """One page of the tab: open tickets oldest waiting first, closed ones the most recently closed first.
+
+    The page's tickets are chosen first from the tickets alone, then read with their people and latest message:
+    with the joins and the latest-message subquery in the paged query, PostgreSQL computed them for every row the
+    OFFSET skipped (a deep page of 10,000 open tickets took 75 ms instead of a few)."""
+    if tab is InboxTab.CLOSED:
+        conditions: tuple[Any, ...] = (Ticket.status == TicketStatus.CLOSED,)
+        order: tuple[Any, ...] = (Ticket.closed_at.desc(), Ticket.id.desc())
+    else:
+        conditions = (Ticket.status == TicketStatus.OPEN,)
+        if tab is InboxTab.MINE:
+            conditions += (Ticket.assigned_to == viewer_id,)
+        elif tab is InboxTab.UNASSIGNED:
+            conditions += (Ticket.assigned_to.is_(None),)
+        order = (Ticket.last_message_at, Ticket.id)
+    chosen = await table_page(session, select(Ticket.id).where(*conditions), order, page=page, size=size)
+    ids = [ticket_id for ticket_id, in chosen.items]
     assignee = aliased(User)
     latest = (select(TicketMessage.text).where(TicketMessage.ticket_id == Ticket.id)
               .order_by(TicketMessage.id.desc()).limit(1).correlate(Ticket).scalar_subquery())
     query = (select(Ticket, User, assignee, JobSeekerProfile.full_name, latest).join(User, User.id == Ticket.user_id)
              .outerjoin(assignee, assignee.id == Ticket.assigned_to)
-             .outerjoin(JobSeekerProfile, JobSeekerProfile.user_id == Ticket.user_id))
-    if tab is InboxTab.CLOSED:
-        query = query.where(Ticket.status == TicketStatus.CLOSED)
-        order: tuple[Any, ...] = (Ticket.closed_at.desc(), Ticket.id.desc())
-    else:
-        query = query.where(Ticket.status == TicketStatus.OPEN)
-        if tab is InboxTab.MINE:
-            query = query.where(Ticket.assigned_to == viewer_id)
-        elif tab is InboxTab.UNASSIGNED:
-            query = query.where(Ticket.assigned_to.is_(None))
-        order = (Ticket.last_message_at, Ticket.id)
-    found = await table_page(session, query, order, page=page, size=size)
-    return Page([InboxRow(ticket, user, assigned, name, text or "")
-                 for ticket, user, assigned, name, text in found.items], found.number, found.total, found.size)
+             .outerjoin(JobSeekerProfile, JobSeekerProfile.user_id == Ticket.user_id).where(Ticket.id.in_(ids)))
+    rows = {ticket.id: InboxRow(ticket, user, assigned, name, text or "")
+            for ticket, user, assigned, name, text in await session.execute(query)} if ids else {}
+    return Page([rows[ticket_id] for ticket_id in ids if ticket_id in rows], chosen.number, chosen.total, chosen.size)

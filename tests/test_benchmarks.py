@@ -115,3 +115,13 @@ def test_web(backends: list[str]) -> None:
     assert all(set(final) == {"web_p99_ms", "bulk_move_s", "backend"} for final in finals)
     assert all({"overview_p99_ms", "applicants_p99_ms", "job_seekers_p99_ms"} <= set(result)
                for result in json_lines(lines))
+
+
+def test_inbox(backends: list[str]) -> None:
+    lines = run_bench("inbox.py", "--tickets", "300", "--samples", "5", "--messages", "4",
+                      "--backend", backend_option(backends))
+    finals = [figures(line) for line in lines[-len(backends):]]
+    assert [final["backend"] for final in finals] == backends
+    assert all(set(final) == {"inbox_p99_ms", "to_inbox_p99_ms", "backend"} for final in finals)
+    assert all({"inbox_open_p99_ms", "inbox_mine_p99_ms", "to_inbox_p99_ms"} <= set(result)
+               for result in json_lines(lines))

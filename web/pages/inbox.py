@@ -26,9 +26,12 @@ TABS = {tab.value: tab for tab in InboxTab}
 
 def waited(since: datetime | None, now: datetime) -> Msg | None:
     """How long a question has waited, in the largest whole unit that says it (minutes, hours, days)."""
-    if since is None:
-        return None
-    minutes = max(int((now - since) / timedelta(minutes=1)), 0)
+    return None if since is None else how_long(now - since)
+
+
+def how_long(span: timedelta) -> Msg:
+    """A span of time in the largest whole unit that says it (minutes up to an hour, hours up to two days)."""
+    minutes = max(int(span / timedelta(minutes=1)), 0)
     if minutes < 60:
         return ngettext("{count} minute", "{count} minutes", minutes)
     if minutes < 48 * 60:

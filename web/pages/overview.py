@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from documents.labels import STATUS_FOR_STAFF
 from services.overview import office_at_a_glance
 from web.dashboard import HOME, Dashboard
+from web.pages.inbox import INBOX, how_long
 
 
 def routes(dashboard: Dashboard) -> APIRouter:
@@ -22,6 +23,7 @@ def routes(dashboard: Dashboard) -> APIRouter:
         async with dashboard.call(request) as call:
             glance = await office_at_a_glance(call.session, call.visit.actor, dashboard.office, dashboard.now())
             return dashboard.page(request, "overview.html", call.visit, active="overview", glance=glance,
-                                  office=dashboard.office, status_labels=STATUS_FOR_STAFF)
+                                  office=dashboard.office, status_labels=STATUS_FOR_STAFF,
+                                  how_long=how_long, inbox=INBOX)
 
     return router

@@ -18,14 +18,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('ticket_messages') as batch:
-        batch.add_column(sa.Column('held', sa.Boolean(), server_default=sa.false(), nullable=False))
-    with op.batch_alter_table('users') as batch:
-        batch.add_column(sa.Column('ticket_alerts', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # Plain ADD COLUMN, never batch mode's copy of a table: see downgrade().
+    op.add_column('ticket_messages', sa.Column('held', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('users', sa.Column('ticket_alerts', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('users') as batch:
-        batch.drop_column('ticket_alerts')
-    with op.batch_alter_table('ticket_messages') as batch:
-        batch.drop_column('held')
+    # A plain DROP COLUMN (SQLite 3.35+ has it), never batch mode's copy of `users`: with foreign keys on, SQLite
+    # empties a dropped table first, and its ON DELETE CASCADE would take every user's profile and applications.
+    op.drop_column('users', 'ticket_alerts')
+    op.drop_column('ticket_messages', 'held')

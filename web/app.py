@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from bot.engine.runtime import Runtime
+from web.after_response import DeliverAfterResponse
 from web.dashboard import Dashboard, DashboardConfig, Refused
 from web.pages import (
     applicants,
@@ -43,3 +44,4 @@ def mount_dashboard(app: FastAPI, runtime: Runtime, config: DashboardConfig) -> 
         return error.response
 
     app.add_exception_handler(Refused, refused)
+    app.add_middleware(DeliverAfterResponse, runtime=runtime)

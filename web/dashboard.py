@@ -5,7 +5,7 @@ A page does its work inside `async with dashboard.call(request, need=...) as cal
 request early (not signed in, a role that may not, a forged or oversized form) raises `Refused` with the page
 to show, which the app turns into the response; the transaction is then rolled back, so nothing half-done
 is kept. Notices a staff action queues on `call.notices` (an applicant told of their new status) are written
-to the outbox in the request's transaction and delivered after its commit, as for the command line.
+to the outbox in the request's transaction and delivered once the page has answered (`web.after_response`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from models.regions import Office
 from services.permissions import NotAllowed
 from services.sign_in import Visit, visit
 from web.access import LANGUAGE_COOKIE, SESSION_COOKIE, BodyTooLarge, csrf_ok, form_of, reader_locale, upload_of
+from web.after_response import pending
 from web.templating import Pages
 
 HOME = "/dasbor"
@@ -120,7 +121,7 @@ class Dashboard:
                 fields, file = await upload_of(request, upload) if upload else (await form_of(request), None)
             except BodyTooLarge:
                 raise Refused(self.page(request, "refused.html", None, status_code=413)) from None
-        async with acting(self.runtime) as (session, notices):
+        async with acting(self.runtime, later=pending(request)) as (session, notices):
             who = await visit(session, request.cookies.get(SESSION_COOKIE, ""), self.now())
             if who is None:
                 raise Refused(self.page(request, "need_sign_in.html", None, status_code=401))

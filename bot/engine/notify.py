@@ -93,12 +93,17 @@ async def write_notices(
 
 
 @asynccontextmanager
-async def acting(runtime: Runtime) -> AsyncIterator[tuple[AsyncSession, NoticeList]]:
+async def acting(runtime: Runtime, *, later: list[Envelope] | None = None,
+                 ) -> AsyncIterator[tuple[AsyncSession, NoticeList]]:
     """The transaction of an entry point other than a chat message (a CLI command, a web request): the notices
-    its staff actions queue are written in the same commit and delivered after it."""
+    its staff actions queue are written in the same commit and delivered after it, or, given `later`, put there
+    for the caller to deliver once it has answered (a web page must not wait for Telegram or Meta)."""
     notices = NoticeList()
     async with runtime.session_factory() as session:
         async with session.begin():
             yield session, notices
             envelopes = await write_notices(session, runtime.catalogs, notices.notices, runtime.clock())
-        await runtime.delivery.deliver(envelopes)
+        if later is not None:
+            later.extend(envelopes)
+        else:
+            await runtime.delivery.deliver(envelopes)

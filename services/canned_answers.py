@@ -106,4 +106,5 @@ async def delete_canned(session: AsyncSession, actor: Actor, canned_id: int, *, 
     audit(session, at=now, actor_id=actor.user_id, action=DELETE, subject_kind=SUBJECT, subject_id=canned.id,
           detail={"origin": actor.origin, "title": canned.title})
     await session.delete(canned)
+    await session.flush()
     return True

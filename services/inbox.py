@@ -115,11 +115,10 @@ def masked_text(text: str, profile: JobSeekerProfile | None) -> str:
     shown = text
     for name in {profile.full_name.strip(), profile.shown_name.strip()} - {""}:
         shown = shown.replace(name, masked_name(name))
-    phone = profile.phone_e164
-    for written in (phone, "0" + phone[3:] if phone.startswith("+62") else ""):
-        if len(written) > 10:
-            shown = shown.replace(written, masked_phone(written))
-    return shown
+    phone, masked = profile.phone_e164, masked_phone(profile.phone_e164)
+    if phone.startswith("+62") and len(phone) > 10:  # also as written at home: 0812... for +62812...
+        shown = shown.replace("0" + phone[3:], "0" + masked[3:])
+    return shown.replace(phone, masked) if len(phone) > 10 else shown
 
 
 async def asker_context(session: AsyncSession, actor: Actor, shown: Conversation) -> AskerContext:

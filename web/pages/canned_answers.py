@@ -44,9 +44,10 @@ def routes(dashboard: Dashboard) -> APIRouter:
     def _form(request: Request, call: Call, canned: CannedAnswer | None, status_code: int = 200,
               **context: Any) -> Response:
         context.setdefault("typed", {"title": canned.title if canned else "", "text": canned.text if canned else ""})
+        context.setdefault("errors", {})
         return dashboard.page(request, "canned/edit.html", call.visit, status_code=status_code, active="inbox",
-                              canned=canned, path=PATH, title_limit=TITLE_LIMIT, text_limit=TEXT_LIMIT, most=MOST,
-                              form_id=form_id(), errors={}, **context)
+                              canned=canned, path=PATH, title_limit=TITLE_LIMIT, text_limit=TEXT_LIMIT,
+                              form_id=form_id(), **context)
 
     def _refused(request: Request, call: Call, canned: CannedAnswer | None, refused: CannedRefused,
                  typed: dict[str, str]) -> Response:

@@ -76,7 +76,7 @@ async def conversation(session: AsyncSession, actor: Actor, ticket_id: int) -> C
 
 CONTEXT_APPLICATIONS = 10
 CONTEXT_MESSAGES = 10
-SENT_GLIMPSE = 240
+SENT_GLIMPSE = 140
 """Characters of each of the bot's latest messages shown beside the thread."""
 FLOW_NAMES: dict[str, Msg] = {
     "menu": _("at the main menu"),

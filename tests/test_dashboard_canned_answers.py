@@ -107,13 +107,18 @@ async def test_staff_put_a_canned_answer_in_the_reply_with_or_without_javascript
     assert 'name="jawaban"' in page and ">Sertifikat</option>" in page
     without_js = await web.get(f"{INBOX}/{question}?jawaban={number}")
     assert found(TEXTAREA, without_js.text) == "Sertifikat bisa diambil hari Senin."
-    box = await web.get(f"{INBOX}/{question}/isian", params={"jawaban": str(number), "text": "Selamat pagi."})
+    csrf = found(CSRF, page)
+    box = await web.post(f"{INBOX}/{question}/isian", data={"csrf_token": csrf, "jawaban": str(number),
+                                                            "text": "Selamat pagi."})
     assert box.status_code == 200 and box.text.lstrip().startswith("<textarea")
     assert found(TEXTAREA, box.text) == "Selamat pagi.\n\nSertifikat bisa diambil hari Senin."
     for forged in ("999999", "abc", "1" * 20):
         shown = await web.get(f"{INBOX}/{question}?jawaban={forged}")
         assert shown.status_code == 200 and found(TEXTAREA, shown.text) == ""
-    assert (await web.get(f"{INBOX}/999999/isian?jawaban={number}")).status_code == 404
+    assert (await web.post(f"{INBOX}/999999/isian", data={"csrf_token": csrf, "jawaban": str(number)})
+            ).status_code == 404
+    assert (await web.post(f"{INBOX}/{question}/isian", data={"csrf_token": "forged", "jawaban": str(number)})
+            ).status_code == 403
 
 
 async def test_staff_give_a_question_to_a_colleague_and_a_forged_choice_changes_nothing(
@@ -154,7 +159,8 @@ async def test_staff_give_a_question_to_a_colleague_and_a_forged_choice_changes_
     assert shown.status_code == 200 and 'name="assignee"' not in shown.text
     assert (await web.post(f"{INBOX}/{question}/tetapkan", data={"csrf_token": found(CSRF, shown.text),
                                                                  "assignee": str(rekan)})).status_code == 403
-    assert (await web.get(f"{INBOX}/{question}/isian")).status_code == 403
+    assert (await web.post(f"{INBOX}/{question}/isian", data={"csrf_token": found(CSRF, shown.text)})
+            ).status_code == 403
 
 
 async def test_beside_the_thread_every_office_role_reads_the_askers_applications_masked(

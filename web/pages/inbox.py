@@ -69,15 +69,17 @@ def routes(dashboard: Dashboard) -> APIRouter:
     async def thread_page(request: Request, number: str) -> Response:
         async with dashboard.call(request) as call:
             shown = await _conversation(dashboard, request, call, number)
-            return await _thread(dashboard, request, call, shown, text=await _with_canned(request, call))
+            return await _thread(dashboard, request, call, shown,
+                                 text=await _with_canned(request.query_params.get(CANNED_PARAM, ""), "", call))
 
-    @router.get(f"{INBOX}/{{number}}/isian")
+    @router.post(f"{INBOX}/{{number}}/isian")
     async def answer_box(request: Request, number: str) -> Response:
-        """The answer's text box with the chosen canned answer added to what was typed (htmx swaps it in)."""
-        async with dashboard.call(request, need=Need.CHANGE) as call:
+        """The answer's text box with the chosen canned answer added to what was typed (htmx swaps it in). A POST,
+        so that the typed answer stays out of addresses and access logs."""
+        async with dashboard.call(request, need=Need.CHANGE, form=True) as call:
             await _conversation(dashboard, request, call, number)
-            return dashboard.page(request, "inbox/_answer.html", call.visit, limit=MESSAGE_LIMIT,
-                                  text=await _with_canned(request, call))
+            text = await _with_canned(call.form.get(CANNED_PARAM, ""), call.form.get("text", ""), call)
+            return dashboard.page(request, "inbox/_answer.html", call.visit, limit=MESSAGE_LIMIT, text=text)
 
     @router.post(f"{INBOX}/{{number}}/balas")
     async def answer(request: Request, number: str) -> Response:
@@ -147,10 +149,9 @@ async def _thread(dashboard: Dashboard, request: Request, call: Call, shown: Con
                           canned_param=CANNED_PARAM, statuses=STATUS_FOR_STAFF, kinds=OPENING_KIND, **context)
 
 
-async def _with_canned(request: Request, call: Call) -> str:
-    """What was typed (`text`, from htmx) followed by the canned answer the address names, if there is one."""
-    typed = request.query_params.get("text", "")[:MESSAGE_LIMIT * 2]
-    chosen_id = request.query_params.get(CANNED_PARAM, "")
+async def _with_canned(chosen_id: str, typed: str, call: Call) -> str:
+    """What was typed followed by the canned answer `chosen_id` names, if there is one."""
+    typed = typed[:MESSAGE_LIMIT * 2]
     if not (chosen_id.isascii() and chosen_id.isdigit() and len(chosen_id) < 10):
         return typed
     text = await canned_text(call.session, call.visit.actor, int(chosen_id))

@@ -7,9 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import event, select
 
 from bot.engine.runtime import Runtime
+from handlers.tickets.answering import canned_number
 from models.audit import AuditEntry
 from models.canned_answers import MOST, TEXT_LIMIT, TITLE_LIMIT, CannedAnswer
 from models.outbox import OutboxStatus, enqueue, mark_sent
@@ -179,3 +182,22 @@ async def test_staff_answer_from_chat_with_a_canned_answer(
     await chat.send(f"/jawab {number} #{canned.id}")
     assert f"pertanyaan #{number} sudah dikirim" in chat.text
     assert "Sertifikat bisa diambil hari Senin." in channel.to(SITI.external_id)[-1].text
+
+
+@given(title=st.text(max_size=TITLE_LIMIT + 5), text=st.text(max_size=60))
+def test_any_title_and_text_are_kept_trimmed_or_refused_by_field(title: str, text: str) -> None:
+    try:
+        kept = checked(title, text)
+    except CannedRefused as refused:
+        assert set(refused.problems) == {field for field, value, limit in (("title", title, TITLE_LIMIT),
+                                                                           ("text", text, TEXT_LIMIT))
+                                         if not value.strip() or len(value.strip()) > limit}
+    else:
+        assert kept == (title.strip(), text.strip()) and all(kept) and len(kept[0]) <= TITLE_LIMIT
+
+
+@given(st.text(max_size=12))
+def test_only_a_hash_and_a_number_alone_name_a_canned_answer_in_chat(answer: str) -> None:
+    named, word = canned_number(answer), answer.strip()
+    assert named is None or (word.startswith("#") and word[1:].isascii() and int(word[1:]) == named)
+    assert canned_number(f" #{len(answer)} ") == len(answer)

@@ -3,6 +3,7 @@
 from models.applications import Application, ApplicationStatusChange, Completion
 from models.audit import AuditEntry
 from models.broadcasts import Broadcast, BroadcastDelivery
+from models.canned_answers import CannedAnswer
 from models.catalog import ApprenticeshipOpening, Provider, TrainingProgram
 from models.conversations import Conversation
 from models.evaluations import EvaluationRecord
@@ -26,6 +27,7 @@ __all__ = [
     "AuditEntry",
     "Broadcast",
     "BroadcastDelivery",
+    "CannedAnswer",
     "CheckIn",
     "CheckInOptOut",
     "Completion",

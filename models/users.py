@@ -134,6 +134,12 @@ async def ticket_alert_staff(session: AsyncSession) -> list[User]:
     return list(await session.scalars(query))
 
 
+async def acting_staff(session: AsyncSession) -> list[User]:
+    """Everyone who may act for the office (staff and admins), by channel and id: whom a question can go to."""
+    query = select(User).where(User.role.in_(ACTING_ROLES)).order_by(User.channel, User.external_id)
+    return list(await session.scalars(query))
+
+
 async def delete_user(session: AsyncSession, user: User) -> None:
     """Remove the user and, through foreign-key cascades, their profile and conversation; and every message
     written to them, which holds their data too (a profile summary, an export)."""

@@ -69,6 +69,8 @@ class Outcome(StrEnum):
     TOO_LONG = "too_long"
     CLOSED = "closed"
     """The ticket was closed meanwhile: nothing to close again."""
+    NOT_STAFF = "not_staff"
+    """The ticket was to go to someone who is not (or no longer) staff: nothing changed."""
     HELD = "held"
     """The answer is stored, but the user (on WhatsApp, silent for a day) was only told that it waits: it reaches
     them when they next write."""
@@ -191,11 +193,16 @@ async def set_alerts(session: AsyncSession, actor: Actor, staff: User, on: bool,
 
 async def assign(session: AsyncSession, actor: Actor, ticket_id: int, assignee_id: int | None, *,
                  now: datetime) -> Outcome:
-    """Give the ticket to `assignee_id` (None: to nobody)."""
+    """Give the ticket to `assignee_id` (None: to nobody), who must be staff or an admin: an id from a forged form
+    changes nothing (`Outcome.NOT_STAFF`)."""
     require_staff(actor)
     ticket = await get_ticket(session, ticket_id, lock=True)
     if ticket is None:
         return Outcome.GONE
+    if assignee_id is not None:
+        assignee = await get_user(session, assignee_id)
+        if assignee is None or not assignee.is_staff:
+            return Outcome.NOT_STAFF
     before, ticket.assigned_to = ticket.assigned_to, assignee_id
     if before != assignee_id:
         audit(session, at=now, actor_id=actor.user_id, action=ASSIGN, subject_kind=SUBJECT, subject_id=ticket.id,

@@ -15,6 +15,7 @@ from web.pages import (
     audit,
     broadcast_compose,
     broadcasts,
+    canned_answers,
     inbox,
     job_seekers,
     opening_edits,
@@ -29,7 +30,7 @@ from web.templating import STATIC
 __all__ = ["DashboardConfig", "mount_dashboard"]
 
 PAGES = (sign_in, overview, opening_edits, openings, applicants, job_seekers, reports, broadcast_compose,
-         broadcasts, inbox, staff, audit)
+         broadcasts, inbox, canned_answers, staff, audit)
 STATIC_PATH = "/static"
 
 

@@ -1,6 +1,7 @@
 """Staff answer questions from chat, for an office without a desk computer at hand: `/jawab <ticket> <text>`, or
 `/jawab <ticket>` alone (the Answer button of a new-question alert), which asks for the answer in a step of its
-own. `/tiket on|off` turns those alerts on or off.
+own. An answer of `#<number>` alone sends that canned answer (`/jawab 12 #3`). `/tiket on|off` turns those alerts
+on or off.
 
 Every answer goes through `services.tickets.reply`, like the dashboard's.
 """
@@ -12,6 +13,7 @@ from handlers.context import Context
 from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow, leave_flow
 from handlers.openings.alerts import OFF_WORDS, ON_WORDS, show_switch
 from models.tickets import MESSAGE_LIMIT
+from services.canned_answers import canned_text
 from services.permissions import Actor
 from services.tickets import Outcome, reply, set_alerts
 
@@ -37,7 +39,22 @@ def ticket_number(argument: str) -> tuple[int, str] | None:
     return (int(number), text.strip()) if number.isdigit() else None
 
 
-async def _send_answer(ctx: Context, ticket: int, text: str) -> Outcome:
+def canned_number(text: str) -> int | None:
+    """The canned answer an answer of `#3` alone names; None for any other answer."""
+    word = text.strip()
+    digits = word[1:]
+    return int(digits) if word.startswith("#") and digits.isascii() and digits.isdigit() and len(digits) < 10 else None
+
+
+async def _send_answer(ctx: Context, ticket: int, text: str) -> Outcome | None:
+    canned = canned_number(text)
+    if canned is not None:
+        found = await canned_text(ctx.session, Actor.of(ctx.user), canned)
+        if found is None:
+            ctx.send(say(_("There is no canned answer #{number}. The dashboard lists them under Messages, Canned "
+                           "answers.").format(number=canned)))
+            return None
+        text = found
     outcome = await reply(ctx.session, Actor.of(ctx.user), ticket, text, now=ctx.now, office=ctx.services.office,
                           notices=ctx)
     ctx.send(say(SAID[outcome].format(ticket=ticket, limit=MESSAGE_LIMIT)))

@@ -37,10 +37,18 @@ ACTIONS: Mapping[str, Msg] = {
     "job_seekers.export": _("Job seekers exported"),
     "job_seekers.reveal_nik": _("Full NIK seen"),
     "audit.export": _("Audit trail downloaded"),
+    "ticket.reply": _("Question answered"),
+    "ticket.assign": _("Question assigned"),
+    "ticket.close": _("Question closed"),
+    "ticket.alerts": _("Question alerts turned on or off"),
+    "canned_answer.add": _("Canned answer added"),
+    "canned_answer.edit": _("Canned answer edited"),
+    "canned_answer.delete": _("Canned answer deleted"),
 }
 """Words for the actions the services record; an action missing here is shown by its code."""
 SUBJECTS: Mapping[str, Msg] = {"user": _("Office member or user"), "job_seeker": _("Job seeker"),
-                               "application": _("Application"), **OPENING_KIND, "audit": _("Audit trail")}
+                               "application": _("Application"), **OPENING_KIND, "audit": _("Audit trail"),
+                               "ticket": _("Question"), "canned_answer": _("Canned answer")}
 ORIGINS: Mapping[str, Msg] = {"web": _("Dashboard"), "chat": _("Chat"), "cli": _("Command line")}
 VALUE_WORDS: Mapping[str, Mapping[str, Msg]] = {"role": ROLE, "status": STATUS_FOR_STAFF, "from": STATUS_FOR_STAFF,
                                                 "to": STATUS_FOR_STAFF}

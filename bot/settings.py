@@ -127,10 +127,13 @@ def ensure_nik_key(env_file: Path = ENV_FILE) -> bool:
         return False
     separator = "" if not existing or existing.endswith("\n") else "\n"
     try:
-        with env_file.open("a", encoding="utf-8") as handle:
+        # Created 0600, and narrowed before writing if it existed: the key is never readable by others,
+        # not even between the write and a chmod.
+        descriptor = os.open(env_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
             handle.write(f"{separator}# Encrypts stored NIKs. Back it up: without it they cannot be read.\n")
             handle.write(f"NIK_ENCRYPTION_KEY={NikCipher.generate_secret()}\n")
-        env_file.chmod(0o600)
     except OSError:
         return False  # a read-only deployment: settings validation then says the key is required
     return True

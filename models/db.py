@@ -9,6 +9,7 @@ so any number of workers can share the database.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,7 @@ def create_engine(url: str | URL, *, echo: bool = False) -> AsyncEngine:
         return create_async_engine(parsed, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
     database = parsed.database or ":memory:"
     if database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(Path(database))
     # One connection: SQLite has a single writer anyway, and the pool queue is a fairer wait than busy-looping.
     engine = create_async_engine(
         parsed.set(drivername="sqlite+inline"),
@@ -106,6 +107,21 @@ def create_engine(url: str | URL, *, echo: bool = False) -> AsyncEngine:
     )
     _configure_sqlite(engine)
     return engine
+
+
+def create_private_file(path: Path) -> None:
+    """Create the SQLite file empty and readable by its owner alone (0600) before SQLite opens it, in a folder
+    made 0700 if it is new: it holds personal data. SQLite gives its -wal and -shm files the database file's
+    mode, so they are private from their first byte too. An existing file or folder is left as it is."""
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        folder.chmod(0o700)  # mkdir's mode passes through the umask; a umask of 0o077 or looser keeps it anyway
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

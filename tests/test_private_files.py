@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot import settings as settings_module
 from bot.settings import ensure_nik_key
 from models.crypto import NikCipher
 from models.db import create_engine
@@ -64,7 +63,7 @@ def test_the_key_is_never_written_into_a_readable_env(tmp_path: Path, monkeypatc
         modes_when_key_made.append(mode(env_file))
         return real_secret()
 
-    monkeypatch.setattr(settings_module.NikCipher, "generate_secret", staticmethod(generate_secret))
+    monkeypatch.setattr(NikCipher, "generate_secret", staticmethod(generate_secret))
     assert ensure_nik_key(env_file) is True
     assert modes_when_key_made == [0o600]
     assert mode(env_file) == 0o600

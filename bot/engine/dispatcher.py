@@ -25,7 +25,7 @@ from bot.engine.rendering import page_turn_source
 from handlers.context import Context, Services
 from handlers.router import route
 from models.conversations import save_conversation
-from models.db import lock_for_key
+from models.db import is_disconnect, lock_for_key
 from models.events import record_event
 from models.users import User, get_user, load_or_create_user
 
@@ -65,7 +65,10 @@ class Dispatcher:
                     return await self._handle_once(incoming)
                 except StaleDataError:
                     log.info("conversation of %s changed concurrently; retrying", incoming.user_key)
-                except Exception:
+                except Exception as error:
+                    if is_disconnect(error):  # the database restarted: the pool now holds new connections
+                        log.warning("database connection lost while handling %s; retrying", incoming.user_key)
+                        continue
                     if self._raise_errors:
                         raise
                     log.exception("handling a message from %s failed", incoming.user_key)

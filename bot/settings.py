@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     body parameter, used outside the 24-hour window. "ticket_reply" is for staff answers: its parameter is only the
     news that an answer waits ("... has answered your question #12. Please reply to this message to read the
     answer."), the answer follows the user's reply."""
+    flood_messages: int = Field(default=20, gt=0)
+    flood_window_seconds: float = Field(default=10.0, gt=0)
+    """One person may send FLOOD_MESSAGES within FLOOD_WINDOW_SECONDS; past that they are asked once to slow
+    down and their messages are dropped until they have been quiet for the window."""
     redis_url: str | None = None
     """redis://host:6379/0: every process of this bot shares the send-rate budgets there (several workers)."""
 

@@ -115,6 +115,7 @@ async def launch(
             "TELEGRAM_API_BASE": tg.base_url,
             "TELEGRAM_MESSAGES_PER_CHAT_PER_SECOND": "1000",
             "LOG_LEVEL": "WARNING",
+            "FLOOD_MESSAGES": "1000000",  # scripted users write faster than any person
             "WEB_PORT": str(free_port()),  # the dashboard is served in every mode: never on a port in use
             **extra,
         }

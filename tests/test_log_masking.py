@@ -17,7 +17,6 @@ from bot.log_masking import mask_personal_data, mask_personal_data_in_logs
 from tests.fakes import whatsapp_webhooks as hooks
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.whatsapp_server import FakeWhatsApp
-from tests.test_settings_and_cli import ROOT
 from tests.test_telegram_e2e import (  # noqa: F401  (fixtures)
     BotProcess,
     database,
@@ -81,8 +80,7 @@ async def test_a_whole_run_logs_no_phone_number_or_nik(
     port = free_port()
     bot = await launch(WHATSAPP_TOKEN=wa.token, WHATSAPP_PHONE_NUMBER_ID=wa.phone_number_id,
                        WHATSAPP_APP_SECRET=wa.app_secret, WHATSAPP_VERIFY_TOKEN="verify-e2e",
-                       WHATSAPP_API_BASE=wa.base_url, WEB_HOST="127.0.0.1", WEB_PORT=str(port), LOG_LEVEL="INFO",
-                       PYTHONPATH=str(ROOT))  # this checkout's code, whatever the venv has installed
+                       WHATSAPP_API_BASE=wa.base_url, WEB_HOST="127.0.0.1", WEB_PORT=str(port), LOG_LEVEL="INFO")
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20) as http:
         await wait_until_serving(http)
         siti = WhatsAppUser(http, wa, WA_ID)

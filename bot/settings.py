@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     flood_window_seconds: float = Field(default=10.0, gt=0)
     """One person may send FLOOD_MESSAGES within FLOOD_WINDOW_SECONDS; past that they are asked once to slow
     down and their messages are dropped until they have been quiet for the window."""
+    retention_delivered_days: int = Field(default=30, ge=1)
+    """Delivered messages are deleted after this many days (README, Privacy)."""
+    retention_files_days: int = Field(default=30, ge=1)
+    """Stored pictures (the placement chart) are deleted after this many days, unless still waiting to go."""
+    retention_event_days: int = Field(default=7, ge=2)
+    """Platform event ids (against redelivery) are forgotten after this many days."""
     redis_url: str | None = None
     """redis://host:6379/0: every process of this bot shares the send-rate budgets there (several workers)."""
 

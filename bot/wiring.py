@@ -19,6 +19,7 @@ from models.crypto import NikCipher
 from models.db import create_engine, create_session_factory
 from models.message_rates import FloodLimit
 from models.regions import Office, load_office
+from models.retention import Retention
 
 
 def office_from(settings: Settings) -> Office:
@@ -59,4 +60,7 @@ def build_runtime(
                                 frozenset(kind.name for kind in CHANNELS.values() if kind.connect))
     dispatcher = Dispatcher(session_factory, services, catalogs, clock, raise_errors=raise_errors, flood=flood)
     delivery = Delivery(session_factory, channels or {}, clock, flush_when_idle=flush_when_idle, only_to=only_to)
-    return Runtime(engine, session_factory, catalogs, services, dispatcher, delivery, clock)
+    retention = Retention(delivered_messages=timedelta(days=settings.retention_delivered_days),
+                          files=timedelta(days=settings.retention_files_days),
+                          event_ids=timedelta(days=settings.retention_event_days))
+    return Runtime(engine, session_factory, catalogs, services, dispatcher, delivery, clock, retention)

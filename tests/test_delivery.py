@@ -151,7 +151,7 @@ async def test_the_sweep_resends_a_crashed_broadcast_at_the_channels_rate(
     started = time.monotonic()
     assert await runtime.delivery.sweep() == 61
     elapsed = time.monotonic() - started
-    assert elapsed < 3, f"one at a time takes 6 s; at the channel's rate about 1 s, took {elapsed:.1f} s"
+    assert elapsed < 4.5, f"one at a time takes 6 s; at the channel's rate about 1 s, took {elapsed:.1f} s"
     assert sorted(address for address, _reply in paced.sent) == sorted([*recipients, "alumni-0"])
     assert [reply.text for reply in paced.to("alumni-0")] == ["Pengumuman untuk alumni-0", "kedua"]
     first = paced.sent_at[0]

@@ -21,7 +21,7 @@ COPY web web
 COPY locales locales
 RUN pip install . \
     && useradd --create-home --uid 10001 sahabat \
-    && mkdir -p /app/data \
+    && mkdir -m 0700 -p /app/data \
     && chown sahabat /app/data
 
 USER sahabat

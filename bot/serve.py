@@ -74,7 +74,7 @@ def web_server(settings: Settings, runtime: Runtime, routes: Sequence[APIRouter]
     dashboard = DashboardConfig(secure_cookies=settings.dashboard_url.startswith("https://"))
     config = uvicorn.Config(create_app(routes, runtime=runtime, dashboard=dashboard), host=settings.web_host,
                             port=settings.web_port, lifespan="off", log_level=settings.log_level.lower(),
-                            access_log=False)
+                            access_log=False, log_config=None)  # its lines go through the root's masking
     return server_class(config)
 
 

@@ -62,6 +62,16 @@ class Settings(BaseSettings):
     body parameter, used outside the 24-hour window. "ticket_reply" is for staff answers: its parameter is only the
     news that an answer waits ("... has answered your question #12. Please reply to this message to read the
     answer."), the answer follows the user's reply."""
+    flood_messages: int = Field(default=20, gt=0)
+    flood_window_seconds: float = Field(default=10.0, gt=0)
+    """One person may send FLOOD_MESSAGES within FLOOD_WINDOW_SECONDS; past that they are asked once to slow
+    down and their messages are dropped until they have been quiet for the window."""
+    retention_delivered_days: int = Field(default=30, ge=1)
+    """Delivered messages are deleted after this many days (README, Privacy)."""
+    retention_files_days: int = Field(default=30, ge=1)
+    """Stored pictures (the placement chart) are deleted after this many days, unless still waiting to go."""
+    retention_event_days: int = Field(default=7, ge=2)
+    """Platform event ids (against redelivery) are forgotten after this many days."""
     redis_url: str | None = None
     """redis://host:6379/0: every process of this bot shares the send-rate budgets there (several workers)."""
 
@@ -127,10 +137,13 @@ def ensure_nik_key(env_file: Path = ENV_FILE) -> bool:
         return False
     separator = "" if not existing or existing.endswith("\n") else "\n"
     try:
-        with env_file.open("a", encoding="utf-8") as handle:
+        # Created 0600, and narrowed before writing if it existed: the key is never readable by others,
+        # not even between the write and a chmod.
+        descriptor = os.open(env_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
             handle.write(f"{separator}# Encrypts stored NIKs. Back it up: without it they cannot be read.\n")
             handle.write(f"NIK_ENCRYPTION_KEY={NikCipher.generate_secret()}\n")
-        env_file.chmod(0o600)
     except OSError:
         return False  # a read-only deployment: settings validation then says the key is required
     return True

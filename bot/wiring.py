@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Collection, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.channels.base import Channel
 from bot.channels.registry import CHANNELS
@@ -17,7 +17,9 @@ from handlers.context import Services
 from models.base import utcnow
 from models.crypto import NikCipher
 from models.db import create_engine, create_session_factory
+from models.message_rates import FloodLimit
 from models.regions import Office, load_office
+from models.retention import Retention
 
 
 def office_from(settings: Settings) -> Office:
@@ -37,7 +39,10 @@ def build_runtime(
     raise_errors: bool = False,
     flush_when_idle: bool = False,
     only_to: Mapping[str, Collection[str]] | None = None,
+    flood: FloodLimit | None = None,
 ) -> Runtime:
+    """`flood`: the limit on how fast one person may write; by default the settings', on every channel a
+    stranger can reach (all but the console)."""
     engine = create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
     catalogs = Catalogs(SUPPORTED_LOCALES, settings.default_locale)
@@ -51,6 +56,11 @@ def build_runtime(
         foreign_phones_allowed=settings.foreign_phones_allowed,
         dashboard_url=settings.dashboard_url,
     )
-    dispatcher = Dispatcher(session_factory, services, catalogs, clock, raise_errors=raise_errors)
+    flood = flood or FloodLimit(settings.flood_messages, timedelta(seconds=settings.flood_window_seconds),
+                                frozenset(kind.name for kind in CHANNELS.values() if kind.connect))
+    dispatcher = Dispatcher(session_factory, services, catalogs, clock, raise_errors=raise_errors, flood=flood)
     delivery = Delivery(session_factory, channels or {}, clock, flush_when_idle=flush_when_idle, only_to=only_to)
-    return Runtime(engine, session_factory, catalogs, services, dispatcher, delivery, clock)
+    retention = Retention(delivered_messages=timedelta(days=settings.retention_delivered_days),
+                          files=timedelta(days=settings.retention_files_days),
+                          event_ids=timedelta(days=settings.retention_event_days))
+    return Runtime(engine, session_factory, catalogs, services, dispatcher, delivery, clock, retention)

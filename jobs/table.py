@@ -13,7 +13,7 @@ from datetime import timedelta
 from bot.engine.runtime import Runtime
 from jobs.broadcasts import send_broadcasts
 from jobs.follow_ups import send_follow_ups
-from jobs.forget_processed_events import forget_processed_events
+from jobs.forget_old_data import forget_old_data
 from jobs.opening_alerts import announce_new_openings
 from jobs.retry_sending import retry_sending
 from jobs.training_calendar import follow_training_calendar
@@ -30,7 +30,7 @@ class Job:
 
 JOBS: tuple[Job, ...] = (
     Job("retry_sending", retry_sending, timedelta(seconds=15)),
-    Job("forget_processed_events", forget_processed_events, timedelta(hours=6)),
+    Job("forget_old_data", forget_old_data, timedelta(hours=6)),
     Job("opening_alerts", announce_new_openings, timedelta(minutes=1)),
     Job("training_calendar", follow_training_calendar, timedelta(hours=1)),
     # at start too: a broadcast left sending (its author's console session closed, say) goes on at once

@@ -10,6 +10,7 @@ from models.evaluations import EvaluationRecord
 from models.events import ProcessedEvent
 from models.files import StoredFile
 from models.follow_ups import CheckIn, CheckInOptOut, FollowUpFire
+from models.message_rates import MessageRate
 from models.outbox import OutboxMessage
 from models.profiles import JobSeekerProfile
 from models.receipts import PlatformMessage
@@ -35,6 +36,7 @@ __all__ = [
     "EvaluationRecord",
     "FollowUpFire",
     "JobSeekerProfile",
+    "MessageRate",
     "OutboxMessage",
     "PlatformMessage",
     "ProcessedEvent",

@@ -56,6 +56,9 @@ class DeliveryStatus(StrEnum):
     """Opted out by the time their turn came, or the broadcast was cancelled first."""
     UNREACHABLE = "unreachable"
     """They blocked the bot; nothing was sent."""
+    SENT = "sent"
+    """Delivered, and its outbox row since forgotten by the retention job (models/retention.py): the figures
+    count it from here."""
 
 
 class Broadcast(Base):
@@ -255,7 +258,7 @@ async def figures_of_many(session: AsyncSession, broadcast_ids: Collection[int])
         select(
             delivery.broadcast_id,
             func.count(delivery.id),
-            count_if(queued & (outbox.status == OutboxStatus.SENT)),
+            count_if((queued & (outbox.status == OutboxStatus.SENT)) | (delivery.status == DeliveryStatus.SENT)),
             count_if(queued & (outbox.status == OutboxStatus.FAILED) & ~blocked),
             count_if((delivery.status == DeliveryStatus.UNREACHABLE)
                       | (queued & (outbox.status == OutboxStatus.FAILED) & blocked)),

@@ -9,6 +9,7 @@ so any number of workers can share the database.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,16 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, Pool, StaticPool
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.util.concurrency import await_, in_greenlet
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+POOL_RECYCLE_SECONDS = 1800
+"""PostgreSQL connections older than this are replaced at checkout, before a firewall or server timeout drops
+them silently."""
 
 
 class InlineSQLiteDialect(SQLiteDialect_pysqlite):
@@ -92,10 +97,13 @@ def create_engine(url: str | URL, *, echo: bool = False) -> AsyncEngine:
     """Build the engine for `url`, creating the SQLite file's folder when needed."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(parsed, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        engine = create_async_engine(parsed, echo=echo, pool_size=10, max_overflow=10,
+                                     pool_recycle=POOL_RECYCLE_SECONDS)
+        _replace_closed_connections(engine)
+        return engine
     database = parsed.database or ":memory:"
     if database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(Path(database))
     # One connection: SQLite has a single writer anyway, and the pool queue is a fairer wait than busy-looping.
     engine = create_async_engine(
         parsed.set(drivername="sqlite+inline"),
@@ -106,6 +114,39 @@ def create_engine(url: str | URL, *, echo: bool = False) -> AsyncEngine:
     )
     _configure_sqlite(engine)
     return engine
+
+
+def create_private_file(path: Path) -> None:
+    """Create the SQLite file empty and readable by its owner alone (0600) before SQLite opens it, in a folder
+    made 0700 if it is new: it holds personal data. SQLite gives its -wal and -shm files the database file's
+    mode, so they are private from their first byte too. An existing file or folder is left as it is."""
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        folder.chmod(0o700)  # mkdir's mode passes through the umask; a umask of 0o077 or looser keeps it anyway
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
+
+
+def _replace_closed_connections(engine: AsyncEngine) -> None:
+    """Liveness without a round trip ("Dealing with Disconnects" in SQLAlchemy's pooling docs): instead of
+    `pool_pre_ping`'s SELECT on every checkout, a connection the driver already knows is closed (the server
+    restarted or terminated it, and its socket said so) is swapped for a new one at checkout, and one that
+    breaks in use invalidates the pool and is retried by its entry point (`is_disconnect`)."""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if dbapi_connection.driver_connection.is_closed():
+            raise DisconnectionError("the server closed this pooled connection")
+
+
+def is_disconnect(error: BaseException) -> bool:
+    """Whether `error` is the database connection breaking (the pool has then dropped it and its siblings):
+    the transaction may be run again on a new one."""
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

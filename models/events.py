@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import String, delete
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,5 +42,3 @@ async def forget_events_before(session: AsyncSession, cutoff: datetime) -> int:
     result = await session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
-
-EVENT_RETENTION = timedelta(days=7)

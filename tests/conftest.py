@@ -125,7 +125,9 @@ def clock() -> Clock:
 
 @pytest.fixture
 def app_settings(database_url: str) -> Settings:
-    return load_settings(database_url=database_url, nik_encryption_key=TEST_KEY, _env_file=None)
+    # Tests drive whole conversations at one frozen instant, faster than any person types: no flood limit.
+    return load_settings(database_url=database_url, nik_encryption_key=TEST_KEY, _env_file=None,
+                         flood_messages=1_000_000)
 
 
 @pytest.fixture

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 
 from sqlalchemy import select
 
 from bot.channels.base import DeliveryError
+from bot.channels.rate_limits import SendRateLimiter
 from bot.engine.messages import Reply
 from bot.engine.runtime import Runtime
-from models.outbox import OutboxMessage, OutboxStatus
+from models.outbox import Addressed, OutboxMessage, OutboxStatus, enqueue_many
 from tests.chat import ChatUser, RecordingChannel
 from tests.conftest import Clock, RuntimeFactory
 
@@ -113,3 +115,46 @@ async def test_two_workers_serialise_one_users_messages(
     assert sorted(draft["interests"]) == sorted(
         ["sewing", "cooking", "welding", "automotive", "electrical", "computing"]
     )
+
+
+class PacedChannel(RecordingChannel):
+    """A platform at the other end of a network: every send takes a round trip, and the channel's rate limiter
+    paces them as the real channels' do."""
+
+    def __init__(self, rate: float, round_trip: float) -> None:
+        super().__init__()
+        self.limiter = SendRateLimiter(rate)
+        self.round_trip = round_trip
+        self.sent_at: list[float] = []
+
+    async def send(self, address: str, reply: Reply) -> Sequence[str]:
+        await self.limiter.acquire()
+        self.sent_at.append(time.monotonic())
+        await asyncio.sleep(self.round_trip)
+        return await super().send(address, reply)
+
+
+async def test_the_sweep_resends_a_crashed_broadcast_at_the_channels_rate(
+    make_runtime: RuntimeFactory, clock: Clock
+) -> None:
+    """A broadcast's rows left leased by a crashed worker: the sweep sends them side by side, as fast as the
+    channel's limit allows (60/s here), not one round trip (100 ms) after another."""
+    paced = PacedChannel(rate=60, round_trip=0.1)
+    runtime = make_runtime(paced)
+    recipients = [f"alumni-{n}" for n in range(60)]
+    async with runtime.session_factory() as session, session.begin():
+        await enqueue_many(session, [
+            Addressed(paced.name, address, None, Reply(f"Pengumuman untuk {address}", purpose="broadcast").to_json())
+            for address in recipients
+        ], clock())
+        await enqueue_many(session, [Addressed(paced.name, "alumni-0", None, Reply("kedua").to_json())], clock())
+    started = time.monotonic()
+    assert await runtime.delivery.sweep() == 61
+    elapsed = time.monotonic() - started
+    assert elapsed < 4.5, f"one at a time takes 6 s; at the channel's rate about 1 s, took {elapsed:.1f} s"
+    assert sorted(address for address, _reply in paced.sent) == sorted([*recipients, "alumni-0"])
+    assert [reply.text for reply in paced.to("alumni-0")] == ["Pengumuman untuk alumni-0", "kedua"]
+    first = paced.sent_at[0]
+    in_first_second = sum(moment - first < 1 for moment in paced.sent_at)
+    assert in_first_second <= 60 + 6, "never faster than the channel's rate (plus its burst)"
+    assert {row.status for row in await outbox_rows(runtime)} == {OutboxStatus.SENT}

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.engine.runtime import Runtime
 from bot.scheduler import Scheduler
-from jobs.forget_processed_events import forget_processed_events
+from jobs.forget_old_data import forget_old_data
 from jobs.retry_sending import retry_sending
 from jobs.training_calendar import follow_training_calendar
 from models.catalog import OpeningStatus, ProviderKind, TrainingProgram, add_provider
@@ -42,13 +42,13 @@ async def test_old_event_ids_are_forgotten_and_recent_ones_kept(
     clock.advance(days=8)
     await user.send("/help")
     assert await count_events(runtime) == 2
-    assert await forget_processed_events(runtime) == 1
+    assert (await forget_old_data(runtime)).event_ids == 1
     assert await count_events(runtime) == 1
 
 
 def test_the_scheduler_runs_every_job_module(runtime: Runtime) -> None:
     assert Scheduler(runtime).job_names == {
-        "broadcasts", "forget_processed_events", "opening_alerts", "retry_sending", "send_follow_ups",
+        "broadcasts", "forget_old_data", "opening_alerts", "retry_sending", "send_follow_ups",
         "training_calendar",
     }
 

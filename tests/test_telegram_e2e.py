@@ -29,13 +29,16 @@ from tests.test_telegram_adapter import TOKEN, register_on_telegram
 
 SECRET = "e2e_webhook-SECRET_1"
 WELDING = "Pengelasan SMAW 3G"
+CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 class BotProcess:
     """`python -m bot run` in a temporary directory, its output in a log file for when a test fails."""
 
     def __init__(self, env: dict[str, str], workdir: Path) -> None:
-        self.env = {"PATH": os.environ.get("PATH", ""), "HOME": str(workdir), **env}
+        # PYTHONPATH: this checkout's code, not whichever checkout the venv has installed (a git worktree's tests
+        # would otherwise start the main checkout's bot, whose migrations may not know the database's revision)
+        self.env = {"PATH": os.environ.get("PATH", ""), "HOME": str(workdir), "PYTHONPATH": str(CHECKOUT), **env}
         self.workdir = workdir
         self.process: asyncio.subprocess.Process | None = None
         self.log = workdir / "bot.log"
@@ -115,6 +118,7 @@ async def launch(
             "TELEGRAM_API_BASE": tg.base_url,
             "TELEGRAM_MESSAGES_PER_CHAT_PER_SECOND": "1000",
             "LOG_LEVEL": "WARNING",
+            "FLOOD_MESSAGES": "1000000",  # scripted users write faster than any person
             "WEB_PORT": str(free_port()),  # the dashboard is served in every mode: never on a port in use
             **extra,
         }

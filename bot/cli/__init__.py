@@ -40,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.log_masking import mask_personal_data_in_logs
+
+    mask_personal_data_in_logs()
     try:
         return asyncio.run(_dispatch(args, settings))
     except RegionFileError as error:

@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 
 BACKOFF_BASE = timedelta(seconds=5)
 MARK_BATCH = 64
+SWEEP_SENDERS = 16
+"""How many addresses the sweep sends to at once. A send is mostly a wait for the platform's answer, so one at a
+time the sweep would send a crashed broadcast's rows at one per round trip; the channel's own rate limit is
+what paces them, as for the broadcast's own senders (jobs/broadcasts.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +151,16 @@ class Delivery:
         """Send messages left pending (crash after commit, or a failed attempt now due); returns how many."""
         async with self._session_factory() as session, session.begin():
             envelopes = [Envelope.of(row) for row in await claim_due(session, self._clock(), limit, self.reach)]
-        await self.deliver(envelopes)
+        runs: dict[tuple[str, str], list[Envelope]] = {}
+        for envelope in envelopes:  # each address's messages in order, addresses side by side
+            runs.setdefault((envelope.channel, envelope.address), []).append(envelope)
+        senders = asyncio.Semaphore(SWEEP_SENDERS)
+
+        async def send_run(run: list[Envelope]) -> None:
+            async with senders:
+                await self.deliver(run)
+
+        await asyncio.gather(*(send_run(run) for run in runs.values()))
         await self.flush()
         return len(envelopes)
 

@@ -25,13 +25,16 @@ from bot.engine.rendering import page_turn_source
 from handlers.context import Context, Services
 from handlers.router import route
 from models.conversations import save_conversation
-from models.db import lock_for_key
+from models.db import is_disconnect, lock_for_key
 from models.events import record_event
+from models.message_rates import FloodLimit, Verdict, count_message
 from models.users import User, get_user, load_or_create_user
 
 log = logging.getLogger(__name__)
 
 Router = Callable[[Context, Incoming], Awaitable[None]]
+SLOW_DOWN = _("You are sending messages very quickly, so we cannot answer them all. Please wait a moment, then "
+              "send your message again.")
 APOLOGY = _("Sorry, something went wrong on our side. Your answers are safe: please try again in a moment.")
 CONFLICT_RETRIES = 3
 
@@ -46,7 +49,10 @@ class Dispatcher:
         *,
         router: Router = route,
         raise_errors: bool = False,
+        flood: FloodLimit | None = None,
     ) -> None:
+        """`flood`: how fast one person may write; messages past it are not handled (one notice, then dropped),
+        so a flooding account costs one small transaction a message, not a conversation's work and replies."""
         self._session_factory = session_factory
         self._services = services
         self._catalogs = catalogs
@@ -54,6 +60,7 @@ class Dispatcher:
         self._router = router
         self._raise_errors = raise_errors
         self._locks = KeyedLocks()
+        self._flood = flood
 
     async def handle(self, incoming: Incoming) -> list[Envelope]:
         """Handle one message and return the committed replies, for the caller to deliver."""
@@ -65,7 +72,10 @@ class Dispatcher:
                     return await self._handle_once(incoming)
                 except StaleDataError:
                     log.info("conversation of %s changed concurrently; retrying", incoming.user_key)
-                except Exception:
+                except Exception as error:
+                    if is_disconnect(error):  # the database restarted: the pool now holds new connections
+                        log.warning("database connection lost while handling %s; retrying", incoming.user_key)
+                        continue
                     if self._raise_errors:
                         raise
                     log.exception("handling a message from %s failed", incoming.user_key)
@@ -78,6 +88,10 @@ class Dispatcher:
             await lock_for_key(session, incoming.user_key)
             if incoming.event_id and not await record_event(session, incoming.channel, incoming.event_id, now):
                 return []
+            if self._flood is not None and incoming.channel in self._flood.channels:
+                verdict = await count_message(session, incoming.user_key, self._flood, now)
+                if verdict != Verdict.HANDLE:
+                    return await self._slow_down(session, incoming, verdict, now)
             locale = incoming.locale_hint if incoming.locale_hint in self._catalogs.locales else None
             user, _created = await load_or_create_user(
                 session, incoming.channel, incoming.external_id, locale=locale or self._catalogs.default, now=now
@@ -91,6 +105,21 @@ class Dispatcher:
                              ctx.replies, replaces=page_turn_source(incoming))
             notices = await notice_letters(session, ctx.notices)
             return await write_letters(session, self._catalogs, [replies, *notices], now)
+
+    async def _slow_down(
+        self, session: AsyncSession, incoming: Incoming, verdict: str, now: datetime
+    ) -> list[Envelope]:
+        """A message over the flood limit: the first one gets the notice, the others are dropped unanswered."""
+        assert self._flood is not None
+        log.warning("%s sent more than %d messages in %s: %s", incoming.user_key, self._flood.messages,
+                    self._flood.window, "asked to slow down" if verdict == Verdict.WARN else "message dropped")
+        if verdict == Verdict.DROP:
+            return []
+        hint = incoming.locale_hint if incoming.locale_hint in self._catalogs.locales else None
+        user, _created = await load_or_create_user(session, incoming.channel, incoming.external_id,
+                                                   locale=hint or self._catalogs.default, now=now)
+        to = Recipient(incoming.channel, incoming.external_id, user.id, user.locale)
+        return await write_letters(session, self._catalogs, [Letter(to, [say(SLOW_DOWN)])], now)
 
     async def act_for(
         self, session: AsyncSession, user_id: int, action: Callable[[Context], Awaitable[None]], now: datetime,

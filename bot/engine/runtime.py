@@ -17,6 +17,7 @@ from bot.engine.dispatcher import Dispatcher
 from bot.engine.i18n import Catalogs
 from bot.engine.messages import Incoming
 from handlers.context import Services
+from models.retention import Retention
 
 
 @dataclass(slots=True)
@@ -28,6 +29,8 @@ class Runtime:
     dispatcher: Dispatcher
     delivery: Delivery
     clock: Callable[[], datetime]
+    retention: Retention = Retention()
+    """How long delivered messages, stored files and event ids are kept (jobs/forget_old_data.py)."""
 
     async def handle(self, incoming: Incoming) -> None:
         """Dispatch one message and deliver its replies: what every channel adapter calls."""

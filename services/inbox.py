@@ -4,17 +4,31 @@ with its asker shown masked (staff need to recognise the person, not read their 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.messages import one_line
 from models.answers import name_case
+from models.files import StoredFile
 from models.paging import Page
 from models.profiles import get_profile
-from models.tickets import InboxRow, InboxTab, Ticket, TicketMessage, Waiting, get_ticket, inbox_page, thread, waiting
+from models.tickets import (
+    Attachment,
+    InboxRow,
+    InboxTab,
+    Ticket,
+    TicketMessage,
+    Waiting,
+    attachment,
+    attachments,
+    get_ticket,
+    inbox_page,
+    thread,
+    waiting,
+)
 from models.users import User, get_user
-from services.permissions import Actor, require_viewer
+from services.permissions import Actor, require_staff, require_viewer
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +47,8 @@ class Conversation:
     """Their phone masked ('+62812****0001'), or empty."""
     messages: Sequence[TicketMessage]
     authors: dict[int, User]
+    files: dict[int, Attachment] = field(default_factory=dict)
+    """The file sent with a message, by message id (its name and size; staff download it, `ticket_file`)."""
 
 
 GLIMPSE = 80
@@ -68,4 +84,11 @@ async def conversation(session: AsyncSession, actor: Actor, ticket_id: int) -> C
     staff_ids = {message.author_id for message in messages if message.from_staff and message.author_id is not None}
     authors = {staff_id: author for staff_id in staff_ids if (author := await get_user(session, staff_id))}
     return Conversation(ticket, user, masked_name(profile.shown_name) if profile else "",
-                        masked_phone(profile.phone_e164) if profile else "", messages, authors)
+                        masked_phone(profile.phone_e164) if profile else "", messages, authors,
+                        await attachments(session, ticket.id))
+
+
+async def ticket_file(session: AsyncSession, actor: Actor, ticket_id: int, file_id: int) -> StoredFile | None:
+    """A file of the ticket's thread, for staff to download (a viewer reads the thread, not what people sent)."""
+    require_staff(actor)
+    return await attachment(session, ticket_id, file_id)

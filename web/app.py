@@ -15,6 +15,7 @@ from web.pages import (
     broadcast_compose,
     broadcasts,
     inbox,
+    inbox_files,
     job_seekers,
     opening_edits,
     openings,
@@ -28,7 +29,7 @@ from web.templating import STATIC
 __all__ = ["DashboardConfig", "mount_dashboard"]
 
 PAGES = (sign_in, overview, opening_edits, openings, applicants, job_seekers, reports, broadcast_compose,
-         broadcasts, inbox, staff, audit)
+         broadcasts, inbox, inbox_files, staff, audit)
 STATIC_PATH = "/static"
 
 

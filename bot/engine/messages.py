@@ -176,15 +176,19 @@ class IncomingKind(StrEnum):
 
 
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
-"""Files larger than this are not fetched by the channels: a spreadsheet of openings is far smaller."""
+"""Files larger than this are not fetched by the channels: a spreadsheet of openings or a phone's photo of a
+letter is far smaller."""
 
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A file the user sent, fetched by the channel adapter: its name (for the format) and its bytes."""
+    """A file the user sent (a document or a photo), fetched by the channel adapter: its name (for the format),
+    its bytes and the media type the platform gave (empty when it gave none). A caption comes as the `Incoming`'s
+    text."""
 
     name: str
     content: bytes = field(repr=False)
+    media_type: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
 """Ask staff (/tanya, /ask): the user writes to the office, and while in this mode everything they type is added
 to their ticket, until they choose "Back to the menu" (offered with every message here). Commands keep working.
+Where the channel carries files (Telegram, WhatsApp) a photo or a document may come too, its caption the text.
 
 Staff answers arrive as notices (`services.tickets.reply`), with a Reply button that comes back here; answers
 held while a WhatsApp user's window was closed are delivered before anything they write next is read
@@ -12,6 +13,7 @@ from bot.engine.messages import Msg, Nav, Outgoing, _, say
 from handlers.context import Context
 from handlers.flow import Answer, Flow, Invalid, Result, Stay, Step, begin, leave_flow
 from models.tickets import MESSAGE_LIMIT, open_ticket_of
+from services.ticket_files import FILE_LIMIT, CheckedFile, FileProblem, check_file
 from services.tickets import Outcome, alert_staff, ask, release_held
 
 WRITING = "writing"
@@ -44,8 +46,20 @@ def _received(ctx: Context, ticket_id: int) -> list[Msg | str]:
     return lines
 
 
+def file_refusal(problem: FileProblem) -> Msg:
+    if problem is FileProblem.TOO_LARGE:
+        return _("That file is too large: at most {megabytes} MB.").format(megabytes=FILE_LIMIT // (1024 * 1024))
+    return _("Please send a photo (JPG or PNG), a PDF or a Word document; this file cannot be kept.")
+
+
 async def accept_message(ctx: Context, given: Answer) -> Result:
-    added = await ask(ctx.session, ctx.user.id, given.text, now=ctx.now)
+    file: CheckedFile | None = None
+    if given.document is not None:
+        checked = check_file(given.document.name, given.document.content)
+        if isinstance(checked, FileProblem):
+            return Invalid(file_refusal(checked))
+        file = checked
+    added = await ask(ctx.session, ctx.user.id, given.text, now=ctx.now, file=file)
     if added.outcome is Outcome.EMPTY or added.ticket is None:
         return Invalid(_("Please write your question as text."))
     if added.outcome is Outcome.TOO_LONG:
@@ -53,11 +67,11 @@ async def accept_message(ctx: Context, given: Answer) -> Result:
                        .format(limit=MESSAGE_LIMIT))
     if added.opened:
         ctx.send(say(*_received(ctx, added.ticket.id)))
-        await alert_staff(ctx.session, added.ticket, given.text, ctx)
+        await alert_staff(ctx.session, added.ticket, given.text or (file.name if file is not None else ""), ctx)
     return Stay({TICKET: added.ticket.id})
 
 
-FLOW = Flow(name="ask_staff", steps=(Step(WRITING, ask_message, accept_message, only_shows=True),),
+FLOW = Flow(name="ask_staff", steps=(Step(WRITING, ask_message, accept_message, only_shows=True, takes_files=True),),
             finish=leave_flow, cancel=leave_flow, nav=(Nav.MENU,))
 
 

@@ -13,9 +13,11 @@ from fastapi.responses import RedirectResponse, Response
 from bot.engine.messages import Msg, ngettext
 from models.tickets import MESSAGE_LIMIT, CloseReason, InboxTab
 from services.inbox import Conversation, conversation, inbox
+from services.ticket_files import FileProblem
 from services.tickets import Outcome, assign, close, reply
 from web.dashboard import HOME, Call, Dashboard, Need, Refused
 from web.listing import chosen, page_number
+from web.pages import inbox_files
 from web.pages.opening_edits import form_id
 
 INBOX = f"{HOME}/pesan"
@@ -67,11 +69,21 @@ def routes(dashboard: Dashboard) -> APIRouter:
 
     @router.post(f"{INBOX}/{{number}}/balas")
     async def answer(request: Request, number: str) -> Response:
-        async with dashboard.call(request, need=Need.CHANGE, form=True) as call:
+        if not inbox_files.body_fits(request):
+            async with dashboard.call(request, need=Need.CHANGE) as call:
+                shown = await _conversation(dashboard, request, call, number)
+                return _thread(dashboard, request, call, shown, status_code=413,
+                               file_error=inbox_files.refusal(FileProblem.TOO_LARGE))
+        async with dashboard.call(request, need=Need.CHANGE, upload=inbox_files.UPLOAD_LIMIT) as call:
             shown = await _conversation(dashboard, request, call, number)
             text = call.form.get("text", "")
+            file = await inbox_files.attached(call)
+            if isinstance(file, FileProblem):
+                return _thread(dashboard, request, call, shown, status_code=413 if file is FileProblem.TOO_LARGE
+                               else 422, text=text[:MESSAGE_LIMIT * 2],
+                               file_error=inbox_files.refusal(file))
             outcome = await reply(call.session, call.visit.actor, shown.ticket.id, text, now=dashboard.now(),
-                                  office=dashboard.office, notices=call.notices, form=form_id(call.form))
+                                  office=dashboard.office, notices=call.notices, form=form_id(call.form), file=file)
             if outcome not in (Outcome.DONE, Outcome.HELD):
                 return _thread(dashboard, request, call, shown, status_code=422, text=text[:MESSAGE_LIMIT * 2],
                                error=outcome.value)
@@ -111,7 +123,8 @@ def _thread(dashboard: Dashboard, request: Request, call: Call, shown: Conversat
             **context: object) -> Response:
     return dashboard.page(request, "inbox/thread.html", call.visit, status_code=status_code, active="inbox",
                           shown=shown, office=dashboard.office, limit=MESSAGE_LIMIT, form_id=form_id(),
-                          sent="terkirim" in request.query_params, **context)
+                          sent="terkirim" in request.query_params, file_address=inbox_files.file_address,
+                          **context)
 
 
 async def _conversation(dashboard: Dashboard, request: Request, call: Call, number: str) -> Conversation:

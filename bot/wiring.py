@@ -17,6 +17,7 @@ from handlers.context import Services
 from models.base import utcnow
 from models.crypto import NikCipher
 from models.db import create_engine, create_session_factory
+from models.opening_hours import opening_from_text
 from models.regions import Office, load_office
 
 
@@ -26,6 +27,7 @@ def office_from(settings: Settings) -> Office:
         office, name=settings.office_name or office.name, timezone=settings.timezone or office.timezone,
         address=settings.office_address or office.address, hours=settings.office_hours or office.hours,
         phone=settings.office_phone or office.phone,
+        opening=opening_from_text(settings.office_opening) if settings.office_opening else office.opening,
     )
 
 

@@ -45,6 +45,21 @@ class MonthName:
     number: int
 
 
+@dataclass(frozen=True, slots=True)
+class Weekday:
+    """A day of the week (`date.weekday()`, 0 is Monday), written out in the reader's language: "Senin"."""
+
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClockTime:
+    """A time of day on the 24-hour clock as the reader writes it: "08.00" in Indonesian, "08:00" in English."""
+
+    hour: int
+    minute: int = 0
+
+
 def one_line(text: str, limit: int) -> str:
     """`text` on one line, cut to `limit` characters with an ellipsis: a glimpse of something longer in a list."""
     flat = " ".join(text.split())

@@ -9,9 +9,13 @@ held while a WhatsApp user's window was closed are delivered before anything the
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.engine.messages import Msg, Nav, Outgoing, _, say
 from handlers.context import Context
 from handlers.flow import Answer, Flow, Invalid, Result, Stay, Step, begin, leave_flow
+from handlers.help import reopening
+from models.regions import Office
 from models.tickets import MESSAGE_LIMIT, open_ticket_of
 from services.ticket_files import FILE_LIMIT, CheckedFile, FileProblem, check_file
 from services.tickets import Outcome, alert_staff, ask, release_held
@@ -20,6 +24,9 @@ WRITING = "writing"
 TICKET = "ticket"
 
 EXPECT = _("Staff answer during office hours, usually within one working day; the answer will come here.")
+EXPECT_TODAY = _("The office is open now: staff usually answer within the working day. The answer will come here.")
+EXPECT_AT = _("The office is closed now and opens again on {weekday}, {day} {month} at {time} {zone}. Staff answer "
+              "from then on; the answer will come here.")
 
 
 async def start_asking(ctx: Context) -> None:
@@ -42,8 +49,17 @@ def _received(ctx: Context, ticket_id: int) -> list[Msg | str]:
     lines: list[Msg | str] = [_("Thank you. Your question has number #{ticket}.").format(ticket=ticket_id)]
     if office.hours:
         lines.append(_("Office hours: {hours}").format(hours=office.hours))
-    lines.append(EXPECT)
+    lines.append(expectation(office, ctx.now))
     return lines
+
+
+def expectation(office: Office, now: datetime) -> Msg:
+    """When to expect an answer: within the working day while the office is open, else from when it next opens
+    (in the office's time and zone); the general promise where the region file sets no opening hours."""
+    if office.opening is None:
+        return EXPECT
+    reopens = reopening(office, now)
+    return EXPECT_TODAY if reopens is None else EXPECT_AT.format(**reopens)
 
 
 def file_refusal(problem: FileProblem) -> Msg:

@@ -5,14 +5,15 @@ Viewers read; staff and admins answer, take and close (`services.tickets`)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bot.engine.messages import Msg, ngettext
+from bot.engine.messages import Msg
 from models.tickets import MESSAGE_LIMIT, CloseReason, InboxTab
 from services.inbox import Conversation, conversation, inbox
+from services.question_report import how_long
 from services.ticket_files import FileProblem
 from services.tickets import Outcome, assign, close, reply
 from web.dashboard import HOME, Call, Dashboard, Need, Refused
@@ -29,16 +30,6 @@ TABS = {tab.value: tab for tab in InboxTab}
 def waited(since: datetime | None, now: datetime) -> Msg | None:
     """How long a question has waited, in the largest whole unit that says it (minutes, hours, days)."""
     return None if since is None else how_long(now - since)
-
-
-def how_long(span: timedelta) -> Msg:
-    """A span of time in the largest whole unit that says it (minutes up to an hour, hours up to two days)."""
-    minutes = max(int(span / timedelta(minutes=1)), 0)
-    if minutes < 60:
-        return ngettext("{count} minute", "{count} minutes", minutes)
-    if minutes < 48 * 60:
-        return ngettext("{count} hour", "{count} hours", minutes // 60)
-    return ngettext("{count} day", "{count} days", minutes // (24 * 60))
 
 
 def routes(dashboard: Dashboard) -> APIRouter:

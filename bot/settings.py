@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     office_name: str | None = None
     office_address: str | None = None
     office_hours: str | None = None
+    office_opening: str | None = None
+    """The office's opening days and hours for the bot to reckon with, "mon-fri 08:00-16:00"."""
     office_phone: str | None = None
     foreign_phones_allowed: bool = False
     """Whether registration takes a non-Indonesian mobile number (the office can usually only call Indonesian

@@ -18,6 +18,7 @@ from models.base import utcnow
 from models.crypto import NikCipher
 from models.db import create_engine, create_session_factory
 from models.message_rates import FloodLimit
+from models.opening_hours import opening_from_text
 from models.regions import Office, load_office
 from models.retention import Retention
 
@@ -28,6 +29,7 @@ def office_from(settings: Settings) -> Office:
         office, name=settings.office_name or office.name, timezone=settings.timezone or office.timezone,
         address=settings.office_address or office.address, hours=settings.office_hours or office.hours,
         phone=settings.office_phone or office.phone,
+        opening=opening_from_text(settings.office_opening) if settings.office_opening else office.opening,
     )
 
 

@@ -7,9 +7,12 @@ and people type the ones they were shown.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
-from bot.engine.messages import Msg, Outgoing, _, say
+from bot.engine.messages import ClockTime, MonthName, Msg, Outgoing, Weekday, _, say
 from handlers.context import Context
+from models.opening_hours import is_open, next_opening
 from models.regions import Office
 
 HOW_TO_ANSWER = _(
@@ -42,19 +45,35 @@ def help_message(ctx: Context) -> Outgoing:
     sections: list[Msg | str] = [HOW_TO_ANSWER, COMMANDS]
     if ctx.user.is_staff:
         sections.append(STAFF_COMMANDS)
-    sections.append(office_contact(ctx.services.office, ctx.render))
+    sections.append(office_contact(ctx.services.office, ctx.render, ctx.now))
     parts: list[Msg | str] = []
     for section in sections:
         parts += [section] if not parts else ["", section]  # a blank line between sections
     return say(*parts)
 
 
-def office_contact(office: Office, render: Callable[[Msg], str]) -> str:
+def reopening(office: Office, now: datetime) -> dict[str, Any] | None:
+    """When the office opens again, as the values of a sentence (weekday, day, month, time, zone, in its own
+    time); None while it is open, or when the region file sets no opening hours."""
+    if office.opening is None or is_open(office.opening, now, office.timezone):
+        return None
+    opens = next_opening(office.opening, now, office.timezone)
+    return {"weekday": Weekday(opens.weekday()), "day": opens.day, "month": MonthName(opens.month),
+            "time": ClockTime(opens.hour, opens.minute), "zone": opens.tzname() or office.timezone}
+
+
+def office_contact(office: Office, render: Callable[[Msg], str], now: datetime | None = None) -> str:
     """How to reach the office: its name, then the address, hours and phone it has set (in the region file or
-    the settings), one line each."""
+    the settings), one line each; with `now`, whether it is open or when it opens again."""
+    reopens = reopening(office, now) if now is not None else None
+    status = None
+    if now is not None and office.opening is not None:
+        status = _("Open now.") if reopens is None else _("Closed now; opens again on {weekday}, {day} {month} at "
+                                                          "{time} {zone}.").format(**reopens)
     lines = [
         _("Address: {address}").format(address=office.address) if office.address else None,
         _("Opening hours: {hours}").format(hours=office.hours) if office.hours else None,
+        status,
         _("Phone: {phone}").format(phone=office.phone) if office.phone else None,
     ]
     shown = [line for line in lines if line is not None]

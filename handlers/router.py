@@ -98,7 +98,7 @@ async def route(ctx: Context, incoming: Incoming) -> None:
 async def _handle(ctx: Context, current: Flow | None, incoming: Incoming) -> None:
     if incoming.kind is IncomingKind.DOCUMENT and _takes_files(ctx, current):
         assert current is not None
-        await engine.answer(ctx, current, Answer(document=incoming.document))
+        await engine.answer(ctx, current, Answer(document=incoming.document, text=incoming.text))
     elif incoming.kind in (IncomingKind.UNSUPPORTED, IncomingKind.DOCUMENT):
         ctx.send(say(_("Sorry, I can only read text messages and the options I offer.")))
         await _repeat_question(ctx, current)

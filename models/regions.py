@@ -9,7 +9,10 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from models.opening_hours import OpeningError, OpeningHours, parse_opening
 
 DEFAULT_REGION_FILE = Path(__file__).parent / "data" / "regions" / "tabalong.toml"
 
@@ -32,6 +35,9 @@ class Office:
     hours: str = ""
     phone: str = ""
     """How people reach the office in person or by phone, as the office writes it: `/help` shows what is set."""
+    opening: OpeningHours | None = None
+    """The hours `hours` describes, for the bot to reckon with (`[office.opening]`): when a question asked now can
+    expect an answer. None: not set, and nothing is promised."""
 
     def kecamatan_by_code(self, code: str) -> Kecamatan | None:
         return next((k for k in self.kecamatan if k.code == code), None)
@@ -62,13 +68,23 @@ def load_office(path: Path) -> Office:
             address=str(office.get("address", "")),
             hours=str(office.get("hours", "")),
             phone=str(office.get("phone", "")),
+            opening=_opening(office.get("opening")),
         )
     except FileNotFoundError as error:
         raise RegionFileError(f"region file {path} does not exist") from error
-    except (tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, OpeningError) as error:
         raise RegionFileError(f"region file {path} is malformed: {error}") from error
     if not districts:
         raise RegionFileError(f"region file {path} lists no kecamatan")
     if len({k.code for k in districts}) != len(districts):
         raise RegionFileError(f"region file {path} repeats a kecamatan code")
     return result
+
+
+def _opening(table: Any) -> OpeningHours | None:
+    """`[office.opening]`: `days` (a list of mon..sun, or "mon-fri"), `opens` and `closes` ("08:00")."""
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise OpeningError("[office.opening] must be a table with days, opens and closes")
+    return parse_opening(table["days"], table["opens"], table["closes"])

@@ -18,6 +18,12 @@ async def asked_since(session: AsyncSession, since: datetime) -> int:
     return int(await session.scalar(query) or 0)
 
 
+async def asked_between(session: AsyncSession, start: datetime, end: datetime) -> int:
+    """Questions asked from `start` up to (not including) `end`: one week of the report."""
+    query = select(func.count()).select_from(Ticket).where(Ticket.created_at >= start, Ticket.created_at < end)
+    return int(await session.scalar(query) or 0)
+
+
 async def first_answer_waits(session: AsyncSession, since: datetime) -> Sequence[timedelta]:
     """For each question asked since `since` that staff have answered, how long the first answer took."""
     first = (select(TicketMessage.ticket_id, func.min(TicketMessage.created_at).label("answered_at"))

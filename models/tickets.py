@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, false, func, select
+from sqlalchemy import ForeignKey, Index, String, delete, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from models.base import Base
+from models.files import StoredFile
 from models.paging import Page, table_page
 from models.profiles import JobSeekerProfile
 from models.users import User
@@ -72,6 +73,17 @@ class TicketMessage(Base):
     when they next write, and the flag cleared in that same transaction."""
 
 
+class TicketMessageFile(Base):
+    """A photo or document sent with a ticket message (the message's text its caption), kept as a stored file.
+    A table of its own rather than a column: SQLite cannot add a foreign key to an existing table without
+    copying it. Deleted with the user's account (`delete_ticket_files`)."""
+
+    __tablename__ = "ticket_message_files"
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("ticket_messages.id", ondelete="CASCADE"), primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id", ondelete="CASCADE"), index=True)
+
+
 async def get_ticket(session: AsyncSession, ticket_id: int, *, lock: bool = False) -> Ticket | None:
     """The ticket, locked against a concurrent change when `lock` (two staff replying or closing at once)."""
     query = select(Ticket).where(Ticket.id == ticket_id)
@@ -99,6 +111,19 @@ def add_message(session: AsyncSession, ticket: Ticket, *, author_id: int | None,
     return message
 
 
+async def attach_file(session: AsyncSession, message: TicketMessage, file_id: int) -> None:
+    """Link a stored file to the message (flushed first, for its id)."""
+    await session.flush()
+    session.add(TicketMessageFile(message_id=message.id, file_id=file_id))
+
+
+async def message_file(session: AsyncSession, message_id: int) -> StoredFile | None:
+    """The file sent with the message, if any."""
+    query = (select(StoredFile).join(TicketMessageFile, TicketMessageFile.file_id == StoredFile.id)
+             .where(TicketMessageFile.message_id == message_id))
+    return await session.scalar(query)
+
+
 async def held_answers(session: AsyncSession, user_id: int) -> Sequence[TicketMessage]:
     """The staff answers the user has not read yet, oldest first, locked so that two messages of theirs arriving
     at once deliver them once."""
@@ -111,6 +136,43 @@ async def thread(session: AsyncSession, ticket_id: int) -> Sequence[TicketMessag
     """The ticket's messages in the order they were written."""
     query = select(TicketMessage).where(TicketMessage.ticket_id == ticket_id).order_by(TicketMessage.id)
     return list(await session.scalars(query))
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """What the dashboard needs to offer a ticket's file for download, without its bytes."""
+
+    file_id: int
+    ticket_id: int
+    name: str
+    media_type: str
+    size: int
+
+
+async def attachments(session: AsyncSession, ticket_id: int) -> dict[int, Attachment]:
+    """The files of the ticket's messages, by message id."""
+    query = (select(TicketMessage.id, StoredFile.id, StoredFile.name, StoredFile.media_type,
+                    func.length(StoredFile.content))
+             .join(TicketMessageFile, TicketMessageFile.message_id == TicketMessage.id)
+             .join(StoredFile, StoredFile.id == TicketMessageFile.file_id).where(TicketMessage.ticket_id == ticket_id))
+    return {message_id: Attachment(file_id, ticket_id, name, media_type, int(size or 0))
+            for message_id, file_id, name, media_type, size in await session.execute(query)}
+
+
+async def attachment(session: AsyncSession, ticket_id: int, file_id: int) -> StoredFile | None:
+    """The stored file, only if a message of that ticket carries it (a file id alone opens nothing else)."""
+    query = (select(StoredFile).join(TicketMessageFile, TicketMessageFile.file_id == StoredFile.id)
+             .join(TicketMessage, TicketMessage.id == TicketMessageFile.message_id)
+             .where(TicketMessage.ticket_id == ticket_id, StoredFile.id == file_id).limit(1))
+    return await session.scalar(query)
+
+
+async def delete_ticket_files(session: AsyncSession, user_id: int) -> None:
+    """Delete the files of every message of the user's tickets, theirs and staff's: the tickets go with the account
+    by cascade, but a stored file outlives the link that named it (the cascade runs from the file, not to it)."""
+    owned = (select(TicketMessageFile.file_id).join(TicketMessage, TicketMessage.id == TicketMessageFile.message_id)
+             .join(Ticket, Ticket.id == TicketMessage.ticket_id).where(Ticket.user_id == user_id))
+    await session.execute(delete(StoredFile).where(StoredFile.id.in_(owned)))
 
 
 async def tickets_of(session: AsyncSession, user_id: int) -> Sequence[tuple[Ticket, Sequence[TicketMessage]]]:

@@ -5,19 +5,33 @@ what helps to answer: the asker's applications, the bot's latest messages to the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.messages import Msg, _, one_line
 from models.answers import name_case
+from models.files import StoredFile
 from models.outbox import OutboxMessage
 from models.paging import Page
 from models.profiles import JobSeekerProfile, get_profile
 from models.ticket_context import AppliedTo, conversation_of, latest_applications, latest_sent
-from models.tickets import InboxRow, InboxTab, Ticket, TicketMessage, Waiting, get_ticket, inbox_page, thread, waiting
+from models.tickets import (
+    Attachment,
+    InboxRow,
+    InboxTab,
+    Ticket,
+    TicketMessage,
+    Waiting,
+    attachment,
+    attachments,
+    get_ticket,
+    inbox_page,
+    thread,
+    waiting,
+)
 from models.users import User, acting_staff, get_user
-from services.permissions import Actor, require_viewer
+from services.permissions import Actor, require_staff, require_viewer
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +50,8 @@ class Conversation:
     """Their phone masked ('+62812****0001'), or empty."""
     messages: Sequence[TicketMessage]
     authors: dict[int, User]
+    files: dict[int, Attachment] = field(default_factory=dict)
+    """The file sent with a message, by message id (its name and size; staff download it, `ticket_file`)."""
 
 
 GLIMPSE = 80
@@ -71,7 +87,8 @@ async def conversation(session: AsyncSession, actor: Actor, ticket_id: int) -> C
     staff_ids = {message.author_id for message in messages if message.from_staff and message.author_id is not None}
     authors = {staff_id: author for staff_id in staff_ids if (author := await get_user(session, staff_id))}
     return Conversation(ticket, user, masked_name(profile.shown_name) if profile else "",
-                        masked_phone(profile.phone_e164) if profile else "", messages, authors)
+                        masked_phone(profile.phone_e164) if profile else "", messages, authors,
+                        await attachments(session, ticket.id))
 
 
 CONTEXT_APPLICATIONS = 10
@@ -138,3 +155,9 @@ async def assignable_staff(session: AsyncSession, actor: Actor) -> Sequence[User
     """The staff and admins a question can be given to."""
     require_viewer(actor)
     return await acting_staff(session)
+
+
+async def ticket_file(session: AsyncSession, actor: Actor, ticket_id: int, file_id: int) -> StoredFile | None:
+    """A file of the ticket's thread, for staff to download (a viewer reads the thread, not what people sent)."""
+    require_staff(actor)
+    return await attachment(session, ticket_id, file_id)

@@ -13,13 +13,13 @@ of each new question in the chat.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.engine.messages import Msg, Option, Outgoing, Purpose, _, one_line, say
+from bot.engine.messages import Image, Msg, Option, Outgoing, Purpose, _, one_line, say
 from models.audit import FORM_MEMORY, audit, audited_with_form
 from models.profiles import get_profile
 from models.regions import Office
@@ -30,13 +30,16 @@ from models.tickets import (
     Ticket,
     TicketStatus,
     add_message,
+    attach_file,
     get_ticket,
     held_answers,
     latest_ticket,
+    message_file,
 )
 from models.users import User, get_user, ticket_alert_staff
 from services.notices import Notices
 from services.permissions import Actor, require_staff
+from services.ticket_files import CheckedFile, keep_file
 
 SUBJECT = "ticket"
 REPLY = "ticket.reply"
@@ -84,18 +87,21 @@ class Added:
     """A new ticket was started, or a closed one reopened: the user is told its number and when to expect an answer."""
 
 
-def bounded_text(text: str) -> str | Outcome:
-    """The message as kept, or why it cannot be: empty, or longer than `MESSAGE_LIMIT` characters."""
+def bounded_text(text: str, *, with_file: bool = False) -> str | Outcome:
+    """The message as kept, or why it cannot be: empty (unless a file comes with it: a photo needs no caption),
+    or longer than `MESSAGE_LIMIT` characters."""
     kept = text.strip()
-    if not kept:
+    if not kept and not with_file:
         return Outcome.EMPTY
     return Outcome.TOO_LONG if len(kept) > MESSAGE_LIMIT else kept
 
 
-async def ask(session: AsyncSession, user_id: int, text: str, *, now: datetime) -> Added:
-    """Add the user's message to their open ticket; to the last closed one if it was closed less than
-    `REOPEN_WITHIN` ago (reopening it, unassigned kept as it was); else to a new ticket."""
-    kept = bounded_text(text)
+async def ask(session: AsyncSession, user_id: int, text: str, *, now: datetime,
+              file: CheckedFile | None = None) -> Added:
+    """Add the user's message (with `file`, checked by `services.ticket_files.check_file`, its text the caption)
+    to their open ticket; to the last closed one if it was closed less than `REOPEN_WITHIN` ago (reopening it,
+    unassigned kept as it was); else to a new ticket."""
+    kept = bounded_text(text, with_file=file is not None)
     if isinstance(kept, Outcome):
         return Added(kept)
     ticket = await latest_ticket(session, user_id)
@@ -106,7 +112,9 @@ async def ask(session: AsyncSession, user_id: int, text: str, *, now: datetime) 
         await session.flush()
     elif ticket.status != TicketStatus.OPEN:
         ticket.status, ticket.closed_at, ticket.close_reason = TicketStatus.OPEN, None, None
-    add_message(session, ticket, author_id=user_id, from_staff=False, text=kept, now=now)
+    message = add_message(session, ticket, author_id=user_id, from_staff=False, text=kept, now=now)
+    if file is not None:
+        await attach_file(session, message, (await keep_file(session, file, now=now)).file_id)
     return Added(Outcome.DONE, ticket, opened)
 
 
@@ -128,11 +136,22 @@ def must_hold(user: User | None, now: datetime) -> bool:
     return user is not None and user.channel in HELD_CHANNELS and now - user.last_seen_at >= HOLD_AFTER
 
 
+def answer_outgoing(office: Office, ticket_id: int, text: str, sender: str | None, image: Image | None) -> Outgoing:
+    """The answer as sent: with a file, the file with the answer as its caption (such a message offers no button;
+    the user replies by writing, or with /tanya)."""
+    if image is None:
+        return say(answer_message(office, ticket_id, text, sender), options=(REPLY_BUTTON,),
+                   purpose=Purpose.TICKET_REPLY)
+    return Outgoing(text=(answer_message(office, ticket_id, text, sender),), image=image,
+                    purpose=Purpose.TICKET_REPLY)
+
+
 async def reply(session: AsyncSession, actor: Actor, ticket_id: int, text: str, *, now: datetime, office: Office,
-                notices: Notices, form: str = "") -> Outcome:
-    """Store a staff answer and queue it to the user (`Outcome.HELD`: only the news of it, see `must_hold`).
-    Answering a closed ticket is allowed (a late answer still reaches the user) and leaves it closed. A web form
-    sent twice (`form`, its one-time id) is applied once."""
+                notices: Notices, form: str = "", file: CheckedFile | None = None) -> Outcome:
+    """Store a staff answer (with `file`, checked by `services.ticket_files.check_file`, sent with it) and queue
+    it to the user (`Outcome.HELD`: only the news of it, see `must_hold`). Answering a closed ticket is allowed
+    (a late answer still reaches the user) and leaves it closed. A web form sent twice (`form`, its one-time id)
+    is applied once."""
     require_staff(actor)
     kept = bounded_text(text)
     if isinstance(kept, Outcome):
@@ -144,18 +163,20 @@ async def reply(session: AsyncSession, actor: Actor, ticket_id: int, text: str, 
         return Outcome.DONE
     message = add_message(session, ticket, author_id=actor.user_id, from_staff=True, text=kept, now=now)
     message.held = must_hold(await get_user(session, ticket.user_id), now)
+    image = await keep_file(session, file, now=now) if file is not None else None
+    if image is not None:
+        await attach_file(session, message, image.file_id)
     await session.flush()
     if ticket.assigned_to is None and actor.user_id is not None:
         ticket.assigned_to = actor.user_id
     audit(session, at=now, actor_id=actor.user_id, action=REPLY, subject_kind=SUBJECT, subject_id=ticket.id,
           detail={"origin": actor.origin, "message": message.id, "held": message.held,
-                  **({"form": form} if form else {})})
+                  **({"form": form} if form else {}), **({"file": image.file_id} if image is not None else {})})
     if message.held:
         told = say(ANSWER_WAITS.format(office=office.name, ticket=ticket.id), options=(REPLY_BUTTON,),
                    purpose=Purpose.TICKET_REPLY)
     else:
-        told = say(answer_message(office, ticket.id, kept, await _sender_name(session, actor.user_id)),
-                   options=(REPLY_BUTTON,), purpose=Purpose.TICKET_REPLY)
+        told = answer_outgoing(office, ticket.id, kept, await _sender_name(session, actor.user_id), image)
     notices.notify(ticket.user_id, told)
     return Outcome.HELD if message.held else Outcome.DONE
 
@@ -169,8 +190,10 @@ async def release_held(session: AsyncSession, user: User, office: Office) -> lis
     for message in await held_answers(session, user.id):
         message.held = False
         sender = await _sender_name(session, message.author_id)
-        released.append(say(answer_message(office, message.ticket_id, message.text, sender),
-                            options=(REPLY_BUTTON,)))
+        stored = await message_file(session, message.id)
+        image = Image(stored.id, stored.name, stored.media_type) if stored is not None else None
+        released.append(replace(answer_outgoing(office, message.ticket_id, message.text, sender, image),
+                                purpose=None))
     return released
 
 

@@ -43,7 +43,7 @@ async def test_a_job_seeker_asks_from_the_menu_adds_to_it_and_reads_the_answer_f
     received = texts(await siti.send("<b>Kapan sertifikat saya jadi?</b>"))
     user_id = (await siti.user()).id  # type: ignore[union-attr]
     ticket, said = await ticket_of(runtime, user_id)
-    assert f"Pertanyaan Anda bernomor #{ticket.id}" in received and "satu hari kerja" in received
+    assert f"Pertanyaan Anda bernomor #{ticket.id}" in received and "menjawab pada hari kerja ini" in received
     assert [nav.label for nav in siti.last.nav] == ["Menu utama"]
     await siti.send("Saya alumni menjahit 2025.")
     assert "ditambahkan ke pertanyaan Anda" in siti.text and "bernomor" not in texts(siti.received[-1:])

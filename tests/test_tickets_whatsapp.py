@@ -17,6 +17,7 @@ from bot.webhooks import create_app
 from models.audit import AuditEntry
 from models.tickets import TicketMessage, latest_ticket
 from services.permissions import Actor
+from services.ticket_files import CheckedFile
 from services.tickets import Outcome, reply
 from tests.conftest import Clock
 from tests.fakes.whatsapp_server import FakeWhatsApp
@@ -95,4 +96,34 @@ async def test_an_answer_after_the_window_closed_waits_for_the_users_reply_and_a
     async with runtime.session_factory() as session:
         assert not any((await session.scalars(select(TicketMessage.held))).all())
     assert WAITING not in await thread_page(runtime, clock, ticket.id)
+    wa.assert_clean()
+
+
+async def test_a_held_answer_with_a_file_carries_the_file_when_released(
+    whatsapp: tuple[Runtime, WhatsAppUser], wa: FakeWhatsApp, clock: Clock
+) -> None:
+    runtime, siti = whatsapp
+    user_id = await job_seeker(runtime, clock, replace(SITI, external_id=WA_ID), channel="whatsapp")
+    await siti.send("/tanya")
+    await siti.send("Bisa kirim jadwalnya?")
+    async with runtime.session_factory() as session:
+        ticket = await latest_ticket(session, user_id)
+    assert ticket is not None
+    staff_id = await office_member(runtime, clock)
+    clock.advance(hours=25)
+    wa.window_closed_for(WA_ID)
+    siti.new_messages()
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    async with acting(runtime) as (session, notices):
+        held = await reply(session, Actor(staff_id, is_staff=True, may_view=True), ticket.id, "Ini <b>jadwalnya</b>.",
+                           now=clock(), office=runtime.services.office, notices=notices,
+                           file=CheckedFile("jadwal.png", "image/png", png))
+    assert held is Outcome.HELD
+    [template] = siti.new_messages()
+    assert template["type"] == "template" and wa.sent_images(WA_ID) == []
+    wa.window_opened_for(WA_ID)
+    await siti.send("Halo")
+    [(image, upload)] = wa.sent_images(WA_ID)
+    assert upload.data == png and upload.content_type == "image/png"
+    assert "Ini <b>jadwalnya</b>." in image["caption"], "HTML in a caption is text"
     wa.assert_clean()

@@ -81,7 +81,7 @@ async def channel() -> AsyncIterator[WhatsAppChannel]:
 
 async def test_a_csv_is_fetched_whole(channel: WhatsAppChannel) -> None:
     document = await channel.fetch_document(MediaRef("111", "lowongan.csv", "text/csv"))
-    assert document == Document("lowongan.csv", CSV)
+    assert document == Document("lowongan.csv", CSV, "text/csv")
     assert document is not None
     assert document.content == CSV
 
@@ -118,7 +118,7 @@ async def test_a_document_message_reaches_the_handlers_with_its_file(channel: Wh
             raw, headers = hooks.signed_webhook(hooks.inbound("6281200000001", "document", content), "app-secret")
             assert (await http.post(WEBHOOK_PATH, content=raw, headers=headers)).status_code == 200
     assert [(m.kind, m.document) for m in received] == [
-        (IncomingKind.DOCUMENT, Document("lowongan.csv", CSV)), (IncomingKind.UNSUPPORTED, None)]
+        (IncomingKind.DOCUMENT, Document("lowongan.csv", CSV, "text/csv")), (IncomingKind.UNSUPPORTED, None)]
 
 
 async def test_staff_import_openings_by_sending_a_csv_over_whatsapp(

@@ -17,6 +17,7 @@ from web.pages import (
     broadcasts,
     canned_answers,
     inbox,
+    inbox_files,
     job_seekers,
     opening_edits,
     openings,
@@ -30,7 +31,7 @@ from web.templating import STATIC
 __all__ = ["DashboardConfig", "mount_dashboard"]
 
 PAGES = (sign_in, overview, opening_edits, openings, applicants, job_seekers, reports, broadcast_compose,
-         broadcasts, inbox, canned_answers, staff, audit)
+         broadcasts, inbox, inbox_files, canned_answers, staff, audit)
 STATIC_PATH = "/static"
 
 

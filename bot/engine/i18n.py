@@ -7,17 +7,17 @@ step and no stale `.mo` file. Dates render as "2 Februari 2026" and money as "Rp
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
-from babel.dates import format_date, get_month_names
+from babel.dates import format_date, format_skeleton, get_day_names, get_month_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 from babel.support import Translations
 
-from bot.engine.messages import Items, MonthName, Msg, Rupiah
+from bot.engine.messages import ClockTime, Items, MonthName, Msg, Rupiah, Weekday
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DOMAIN = "messages"
@@ -67,6 +67,10 @@ class Translator:
             return format_rupiah(value.amount)
         if isinstance(value, MonthName):
             return get_month_names("wide", locale=self.locale)[value.number]
+        if isinstance(value, Weekday):
+            return get_day_names("wide", locale=self.locale)[value.number]
+        if isinstance(value, ClockTime):
+            return format_skeleton("Hm", time(value.hour, value.minute), locale=self.locale)
         return value
 
 

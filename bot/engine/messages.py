@@ -45,6 +45,21 @@ class MonthName:
     number: int
 
 
+@dataclass(frozen=True, slots=True)
+class Weekday:
+    """A day of the week (`date.weekday()`, 0 is Monday), written out in the reader's language: "Senin"."""
+
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClockTime:
+    """A time of day on the 24-hour clock as the reader writes it: "08.00" in Indonesian, "08:00" in English."""
+
+    hour: int
+    minute: int = 0
+
+
 def one_line(text: str, limit: int) -> str:
     """`text` on one line, cut to `limit` characters with an ellipsis: a glimpse of something longer in a list."""
     flat = " ".join(text.split())
@@ -176,15 +191,19 @@ class IncomingKind(StrEnum):
 
 
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
-"""Files larger than this are not fetched by the channels: a spreadsheet of openings is far smaller."""
+"""Files larger than this are not fetched by the channels: a spreadsheet of openings or a phone's photo of a
+letter is far smaller."""
 
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A file the user sent, fetched by the channel adapter: its name (for the format) and its bytes."""
+    """A file the user sent (a document or a photo), fetched by the channel adapter: its name (for the format),
+    its bytes and the media type the platform gave (empty when it gave none). A caption comes as the `Incoming`'s
+    text."""
 
     name: str
     content: bytes = field(repr=False)
+    media_type: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from models.applications import opening_title
 from models.files import store_file
 from models.personal_data import ApplicationRecord, application_records
 from models.profiles import JobSeekerProfile, answers_of, get_profile
-from models.tickets import tickets_of
+from models.tickets import attachments, tickets_of
 
 FILE_NAME = "data-sahabat-kerja.txt"
 
@@ -62,8 +62,13 @@ async def ticket_lines(ctx: Context) -> list[Msg | str]:
     for ticket, messages in await tickets_of(ctx.session, ctx.user.id):
         lines.append(_("Your question #{ticket}, asked on {date}:").format(ticket=ticket.id,
                                                                           date=ticket.created_at.date()))
-        lines += [(_("- {date}, the office: {text}") if message.from_staff else _("- {date}, you: {text}"))
-                  .format(date=message.created_at.date(), text=message.text) for message in messages]
+        files = await attachments(ctx.session, ticket.id)
+        for message in messages:
+            lines.append((_("- {date}, the office: {text}") if message.from_staff else _("- {date}, you: {text}"))
+                         .format(date=message.created_at.date(), text=message.text))
+            if (file := files.get(message.id)) is not None:
+                lines.append(_("  with the file {name} ({kilobytes} KB)").format(
+                    name=file.name, kilobytes=max(file.size // 1024, 1)))
     return lines
 
 

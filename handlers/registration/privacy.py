@@ -14,6 +14,7 @@ from handlers.registration.data_export import export_data
 from handlers.registration.fields import profile_lines
 from handlers.registration.questions import CHOOSE_FROM_LIST
 from models.profiles import answers_of, get_profile
+from models.tickets import delete_ticket_files
 from models.users import delete_user
 
 
@@ -39,6 +40,7 @@ async def accept_delete(ctx: Context, given: Answer) -> Result:
         return Ended()
     if given.option != "delete":
         return Invalid(CHOOSE_FROM_LIST)
+    await delete_ticket_files(ctx.session, ctx.user.id)
     await delete_user(ctx.session, ctx.user)
     ctx.user_deleted = True
     ctx.send(say(_("Your account and all your data have been deleted. Thank you for using Sahabat Kerja. "

@@ -13,6 +13,7 @@ from handlers.context import Context
 from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow, leave_flow
 from models.reports import FollowUpReport
 from services.permissions import Actor
+from services.question_report import question_figures, question_lines
 from services.reports import produce_report, store_placement_chart
 
 YEARS_OFFERED = 3
@@ -36,7 +37,8 @@ async def accept_year(ctx: Context, given: Answer) -> Result:
         return Invalid(_("Please choose a year, or type one like {year}.").format(year=str(ctx.today.year)))
     report = await produce_report(ctx.session, Actor.of(ctx.user), int(typed))
     end_flow(ctx)
-    ctx.send(say(*chat_summary(report, ctx.user.locale)))
+    asked = await question_figures(ctx.session, Actor.of(ctx.user), ctx.services.office, ctx.now)
+    ctx.send(say(*chat_summary(report, ctx.user.locale), "", *question_lines(asked)))
     ctx.send(await placement_chart_message(ctx, report))
     return Ended()
 

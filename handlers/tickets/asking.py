@@ -1,5 +1,6 @@
 """Ask staff (/tanya, /ask): the user writes to the office, and while in this mode everything they type is added
 to their ticket, until they choose "Back to the menu" (offered with every message here). Commands keep working.
+Where the channel carries files (Telegram, WhatsApp) a photo or a document may come too, its caption the text.
 
 Staff answers arrive as notices (`services.tickets.reply`), with a Reply button that comes back here; answers
 held while a WhatsApp user's window was closed are delivered before anything they write next is read
@@ -8,16 +9,24 @@ held while a WhatsApp user's window was closed are delivered before anything the
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.engine.messages import Msg, Nav, Outgoing, _, say
 from handlers.context import Context
 from handlers.flow import Answer, Flow, Invalid, Result, Stay, Step, begin, leave_flow
+from handlers.help import reopening
+from models.regions import Office
 from models.tickets import MESSAGE_LIMIT, open_ticket_of
+from services.ticket_files import FILE_LIMIT, CheckedFile, FileProblem, check_file
 from services.tickets import Outcome, alert_staff, ask, release_held
 
 WRITING = "writing"
 TICKET = "ticket"
 
 EXPECT = _("Staff answer during office hours, usually within one working day; the answer will come here.")
+EXPECT_TODAY = _("The office is open now: staff usually answer within the working day. The answer will come here.")
+EXPECT_AT = _("The office is closed now and opens again on {weekday}, {day} {month} at {time} {zone}. Staff answer "
+              "from then on; the answer will come here.")
 
 
 async def start_asking(ctx: Context) -> None:
@@ -40,12 +49,33 @@ def _received(ctx: Context, ticket_id: int) -> list[Msg | str]:
     lines: list[Msg | str] = [_("Thank you. Your question has number #{ticket}.").format(ticket=ticket_id)]
     if office.hours:
         lines.append(_("Office hours: {hours}").format(hours=office.hours))
-    lines.append(EXPECT)
+    lines.append(expectation(office, ctx.now))
     return lines
 
 
+def expectation(office: Office, now: datetime) -> Msg:
+    """When to expect an answer: within the working day while the office is open, else from when it next opens
+    (in the office's time and zone); the general promise where the region file sets no opening hours."""
+    if office.opening is None:
+        return EXPECT
+    reopens = reopening(office, now)
+    return EXPECT_TODAY if reopens is None else EXPECT_AT.format(**reopens)
+
+
+def file_refusal(problem: FileProblem) -> Msg:
+    if problem is FileProblem.TOO_LARGE:
+        return _("That file is too large: at most {megabytes} MB.").format(megabytes=FILE_LIMIT // (1024 * 1024))
+    return _("Please send a photo (JPG or PNG), a PDF or a Word document; this file cannot be kept.")
+
+
 async def accept_message(ctx: Context, given: Answer) -> Result:
-    added = await ask(ctx.session, ctx.user.id, given.text, now=ctx.now)
+    file: CheckedFile | None = None
+    if given.document is not None:
+        checked = check_file(given.document.name, given.document.content)
+        if isinstance(checked, FileProblem):
+            return Invalid(file_refusal(checked))
+        file = checked
+    added = await ask(ctx.session, ctx.user.id, given.text, now=ctx.now, file=file)
     if added.outcome is Outcome.EMPTY or added.ticket is None:
         return Invalid(_("Please write your question as text."))
     if added.outcome is Outcome.TOO_LONG:
@@ -53,11 +83,11 @@ async def accept_message(ctx: Context, given: Answer) -> Result:
                        .format(limit=MESSAGE_LIMIT))
     if added.opened:
         ctx.send(say(*_received(ctx, added.ticket.id)))
-        await alert_staff(ctx.session, added.ticket, given.text, ctx)
+        await alert_staff(ctx.session, added.ticket, given.text or (file.name if file is not None else ""), ctx)
     return Stay({TICKET: added.ticket.id})
 
 
-FLOW = Flow(name="ask_staff", steps=(Step(WRITING, ask_message, accept_message, only_shows=True),),
+FLOW = Flow(name="ask_staff", steps=(Step(WRITING, ask_message, accept_message, only_shows=True, takes_files=True),),
             finish=leave_flow, cancel=leave_flow, nav=(Nav.MENU,))
 
 

@@ -7,19 +7,22 @@ Viewers read; staff and admins answer, assign and close (`services.tickets`)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bot.engine.messages import Msg, ngettext
+from bot.engine.messages import Msg
 from documents.labels import OPENING_KIND, STATUS_FOR_STAFF
 from models.tickets import MESSAGE_LIMIT, CloseReason, InboxTab
 from services.canned_answers import canned_text, list_canned
 from services.inbox import Conversation, asker_context, assignable_staff, conversation, inbox
+from services.question_report import how_long
+from services.ticket_files import FileProblem
 from services.tickets import Outcome, assign, close, reply
 from web.dashboard import HOME, Call, Dashboard, Need, Refused
 from web.listing import chosen, page_number
+from web.pages import inbox_files
 from web.pages.opening_edits import form_id
 
 INBOX = f"{HOME}/pesan"
@@ -33,16 +36,6 @@ TABS = {tab.value: tab for tab in InboxTab}
 def waited(since: datetime | None, now: datetime) -> Msg | None:
     """How long a question has waited, in the largest whole unit that says it (minutes, hours, days)."""
     return None if since is None else how_long(now - since)
-
-
-def how_long(span: timedelta) -> Msg:
-    """A span of time in the largest whole unit that says it (minutes up to an hour, hours up to two days)."""
-    minutes = max(int(span / timedelta(minutes=1)), 0)
-    if minutes < 60:
-        return ngettext("{count} minute", "{count} minutes", minutes)
-    if minutes < 48 * 60:
-        return ngettext("{count} hour", "{count} hours", minutes // 60)
-    return ngettext("{count} day", "{count} days", minutes // (24 * 60))
 
 
 def routes(dashboard: Dashboard) -> APIRouter:
@@ -83,11 +76,21 @@ def routes(dashboard: Dashboard) -> APIRouter:
 
     @router.post(f"{INBOX}/{{number}}/balas")
     async def answer(request: Request, number: str) -> Response:
-        async with dashboard.call(request, need=Need.CHANGE, form=True) as call:
+        if not inbox_files.body_fits(request):
+            async with dashboard.call(request, need=Need.CHANGE) as call:
+                shown = await _conversation(dashboard, request, call, number)
+                return await _thread(dashboard, request, call, shown, status_code=413,
+                               file_error=inbox_files.refusal(FileProblem.TOO_LARGE))
+        async with dashboard.call(request, need=Need.CHANGE, upload=inbox_files.UPLOAD_LIMIT) as call:
             shown = await _conversation(dashboard, request, call, number)
             text = call.form.get("text", "")
+            file = await inbox_files.attached(call)
+            if isinstance(file, FileProblem):
+                return await _thread(dashboard, request, call, shown, status_code=413 if file is FileProblem.TOO_LARGE
+                               else 422, text=text[:MESSAGE_LIMIT * 2],
+                               file_error=inbox_files.refusal(file))
             outcome = await reply(call.session, call.visit.actor, shown.ticket.id, text, now=dashboard.now(),
-                                  office=dashboard.office, notices=call.notices, form=form_id(call.form))
+                                  office=dashboard.office, notices=call.notices, form=form_id(call.form), file=file)
             if outcome not in (Outcome.DONE, Outcome.HELD):
                 return await _thread(dashboard, request, call, shown, status_code=422,
                                      text=text[:MESSAGE_LIMIT * 2], error=outcome.value)
@@ -146,7 +149,8 @@ async def _thread(dashboard: Dashboard, request: Request, call: Call, shown: Con
                           about=await asker_context(call.session, actor, shown),
                           staff=await assignable_staff(call.session, actor) if actor.is_staff else [],
                           canned=await list_canned(call.session, actor) if actor.is_staff else [],
-                          canned_param=CANNED_PARAM, statuses=STATUS_FOR_STAFF, kinds=OPENING_KIND, **context)
+                          canned_param=CANNED_PARAM, statuses=STATUS_FOR_STAFF, kinds=OPENING_KIND,
+                          file_address=inbox_files.file_address, **context)
 
 
 async def _with_canned(chosen_id: str, typed: str, call: Call) -> str:

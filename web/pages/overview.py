@@ -7,8 +7,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from documents.labels import STATUS_FOR_STAFF
 from services.overview import office_at_a_glance
+from services.question_report import how_long
 from web.dashboard import HOME, Dashboard
-from web.pages.inbox import INBOX, how_long
+from web.pages.inbox import INBOX
 
 
 def routes(dashboard: Dashboard) -> APIRouter:

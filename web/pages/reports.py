@@ -23,6 +23,7 @@ from models.applications import OpeningKind
 from models.categories import TrainingCategory
 from models.reports import FollowUpReport, ReportedOpening
 from models.targets import ALL_CATEGORIES
+from services.question_report import how_long, question_figures
 from services.reports import FILE_TYPES, draw_placement_chart, produce_report, report_download, report_openings
 from services.targets import EARLIEST_YEAR, MOST_PARTICIPANTS, TargetRefused, check_target, set_target, targets_of_year
 from web.access import reader_locale
@@ -132,7 +133,9 @@ async def report_page(dashboard: Dashboard, request: Request, call: Call, query:
         chart=query.address(CHART) if has_placement(report) else None, chart_title=chart_title(report),
         downloads={kind: query.address(f"{REPORTS}.{kind}") for kind in FILE_TYPES}, with_targets=with_targets,
         targets=targets, categories=CATEGORIES, most_participants=MOST_PARTICIPANTS,
-        saved=request.query_params.get("disimpan") == "1", **target_form)
+        saved=request.query_params.get("disimpan") == "1", how_long=how_long,
+        asked=await question_figures(call.session, call.visit.actor, dashboard.office, dashboard.now()),
+        **target_form)
 
 
 def target_problem(typed: str) -> Msg | None:

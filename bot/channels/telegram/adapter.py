@@ -28,6 +28,7 @@ from bot.channels.telegram.format import DIGEST_MARK, token_digest
 from bot.channels.telegram.sender import TelegramChannel
 from bot.channels.telegram.updates import (
     ALLOWED_UPDATES,
+    FileToFetch,
     blocked_change,
     document_to_fetch,
     incoming_from_update,
@@ -89,7 +90,7 @@ class TelegramAdapter:
             if incoming is None:
                 return _send_nothing
             if (wanted := document_to_fetch(update)) is not None:
-                incoming = await self._with_document(incoming, *wanted)
+                incoming = await self._with_document(incoming, wanted)
             return await self.port.accept(await self._resolve_digest(incoming))
         except Exception:
             log.exception("handling telegram update %s failed", update.update_id)
@@ -166,12 +167,13 @@ class TelegramAdapter:
         except (AiogramError, OSError, TimeoutError) as error:  # the spinner stops by itself; the answer matters
             log.info("answerCallbackQuery %s failed: %r", query_id, error)
 
-    async def _with_document(self, incoming: Incoming, file_id: str, name: str, size: int | None) -> Incoming:
-        """The sent file's bytes, for a step that takes files (staff importing openings). A file over the limit
-        is not downloaded: a stand-in one byte too large lets the handler say so; a failed download is an
-        unsupported message, answered politely."""
-        if size is not None and size > MAX_DOCUMENT_BYTES:
-            return replace(incoming, document=Document(name, bytes(MAX_DOCUMENT_BYTES + 1)))
+    async def _with_document(self, incoming: Incoming, wanted: FileToFetch) -> Incoming:
+        """The sent file's bytes, for a step that takes files (staff importing openings, a question to staff).
+        A file over the limit is not downloaded: a stand-in one byte too large lets the handler say so; a failed
+        download is an unsupported message, answered politely."""
+        file_id, name, media_type = wanted.file_id, wanted.name, wanted.media_type
+        if wanted.size is not None and wanted.size > MAX_DOCUMENT_BYTES:
+            return replace(incoming, document=Document(name, bytes(MAX_DOCUMENT_BYTES + 1), media_type))
         try:
             file = await self.bot.get_file(file_id)
             if file.file_path is None:
@@ -181,7 +183,7 @@ class TelegramAdapter:
         except (AiogramError, OSError, TimeoutError, ClientError) as error:
             log.info("downloading document %s failed: %r", file_id, error)
             return replace(incoming, kind=IncomingKind.UNSUPPORTED)
-        return replace(incoming, document=Document(name, buffer.getvalue()[: MAX_DOCUMENT_BYTES + 1]))
+        return replace(incoming, document=Document(name, buffer.getvalue()[: MAX_DOCUMENT_BYTES + 1], media_type))
 
     async def _resolve_digest(self, incoming: Incoming) -> Incoming:
         """A button whose option token was too long for callback_data carries its digest: find the token in the

@@ -2,12 +2,13 @@
 
 Only private chats are conversations: the bot is not a group member's registration desk, so group and channel
 posts are ignored rather than answered in front of everyone. Edited messages are ignored too (the first
-version was already answered); stickers, photos, voice notes and the like get the router's polite answer.
+version was already answered); stickers, voice notes and the like get the router's polite answer. A document or a
+photo is a DOCUMENT whose caption is its text; the adapter fetches its bytes (`document_to_fetch`).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from aiogram.types import CallbackQuery, Message, Update
 
@@ -18,6 +19,8 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 """What the bot asks Telegram for (getUpdates and setWebhook); anything else that still arrives is ignored."""
 BLOCKED = "kicked"
 """The bot's own status in a private chat after the user blocked it (`my_chat_member` update)."""
+PHOTO_TYPE = "image/jpeg"
+"""Telegram re-encodes every photo sent as a photo (not as a file) as JPEG."""
 
 
 def incoming_from_update(update: Update) -> Incoming | None:
@@ -44,18 +47,34 @@ def _from_message(message: Message, event_id: str) -> Incoming | None:
         return replace(base, text=message.text)
     if message.contact is not None and message.contact.user_id == message.from_user.id:
         return replace(base, kind=IncomingKind.CONTACT, contact_phone=message.contact.phone_number)
-    if message.document is not None:  # fetched by the adapter before it is handled (`document_to_fetch`)
-        return replace(base, kind=IncomingKind.DOCUMENT)
+    if message.document is not None or message.photo:  # fetched by the adapter before it is handled
+        return replace(base, kind=IncomingKind.DOCUMENT, text=message.caption or "")
     return replace(base, kind=IncomingKind.UNSUPPORTED)
 
 
-def document_to_fetch(update: Update) -> tuple[str, str, int | None] | None:
-    """`(file_id, file name, size)` of a document sent in a private chat, for the adapter to download."""
+@dataclass(frozen=True, slots=True)
+class FileToFetch:
+    """A file sent in a private chat, for the adapter to download: Telegram's id for it, a name, its media type
+    (as the sender's app declared it) and its size when Telegram says."""
+
+    file_id: str
+    name: str
+    media_type: str
+    size: int | None
+
+
+def document_to_fetch(update: Update) -> FileToFetch | None:
+    """The document, or the largest size of the photo, sent in a private chat."""
     message = update.message
-    if message is None or message.document is None or message.chat.type != "private":
+    if message is None or message.chat.type != "private":
         return None
-    document = message.document
-    return document.file_id, document.file_name or "file", document.file_size
+    if (document := message.document) is not None:
+        return FileToFetch(document.file_id, document.file_name or "file", document.mime_type or "",
+                           document.file_size)
+    if message.photo:  # every size Telegram made of it, the largest last
+        photo = message.photo[-1]
+        return FileToFetch(photo.file_id, f"photo-{message.message_id}.jpg", PHOTO_TYPE, photo.file_size)
+    return None
 
 
 def _from_callback(query: CallbackQuery, event_id: str) -> Incoming | None:

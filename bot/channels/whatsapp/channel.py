@@ -215,7 +215,7 @@ class WhatsAppChannel:
         except (wa_errors.WhatsAppError, httpx.HTTPError, KeyError, TypeError) as error:
             log.warning("could not fetch WhatsApp media %s: %r", media.media_id, error)
             return None
-        return Document(media.filename, bytes(content[:MAX_DOCUMENT_BYTES + 1]))
+        return Document(media.filename, bytes(content[:MAX_DOCUMENT_BYTES + 1]), media.mime_type)
 
     async def _send_parts(
         self, address: str, messages: Sequence[OutboundMessage], text: str, purpose: str, locale: str | None

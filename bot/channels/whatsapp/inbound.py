@@ -55,7 +55,8 @@ class MediaRef:
 
 @dataclass(slots=True)
 class WebhookBatch:
-    """One POST's content; a DOCUMENT message's file is in `media` under the message's event id."""
+    """One POST's content; a DOCUMENT message's file (a document or a photo; its caption is the message's text)
+    is in `media` under the message's event id."""
 
     messages: list[Incoming] = field(default_factory=list)
     statuses: list[DeliveryStatus] = field(default_factory=list)
@@ -124,12 +125,12 @@ def _add_message(batch: WebhookBatch, message: Mapping[str, Any]) -> None:
         batch.messages.append(Incoming(text=_text(message.get("button"), "text"), **common))
     elif kind == "contacts" and (phone := _shared_phone(message.get("contacts"))):
         batch.messages.append(Incoming(kind=IncomingKind.CONTACT, contact_phone=phone, **common))
-    elif kind == "document" and (media_id := _text(message.get("document"), "id")):
-        document = message.get("document")
-        batch.media[wamid] = MediaRef(media_id, _text(document, "filename") or "document",
-                                      _text(document, "mime_type"))
-        batch.messages.append(Incoming(kind=IncomingKind.DOCUMENT, **common))
-    else:  # photos, voice notes, locations, reactions, stickers ...
+    elif kind in ("document", "image") and (media_id := _text(message.get(kind), "id")):
+        media = message.get(kind)
+        name = _text(media, "filename") or (f"photo-{media_id}.jpg" if kind == "image" else "document")
+        batch.media[wamid] = MediaRef(media_id, name, _text(media, "mime_type"))
+        batch.messages.append(Incoming(kind=IncomingKind.DOCUMENT, text=_text(media, "caption"), **common))
+    else:  # voice notes, videos, locations, reactions, stickers ...
         batch.messages.append(Incoming(kind=IncomingKind.UNSUPPORTED, **common))
 
 

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from bot.engine.runtime import Runtime
+from web.access import MAX_FORM_BYTES
 from web.dashboard import Dashboard, DashboardConfig, Refused
 from web.pages import (
     applicants,
@@ -25,11 +26,13 @@ from web.pages import (
 )
 from web.templating import STATIC
 
-__all__ = ["DashboardConfig", "mount_dashboard"]
+__all__ = ["LARGEST_BODY", "DashboardConfig", "mount_dashboard"]
 
 PAGES = (sign_in, overview, opening_edits, openings, applicants, job_seekers, reports, broadcast_compose,
          broadcasts, inbox, staff, audit)
 STATIC_PATH = "/static"
+LARGEST_BODY = opening_edits.MAX_UPLOAD_BYTES + MAX_FORM_BYTES
+"""No page takes a larger body (each page checks its own, smaller limit too)."""
 
 
 def mount_dashboard(app: FastAPI, runtime: Runtime, config: DashboardConfig) -> None:

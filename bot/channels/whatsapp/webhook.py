@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from fastapi import APIRouter, Request, Response
 
+from bot.channels.base import json_of
 from bot.channels.whatsapp.inbound import DeliveryStatus, MediaRef, PageTap, parse_webhook
 from bot.engine.messages import Document, Incoming, IncomingKind
 
@@ -77,7 +77,7 @@ def whatsapp_webhook_router(
             log.warning("refused a WhatsApp webhook without a valid signature")
             return Response(status_code=401)
         try:
-            payload = json.loads(raw)
+            payload = json_of(raw)
         except ValueError:
             return Response(status_code=400)
         batch = parse_webhook(payload, phone_number_id)

@@ -18,6 +18,7 @@ import pytest
 import uvicorn
 from fastapi import APIRouter
 
+from bot.channels.base import SendReplies
 from bot.channels.telegram.connect import webhook_router
 from bot.channels.whatsapp.webhook import SIGNATURE_HEADER, WEBHOOK_PATH, whatsapp_webhook_router
 from bot.engine.messages import Incoming
@@ -44,14 +45,14 @@ class Unused:
 
 
 def doors() -> list[APIRouter]:
-    async def handle(_incoming: Incoming) -> None:
+    async def handle(_incoming: Incoming) -> SendReplies:
         raise AssertionError("a message got through")
 
     async def nothing(_status: object) -> None:
         return None
 
     whatsapp = whatsapp_webhook_router(verify_token="v", app_secret=APP_SECRET, phone_number_id=None,
-                                       handle=handle, on_status=nothing)
+                                       accept=handle, on_status=nothing)
     return [whatsapp, webhook_router(Unused(), TELEGRAM_SECRET, TELEGRAM_PATH)]  # type: ignore[arg-type]
 
 

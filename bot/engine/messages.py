@@ -268,15 +268,15 @@ MAX_ID = 2**31 - 1
 """The largest row id both databases hold in an INTEGER column (PostgreSQL's are 32-bit)."""
 
 
-def parse_id(text: str, *, high: int = MAX_ID) -> int | None:
+def parse_id(text: str) -> int | None:
     """A number a client sent back (in a button's id, a list row, a ticket number), parsed in one place: whoever
-    holds a client can type anything there, so only ASCII digits (no sign, space or other script's digits), at
-    most as many as MAX_ID has, up to `high`, are a number; anything else is None, never an `int()` that raises
-    or a value the database cannot hold."""
+    holds a client can type anything there, so only ASCII digits (no sign, space or other script's digits) up to
+    MAX_ID are a number; anything else is None, never an `int()` that raises or a value the database cannot
+    hold."""
     if not (0 < len(text) <= len(str(MAX_ID)) and text.isascii() and text.isdigit()):
         return None
     value = int(text)
-    return value if value <= high else None
+    return value if value <= MAX_ID else None
 
 
 _DIGIT_RUNS = re.compile(r"[0-9]+")

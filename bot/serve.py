@@ -72,7 +72,8 @@ def web_server(settings: Settings, runtime: Runtime, routes: Sequence[APIRouter]
                server_class: type[uvicorn.Server] = uvicorn.Server) -> uvicorn.Server:
     """The dashboard, `/healthz` and the channels' webhooks on WEB_HOST:WEB_PORT, in every mode."""
     dashboard = DashboardConfig(secure_cookies=settings.dashboard_url.startswith("https://"))
-    config = uvicorn.Config(create_app(routes, runtime=runtime, dashboard=dashboard), host=settings.web_host,
+    config = uvicorn.Config(create_app(routes, runtime=runtime, dashboard=dashboard,
+                                       webhook_max_body=settings.webhook_max_body_bytes), host=settings.web_host,
                             port=settings.web_port, lifespan="off", log_level=settings.log_level.lower(),
                             access_log=False, log_config=None)  # its lines go through the root's masking
     return server_class(config)

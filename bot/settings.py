@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     telegram_api_base: str = "https://api.telegram.org"
     telegram_messages_per_second: float = Field(default=30.0, gt=0)  # Telegram's limit per bot
     telegram_messages_per_chat_per_second: float = Field(default=1.0, gt=0)
+    webhook_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)  # larger webhook bodies get 413, unread
     web_host: str = "127.0.0.1"  # where the dashboard and webhooks listen; a container listens on 0.0.0.0
     web_port: int = Field(default=8080, ge=1, le=65535)
     web_public_url: str | None = None

@@ -6,7 +6,7 @@ lists (openings, then an opening's applicants) without one losing the other's pl
 
 from __future__ import annotations
 
-from bot.engine.messages import Option, _
+from bot.engine.messages import Option, _, parse_id
 from handlers.context import Context
 from handlers.flow import Answer, Stay
 from models.paging import Page
@@ -36,6 +36,6 @@ def turn_page(ctx: Context, given: Answer, key: str = "page") -> Stay | None:
 
 def chosen_id(given: Answer, prefix: str) -> int | None:
     """The id behind an option such as 'o12' for prefix 'o'; None for anything else."""
-    if given.option and given.option.startswith(prefix) and given.option[len(prefix):].isdecimal():
-        return int(given.option[len(prefix):])
+    if given.option and given.option.startswith(prefix):
+        return parse_id(given.option[len(prefix):])
     return None

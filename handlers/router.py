@@ -11,7 +11,17 @@ from dataclasses import replace
 from functools import partial
 from types import MappingProxyType
 
-from bot.engine.messages import Incoming, IncomingKind, Msg, Nav, Option, _, say, split_option_token
+from bot.engine.messages import (
+    Incoming,
+    IncomingKind,
+    Msg,
+    Nav,
+    Option,
+    _,
+    is_option_token,
+    say,
+    split_option_token,
+)
 from handlers import dashboard_link, language, leaving, menu
 from handlers import flow as engine
 from handlers.broadcasts import broadcasts
@@ -32,6 +42,9 @@ from handlers.tickets import answering, asking
 from models.profiles import is_registered
 
 MAX_TEXT_LENGTH = 1000
+STALE_BUTTON = _("That button is no longer valid. Please answer this question:")
+"""For a button of an earlier question, and for one no version of the bot could have made (`is_option_token`).
+A well-made id the question does not know (an opening closed meanwhile) gets the step's own explanation."""
 
 FLOWS: Mapping[str, Flow] = MappingProxyType(
     {f.name: f for f in (registration.FLOW, menu.FLOW, language.FLOW, privacy.DELETE_FLOW, openings.FLOW,
@@ -314,8 +327,8 @@ async def _repeat_question(ctx: Context, current: Flow | None) -> None:
 async def _answer(ctx: Context, current: Flow, incoming: Incoming) -> None:
     if incoming.kind is IncomingKind.OPTION:
         seq, option_id = split_option_token(incoming.option)
-        if seq is not None and seq != ctx.conversation.prompt_seq:
-            ctx.send(say(_("That button belongs to an earlier question. Please answer this one:")))
+        if (seq is not None and seq != ctx.conversation.prompt_seq) or not is_option_token(incoming.option):
+            ctx.send(say(STALE_BUTTON))
             await engine.ask_again(ctx, current)
             return
         await engine.answer(ctx, current, Answer(option=option_id))

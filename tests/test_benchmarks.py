@@ -125,3 +125,10 @@ def test_inbox(backends: list[str]) -> None:
     assert all(set(final) == {"inbox_p99_ms", "to_inbox_p99_ms", "backend"} for final in finals)
     assert all({"inbox_open_p99_ms", "inbox_mine_p99_ms", "to_inbox_p99_ms"} <= set(result)
                for result in json_lines(lines))
+
+
+def test_hostile() -> None:
+    lines = run_bench("hostile.py", "--payloads", "60", "--bodies", "2", "--body-mb", "4", "--concurrency", "4")
+    final = figures(lines[-1])
+    assert set(final) == {"hostile_tracebacks", "crashed", "body_rss_growth_mb"}
+    assert final["hostile_tracebacks"] == final["crashed"] == "0", lines[-2]

@@ -50,7 +50,7 @@ async def test_an_application_shows_its_status_and_can_be_withdrawn_after_confir
     assert siti.last.options == (), "nothing left to withdraw"
 
     await siti.tap("Ya, tarik", reply=confirmation)  # the old button, pressed again
-    assert siti.text.startswith("Tombol itu untuk pertanyaan sebelumnya.")
+    assert siti.text.startswith("Tombol itu sudah tidak berlaku.")
 
     await open_welding(siti)
     await siti.tap("Daftar")

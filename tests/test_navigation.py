@@ -136,7 +136,7 @@ async def test_a_button_from_an_earlier_question_is_refused(runtime: Runtime, ch
     language_question = user.last
     await user.tap("Bahasa Indonesia")
     await user.tap("English", reply=language_question)
-    assert "Tombol itu untuk pertanyaan sebelumnya" in user.text
+    assert "Tombol itu sudah tidak berlaku" in user.text
     assert await user.step() == "consent"
     assert (await user.user()).locale == "id"  # type: ignore[union-attr]
 

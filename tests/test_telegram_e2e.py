@@ -177,7 +177,7 @@ async def test_webhook_registration_browse_apply_and_redelivery(
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/hook"
     await launch(TELEGRAM_WEBHOOK_URL=url, TELEGRAM_WEBHOOK_SECRET=SECRET, WEB_HOST="127.0.0.1", WEB_PORT=str(port))
-    await wait_for(lambda: tg.webhook is not None, what="setWebhook")
+    await wait_for(lambda: tg.webhook is not None, timeout=STARTUP_TIMEOUT, what="setWebhook")
     assert tg.webhook is not None and tg.webhook["secret_token"] == SECRET and tg.webhook["url"] == url
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20) as http:
         await wait_until_serving(http)

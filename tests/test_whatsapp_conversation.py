@@ -6,15 +6,19 @@ WhatsApp channel with pywa, and a Graph API that checks every body. Taps send ba
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import select
 
+from bot.channels.base import Connection
 from bot.channels.whatsapp.connect import connect
 from bot.channels.whatsapp.webhook import WEBHOOK_PATH
 from bot.engine.channel_port import RuntimePort
@@ -28,6 +32,7 @@ from tests.fakes import whatsapp_webhooks as hooks
 from tests.fakes.whatsapp_server import FakeWhatsApp
 from tests.test_applying import WELDING, applications
 from tests.test_openings import seed_catalog
+from tests.test_telegram_e2e import free_port
 
 WA_ID = "6281251000001"
 
@@ -40,6 +45,8 @@ class WhatsAppUser:
         self.wa = wa
         self.wa_id = wa_id
         self.seen = 0
+        self.app: FastAPI | None = None
+        """The app behind `http` (to serve it for real)."""
 
     def new_messages(self) -> list[dict[str, Any]]:
         sent = self.wa.sent_to(self.wa_id)
@@ -100,6 +107,15 @@ async def whatsapp(wa: FakeWhatsApp, make_runtime: RuntimeFactory, app_settings:
                    ) -> AsyncIterator[tuple[Runtime, WhatsAppUser]]:
     """A runtime with the WhatsApp channel and webhook wired as `python -m bot run` wires them."""
     runtime = make_runtime()
+    app, connection = wired(runtime, wa, app_settings)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as http:
+        user = WhatsAppUser(http, wa, WA_ID)
+        user.app = app
+        yield runtime, user
+    await connection.close()
+
+
+def wired(runtime: Runtime, wa: FakeWhatsApp, app_settings: Settings) -> tuple[FastAPI, Connection]:
     settings = app_settings.model_copy(update={
         "whatsapp_token": SecretStr(wa.token), "whatsapp_phone_number_id": wa.phone_number_id,
         "whatsapp_app_secret": SecretStr(wa.app_secret), "whatsapp_verify_token": SecretStr("verify"),
@@ -111,9 +127,7 @@ async def whatsapp(wa: FakeWhatsApp, make_runtime: RuntimeFactory, app_settings:
     app = FastAPI()
     for router in connection.routes:
         app.include_router(router)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as http:
-        yield runtime, WhatsAppUser(http, wa, WA_ID)
-    await connection.close()
+    return app, connection
 
 
 async def test_job_seeker_registers_over_whatsapp_with_their_own_number(
@@ -186,3 +200,42 @@ async def test_a_registered_job_seeker_browses_and_applies_over_whatsapp(
     await browse_and_apply(siti)
     assert await applications(runtime) == 1
     wa.assert_clean()
+
+
+async def test_meta_is_answered_before_a_slow_graph_api_gets_the_replies(
+    whatsapp: tuple[Runtime, WhatsAppUser], wa: FakeWhatsApp
+) -> None:
+    """The webhook answers once the replies are committed; sending them waits on nobody's request (Meta retries
+    a webhook that takes too long). Served by uvicorn, where the answer really goes before the sending."""
+    runtime, siti = whatsapp
+    assert siti.app is not None
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(siti.app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    wa.latency = 1.0
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            raw, headers = hooks.signed_webhook(hooks.text_message(WA_ID, "halo", msg_id="wamid.SLOW"), wa.app_secret)
+            started = time.monotonic()
+            answer = await http.post(WEBHOOK_PATH, content=raw, headers=headers)
+            took = time.monotonic() - started
+            assert answer.status_code == 200
+            assert took < 0.5, f"the webhook waited {took:.2f} s for the Graph API"
+            assert wa.sent_to(WA_ID) == []
+            assert (await http.post(WEBHOOK_PATH, content=raw, headers=headers)).status_code == 200  # Meta again
+            for _ in range(100):
+                if wa.sent_to(WA_ID):
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(1.5)  # anything sent twice would be here by now
+    finally:
+        server.should_exit = True
+        await task
+    assert len(wa.sent_to(WA_ID)) == 1, "the language question, once"
+    assert "Bahasa apa yang Anda inginkan?" in siti.text
+    await runtime.delivery.flush()  # the "sent" marks, written in batches
+    async with runtime.session_factory() as session:
+        rows = (await session.scalars(select(OutboxMessage))).all()
+    assert [(row.status, row.attempts, row.sent_at is not None) for row in rows] == [("sent", 0, True)]

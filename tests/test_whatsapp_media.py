@@ -14,9 +14,11 @@ import pytest
 from aiohttp import web
 from fastapi import FastAPI
 
+from bot.channels.base import SendReplies
 from bot.channels.whatsapp.channel import WhatsAppChannel, WhatsAppConfig
 from bot.channels.whatsapp.inbound import DeliveryStatus, MediaRef
 from bot.channels.whatsapp.webhook import WEBHOOK_PATH, whatsapp_webhook_router
+from bot.engine.channel_port import RuntimePort
 from bot.engine.messages import MAX_DOCUMENT_BYTES, Document, Incoming, IncomingKind
 from models.users import Role, set_role
 from tests.chat import RecordingChannel
@@ -98,18 +100,23 @@ async def test_a_file_whatsapp_will_not_give_is_none(channel: WhatsAppChannel) -
     assert await channel.fetch_document(MediaRef("999", "hilang.csv", "text/csv")) is None
 
 
+async def nothing_to_send() -> None:
+    return None
+
+
 async def test_a_document_message_reaches_the_handlers_with_its_file(channel: WhatsAppChannel) -> None:
     received: list[Incoming] = []
 
-    async def handle(incoming: Incoming) -> None:
+    async def handle(incoming: Incoming) -> SendReplies:
         received.append(incoming)
+        return nothing_to_send
 
     async def ignore(_status: DeliveryStatus) -> None:
         return None
 
     app = FastAPI()
     app.include_router(whatsapp_webhook_router(
-        verify_token="v", app_secret="app-secret", phone_number_id=None, handle=handle, on_status=ignore,
+        verify_token="v", app_secret="app-secret", phone_number_id=None, accept=handle, on_status=ignore,
         fetch_document=channel.fetch_document))
     document: dict[str, Any] = {"id": "111", "mime_type": "text/csv", "filename": "lowongan.csv"}
     missing: dict[str, Any] = {"id": "999", "mime_type": "text/csv", "filename": "hilang.csv"}
@@ -138,7 +145,7 @@ async def test_staff_import_openings_by_sending_a_csv_over_whatsapp(
                                                   api_base=media.base_url))
         app = FastAPI()
         app.include_router(whatsapp_webhook_router(
-            verify_token="v", app_secret="app-secret", phone_number_id=None, handle=runtime.handle,
+            verify_token="v", app_secret="app-secret", phone_number_id=None, accept=RuntimePort(runtime).accept,
             on_status=ignore, fetch_document=whatsapp.fetch_document))
 
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as http:

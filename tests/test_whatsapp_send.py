@@ -17,7 +17,7 @@ from bot.channels.whatsapp.channel import WhatsAppChannel, WhatsAppConfig, windo
 from bot.channels.whatsapp.connect import whatsapp_config
 from bot.channels.whatsapp.inbound import PageTap
 from bot.channels.whatsapp.render import MoreRequest, more_row_id
-from bot.engine.messages import Incoming, Purpose, RenderedOption, Reply
+from bot.engine.messages import STALE_BUTTON_TOKEN, Incoming, Purpose, RenderedOption, Reply
 from bot.settings import Settings
 from models.outbox import OutboxMessage
 from tests.conftest import Clock, RuntimeFactory
@@ -272,10 +272,14 @@ async def test_a_more_tap_shows_the_next_page_of_the_current_list(
     first_rows = wa.sent[0]["interactive"]["action"]["sections"][0]["rows"]
     more_id = first_rows[-1]["id"]
     await channel.show_page(PageTap(TO, MoreRequest(1, more_id.rsplit(":", 1)[-1]), "wamid.T"))
-    await channel.show_page(PageTap(TO, MoreRequest(1, "99|o1"), "wamid.U"))  # an older list: ignored
+    await channel.show_page(PageTap(TO, MoreRequest(1, "99|o1"), "wamid.U"))  # an older list: a stale button
     await channel.show_page(PageTap("6289999999999", MoreRequest(1, ""), "wamid.V"))
     wa.assert_clean()
     assert len(wa.sent) == 2
+    port = channel._port
+    assert isinstance(port, FakePort)
+    assert [(m.external_id, m.option, m.event_id) for m in port.handled] == [
+        (TO, STALE_BUTTON_TOKEN, "wamid.U"), ("6289999999999", STALE_BUTTON_TOKEN, "wamid.V")]
     second_rows = wa.sent[1]["interactive"]["action"]["sections"][0]["rows"]
     assert second_rows[0]["id"] == "12|o10"
     assert second_rows[-1]["id"] == more_row_id(2, "12|o19")

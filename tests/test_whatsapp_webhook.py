@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.channels.base import SendReplies
 from bot.channels.whatsapp.inbound import DeliveryStatus, PageTap, parse_webhook
 from bot.channels.whatsapp.render import CONTACT_ID, MoreRequest, more_row_id
 from bot.channels.whatsapp.webhook import (
@@ -24,6 +25,7 @@ from bot.channels.whatsapp.webhook import (
     verify_subscription,
     whatsapp_webhook_router,
 )
+from bot.engine.channel_port import RuntimePort
 from bot.engine.messages import Incoming, IncomingKind
 from bot.engine.runtime import Runtime
 from tests.chat import RecordingChannel
@@ -41,8 +43,9 @@ class Received:
     statuses: list[DeliveryStatus] = field(default_factory=list)
     taps: list[PageTap] = field(default_factory=list)
 
-    async def handle(self, incoming: Incoming) -> None:
+    async def handle(self, incoming: Incoming) -> SendReplies:
         self.messages.append(incoming)
+        return nothing_to_send
 
     async def status(self, status: DeliveryStatus) -> None:
         self.statuses.append(status)
@@ -51,11 +54,15 @@ class Received:
         self.taps.append(tap)
 
 
+async def nothing_to_send() -> None:
+    return None
+
+
 def app_for(handle: Any, received: Received) -> FastAPI:
     app = FastAPI()
     app.include_router(whatsapp_webhook_router(
         verify_token=VERIFY, app_secret=SECRET, phone_number_id=hooks.DEFAULT_PHONE_NUMBER_ID,
-        handle=handle, on_status=received.status, on_page_tap=received.tap))
+        accept=handle, on_status=received.status, on_page_tap=received.tap))
     return app
 
 
@@ -225,7 +232,7 @@ def whatsapp_runtime(make_runtime: RuntimeFactory) -> tuple[Runtime, RecordingCh
 async def test_a_redelivered_message_is_processed_once(whatsapp_runtime: tuple[Runtime, RecordingChannel]) -> None:
     runtime, channel = whatsapp_runtime
     received = Received()
-    transport = httpx.ASGITransport(app=app_for(runtime.handle, received))
+    transport = httpx.ASGITransport(app=app_for(RuntimePort(runtime).accept, received))
     async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:
         payload = hooks.text_message(WA_ID, "/start", msg_id="wamid.SAME")
         assert (await post(http, payload)).status_code == 200
@@ -240,7 +247,7 @@ async def test_an_unsupported_message_is_answered_politely(
 ) -> None:
     runtime, channel = whatsapp_runtime
     received = Received()
-    transport = httpx.ASGITransport(app=app_for(runtime.handle, received))
+    transport = httpx.ASGITransport(app=app_for(RuntimePort(runtime).accept, received))
     async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:
         await post(http, hooks.text_message(WA_ID, "/start"))
         before = len(channel.to(WA_ID))

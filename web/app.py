@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from bot.engine.runtime import Runtime
+from web.access import MAX_FORM_BYTES
 from web.after_response import DeliverAfterResponse
 from web.dashboard import Dashboard, DashboardConfig, Refused
 from web.pages import (
@@ -28,11 +29,13 @@ from web.pages import (
 )
 from web.templating import STATIC
 
-__all__ = ["DashboardConfig", "mount_dashboard"]
+__all__ = ["LARGEST_BODY", "DashboardConfig", "mount_dashboard"]
 
 PAGES = (sign_in, overview, opening_edits, openings, applicants, job_seekers, reports, broadcast_compose,
          broadcasts, inbox, inbox_files, canned_answers, staff, audit)
 STATIC_PATH = "/static"
+LARGEST_BODY = max(opening_edits.MAX_UPLOAD_BYTES, inbox_files.UPLOAD_LIMIT) + MAX_FORM_BYTES
+"""No page takes a larger body (each page checks its own, smaller limit too)."""
 
 
 def mount_dashboard(app: FastAPI, runtime: Runtime, config: DashboardConfig) -> None:

@@ -7,6 +7,7 @@ stores and what channel adapters turn into keyboards, buttons or numbered lines.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -282,7 +283,29 @@ class Reply:
         )
 
 
+MAX_ID = 2**31 - 1
+"""The largest row id both databases hold in an INTEGER column (PostgreSQL's are 32-bit)."""
+
+
+def parse_id(text: str) -> int | None:
+    """A number a client sent back (in a button's id, a list row, a ticket number), parsed in one place: whoever
+    holds a client can type anything there, so only ASCII digits (no sign, space or other script's digits) up to
+    MAX_ID are a number; anything else is None, never an `int()` that raises or a value the database cannot
+    hold."""
+    if not (0 < len(text) <= len(str(MAX_ID)) and text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
+
+
+_DIGIT_RUNS = re.compile(r"[0-9]+")
+STALE_BUTTON_TOKEN = "\x00stale"
+"""What a channel hands on for a button it knows is stale (a "more" row of an older WhatsApp list): no option
+is ever called this (`is_option_token` refuses it), so the router answers it as every stale button."""
 OPTION_TOKEN_SEPARATOR = "|"
+MAX_OPTION_TOKEN = 200
+"""No token the bot makes is longer (a WhatsApp list row's id may hold 200 characters, Telegram's callback data
+64 bytes)."""
 
 
 def option_token(prompt_seq: int | None, option_id: str) -> str:
@@ -292,6 +315,14 @@ def option_token(prompt_seq: int | None, option_id: str) -> str:
 
 def split_option_token(token: str) -> tuple[int | None, str]:
     seq, sep, option_id = token.partition(OPTION_TOKEN_SEPARATOR)
-    if sep and seq.isascii() and seq.isdigit():
-        return int(seq), option_id
+    if sep and (number := parse_id(seq)) is not None:
+        return number, option_id
     return None, token
+
+
+def is_option_token(token: str) -> bool:
+    """Whether `token` could be one the bot made: short printable ASCII whose numbers are all ids `parse_id`
+    takes. A client may send anything back (a 20-digit id, a 5,000-digit one, Arabic-Indic digits)."""
+    if not (0 < len(token) <= MAX_OPTION_TOKEN and token.isascii() and token.isprintable()):
+        return False
+    return all(parse_id(number) is not None for number in _DIGIT_RUNS.findall(token))

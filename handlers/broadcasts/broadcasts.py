@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from bot.engine.messages import Msg, Option, Outgoing, _, one_line, say
+from bot.engine.messages import Msg, Option, Outgoing, _, one_line, parse_id, say
 from documents.labels import LANGUAGE_NAMES
 from handlers.broadcasts.audience import AUDIENCE_STEPS, audience_of, describe
 from handlers.broadcasts.delivery_problems import accept_failures, ask_failures, reason_lines
@@ -210,8 +210,9 @@ async def ask_recent(ctx: Context) -> Outgoing:
 
 async def accept_recent(ctx: Context, given: Answer) -> Result:
     chosen = given.option or ""
-    if chosen.startswith("b") and chosen[1:].isdecimal() and await get_broadcast(ctx.session, int(chosen[1:])):
-        return Store({"chosen": int(chosen[1:])})
+    broadcast_id = parse_id(chosen[1:]) if chosen.startswith("b") else None
+    if broadcast_id is not None and await get_broadcast(ctx.session, broadcast_id):
+        return Store({"chosen": broadcast_id})
     return Invalid(_("Please choose a broadcast from the list."))
 
 

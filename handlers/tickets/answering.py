@@ -8,7 +8,7 @@ Every answer goes through `services.tickets.reply`, like the dashboard's.
 
 from __future__ import annotations
 
-from bot.engine.messages import Msg, Nav, Outgoing, _, say
+from bot.engine.messages import Msg, Nav, Outgoing, _, parse_id, say
 from handlers.context import Context
 from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow, leave_flow
 from handlers.openings.alerts import OFF_WORDS, ON_WORDS, show_switch
@@ -36,7 +36,8 @@ SAID: dict[Outcome, Msg] = {
 def ticket_number(argument: str) -> tuple[int, str] | None:
     """(ticket, answer) from `/jawab`'s argument ("12 text", "#12 text" or "12" alone); None if it names none."""
     number, _sep, text = argument.strip().lstrip("#").partition(" ")
-    return (int(number), text.strip()) if number.isdigit() else None
+    ticket = parse_id(number)
+    return (ticket, text.strip()) if ticket is not None else None
 
 
 def canned_number(text: str) -> int | None:

@@ -140,6 +140,8 @@ class FakeWhatsApp:
         self.violations: list[str] = []
         self.throttled = 0
         self.unauthorized = 0
+        self.latency = 0.0
+        """Seconds every message send takes before it is answered (a slow Graph API)."""
         self._faults: list[_Fault] = []
         self._closed_windows: set[str] = set()
         self._buckets: dict[str, _TokenBucket] = {}
@@ -293,6 +295,8 @@ class FakeWhatsApp:
         return web.json_response({"id": media_id})
 
     async def _send(self, body: dict[str, Any]) -> web.Response:
+        if self.latency:
+            await asyncio.sleep(self.latency)
         if self._faults:
             fault = self._faults.pop(0)
             if fault.hang:

@@ -22,7 +22,7 @@ from fastapi import APIRouter, BackgroundTasks, Header, HTTPException, Request
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
-from bot.channels.base import ChannelSettings, ChannelStartError, Connection, EnginePort, secret
+from bot.channels.base import ChannelSettings, ChannelStartError, Connection, EnginePort, json_of, secret
 from bot.channels.rate_limits import Budget, SendBudget, SharedRate, SharedSendBudget
 from bot.channels.telegram.adapter import TelegramAdapter, create_bot
 
@@ -123,8 +123,8 @@ def webhook_router(adapter: TelegramAdapter, webhook_secret: str, path: str = WE
         if token is None or not hmac.compare_digest(token.encode(), webhook_secret.encode()):
             raise HTTPException(status_code=403, detail="wrong or missing secret token")
         try:
-            update = Update.model_validate(await request.json())
-        except (ValueError, ValidationError):
+            update = Update.model_validate(json_of(await request.body()))
+        except (ValueError, ValidationError, RecursionError):
             log.warning("the Telegram webhook received a body that is not an Update")
             raise HTTPException(status_code=400, detail="not a Telegram update") from None
         background.add_task(adapter.deliver, await adapter.receive(update))

@@ -32,7 +32,16 @@ from bot.channels.whatsapp.render import (
     render_reply,
     template_message,
 )
-from bot.engine.messages import MAX_DOCUMENT_BYTES, Document, Image, Purpose, Reply
+from bot.engine.messages import (
+    MAX_DOCUMENT_BYTES,
+    STALE_BUTTON_TOKEN,
+    Document,
+    Image,
+    Incoming,
+    IncomingKind,
+    Purpose,
+    Reply,
+)
 
 log = logging.getLogger(__name__)
 
@@ -187,11 +196,16 @@ class WhatsAppChannel:
                             retry_after=wait)
 
     async def show_page(self, tap: PageTap) -> None:
-        """Answer a tap on a "more" row with the next page of the list it belongs to, if it is still current."""
-        reply = await self._port.last_reply_with_options(CHANNEL, tap.address) if self._port is not None else None
+        """Answer a tap on a "more" row with the next page of the list it belongs to, if it is still current; a
+        stale one (of an older list, or made up) goes to the handlers as the button it is, which they answer
+        as every stale button: it is no longer valid, and the current question again."""
+        if self._port is None:
+            return
+        reply = await self._port.last_reply_with_options(CHANNEL, tap.address)
         page = page_of(reply, tap.request) if reply is not None else None
         if reply is None or page is None:
-            log.info("ignored a stale 'more' tap from %s", tap.address)
+            await self._port.handle(Incoming(channel=CHANNEL, external_id=tap.address, kind=IncomingKind.OPTION,
+                                             option=STALE_BUTTON_TOKEN, event_id=tap.event_id))
             return
         try:
             await self._send_parts(tap.address, render_reply(reply, page), reply.text, NOTIFICATION, None)

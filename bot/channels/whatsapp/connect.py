@@ -75,7 +75,7 @@ def connect(settings: ChannelSettings, port: EnginePort, redis: Redis | None) ->
 
     router = whatsapp_webhook_router(
         verify_token=config.verify_token, app_secret=config.app_secret, phone_number_id=config.phone_number_id,
-        handle=port.handle, on_status=record_status, on_page_tap=channel.show_page,
+        accept=port.accept, on_status=record_status, on_page_tap=channel.show_page,
         fetch_document=channel.fetch_document,
     )
     return Connection(channel, routes=[router], served=[f"WhatsApp webhook {WEBHOOK_PATH}"], close=channel.aclose)

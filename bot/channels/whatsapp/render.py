@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.engine.messages import Reply
+from bot.engine.messages import Reply, parse_id
 
 TEXT_MAX = 4096
 INTERACTIVE_BODY_MAX = 1024
@@ -221,9 +221,8 @@ def parse_more_row_id(row_id: str) -> MoreRequest | None:
     if not row_id.startswith(MORE_PREFIX):
         return None
     page, _sep, token = row_id.removeprefix(MORE_PREFIX).partition(":")
-    if not (page.isascii() and page.isdigit()):
-        return None
-    return MoreRequest(int(page), token)
+    number = parse_id(page)
+    return MoreRequest(number, token) if number is not None else None
 
 
 def page_of(reply: Reply, request: MoreRequest) -> int | None:

@@ -3,19 +3,24 @@
 The signature (`X-Hub-Signature-256`, HMAC-SHA256 of the exact bytes with the app secret) is checked before
 anything is parsed; a body without a valid one is refused and nothing in it is processed. Meta redelivers
 what it could not deliver, so a message id seen before is dropped by the dispatcher, not here.
+
+Meta is answered 200 once the messages are handled and their replies committed; the replies (and the next
+page of a list) are sent after the answer, so a slow Graph API never holds Meta's request until it retries.
+A crash before they are sent leaves them in the outbox, for the sweep.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from functools import partial
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Request, Response
 
+from bot.channels.base import SendReplies, json_of
 from bot.channels.whatsapp.inbound import DeliveryStatus, MediaRef, PageTap, parse_webhook
 from bot.engine.messages import Document, Incoming, IncomingKind
 
@@ -46,7 +51,7 @@ def whatsapp_webhook_router(
     verify_token: str,
     app_secret: str,
     phone_number_id: str | None,
-    handle: Callable[[Incoming], Awaitable[None]],
+    accept: Callable[[Incoming], Awaitable[SendReplies]],
     on_status: Callable[[DeliveryStatus], Awaitable[None]],
     on_page_tap: Callable[[PageTap], Awaitable[None]] | None = None,
     fetch_document: Callable[[MediaRef], Awaitable[Document | None]] | None = None,
@@ -54,7 +59,7 @@ def whatsapp_webhook_router(
 ) -> APIRouter:
     """Routes for Meta's calls: GET `path` (subscription check) and POST `path` (messages and statuses).
 
-    `handle` is what every channel calls with a message (`EnginePort.handle`); `on_status` records a delivery
+    `accept` handles a message and commits its replies (`EnginePort.accept`); `on_status` records a delivery
     status against the outbox row; `on_page_tap` shows the next page of a list (`WhatsAppChannel.show_page`);
     `fetch_document` downloads a file a user sent (`WhatsAppChannel.fetch_document`; without it, or when the
     download fails, a file is an unsupported message). Messages of one POST are handled in order.
@@ -71,26 +76,34 @@ def whatsapp_webhook_router(
         return Response(challenge, media_type="text/plain")
 
     @router.post(path)
-    async def receive(request: Request) -> Response:
+    async def receive(request: Request, background: BackgroundTasks) -> Response:
         raw = await request.body()
         if not signature_is_valid(raw, request.headers.get(SIGNATURE_HEADER), app_secret):
             log.warning("refused a WhatsApp webhook without a valid signature")
             return Response(status_code=401)
         try:
-            payload = json.loads(raw)
+            payload = json_of(raw)
         except ValueError:
             return Response(status_code=400)
         batch = parse_webhook(payload, phone_number_id)
-        for incoming in batch.messages:
-            await handle(await _with_document(incoming, batch.media, fetch_document))
-        for tap in batch.page_taps:
-            if on_page_tap is not None:
-                await on_page_tap(tap)
+        replies = [await accept(await _with_document(incoming, batch.media, fetch_document))
+                   for incoming in batch.messages]
         for status in batch.statuses:
             await on_status(status)
+        taps = [partial(on_page_tap, tap) for tap in batch.page_taps] if on_page_tap is not None else []
+        background.add_task(_send_after_answering, [*replies, *taps])
         return Response(status_code=200)
 
     return router
+
+
+async def _send_after_answering(sends: list[Callable[[], Awaitable[None]]]) -> None:
+    """After Meta has its 200: what cannot be sent now stays in the outbox for the sweep."""
+    for send in sends:
+        try:
+            await send()
+        except Exception:
+            log.exception("sending WhatsApp replies failed; the outbox sweep will retry")
 
 
 async def _with_document(

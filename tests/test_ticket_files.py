@@ -21,6 +21,7 @@ from bot.channels.rate_limits import SendBudget
 from bot.channels.whatsapp.channel import WhatsAppChannel, WhatsAppConfig
 from bot.channels.whatsapp.inbound import DeliveryStatus
 from bot.channels.whatsapp.webhook import WEBHOOK_PATH, whatsapp_webhook_router
+from bot.engine.channel_port import RuntimePort
 from bot.engine.notify import acting
 from bot.engine.runtime import Runtime
 from bot.webhooks import create_app
@@ -149,7 +150,7 @@ async def test_a_whatsapp_user_sends_a_photo_with_a_caption(make_runtime: Runtim
                                                   api_base=media.base_url))
         app = FastAPI()
         app.include_router(whatsapp_webhook_router(
-            verify_token="v", app_secret="app-secret", phone_number_id=None, handle=runtime.handle,
+            verify_token="v", app_secret="app-secret", phone_number_id=None, accept=RuntimePort(runtime).accept,
             on_status=ignore, fetch_document=whatsapp.fetch_document))
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as http:
 

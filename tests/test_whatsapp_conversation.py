@@ -30,6 +30,7 @@ from models.users import User
 from tests.conftest import Clock, RuntimeFactory
 from tests.fakes import whatsapp_webhooks as hooks
 from tests.fakes.whatsapp_server import FakeWhatsApp
+from tests.telegram_chat import wait_for
 from tests.test_applying import WELDING, applications
 from tests.test_openings import seed_catalog
 from tests.test_telegram_e2e import free_port
@@ -73,9 +74,18 @@ class WhatsAppUser:
                 for r in s["rows"]]
 
     async def post(self, payload: dict[str, Any]) -> None:
+        """Send `payload` as Meta would. Served in-process (`app` set), the replies are sent before the post
+        returns; from a real process they follow Meta's 200, so wait for the first of them."""
+        before = len(self.wa.sent_to(self.wa_id))
         raw, headers = hooks.signed_webhook(payload, self.wa.app_secret)
         answer = await self.http.post(WEBHOOK_PATH, content=raw, headers=headers)
         assert answer.status_code == 200
+        if self.app is None:
+            await wait_for(lambda: len(self.wa.sent_to(self.wa_id)) > before, what="the bot's reply on WhatsApp")
+            settled = -1
+            while settled != len(self.wa.sent_to(self.wa_id)):  # a reply of several messages: all of them
+                settled = len(self.wa.sent_to(self.wa_id))
+                await asyncio.sleep(0.3)
 
     async def send(self, text: str) -> None:
         await self.post(hooks.text_message(self.wa_id, text))

@@ -12,6 +12,7 @@ from models.follow_ups import CheckIn, CheckInOptOut, FollowUpFire
 from models.outbox import OutboxMessage
 from models.profiles import JobSeekerProfile
 from models.receipts import PlatformMessage
+from models.report_facts import ReportFact
 from models.seeds import SeedRun
 from models.surveys import SurveyVersion
 from models.targets import TrainingTarget
@@ -36,6 +37,7 @@ __all__ = [
     "OutboxMessage",
     "PlatformMessage",
     "ProcessedEvent",
+    "ReportFact",
     "Provider",
     "SeedRun",
     "StoredFile",

@@ -16,6 +16,7 @@ from models.catalog import ApprenticeshipOpening, ProviderKind, add_provider
 from models.evaluations import FORMAL_STATUSES, INFORMAL_STATUSES, EvaluationRecord, refresh_standings
 from models.follow_ups import CheckIn, CheckInStatus
 from models.profiles import JobSeekerProfile
+from models.report_facts import refresh_report_facts
 from models.surveys import ensure_survey_version
 from models.targets import set_target
 from models.users import User
@@ -100,6 +101,7 @@ async def store_apprentices(runtime: Runtime) -> list[int]:
                 answers={}, complete=True, survey_version_id=version.id, updated_at=NOW))
             await session.flush()
             await refresh_standings(session, [completion.id])
+        await refresh_report_facts(session)  # the rows were written directly, not through `change_status`
         await set_target(session, 2025, 500)  # a training target: the apprenticeship report shows none
     return ids
 

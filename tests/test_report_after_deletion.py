@@ -65,6 +65,7 @@ async def test_an_alumna_who_deletes_her_account_stays_counted_in_the_report(
     assert (before[0].total.participants, before[0].total.responded, before[0].total.formal) == (2, 2, 1)
 
     await siti.send("/hapus")
+    assert "Laporan kantor hanya menyimpan angka tanpa identitas" in siti.text
     await siti.tap("Ya, hapus semuanya")
     assert await siti.user() is None
     async with runtime.session_factory() as session:

@@ -98,7 +98,7 @@ def _facts_statements(scope: FactScope) -> tuple[Delete, Insert]:
     # `models.evaluations` and `models.profiles` call this when they write, so they cannot be imported here:
     # their tables by name (both modules are loaded by then: they are the ones calling).
     profiles, standings = Base.metadata.tables["job_seeker_profiles"], Base.metadata.tables["follow_up_standings"]
-    ids = bindparam("ids", expanding=True)
+    ids: Any = bindparam("ids", expanding=True)
     chosen = {
         FactScope.APPLICATIONS: applications.c.id.in_(ids),
         FactScope.USERS: applications.c.user_id.in_(ids),

@@ -1,8 +1,8 @@
 """The alumni follow-up report: its figures, the files the command line writes, the chart the chat shows.
 
 The chat's `/laporan`, `python -m bot report` and the dashboard produce it through these functions, so the
-three always show the same figures. A report is of trainings or of apprenticeships (`models.reports` says which
-year each belongs to).
+three always show the same figures, computed apart from everyone else's replies (`produce_report`). A report
+is of trainings or of apprenticeships (`models.reports` says which year each belongs to).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from documents.report_chart import chart_file_name, has_placement, placement_cha
 from documents.report_files import csv_bytes, markdown, xlsx_bytes
 from documents.report_tables import Render, report_file_stem, report_tables, report_title
 from models.applications import OpeningKind
+from models.db import ReadApart
 from models.files import store_file
 from models.regions import Office
 from models.reports import FollowUpReport, ReportedOpening, follow_up_report, openings_of_year
@@ -30,13 +31,17 @@ FILE_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
 
 
 async def produce_report(
-    session: AsyncSession, actor: Actor, year: int, program_id: int | None = None, *,
+    read_apart: ReadApart, actor: Actor, year: int, program_id: int | None = None, *,
     kind: OpeningKind = OpeningKind.TRAINING,
 ) -> FollowUpReport:
     """The figures of the openings of `kind` of `year` (or of one of them): trainings that started in the year,
-    apprenticeships whose application deadline fell in it."""
+    apprenticeships whose application deadline fell in it.
+
+    A heavy read (seconds at a million alumni), so it runs apart (`models.db.ReadApart`): call it outside any
+    transaction of one's own, as the chat (after its commit), the dashboard (after its checks) and the command
+    line do."""
     require_viewer(actor)
-    return await follow_up_report(session, year, program_id, kind=kind)
+    return await read_apart(lambda session: follow_up_report(session, year, program_id, kind=kind))
 
 
 async def report_openings(session: AsyncSession, actor: Actor, kind: OpeningKind,
@@ -109,14 +114,27 @@ class StoredChart:
     content: bytes
 
 
-async def store_placement_chart(
-    session: AsyncSession, report: FollowUpReport, render: Render, *, now: datetime
-) -> StoredChart | None:
-    """The placement chart drawn in the reader's language and stored for the outbox to send; None when no
-    alumnus of that year has answered a check-in yet."""
-    if not has_placement(report):
+@dataclass(frozen=True, slots=True)
+class ChatReport:
+    """A report for the chat, with its placement chart already drawn (None: nothing to draw yet)."""
+
+    report: FollowUpReport
+    chart_png: bytes | None
+
+
+async def prepare_chat_report(read_apart: ReadApart, actor: Actor, year: int, render: Render) -> ChatReport:
+    """The year's figures and the chart drawn in the reader's language: the slow part of `/laporan`, for after
+    the message's commit (`handlers.context.Context.after_commit`)."""
+    report = await produce_report(read_apart, actor, year)
+    return ChatReport(report, await draw_placement_chart(report, render) if has_placement(report) else None)
+
+
+async def store_placement_chart(session: AsyncSession, prepared: ChatReport, *, now: datetime) -> StoredChart | None:
+    """The drawn placement chart stored for the outbox to send; None when no alumnus of that year has answered
+    a check-in yet."""
+    if prepared.chart_png is None:
         return None
-    png = await draw_placement_chart(report, render)
+    png, report = prepared.chart_png, prepared.report
     name = chart_file_name(report)
     file_id = await store_file(session, name=name, media_type=PNG, content=png, now=now)
     return StoredChart(file_id, name, PNG, png)

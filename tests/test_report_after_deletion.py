@@ -14,7 +14,7 @@ from models.applications import OpeningKind
 from models.evaluations import EvaluationRecord
 from models.reports import FollowUpReport, follow_up_report
 from models.users import User, delete_user
-from services.overview import office_at_a_glance
+from services.overview import office_at_a_glance, this_years_report
 from services.permissions import Actor
 from tests.alumni import make_alumnus
 from tests.chat import ChatUser, RecordingChannel, register
@@ -33,7 +33,10 @@ async def everything_reported(runtime: Runtime, year: int, kind: OpeningKind = O
     render = runtime.catalogs.translator("id")
     async with runtime.session_factory() as session:
         report = await follow_up_report(session, year, kind=kind)
-        glance = await office_at_a_glance(session, STAFF, runtime.services.office, runtime.clock())
+    office, now = runtime.services.office, runtime.clock()
+    this_year = await this_years_report(runtime.services.read_apart, STAFF, office, now)
+    async with runtime.session_factory() as session:
+        glance = await office_at_a_glance(session, STAFF, office, now, this_year)
     return report, report_tables(report, runtime.services.office, render, "id"), (glance.report, glance.target)
 
 

@@ -8,14 +8,19 @@ is of trainings or of apprenticeships (`models.reports` says which year each bel
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import sys
+from asyncio.subprocess import PIPE
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import documents
 from bot.engine.messages import PNG
-from documents.report_chart import chart_file_name, has_placement, placement_chart_of
+from documents.report_chart import chart_drawing, chart_file_name, has_placement, placement_chart_of
 from documents.report_files import csv_bytes, markdown, xlsx_bytes
 from documents.report_tables import Render, report_file_stem, report_tables, report_title
 from models.applications import OpeningKind
@@ -101,9 +106,27 @@ def write_report(
 
 
 async def draw_placement_chart(report: FollowUpReport, render: Render) -> bytes:
-    """The placement chart as PNG bytes. Drawing takes a quarter of a second of CPU: in a thread, the other
-    users' messages and pages go on meanwhile."""
-    return await asyncio.to_thread(placement_chart_of, report, render)
+    """The placement chart as PNG bytes, drawn in a process of its own.
+
+    Drawing is Python holding the GIL from start to end: a quarter of a second for a dozen programs, 14 s for
+    240 (bench/report_contention.py). In a thread it still took the GIL from the event loop every few
+    milliseconds, and each of the other users' messages waited for it at every database call (replies' p99
+    went from tens of milliseconds to 350 ms with three users chatting). A spawned process costs about half a
+    second to start, on the machine's other core (`documents.chart_process`: a fresh interpreter, which imports
+    only what drawing needs, unlike a multiprocessing child, which re-imports the parent's main module)."""
+    root = str(Path(documents.__file__).resolve().parent.parent)
+    paths = os.pathsep.join(path for path in (root, os.environ.get("PYTHONPATH", "")) if path)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "documents.chart_process", stdin=PIPE, stdout=PIPE, stderr=PIPE,
+        env={**os.environ, "PYTHONPATH": paths})
+    png, errors = await process.communicate(json.dumps(chart_drawing(report, render)).encode())
+    if process.returncode != 0:
+        raise ChartNotDrawn(errors.decode(errors="replace")[-2000:])
+    return png
+
+
+class ChartNotDrawn(RuntimeError):
+    """The drawing process failed; its last words are the message."""
 
 
 @dataclass(frozen=True, slots=True)

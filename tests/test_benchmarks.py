@@ -125,3 +125,9 @@ def test_inbox(backends: list[str]) -> None:
     assert all(set(final) == {"inbox_p99_ms", "to_inbox_p99_ms", "backend"} for final in finals)
     assert all({"inbox_open_p99_ms", "inbox_mine_p99_ms", "to_inbox_p99_ms"} <= set(result)
                for result in json_lines(lines))
+
+
+def test_report_contention() -> None:
+    lines = run_bench("report_contention.py", "--records", "20", "--users", "2", "--mode", "both")
+    assert [line["mode"] for line in json_lines(lines) if "mode" in line] == ["inline", "apart"]
+    assert set(figures(lines[-1])) == {"reply_p99_ms_during_report", "report_s", "replies_during_report", "backend"}

@@ -7,11 +7,14 @@ from typing import Any
 
 from sqlalchemy import func, inspect, select
 
+from bot import migrate
 from bot.engine.runtime import Runtime
 from documents.report_tables import Table, report_tables
 from jobs.follow_ups import send_follow_ups
 from models.applications import OpeningKind
 from models.evaluations import EvaluationRecord
+from models.profiles import ProfileFields, save_profile
+from models.report_facts import ReportFact
 from models.reports import FollowUpReport, follow_up_report
 from models.users import User, delete_user
 from services.overview import office_at_a_glance, this_years_report
@@ -95,9 +98,27 @@ async def test_a_deleted_apprentice_stays_counted_in_the_apprenticeship_report(r
 
 
 def test_nothing_in_a_report_fact_leads_back_to_the_person() -> None:
-    from models.report_facts import ReportFact
-
     table = ReportFact.__table__
     assert {fk.column.table.name for fk in table.foreign_keys} == {"training_programs", "apprenticeship_openings"}
     assert not {"user_id", "application_id", "completion_id", "birth_date", "answers", "nik_hash"} & set(table.c.keys())
     assert inspect(ReportFact).primary_key[0].name == "fact_key"
+
+
+async def test_the_migration_backfills_the_facts_as_they_are_kept(runtime: Runtime, clock: Clock) -> None:
+    """Migration 0019 computes each participation's fact as `refresh_report_facts` does (age band included)."""
+    siti = await make_alumnus(runtime, clock, "siti", completed_on=COMPLETED)
+    async with runtime.session_factory() as session, session.begin():
+        await save_profile(session, siti.user_id, ProfileFields(
+            full_name="Siti Rahmawati", nik="6309014508990001", birth_date=date(1999, 8, 5), gender="female",
+            phone_e164="+6281251000001", kecamatan="tanjung", education="smk", interests=[], other_interests=[],
+            disability="none", current_status="looking", consented_at=clock()), runtime.services.cipher, clock())
+
+    async def facts() -> list[Any]:
+        async with runtime.session_factory() as session:
+            return sorted(tuple(row)[1:] for row in await session.execute(select(ReportFact.__table__)))
+
+    kept = await facts()
+    assert len(kept) == 1 and kept[0][2:6] == ("tanjung", "female", "none", "25-34")
+    await migrate.downgrade(runtime.engine, "0016")
+    await migrate.upgrade(runtime.engine)
+    assert await facts() == kept

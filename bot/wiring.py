@@ -16,7 +16,7 @@ from bot.settings import Settings
 from handlers.context import Services
 from models.base import utcnow
 from models.crypto import NikCipher
-from models.db import create_engine, create_session_factory
+from models.db import ReadApart, create_engine, create_session_factory
 from models.message_rates import FloodLimit
 from models.opening_hours import opening_from_text
 from models.regions import Office, load_office
@@ -53,6 +53,7 @@ def build_runtime(
         cipher=NikCipher(settings.nik_encryption_key.get_secret_value()),
         locales=SUPPORTED_LOCALES,
         render_in=lambda locale, message: catalogs.translator(locale).render(message),
+        read_apart=ReadApart(engine),
         channel_titles={kind.name: kind.title for kind in CHANNELS.values()},
         phone_number_channels=frozenset(kind.name for kind in CHANNELS.values() if kind.addresses_are_phone_numbers),
         foreign_phones_allowed=settings.foreign_phones_allowed,

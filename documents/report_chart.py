@@ -6,6 +6,8 @@ A year in which no alumnus has answered a check-in has no placement to draw: the
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.engine.messages import Msg, _
 from documents.report_files import placement_chart
 from documents.report_tables import Render
@@ -34,14 +36,20 @@ def has_placement(report: FollowUpReport) -> bool:
     return any(row.responded for row in _bars(report))
 
 
+def chart_drawing(report: FollowUpReport, render: Render) -> dict[str, Any]:
+    """What `documents.report_files.placement_chart` draws, in words already rendered: plain values, which a
+    process of its own can be given (`services.reports.draw_placement_chart`)."""
+    programs = _bars(report)
+    return {
+        "title": render(chart_title(report)),
+        "programs": [row.label for row in programs],
+        "formal": [100 * row.formal / row.responded if row.responded else 0 for row in programs],
+        "informal": [100 * row.informal / row.responded if row.responded else 0 for row in programs],
+        "legend": (render(_("Formal")), render(_("Informal"))),
+        "axis": render(_("Alumni working, % of those who responded")),
+    }
+
+
 def placement_chart_of(report: FollowUpReport, render: Render) -> bytes:
     """The chart as PNG bytes (empty bars without `has_placement`, which the command line still writes)."""
-    programs = _bars(report)
-    return placement_chart(
-        title=render(chart_title(report)),
-        programs=[row.label for row in programs],
-        formal=[100 * row.formal / row.responded if row.responded else 0 for row in programs],
-        informal=[100 * row.informal / row.responded if row.responded else 0 for row in programs],
-        legend=(render(_("Formal")), render(_("Informal"))),
-        axis=render(_("Alumni working, % of those who responded")),
-    )
+    return placement_chart(**chart_drawing(report, render))

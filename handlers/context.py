@@ -6,7 +6,7 @@ change and those replies together, so neither exists without the other.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.engine.messages import Msg, Outgoing
 from models.conversations import Conversation
 from models.crypto import NikCipher
+from models.db import ReadApart
 from models.regions import Office
 from models.users import User
 
@@ -29,6 +30,8 @@ class Services:
     locales: tuple[str, ...]
     render_in: Callable[[str, Msg | str], str]
     """Render in a given language: for previews of what someone reading another language will see."""
+    read_apart: ReadApart
+    """Where heavy reads (reports) run without holding up anyone else's replies."""
     channel_titles: Mapping[str, str] = field(default_factory=dict)
     """How staff see each channel named, by its stored name (from `bot.channels.registry`)."""
     phone_number_channels: frozenset[str] = frozenset()
@@ -37,6 +40,14 @@ class Services:
     foreign_phones_allowed: bool = False
     dashboard_url: str = ""
     """Where staff open the dashboard; `/masuk` sends a sign-in link starting with it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Apart:
+    """Heavy work for after the commit, and what to say with its result (`Context.after_commit`)."""
+
+    work: Callable[[], Awaitable[Any]]
+    then: Callable[[Context, Any], Awaitable[None]]
 
 
 @dataclass(slots=True)
@@ -50,6 +61,8 @@ class Context:
     user_deleted: bool = False
     notices: list[tuple[int, Outgoing]] = field(default_factory=list)
     continue_with: dict[str, Any] | None = None
+    apart: list[Apart] = field(default_factory=list)
+    """Work to do after this message's commit (`after_commit`)."""
     """Set when a flow ends and another should start rather than the menu: `{"flow", "at", "draft"}`."""
 
     @property
@@ -75,6 +88,12 @@ class Context:
 
     def send(self, message: Outgoing) -> None:
         self.replies.append(message)
+
+    def after_commit(self, work: Callable[[], Awaitable[Any]], then: Callable[[Context, Any], Awaitable[None]]) -> None:
+        """Do `work` (a report at a million alumni) once this message is committed, holding no connection and no
+        lock meanwhile, then hand its result to `then` in a transaction of its own for this user, whose replies
+        follow this message's. The conversation stays where the handler left it until `then` moves it on."""
+        self.apart.append(Apart(work, then))
 
     def notify(self, user_id: int, message: Outgoing) -> None:
         """Tell another user something, in their own language and channel, in the same commit."""

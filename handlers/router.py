@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from functools import partial
 from types import MappingProxyType
+from typing import Any
 
 from bot.engine.messages import (
     Incoming,
@@ -100,6 +101,18 @@ async def route(ctx: Context, incoming: Incoming) -> None:
     asked_to_leave = leaving.take_pending(ctx)
     if not (asked_to_leave and current is not None and await leaving.settle(ctx, current, incoming)):
         await _handle(ctx, current, incoming)
+    await _carry_on(ctx)
+
+
+async def resume(ctx: Context, then: Callable[[Context, Any], Awaitable[None]], result: Any) -> None:
+    """Go on with a conversation once the work its last message left for after the commit is done
+    (`Context.after_commit`): `then` says what came of it, and the conversation carries on as after any message."""
+    await then(ctx, result)
+    await _carry_on(ctx)
+
+
+async def _carry_on(ctx: Context) -> None:
+    """After a message: the flow that should follow, or a check-in waiting, or the menu once no flow is left."""
     if ctx.conversation.flow is None and not ctx.user_deleted:
         following = FLOWS.get(ctx.continue_with["flow"]) if ctx.continue_with else None
         if following is not None and ctx.continue_with is not None:

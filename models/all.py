@@ -14,6 +14,7 @@ from models.message_rates import MessageRate
 from models.outbox import OutboxMessage
 from models.profiles import JobSeekerProfile
 from models.receipts import PlatformMessage
+from models.report_facts import ReportFact
 from models.seeds import SeedRun
 from models.surveys import SurveyVersion
 from models.targets import TrainingTarget
@@ -40,6 +41,7 @@ __all__ = [
     "OutboxMessage",
     "PlatformMessage",
     "ProcessedEvent",
+    "ReportFact",
     "Provider",
     "SeedRun",
     "StoredFile",

@@ -9,6 +9,7 @@ start from.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -102,6 +103,14 @@ class OpeningRef:
         return Application.apprenticeship_opening_id == self.id
 
 
+REPORT_KEY_BYTES = 16
+
+
+def new_report_key() -> str:
+    """A random key that says nothing about the person or the order they applied in (`models.report_facts`)."""
+    return secrets.token_hex(REPORT_KEY_BYTES)
+
+
 class Application(Base):
     __tablename__ = "applications"
     __table_args__ = (
@@ -123,6 +132,10 @@ class Application(Base):
     status: Mapped[str] = mapped_column(String(16), default=ApplicationStatus.SUBMITTED)
     submitted_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    report_key: Mapped[str | None] = mapped_column(String(2 * REPORT_KEY_BYTES), unique=True, index=True,
+                                                    default=new_report_key)
+    """The only link to this participation's de-identified report fact (`models.report_facts`): random, and
+    gone with the application when the account is deleted."""
 
 
 class ApplicationStatusChange(Base):

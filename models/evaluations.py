@@ -38,6 +38,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.applications import Application, Completion
 from models.base import Base, JsonDocument
 from models.follow_ups import CheckIn
+from models.report_facts import FactScope, refresh_report_facts
 from models.surveys import Survey
 
 
@@ -198,11 +199,15 @@ def _standings_statements(of_some: bool) -> tuple[Delete, Insert]:
 
 async def refresh_standings(session: AsyncSession, completion_ids: Iterable[int] | None = None) -> None:
     """Recompute the standings of these completions (of all, e.g. after a bulk load) from their check-ins and
-    records: one DELETE and one INSERT ... SELECT, whatever the number."""
+    records: one DELETE and one INSERT ... SELECT, whatever the number; and the report facts that hold them."""
     stale, fresh = _standings_statements(completion_ids is not None)
     parameters = {} if completion_ids is None else {"ids": list(completion_ids)}
     await session.execute(stale, parameters)
     await session.execute(fresh, parameters)
+    if completion_ids is None:
+        await refresh_report_facts(session)
+    else:
+        await refresh_report_facts(session, FactScope.COMPLETIONS, parameters["ids"])
 
 
 async def current_standing(session: AsyncSession, user_id: int) -> EvaluationRecord | None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.answers import name_case
 from models.base import Base, JsonDocument
 from models.crypto import NikCipher
+from models.report_facts import FactScope, refresh_report_facts
 
 CONSENT_VERSION = "2026-11"
 
@@ -230,4 +231,6 @@ async def save_profile(
                     setattr(profile, name, value)
     except IntegrityError as error:  # a concurrent registration won the race for this NIK
         raise NikAlreadyRegistered from error
+    await session.flush()
+    await refresh_report_facts(session, FactScope.USERS, [user_id])  # their kecamatan, gender, ... as now
     return profile

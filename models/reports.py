@@ -29,14 +29,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, RowMapping, Select, and_, case, false, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.applications import Application, ApplicationStatus, Completion, OpeningKind
+from models.applications import OpeningKind
 from models.catalog import ApprenticeshipOpening, Provider, TrainingProgram
 from models.db import count_if, dialect_name
-from models.evaluations import Employment, FollowUpStanding
-from models.profiles import JobSeekerProfile
+from models.evaluations import Employment
+from models.report_facts import ReportFact
 from models.targets import ALL_CATEGORIES, targets_for
 
-PARTICIPANT_STATUSES = (ApplicationStatus.ENROLLED, ApplicationStatus.COMPLETED, ApplicationStatus.DROPPED_OUT)
 UNKNOWN = "unknown"
 REPORT_WORK_MEM = "64MB"
 """PostgreSQL's memory for the report's hash joins: its default is 4 MB, and with 200,000 participants each of
@@ -82,54 +81,39 @@ def _in_year(kind: OpeningKind, year: int) -> ColumnElement[bool]:
 
 
 def _cohort(kind: OpeningKind, year: int, opening_id: int | None) -> Select[*tuple[Any, ...]]:
-    """One row per participant, with their completion and their standing (a row only if they were asked)."""
+    """One row per participant: their de-identified report fact (`models.report_facts`) with its opening."""
     people = (
         select(
-            func.coalesce(JobSeekerProfile.kecamatan, UNKNOWN).label("kecamatan"),
-            func.coalesce(JobSeekerProfile.gender, UNKNOWN).label("gender"),
-            func.coalesce(JobSeekerProfile.disability, UNKNOWN).label("disability"),
-            Completion.id.label("completion_id"), FollowUpStanding.completion_id.label("asked_id"),
-            FollowUpStanding.status_category, FollowUpStanding.employment, FollowUpStanding.is_wub,
-            FollowUpStanding.workers_employed, FollowUpStanding.equipment_in_use,
+            func.coalesce(ReportFact.kecamatan, UNKNOWN).label("kecamatan"),
+            func.coalesce(ReportFact.gender, UNKNOWN).label("gender"),
+            func.coalesce(ReportFact.disability, UNKNOWN).label("disability"),
+            ReportFact.completed, ReportFact.asked, ReportFact.status_category, ReportFact.employment,
+            ReportFact.is_wub, ReportFact.workers_employed, ReportFact.equipment_in_use,
         )
-        .select_from(Application)
-        .where(Application.status.in_(PARTICIPANT_STATUSES), _in_year(kind, year))
+        .select_from(ReportFact)
+        .where(_in_year(kind, year))
     )
     if kind is OpeningKind.APPRENTICESHIP:
-        # Apprentices are few among all applications: the openings' index on applications is the way in.
         opening = ApprenticeshipOpening
         people = people.add_columns(
             opening.id.label("opening_id"),
             (opening.position + " - " + Provider.name).label("opening_title"),
             opening.company_id.label("company_id"), Provider.name.label("company_name"),
             false().label("equipment_aid"),
-        ).join(opening, opening.id == Application.apprenticeship_opening_id).join(
+        ).join(opening, opening.id == ReportFact.apprenticeship_opening_id).join(
             Provider, Provider.id == opening.company_id)
-        return _of_people(people, None if opening_id is None else opening.id == opening_id)
-    program_of_application: ColumnElement[Any] = Application.training_program_id.expression
+        return people if opening_id is None else people.where(opening.id == opening_id)
+    program_of_fact: ColumnElement[Any] = ReportFact.training_program_id.expression
     if opening_id is None:
-        # `+ 0` keeps SQLite from driving the join from the programs and fetching each one's applications through
-        # their index, a page per alumnus when a class registered among everyone else (13.9 s at a million,
-        # interleaved): it reads the applications in id order instead (2.85 s at a million interleaved, 2.66 with
-        # neighbouring ids, as before; PostgreSQL's hash join is the same either way).
-        # For one program, its index is the right way in.
-        program_of_application = Application.training_program_id + 0
+        # `+ 0` keeps SQLite from driving the join from the programs and fetching each one's facts through
+        # their index, a page per participant: it reads the facts in order instead (PostgreSQL's hash join is
+        # the same either way). For one program, its index is the right way in.
+        program_of_fact = ReportFact.training_program_id + 0
     people = people.add_columns(
         TrainingProgram.id.label("opening_id"), TrainingProgram.title.label("opening_title"),
         TrainingProgram.category.label("category"), TrainingProgram.equipment_aid.label("equipment_aid"),
-    ).join(TrainingProgram, TrainingProgram.id == program_of_application)
-    return _of_people(people, None if opening_id is None else TrainingProgram.id == opening_id)
-
-
-def _of_people(people: Select[*tuple[Any, ...]], one_opening: ColumnElement[bool] | None) -> Select[*tuple[Any, ...]]:
-    """The participants' completions, profiles and standings, joined the same way for either kind."""
-    people = (
-        people
-        .outerjoin(Completion, Completion.application_id == Application.id)
-        .outerjoin(JobSeekerProfile, JobSeekerProfile.user_id == Application.user_id)
-        .outerjoin(FollowUpStanding, FollowUpStanding.completion_id == Completion.id)
-    )
-    return people if one_opening is None else people.where(one_opening)
+    ).join(TrainingProgram, TrainingProgram.id == program_of_fact)
+    return people if opening_id is None else people.where(TrainingProgram.id == opening_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +137,8 @@ def _answered_about_equipment(cohort: Any) -> ColumnElement[bool]:
 
 COUNTS: tuple[Count, ...] = (
     Count("participants", lambda _cohort: func.count()),
-    Count("completers", lambda cohort: func.count(cohort.completion_id)),
-    Count("asked", lambda cohort: func.count(cohort.asked_id)),
+    Count("completers", lambda cohort: count_if(cohort.completed.is_(True))),
+    Count("asked", lambda cohort: count_if(cohort.asked.is_(True))),
     Count("responded", lambda cohort: func.count(cohort.status_category)),
     Count("formal", lambda cohort: count_if(cohort.employment == Employment.FORMAL)),
     Count("informal", lambda cohort: count_if(cohort.employment == Employment.INFORMAL)),
@@ -212,12 +196,12 @@ def _add_up(cells: Sequence[RowMapping]) -> dict[str, int]:
 async def follow_up_report(session: AsyncSession, year: int, program_id: int | None = None, *,
                            kind: OpeningKind = OpeningKind.TRAINING) -> FollowUpReport:
     """One aggregation pass over the cohort of `kind` (of one opening, `program_id`), grouped by every breakdown
-    at once.
+    at once. It reads the de-identified report facts only, so an account deleted later changes nothing.
 
     Each participant falls in exactly one cell of (program, kecamatan, gender, disability) and every figure is
     a count or a sum, so a breakdown is the sum of its cells: the cohort, the costly part (a join over every
-    participant), is computed once instead of once per breakdown. Each alumnus' current standing is read from
-    `FollowUpStanding`, not searched for among their records. The cells are at most programs x
+    participant), is computed once instead of once per breakdown. Each alumnus' current standing is in their
+    fact, not searched for among their records. The cells are at most programs x
     kecamatan x genders x disability statuses, whatever the number of records.
     """
     if dialect_name(session) == "postgresql":  # its hash joins over a million participants fit in memory

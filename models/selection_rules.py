@@ -27,6 +27,7 @@ from models.applications import (
     status_history,
 )
 from models.catalog import TrainingProgram
+from models.report_facts import FactScope, refresh_report_facts
 
 
 class Mover(StrEnum):
@@ -144,6 +145,7 @@ async def change_status(
         raise StatusChangeRefused(application.status, wanted)
     _record(session, application, wanted, now=now, changed_by=changed_by, remark=remark)
     await session.flush()
+    await refresh_report_facts(session, FactScope.APPLICATIONS, [application.id])
 
 
 async def mark_completed(
@@ -158,6 +160,7 @@ async def mark_completed(
     )
     session.add(completion)
     await session.flush()
+    await refresh_report_facts(session, FactScope.APPLICATIONS, [application.id])
     return completion
 
 
@@ -229,4 +232,5 @@ async def revert_rejection(
     undo = await undo_open(session, application, now)
     _record(session, application, undo.restores, now=now, changed_by=changed_by, remark=kept)
     await session.flush()
+    await refresh_report_facts(session, FactScope.APPLICATIONS, [application.id])
     return undo

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.db import ReadApart
 from models.overview import Overview, overview
 from models.regions import Office
 from models.reports import FollowUpReport, follow_up_report
@@ -53,11 +54,20 @@ class OfficeAtAGlance:
         return self.report.total.participants / self.target if self.target else None
 
 
-async def office_at_a_glance(session: AsyncSession, actor: Actor, office: Office, now: datetime) -> OfficeAtAGlance:
+async def this_years_report(read_apart: ReadApart, actor: Actor, office: Office, now: datetime) -> FollowUpReport:
+    """The follow-up report of this year's trainings, the overview's costly part: produced apart
+    (`models.db.ReadApart`), before and outside the transaction that reads the rest."""
+    require_viewer(actor)
+    year = office.date_at(now).year
+    return await read_apart(lambda session: follow_up_report(session, year))
+
+
+async def office_at_a_glance(session: AsyncSession, actor: Actor, office: Office, now: datetime,
+                             report: FollowUpReport) -> OfficeAtAGlance:
+    """The office at a glance, with this year's `report` (`this_years_report`)."""
     require_viewer(actor)
     today = office.date_at(now)
     month_start = datetime.combine(today.replace(day=1), time(), tzinfo=ZoneInfo(office.timezone))
-    report = await follow_up_report(session, today.year)
     targets = await targets_for(session, today.year)
     return OfficeAtAGlance(await overview(session, month_start, today), today.year, report,
                            targets.get(ALL_CATEGORIES), await questions(session, office, now))

@@ -132,3 +132,9 @@ def test_hostile() -> None:
     final = figures(lines[-1])
     assert set(final) == {"hostile_tracebacks", "crashed", "body_rss_growth_mb"}
     assert final["hostile_tracebacks"] == final["crashed"] == "0", lines[-2]
+
+
+def test_report_contention() -> None:
+    lines = run_bench("report_contention.py", "--records", "20", "--users", "2", "--mode", "both")
+    assert [line["mode"] for line in json_lines(lines) if "mode" in line] == ["inline", "apart"]
+    assert set(figures(lines[-1])) == {"reply_p99_ms_during_report", "report_s", "replies_during_report", "backend"}

@@ -50,8 +50,7 @@ async def trainings_of_2025(runtime: Runtime) -> None:
 
 async def expected_tables(runtime: Runtime, kind: OpeningKind = OpeningKind.TRAINING,
                           program_id: int | None = None, locale: str = "en") -> list[Table]:
-    async with runtime.session_factory() as session:
-        report = await produce_report(session, Actor.system(), 2025, program_id, kind=kind)
+    report = await produce_report(runtime.services.read_apart, Actor.system(), 2025, program_id, kind=kind)
     return report_tables(report, runtime.services.office, runtime.catalogs.translator(locale), locale)
 
 

@@ -27,6 +27,7 @@ from models.evaluations import (
 )
 from models.follow_ups import CheckIn, CheckInStatus
 from models.profiles import JobSeekerProfile
+from models.report_facts import refresh_report_facts
 from models.reports import follow_up_report
 from models.surveys import ensure_survey_version
 from models.targets import set_target
@@ -155,6 +156,7 @@ async def store(runtime: Runtime, programs: list[Program], people: list[Person])
                     answers={}, complete=True, survey_version_id=version.id, updated_at=NOW))
             await session.flush()
             await refresh_standings(session, [completion.id])  # as the check-in job and `record_evaluation` do
+        await refresh_report_facts(session)  # the rows were written directly, not through `change_status`
 
 
 def expected(people: list[Person]) -> dict[str, int]:
@@ -234,6 +236,7 @@ async def test_achievement_against_the_target_is_participants_over_target(runtim
         await session.execute(insert(Application), [
             {"user_id": users[n % 10].id, "training_program_id": program.id, "status": ApplicationStatus.ENROLLED,
              "submitted_at": NOW, "updated_at": NOW} for n in range(11_630)])
+        await refresh_report_facts(session)
         await set_target(session, 2025, 3_000)
         report = await follow_up_report(session, 2025)
     assert report.total.participants == 11_630

@@ -91,7 +91,7 @@ EVERY_ACTION: dict[str, StaffAction] = {
         session, MEMBER, 1, "Verifikasi kartu AK/1", cipher=runtime.services.cipher, now=runtime.clock()),
     "export job seekers": lambda session, runtime: job_seekers.job_seeker_table(
         session, MEMBER, JobSeekerFilters(), office=runtime.services.office, now=runtime.clock()),
-    "produce a report": lambda session, _runtime: reports.produce_report(session, MEMBER, 2026),
+    "produce a report": lambda _session, runtime: reports.produce_report(runtime.services.read_apart, MEMBER, 2026),
 }
 
 

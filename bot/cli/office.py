@@ -98,9 +98,8 @@ async def export_applicants(settings: Settings, kind: str, opening_id: int, path
 
 async def report(settings: Settings, args: argparse.Namespace) -> int:
     async with office_runtime(settings) as runtime:
-        async with acting(runtime) as (session, _notices):
-            figures = await reports.produce_report(session, OFFICE, args.year, args.program,
-                                                   kind=OpeningKind(args.kind))
+        figures = await reports.produce_report(runtime.services.read_apart, OFFICE, args.year, args.program,
+                                               kind=OpeningKind(args.kind))
         locale = args.lang or settings.default_locale
         files = reports.write_report(figures, runtime.services.office, runtime.catalogs.translator(locale), locale,
                                      file_format=args.format, output=args.output, chart=args.chart)

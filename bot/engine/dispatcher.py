@@ -2,8 +2,10 @@
 
 It serialises each user's messages (an asyncio lock in-process, a database lock across workers), drops
 events already seen, loads the user and their conversation, lets the handlers decide, and writes the new
-state and the rendered replies to the outbox in the same commit. Nothing escapes as an exception: a failure
-rolls back and the user gets an apology, with their answers as they were.
+state and the rendered replies to the outbox in the same commit. Work too heavy to hold that transaction for
+(a report) is done after it, with nothing held, and the conversation goes on in a second one (`_carry_on`).
+Nothing escapes as an exception: a failure rolls back and the user gets an apology, with their answers as they
+were.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,19 +25,20 @@ from bot.engine.locks import KeyedLocks
 from bot.engine.messages import Incoming, Msg, Purpose, _, say, with_purpose
 from bot.engine.notify import Letter, Recipient, notice_letters, write_letters
 from bot.engine.rendering import page_turn_source
-from handlers.context import Context, Services
-from handlers.router import route
+from handlers.context import Apart, Context, Services
+from handlers.router import resume, route
 from models.conversations import save_conversation
 from models.db import is_disconnect, lock_for_key
 from models.events import record_event
 from models.message_rates import FloodLimit, Verdict, count_message
-from models.users import User, get_user, load_or_create_user
+from models.users import User, find_user, get_user, load_or_create_user
 
 log = logging.getLogger(__name__)
 
 Router = Callable[[Context, Incoming], Awaitable[None]]
 SLOW_DOWN = _("You are sending messages very quickly, so we cannot answer them all. Please wait a moment, then "
               "send your message again.")
+Resumer = Callable[[Context, Callable[[Context, Any], Awaitable[None]], Any], Awaitable[None]]
 APOLOGY = _("Sorry, something went wrong on our side. Your answers are safe: please try again in a moment.")
 CONFLICT_RETRIES = 3
 
@@ -48,6 +52,7 @@ class Dispatcher:
         clock: Callable[[], datetime],
         *,
         router: Router = route,
+        resumer: Resumer = resume,
         raise_errors: bool = False,
         flood: FloodLimit | None = None,
     ) -> None:
@@ -58,40 +63,77 @@ class Dispatcher:
         self._catalogs = catalogs
         self._clock = clock
         self._router = router
+        self._resumer = resumer
         self._raise_errors = raise_errors
         self._locks = KeyedLocks()
         self._flood = flood
 
     async def handle(self, incoming: Incoming) -> list[Envelope]:
-        """Handle one message and return the committed replies, for the caller to deliver."""
+        """Handle one message and return the committed replies, for the caller to deliver; then the work the
+        handler left for after the commit (`Context.after_commit`), each with its own transaction and replies."""
         if "\x00" in incoming.text:  # no database text type holds NUL; nobody types it on purpose
             incoming = replace(incoming, text=incoming.text.replace("\x00", ""))
         async with self._locks.hold(incoming.user_key):
-            for _attempt in range(CONFLICT_RETRIES):
-                try:
-                    return await self._handle_once(incoming)
-                except StaleDataError:
-                    log.info("conversation of %s changed concurrently; retrying", incoming.user_key)
-                except Exception as error:
-                    if is_disconnect(error):  # the database restarted: the pool now holds new connections
-                        log.warning("database connection lost while handling %s; retrying", incoming.user_key)
-                        continue
-                    if self._raise_errors:
-                        raise
-                    log.exception("handling a message from %s failed", incoming.user_key)
-                    return await self._apologise(incoming)
+            replies, later = await self._handle_with_retries(incoming)
+            for apart in later:
+                replies += await self._guarded(incoming, self._carry_on(incoming, apart))
+            return replies
+
+    async def _handle_with_retries(self, incoming: Incoming) -> tuple[list[Envelope], list[Apart]]:
+        for _attempt in range(CONFLICT_RETRIES):
+            try:
+                return await self._handle_once(incoming)
+            except StaleDataError:
+                log.info("conversation of %s changed concurrently; retrying", incoming.user_key)
+            except Exception as error:
+                if is_disconnect(error):  # the database restarted: the pool now holds new connections
+                    log.warning("database connection lost while handling %s; retrying", incoming.user_key)
+                    continue
+                if self._raise_errors:
+                    raise
+                log.exception("handling a message from %s failed", incoming.user_key)
+                return await self._apologise(incoming), []
+        return await self._apologise(incoming), []
+
+    async def _guarded(self, incoming: Incoming, work: Awaitable[list[Envelope]]) -> list[Envelope]:
+        try:
+            return await work
+        except Exception:
+            if self._raise_errors:
+                raise
+            log.exception("finishing a message from %s failed", incoming.user_key)
             return await self._apologise(incoming)
 
-    async def _handle_once(self, incoming: Incoming) -> list[Envelope]:
+    async def _carry_on(self, incoming: Incoming, apart: Apart) -> list[Envelope]:
+        """Do the handler's heavy work with no transaction open (nobody else waits for it), then go on with the
+        conversation in a transaction of its own, as `act_for` does for a job."""
+        result = await apart.work()
+        now = self._clock()
+        async with self._session_factory() as session, session.begin():
+            await lock_for_key(session, incoming.user_key)
+            if await find_user(session, incoming.channel, incoming.external_id) is None:
+                return []  # the account was deleted meanwhile (from another worker)
+            user, _created = await load_or_create_user(session, incoming.channel, incoming.external_id,
+                                                       locale=self._catalogs.default, now=now)
+            ctx = Context(session, user, self._services, now, render=self._render_for(user))
+            await self._resumer(ctx, apart.then, result)
+            if not ctx.user_deleted:
+                await save_conversation(session, user.conversation, now)
+            replies = Letter(Recipient(incoming.channel, incoming.external_id,
+                                       None if ctx.user_deleted else user.id, user.locale), ctx.replies)
+            notices = await notice_letters(session, ctx.notices)
+            return await write_letters(session, self._catalogs, [replies, *notices], now)
+
+    async def _handle_once(self, incoming: Incoming) -> tuple[list[Envelope], list[Apart]]:
         now = self._clock()
         async with self._session_factory() as session, session.begin():
             await lock_for_key(session, incoming.user_key)
             if incoming.event_id and not await record_event(session, incoming.channel, incoming.event_id, now):
-                return []
+                return [], []
             if self._flood is not None and incoming.channel in self._flood.channels:
                 verdict = await count_message(session, incoming.user_key, self._flood, now)
                 if verdict != Verdict.HANDLE:
-                    return await self._slow_down(session, incoming, verdict, now)
+                    return await self._slow_down(session, incoming, verdict, now), []
             locale = incoming.locale_hint if incoming.locale_hint in self._catalogs.locales else None
             user, _created = await load_or_create_user(
                 session, incoming.channel, incoming.external_id, locale=locale or self._catalogs.default, now=now
@@ -104,7 +146,7 @@ class Dispatcher:
                                        None if ctx.user_deleted else user.id, user.locale),
                              ctx.replies, replaces=page_turn_source(incoming))
             notices = await notice_letters(session, ctx.notices)
-            return await write_letters(session, self._catalogs, [replies, *notices], now)
+            return await write_letters(session, self._catalogs, [replies, *notices], now), ctx.apart
 
     async def _slow_down(
         self, session: AsyncSession, incoming: Incoming, verdict: str, now: datetime

@@ -1,6 +1,7 @@
 """A registered user's rights over their data (UU 27/2022): see it, export it (`data_export`), delete the account.
 
-Deleting asks for confirmation first; it removes the profile, the conversation and the account itself.
+Deleting asks for confirmation first; it removes the profile, the conversation and the account itself. What the
+reports count of the person stays, de-identified (`models.report_facts`), and the texts say so.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ async def show_profile(ctx: Context) -> None:
 
 async def ask_delete(ctx: Context) -> Outgoing:
     return say(
-        _("Delete your account? Your profile and all your answers will be erased for good. This cannot be undone."),
+        _("Delete your account? Your profile and all your answers will be erased for good. The office's reports "
+          "keep only anonymous figures (program, year, kecamatan, gender, disability, age group and work status) "
+          "that can no longer be linked to you. This cannot be undone."),
         options=(Option("delete", _("Yes, delete everything")), Option("keep", _("No, keep my account"))),
     )
 

@@ -55,7 +55,9 @@ async def ask_consent(ctx: Context) -> Outgoing:
           "kecamatan, education, skills, disability (optional) and current activity. We use them only to offer "
           "you training and apprenticeships and to follow up on your progress, as the Personal Data Protection "
           "Law (UU 27/2022) requires. Your NIK is stored encrypted. You can see, export or delete your data at "
-          "any time from the menu. Do you agree?").format(office=ctx.services.office.name),
+          "any time from the menu. If you delete it, the office's reports keep only anonymous figures (program, "
+          "year, kecamatan, gender, disability, age group and work status) that can no longer be linked to you. "
+          "Do you agree?").format(office=ctx.services.office.name),
         options=(Option("agree", _("I agree")), Option("decline", _("I do not agree"))),
     )
 

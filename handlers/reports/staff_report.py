@@ -11,10 +11,9 @@ from documents.report_chart import chart_title
 from documents.report_tables import chat_summary
 from handlers.context import Context
 from handlers.flow import Answer, Ended, Flow, Invalid, Result, Step, begin, end_flow, leave_flow
-from models.reports import FollowUpReport
 from services.permissions import Actor
 from services.question_report import question_figures, question_lines
-from services.reports import produce_report, store_placement_chart
+from services.reports import ChatReport, prepare_chat_report, store_placement_chart
 
 YEARS_OFFERED = 3
 EARLIEST_YEAR = 2000
@@ -35,18 +34,25 @@ async def accept_year(ctx: Context, given: Answer) -> Result:
     typed = (given.option or given.text).strip()
     if not (typed.isascii() and typed.isdigit() and EARLIEST_YEAR <= int(typed) <= ctx.today.year):
         return Invalid(_("Please choose a year, or type one like {year}.").format(year=str(ctx.today.year)))
-    report = await produce_report(ctx.session, Actor.of(ctx.user), int(typed))
-    end_flow(ctx)
-    asked = await question_figures(ctx.session, Actor.of(ctx.user), ctx.services.office, ctx.now)
-    ctx.send(say(*chat_summary(report, ctx.user.locale), "", *question_lines(asked)))
-    ctx.send(await placement_chart_message(ctx, report))
+    actor, year, render, read_apart = Actor.of(ctx.user), int(typed), ctx.render, ctx.services.read_apart
+    # Seconds at a million alumni: after the commit, apart, so that nobody else's reply waits (`show_report`
+    # ends the flow and says it all).
+    ctx.after_commit(lambda: prepare_chat_report(read_apart, actor, year, render), show_report)
     return Ended()
 
 
-async def placement_chart_message(ctx: Context, report: FollowUpReport) -> Outgoing:
-    """The chart, drawn in the reader's language and stored for the outbox to send; a sentence when the year
-    has nothing to draw."""
-    chart = await store_placement_chart(ctx.session, report, ctx.render, now=ctx.now)
+async def show_report(ctx: Context, prepared: ChatReport) -> None:
+    """The summary and the chart, once the report is ready; then the menu, as after any flow."""
+    end_flow(ctx)
+    asked = await question_figures(ctx.session, Actor.of(ctx.user), ctx.services.office, ctx.now)
+    ctx.send(say(*chat_summary(prepared.report, ctx.user.locale), "", *question_lines(asked)))
+    ctx.send(await placement_chart_message(ctx, prepared))
+
+
+async def placement_chart_message(ctx: Context, prepared: ChatReport) -> Outgoing:
+    """The chart, stored for the outbox to send; a sentence when the year has nothing to draw."""
+    report = prepared.report
+    chart = await store_placement_chart(ctx.session, prepared, now=ctx.now)
     if chart is None:
         return say(NO_CHART.format(year=str(report.year)))
     return Outgoing(text=(chart_title(report),),

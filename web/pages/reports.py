@@ -3,7 +3,9 @@ its breakdowns and placement chart, its XLSX and CSV downloads, and the year's t
 and admins set here. The figures, files and chart are `services.reports`' (the same as `/laporan` in the chat
 and `python -m bot report`); the targets' rule and audit are `services.targets`'.
 
-The chart is drawn on request, in a thread, by its own address: nothing is cached between requests.
+The chart is drawn on request, in a thread, by its own address: nothing is cached between requests. Every report
+is produced apart (`services.reports.produce_report`) after the request's transaction: the page reads what it
+needs in the transaction, then the report with no connection held, so nobody else's reply waits for it.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from models.applications import OpeningKind
 from models.categories import TrainingCategory
 from models.reports import FollowUpReport, ReportedOpening
 from models.targets import ALL_CATEGORIES
-from services.question_report import how_long, question_figures
+from services.question_report import QuestionFigures, how_long, question_figures
 from services.reports import FILE_TYPES, draw_placement_chart, produce_report, report_download, report_openings
+from services.sign_in import Visit
 from services.targets import EARLIEST_YEAR, MOST_PARTICIPANTS, TargetRefused, check_target, set_target, targets_of_year
 from web.access import reader_locale
 from web.dashboard import HOME, Call, Dashboard, Need
@@ -108,33 +111,52 @@ async def checked_query(dashboard: Dashboard, request: Request, call: Call) -> t
     return query, openings
 
 
-async def report_of(call: Call, query: ReportQuery) -> FollowUpReport:
-    return await produce_report(call.session, call.visit.actor, query.year, query.program_id, kind=query.kind)
+async def report_of(dashboard: Dashboard, visit: Visit, query: ReportQuery) -> FollowUpReport:
+    """The report asked for, produced apart: called after the request's transaction, never inside it."""
+    return await produce_report(dashboard.runtime.services.read_apart, visit.actor, query.year, query.program_id,
+                                kind=query.kind)
 
 
-def translator_for(dashboard: Dashboard, request: Request, call: Call) -> Translator:
-    return dashboard.runtime.catalogs.translator(reader_locale(request, call.visit,
-                                                               dashboard.runtime.catalogs.default))
+def translator_for(dashboard: Dashboard, request: Request, visit: Visit) -> Translator:
+    return dashboard.runtime.catalogs.translator(reader_locale(request, visit, dashboard.runtime.catalogs.default))
 
 
-async def report_page(dashboard: Dashboard, request: Request, call: Call, query: ReportQuery,
-                      openings: list[ReportedOpening], *, status_code: int = 200,
-                      **target_form: object) -> Response:
-    report = await report_of(call, query)
-    render = translator_for(dashboard, request, call)
-    tables = report_tables(report, dashboard.office, render, render.locale)
+@dataclass(slots=True)
+class PageParts:
+    """What the Reports page reads in the request's transaction; the report itself is produced after it."""
+
+    visit: Visit
+    query: ReportQuery
+    openings: list[ReportedOpening]
+    targets: dict[str, int]
+    asked: QuestionFigures
+
+
+async def page_parts(dashboard: Dashboard, call: Call, query: ReportQuery,
+                     openings: list[ReportedOpening]) -> PageParts:
     with_targets = query.kind is OpeningKind.TRAINING
     targets = await targets_of_year(call.session, call.visit.actor, query.year) if with_targets else {}
+    asked = await question_figures(call.session, call.visit.actor, dashboard.office, dashboard.now())
+    return PageParts(call.visit, query, openings, targets, asked)
+
+
+async def report_page(dashboard: Dashboard, request: Request, parts: PageParts, *, status_code: int = 200,
+                      **target_form: object) -> Response:
+    query, openings, targets = parts.query, parts.openings, parts.targets
+    report = await report_of(dashboard, parts.visit, query)
+    render = translator_for(dashboard, request, parts.visit)
+    tables = report_tables(report, dashboard.office, render, render.locale)
+    with_targets = query.kind is OpeningKind.TRAINING
     target_form = {"target_values": {"kategori": ALL_CATEGORIES, "target": ""}, "target_errors": {},
                    **target_form}
     return dashboard.page(
-        request, "reports/report.html", call.visit, status_code=status_code, active="reports", query=query,
+        request, "reports/report.html", parts.visit, status_code=status_code, active="reports", query=query,
         openings=openings, report=report, title=report_title(report), tables=tables, kinds=KINDS,
         chart=query.address(CHART) if has_placement(report) else None, chart_title=chart_title(report),
         downloads={kind: query.address(f"{REPORTS}.{kind}") for kind in FILE_TYPES}, with_targets=with_targets,
         targets=targets, categories=CATEGORIES, most_participants=MOST_PARTICIPANTS,
         saved=request.query_params.get("disimpan") == "1", how_long=how_long,
-        asked=await question_figures(call.session, call.visit.actor, dashboard.office, dashboard.now()),
+        asked=parts.asked,
         **target_form)
 
 
@@ -155,16 +177,16 @@ def routes(dashboard: Dashboard) -> APIRouter:
     @router.get(REPORTS)
     async def report_view(request: Request) -> Response:
         async with dashboard.call(request) as call:
-            query, openings = await checked_query(dashboard, request, call)
-            return await report_page(dashboard, request, call, query, openings)
+            parts = await page_parts(dashboard, call, *await checked_query(dashboard, request, call))
+        return await report_page(dashboard, request, parts)  # after the transaction: no connection held
 
     @router.get(CHART)
     async def chart(request: Request) -> Response:
         async with dashboard.call(request) as call:
             query, _openings = await checked_query(dashboard, request, call)
-            report = await report_of(call, query)
-            render = translator_for(dashboard, request, call)
-        png = await draw_placement_chart(report, render)  # after the transaction: no connection held meanwhile
+            visit = call.visit
+        report = await report_of(dashboard, visit, query)  # after the transaction: no connection held meanwhile
+        png = await draw_placement_chart(report, translator_for(dashboard, request, visit))
         return Response(png, media_type=PNG, headers={"cache-control": "private, no-cache"})
 
     for file_format in FILE_TYPES:
@@ -183,14 +205,18 @@ def routes(dashboard: Dashboard) -> APIRouter:
                 errors["target"] = problem
             if year is None:
                 errors["tahun"] = year_problem(dashboard)
+            refused = None
             if errors or year is None:
                 query = ReportQuery(year=year or last_year(dashboard) - 1)
                 query.values = {"tahun": str(query.year), "jenis": query.kind.value}
                 openings = await report_openings(call.session, call.visit.actor, query.kind, query.year)
-                return await report_page(dashboard, request, call, query, openings, status_code=422,
-                                         target_values=typed, target_errors=errors)
-            await set_target(call.session, call.visit.actor, year, int(typed["target"]), typed["kategori"],
-                             now=dashboard.now())
+                refused = await page_parts(dashboard, call, query, openings)
+            else:
+                await set_target(call.session, call.visit.actor, year, int(typed["target"]), typed["kategori"],
+                                 now=dashboard.now())
+        if refused is not None:
+            return await report_page(dashboard, request, refused, status_code=422, target_values=typed,
+                                     target_errors=errors)
         return RedirectResponse(f"{REPORTS}?{urlencode({'tahun': year, 'disimpan': 1})}#target", status_code=303)
 
     return router
@@ -202,8 +228,9 @@ def download_route(router: APIRouter, dashboard: Dashboard, file_format: str) ->
     async def download(request: Request) -> Response:
         async with dashboard.call(request) as call:
             query, _openings = await checked_query(dashboard, request, call)
-            report = await report_of(call, query)
-            render = translator_for(dashboard, request, call)
+            visit = call.visit
+        report = await report_of(dashboard, visit, query)  # after the transaction: no connection held meanwhile
+        render = translator_for(dashboard, request, visit)
         file = report_download(report, dashboard.office, render, render.locale, file_format)
         return Response(file.content, media_type=file.media_type, headers={
             "content-disposition": f'attachment; filename="{file.name}"', "cache-control": "private, no-cache"})

@@ -2,7 +2,8 @@
 
 Catalogs are read from the `.po` files at start-up (compiled in memory with Babel), so there is no build
 step and no stale `.mo` file. The `.po` files are package data of `locales` (a package with no code), read
-through `importlib.resources`: an installed wheel finds them wherever it is installed, with no source checkout. Dates render as "2 Februari 2026" and money as "Rp3.500.000".
+through `importlib.resources`: an installed wheel finds them wherever it is installed, with no source checkout.
+Dates render as "2 Februari 2026" and money as "Rp3.500.000".
 """
 
 from __future__ import annotations

@@ -98,8 +98,9 @@ def test_compose_runs_postgres_redis_a_migration_and_a_scalable_bot() -> None:
 
 def test_docker_compose_accepts_the_file(tmp_path: Path) -> None:
     docker = shutil.which("docker")
-    version = docker and subprocess.run([docker, "compose", "version"], capture_output=True, check=False, timeout=60)
-    if not docker or version is None or version.returncode != 0:
+    version = None if docker is None else subprocess.run([docker, "compose", "version"], capture_output=True,
+                                                         check=False, timeout=60)
+    if docker is None or version is None or version.returncode != 0:
         pytest.skip("the Docker Compose plugin is not installed here (`docker compose version` fails); "
                     "compose.yaml is checked by parsing it only")
     shutil.copy(ROOT / "compose.yaml", tmp_path / "compose.yaml")

@@ -12,10 +12,13 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from redis.asyncio import Redis
 
+from bot.channels.base import Channel, Connection
 from bot.leader import LeaderLock, while_leader
+from bot.serve import listen_alone
 from tests.test_shared_rate import REDIS_URL, redis_clients, unique
 
 __all__ = ["redis_clients"]  # the fixture, imported for these tests
@@ -110,4 +113,40 @@ async def test_only_one_of_two_leads_and_a_lost_hold_stops_the_work(redis_client
 
 async def _either(*replicas: Follower) -> None:
     while not any(replica.leads.is_set() for replica in replicas):
+        await asyncio.sleep(0.05)
+
+
+async def test_serve_long_polls_in_the_replica_that_leads_and_alone_without_redis(
+        redis_clients: Callable[[], Redis]) -> None:
+    listening: list[str] = []
+
+    def replica(name: str) -> Connection:
+        async def listen(stop: asyncio.Event) -> None:
+            listening.append(name)
+            await stop.wait()
+            listening.remove(name)
+
+        return Connection(cast(Channel, None), served=[polling], listen=listen)
+
+    polling = unique("long polling")
+    alone = replica("alone")
+    assert listen_alone(alone, None) is alone.listen, "one process without Redis: it polls, no lock"
+
+    stops = [asyncio.Event(), asyncio.Event()]
+    replicas = [asyncio.ensure_future(listen_alone(replica(name), redis_clients())(stop))
+                for name, stop in zip(("first", "second"), stops, strict=True)]
+    try:
+        await asyncio.wait_for(_until(lambda: bool(listening)), 10)
+        await asyncio.sleep(0.5)
+        assert len(listening) == 1, f"exactly one replica polls: {listening}"
+    finally:
+        for stop in stops:
+            stop.set()
+        await asyncio.wait_for(asyncio.gather(*replicas), 15)
+    assert listening == []
+    assert await redis_clients().get(f"sahabat-kerja:leader:{polling}") is None, "released on the way out"
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    while not condition():
         await asyncio.sleep(0.05)

@@ -1,23 +1,30 @@
 # Two commands matter: `make run` (set up and start the bot) and `make test` (ruff, strict mypy and the whole
-# suite, as CI runs it). While working: `make format`, `make migration MESSAGE="add x"`.
+# suite, as CI runs it). While working: `make format`, `make migration MESSAGE="add x"`, `make lock`.
+# Both install the exact versions of the lock (requirements/runtime.txt, requirements/dev.txt: hashed pins, made by
+# `make lock`), then the project itself without dependencies, so every checkout, CI and the image run the same code.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+# The lock is resolved for every platform (--universal) and Python 3.11, the version of CI and the image.
+LOCK := $(VENV)/bin/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 --generate-hashes
 
-.PHONY: run test lint typecheck pytest format migration bench locales clean
+.PHONY: run test lint typecheck pytest format migration bench locales lock clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 
-$(RUNTIME_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+$(RUNTIME_STAMP): requirements/runtime.txt pyproject.toml | $(VENV)/bin/python
+	$(PIP) --require-hashes -r requirements/runtime.txt
+	$(PIP) --no-deps -e .
 	touch $@
 
-$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+$(DEV_STAMP): requirements/dev.txt requirements/runtime.txt pyproject.toml | $(VENV)/bin/python
+	$(PIP) --require-hashes -r requirements/dev.txt
+	$(PIP) --no-deps -e .
 	touch $(RUNTIME_STAMP) $@
 
 run: $(RUNTIME_STAMP)  ## migrate the database, load the demo data once, start the bot
@@ -56,6 +63,11 @@ locales: $(DEV_STAMP)  ## re-extract messages and merge them into locales/*/LC_M
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output --omit-header \
 		-o locales/messages.pot .
 	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --width 110 --no-fuzzy-matching --ignore-obsolete
+
+lock: $(DEV_STAMP)  ## refresh the lock after editing pyproject.toml; UPGRADE="--upgrade-package aiogram" or --upgrade
+	$(LOCK) $(UPGRADE) -o requirements/runtime.txt
+	$(LOCK) $(UPGRADE) --extra dev -c requirements/runtime.txt -o requirements/dev.txt
+	@echo "lock refreshed: review 'git diff requirements/', then make test"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from importlib.resources import files
 from logging.config import fileConfig
 from pathlib import Path
 
@@ -26,8 +27,10 @@ from models.crypto import NikCipher
 from models.db import create_engine
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-MIGRATIONS_DIR = PROJECT_DIR / "models" / "migrations"
+MIGRATIONS_DIR = Path(str(files("models"))) / "migrations"
+"""The revisions are package data of `models`: an installed wheel migrates with no source checkout."""
 ALEMBIC_INI = PROJECT_DIR / "alembic.ini"
+"""Only a checkout has it (for the `alembic` command); an installed package runs without it."""
 MIGRATION_LOCK_KEY = 7_301_2026
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import uvicorn
@@ -19,6 +19,7 @@ from bot.channels.base import ChannelSettings, ChannelStartError, Connection
 from bot.channels.registry import CHANNELS, ChannelKind, configured
 from bot.engine.channel_port import RuntimePort
 from bot.engine.runtime import Runtime
+from bot.leader import LeaderLock, while_leader
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.webhooks import create_app
@@ -42,7 +43,7 @@ async def serve(settings: Settings) -> int:
             return error.exit_code
         scheduler = Scheduler(runtime)
         scheduler.start()
-        return await _serve_channels(settings, connections, runtime)
+        return await _serve_channels(settings, connections, runtime, redis)
     finally:
         if scheduler is not None:
             await scheduler.stop()
@@ -110,14 +111,31 @@ def dashboard_notice(settings: Settings) -> str:
             f"python -m bot staff login-link NAME)")
 
 
-async def _serve_channels(settings: Settings, connections: Sequence[Connection], runtime: Runtime) -> int:
+def listen_alone(connection: Connection, redis: Redis | None) -> Callable[[asyncio.Event], Awaitable[None]]:
+    """The connection's listening (Telegram's long polling), in one replica only: with Redis (several replicas)
+    while this one holds the lead (`bot.leader`); without Redis there is one process, which listens."""
+    assert connection.listen is not None
+    listen = connection.listen
+    if redis is None:
+        return listen
+    lock = LeaderLock(redis, f"sahabat-kerja:leader:{connection.served[0]}")
+
+    async def as_leader(stop: asyncio.Event) -> None:
+        await while_leader(lock, listen, stop)
+
+    return as_leader
+
+
+async def _serve_channels(settings: Settings, connections: Sequence[Connection], runtime: Runtime,
+                          redis: Redis | None = None) -> int:
     routes = [router for connection in connections for router in connection.routes]
     on_the_web = ", ".join(name for connection in connections if connection.routes for name in connection.served)
     on_their_own = ", ".join(name for connection in connections if not connection.routes for name in connection.served)
     served = ", ".join(part for part in (on_the_web, on_their_own) if part)
     print(f"Serving {served}; {dashboard_notice(settings)}", file=sys.stderr)
     stop = asyncio.Event()
-    listening = [asyncio.ensure_future(connection.listen(stop)) for connection in connections if connection.listen]
+    listening = [asyncio.ensure_future(listen_alone(connection, redis)(stop))
+                 for connection in connections if connection.listen]
     try:
         await web_server(settings, runtime, routes).serve()  # until SIGTERM or Ctrl-C, which uvicorn catches
     finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from typing import TYPE_CHECKING
 
@@ -70,11 +72,34 @@ async def run(settings: Settings) -> int:
         from bot.serve import serve  # noqa: PLC0415 (the web server and its imports only when a channel needs them)
 
         return await serve(settings)
+    if nobody_can_type():
+        print(NO_CHANNEL_NO_TERMINAL, file=sys.stderr)
+        return 78  # EX_CONFIG: a setting is missing; a restart cannot help
     from bot.serve import dashboard_notice  # noqa: PLC0415 (as above)
 
     print("No channel credentials configured: starting the console chat. Type /help for help, Ctrl-D to leave.",
           dashboard_notice(settings), sep="\n", file=sys.stderr)
     return await chat(settings, CONSOLE, None, with_dashboard=True)
+
+
+NO_CHANNEL_NO_TERMINAL = ("Configuration error: no channel configured (TELEGRAM_BOT_TOKEN or WHATSAPP_TOKEN, see "
+                          ".env.example) and no terminal for the console chat; stopping.")
+
+
+def nobody_can_type() -> bool:
+    """Whether the console chat could never hear anyone: standard input is closed or is /dev/null, as for a
+    container without `-i` or a systemd service. Then `run` without a channel stops with one line instead of
+    chatting with nobody (and, under a restart policy, starting again forever). A terminal is a person and a pipe
+    or a file is a script feeding the chat (`printf '...' | python -m bot run`): both chat as before."""
+    try:
+        given = os.fstat(sys.stdin.fileno())
+    except (AttributeError, OSError, ValueError):  # no sys.stdin, or descriptor 0 closed
+        return True
+    try:
+        null = os.stat(os.devnull)
+    except OSError:
+        return False
+    return stat.S_ISCHR(given.st_mode) and given.st_rdev == null.st_rdev
 
 
 async def chat(settings: Settings, user: str, lang: str | None, *, with_dashboard: bool = False) -> int:

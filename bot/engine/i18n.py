@@ -1,7 +1,9 @@
 """Translation and formatting in the reader's language, from the gettext catalogs under `locales/`.
 
 Catalogs are read from the `.po` files at start-up (compiled in memory with Babel), so there is no build
-step and no stale `.mo` file. Dates render as "2 Februari 2026" and money as "Rp3.500.000".
+step and no stale `.mo` file. The `.po` files are package data of `locales` (a package with no code), read
+through `importlib.resources`: an installed wheel finds them wherever it is installed, with no source checkout.
+Dates render as "2 Februari 2026" and money as "Rp3.500.000".
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import io
 from datetime import date, datetime, time
 from decimal import Decimal
+from importlib.resources import files
 from pathlib import Path
 
 from babel.dates import format_date, format_skeleton, get_day_names, get_month_names
@@ -19,7 +22,8 @@ from babel.support import Translations
 
 from bot.engine.messages import ClockTime, Items, MonthName, Msg, Rupiah, Weekday
 
-LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
+LOCALES_DIR = Path(str(files("locales")))
+"""Where the catalogs are: the `locales` package, a plain directory in a checkout and in an installed wheel."""
 DOMAIN = "messages"
 SUPPORTED_LOCALES = ("id", "en")
 """The languages the catalogs speak, the default first."""

@@ -36,12 +36,31 @@ def has_placement(report: FollowUpReport) -> bool:
     return any(row.responded for row in _bars(report))
 
 
+CHART_BARS = 30
+"""The most bars a chart shows: a picture of 240 programs is 109 inches tall, unreadable on a phone and a dozen
+seconds to draw. Beyond this, the programs (or companies) with the most answers are drawn and the title says so;
+the report's tables list them all."""
+
+
+def charted(rows: list[ReportRow]) -> list[ReportRow]:
+    """The rows a chart draws: all of them up to `CHART_BARS`, else those with the most answers, in report order."""
+    if len(rows) <= CHART_BARS:
+        return rows
+    chosen = {id(row) for row in sorted(rows, key=lambda row: row.responded, reverse=True)[:CHART_BARS]}
+    return [row for row in rows if id(row) in chosen]
+
+
 def chart_drawing(report: FollowUpReport, render: Render) -> dict[str, Any]:
     """What `documents.report_files.placement_chart` draws, in words already rendered: plain values, which a
     process of its own can be given (`services.reports.draw_placement_chart`)."""
-    programs = _bars(report)
+    every = _bars(report)
+    programs = charted(every)
+    title = render(chart_title(report))
+    if len(programs) < len(every):
+        title += "\n" + render(_("the {shown} with the most answers, of {total}").format(
+            shown=str(len(programs)), total=str(len(every))))
     return {
-        "title": render(chart_title(report)),
+        "title": title,
         "programs": [row.label for row in programs],
         "formal": [100 * row.formal / row.responded if row.responded else 0 for row in programs],
         "informal": [100 * row.informal / row.responded if row.responded else 0 for row in programs],

@@ -91,7 +91,7 @@ async def test_a_whole_run_logs_no_phone_number_or_nik(
             await siti.send(text)
         assert f"Apakah +{WA_ID} nomor yang dapat dihubungi?" in siti.text
         wa.fail_next(8, status=500)  # a delivery that fails: WARNING lines about it
-        await siti.tap("Ya, nomor ini")
+        await siti.tap("Ya, nomor ini", answered=False)
         await siti.post(hooks.status_update(hooks.new_wamid(), "failed", WA_ID))  # Meta: "could not deliver"
     await bot.stop()
     log = bot.log.read_text()

@@ -127,3 +127,27 @@ def test_a_picture_stands_alone_in_the_replies_and_never_replaces_a_page(runtime
     with pytest.raises(ValueError, match="cannot also offer options"):
         Outgoing(text=("Chart",), image=image, options=(Option("a", "A"),))
 
+
+
+def test_a_chart_of_many_programs_draws_those_with_the_most_answers_and_says_so() -> None:
+    from documents.report_chart import CHART_BARS, chart_drawing  # noqa: PLC0415
+    from models.applications import OpeningKind  # noqa: PLC0415
+    from models.reports import PROGRAM, FollowUpReport, ReportRow  # noqa: PLC0415
+
+    def row(number: int) -> ReportRow:
+        return ReportRow(str(number), f"Program {number}", participants=100, completers=90, asked=80,
+                         responded=number % 50, formal=0, informal=0, wub=0, jobs_created=0, equipment_answered=0,
+                         equipment_in_use=0)
+
+    rows = [row(number) for number in range(240)]
+    report = FollowUpReport(year=2025, program_id=None, total=row(0), breakdowns={PROGRAM: rows},
+                            kind=OpeningKind.TRAINING)
+    drawn = chart_drawing(report, str)
+    assert len(drawn["programs"]) == CHART_BARS
+    fewest_drawn = min(number % 50 for number in range(240) if f"Program {number}" in drawn["programs"])
+    assert fewest_drawn >= max(number % 50 for number in range(240) if f"Program {number}" not in drawn["programs"])
+    assert drawn["programs"] == sorted(drawn["programs"], key=lambda label: int(label.split()[1])), "report order"
+    assert "30" in drawn["title"] and "240" in drawn["title"]
+    few = chart_drawing(FollowUpReport(year=2025, program_id=None, total=row(0), breakdowns={PROGRAM: rows[:5]}),
+                        str)
+    assert len(few["programs"]) == 5 and "\n" not in few["title"]

@@ -74,13 +74,17 @@ class WhatsAppUser:
                 for r in s["rows"]]
 
     async def post(self, payload: dict[str, Any]) -> None:
-        """Send `payload` as Meta would. Served in-process (`app` set), the replies are sent before the post
-        returns; from a real process they follow Meta's 200, so wait for the first of them."""
-        before = len(self.wa.sent_to(self.wa_id))
+        """Send `payload` as Meta would (a message, a status) and check Meta's answer."""
         raw, headers = hooks.signed_webhook(payload, self.wa.app_secret)
         answer = await self.http.post(WEBHOOK_PATH, content=raw, headers=headers)
         assert answer.status_code == 200
-        if self.app is None:
+
+    async def write(self, payload: dict[str, Any], *, answered: bool = True) -> None:
+        """Post a message of the user's and have its replies. Served in-process (`app` set) they are sent before
+        the post returns; from a real process they follow Meta's 200, so wait for all of them."""
+        before = len(self.wa.sent_to(self.wa_id))
+        await self.post(payload)
+        if self.app is None and answered:
             await wait_for(lambda: len(self.wa.sent_to(self.wa_id)) > before, what="the bot's reply on WhatsApp")
             settled = -1
             while settled != len(self.wa.sent_to(self.wa_id)):  # a reply of several messages: all of them
@@ -88,21 +92,22 @@ class WhatsAppUser:
                 await asyncio.sleep(0.3)
 
     async def send(self, text: str) -> None:
-        await self.post(hooks.text_message(self.wa_id, text))
+        await self.write(hooks.text_message(self.wa_id, text))
 
-    async def tap(self, label: str) -> None:
-        """Tap `label`, following the list's "more" row to later pages as a person would."""
+    async def tap(self, label: str, *, answered: bool = True) -> None:
+        """Tap `label`, following the list's "more" row to later pages as a person would (`answered`: False when
+        the reply is not expected to reach the user now, say while the Graph API fails)."""
         for _page in range(10):
             kind = self.last["interactive"]["type"]
             build = hooks.button_reply if kind == "button" else hooks.list_reply
             for row_id, title, description in self.choices():
                 if label in (title, description) or title.endswith(f" {label}"):
-                    await self.post(build(self.wa_id, row_id, title))
+                    await self.write(build(self.wa_id, row_id, title), answered=answered)
                     return
             more = [(row_id, title) for row_id, title, _d in self.choices() if row_id.startswith("wa:more:")]
             if not more:
                 break
-            await self.post(build(self.wa_id, *more[0]))
+            await self.write(build(self.wa_id, *more[0]))
         raise AssertionError(f"no choice {label!r}; offered {self.choices()}")
 
 

@@ -34,8 +34,10 @@ __all__ = ["LARGEST_BODY", "DashboardConfig", "mount_dashboard"]
 PAGES = (sign_in, overview, opening_edits, openings, applicants, job_seekers, reports, broadcast_compose,
          broadcasts, inbox, inbox_files, canned_answers, staff, audit)
 STATIC_PATH = "/static"
-LARGEST_BODY = max(opening_edits.MAX_UPLOAD_BYTES, inbox_files.UPLOAD_LIMIT) + MAX_FORM_BYTES
-"""No page takes a larger body (each page checks its own, smaller limit too)."""
+LARGEST_BODY = 2 * (max(opening_edits.MAX_UPLOAD_BYTES, inbox_files.UPLOAD_LIMIT) + MAX_FORM_BYTES)
+"""What the body limit in front of the whole app (`bot.body_limit`) lets through to a page: twice the largest body
+any page takes, so that a file a little too large reaches its page, which refuses it unread in the reader's
+language beside the form; only what no page would take is cut off with a bare 413."""
 
 
 def mount_dashboard(app: FastAPI, runtime: Runtime, config: DashboardConfig) -> None:

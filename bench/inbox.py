@@ -19,10 +19,6 @@ Usage: python bench/inbox.py [--tickets 10000] [--samples 200] [--messages 100] 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import os
-import platform
 import random
 import sys
 import time
@@ -38,7 +34,7 @@ from sqlalchemy import insert, text  # noqa: E402
 from bench.catalog import NOW, fill  # noqa: E402
 from bench.databases import prepare_database  # noqa: E402
 from bench.dialog import NullChannel  # noqa: E402
-from bench.web import measure_pages, percentile_ms, sign_in  # noqa: E402
+from bench.web import measure_pages, on_each_backend, percentile_ms, sign_in  # noqa: E402
 from bot.engine.messages import Incoming  # noqa: E402
 from bot.engine.runtime import Runtime  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
@@ -155,15 +151,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=100)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    results = []
-    for backend in backends:
-        result = asyncio.run(run_backend(backend, tickets=args.tickets, samples=args.samples,
-                                         messages=args.messages))
-        result["machine"] = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
-        result["load_average"] = [round(load, 2) for load in os.getloadavg()]
-        print(json.dumps(result), flush=True)
-        results.append(result)
+    results = on_each_backend(args.backend, lambda backend: run_backend(
+        backend, tickets=args.tickets, samples=args.samples, messages=args.messages))
     for result in results:
         slowest = max(float(value) for name, value in result.items()  # type: ignore[arg-type]
                       if name.startswith("inbox_") and name.endswith("_p99_ms"))

@@ -24,8 +24,9 @@ import platform
 import random
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -169,6 +170,20 @@ async def run_backend(backend: str, *, users: int, openings: int, applicants: in
             "samples": samples, "fill_seconds": round(filled, 1), **figures, "bulk_move_s": round(moved_s, 3)}
 
 
+def on_each_backend(choice: str, run: Callable[[str], Coroutine[Any, Any, dict[str, object]]],
+                    ) -> list[dict[str, object]]:
+    """Run the bench on SQLite, PostgreSQL or both (`choice`), printing each result as a JSON line stamped with
+    the machine and its load average; the dashboard benches (this one, bench/inbox.py) share it."""
+    results = []
+    for backend in ["sqlite", "postgresql"] if choice == "both" else [choice]:
+        result = asyncio.run(run(backend))
+        result["machine"] = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
+        result["load_average"] = [round(load, 2) for load in os.getloadavg()]
+        print(json.dumps(result), flush=True)
+        results.append(result)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--users", type=int, default=100_000)
@@ -178,15 +193,9 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    results = []
-    for backend in backends:
-        result = asyncio.run(run_backend(backend, users=args.users, openings=args.openings,
-                                         applicants=args.applicants, move=args.move, samples=args.samples))
-        result["machine"] = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
-        result["load_average"] = [round(load, 2) for load in os.getloadavg()]
-        print(json.dumps(result), flush=True)
-        results.append(result)
+    results = on_each_backend(args.backend, lambda backend: run_backend(
+        backend, users=args.users, openings=args.openings, applicants=args.applicants, move=args.move,
+        samples=args.samples))
     for result in results:
         slowest = max(float(value) for name, value in result.items()  # type: ignore[arg-type]
                       if name.endswith("_p99_ms"))

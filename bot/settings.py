@@ -7,6 +7,7 @@ environment anywhere else. On first run the NIK encryption key is generated into
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
+from documents.chat_links import NotALinkTarget, telegram_username, whatsapp_digits
 from models.crypto import NikCipher
 from models.regions import DEFAULT_REGION_FILE
 
@@ -53,6 +55,10 @@ class Settings(BaseSettings):
     web_public_url: str | None = None
     """The dashboard's address as staff open it (https://kerja.example.go.id); sign-in links start with it.
     Default: http://WEB_HOST:WEB_PORT (127.0.0.1 for 0.0.0.0)."""
+    telegram_bot_username: str | None = None
+    """The bot's public username (DisnakerTabalongBot) for t.me links and the poster's QR code."""
+    whatsapp_public_number: str | None = None
+    """The number people message the bot at (+62 811 5000 1234), for wa.me links and the poster's QR code."""
     whatsapp_token: SecretStr | None = None
     whatsapp_phone_number_id: str | None = None
     whatsapp_app_secret: SecretStr | None = None
@@ -100,6 +106,16 @@ class Settings(BaseSettings):
             raise ValueError("is not a time zone name such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura") from error
         return value
 
+    @field_validator("telegram_bot_username")
+    @classmethod
+    def _bot_username(cls, value: str | None) -> str | None:
+        return _link_target(telegram_username, value)
+
+    @field_validator("whatsapp_public_number")
+    @classmethod
+    def _public_number(cls, value: str | None) -> str | None:
+        return _link_target(whatsapp_digits, value)
+
     @field_validator("nik_encryption_key")
     @classmethod
     def _fernet_key(cls, value: SecretStr) -> SecretStr:
@@ -113,6 +129,15 @@ class Settings(BaseSettings):
             return self.web_public_url.rstrip("/")
         host = "127.0.0.1" if self.web_host in ("0.0.0.0", "::", "") else self.web_host
         return f"http://{host}:{self.web_port}"
+
+
+def _link_target(check: Callable[[str], str], value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return check(value)
+    except NotALinkTarget as error:
+        raise ValueError(str(error)) from error
 
 
 class SettingsError(Exception):

@@ -13,6 +13,7 @@ from bot.engine.dispatcher import Dispatcher
 from bot.engine.i18n import SUPPORTED_LOCALES, Catalogs
 from bot.engine.runtime import Runtime
 from bot.settings import Settings
+from documents.chat_links import ChatLinks
 from handlers.context import Services
 from models.base import utcnow
 from models.crypto import NikCipher
@@ -58,6 +59,7 @@ def build_runtime(
         phone_number_channels=frozenset(kind.name for kind in CHANNELS.values() if kind.addresses_are_phone_numbers),
         foreign_phones_allowed=settings.foreign_phones_allowed,
         dashboard_url=settings.dashboard_url,
+        chat_links=ChatLinks(settings.whatsapp_public_number, settings.telegram_bot_username),
     )
     flood = flood or FloodLimit(settings.flood_messages, timedelta(seconds=settings.flood_window_seconds),
                                 frozenset(kind.name for kind in CHANNELS.values() if kind.connect))

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.messages import Msg, Outgoing
+from documents.chat_links import ChatLinks
 from models.conversations import Conversation
 from models.crypto import NikCipher
 from models.db import ReadApart
@@ -40,6 +41,8 @@ class Services:
     foreign_phones_allowed: bool = False
     dashboard_url: str = ""
     """Where staff open the dashboard; `/masuk` sends a sign-in link starting with it."""
+    chat_links: ChatLinks = ChatLinks()
+    """The bot's public WhatsApp number and Telegram username, for click-to-chat links and the poster."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | chat | db | seed-demo | staff | import | export | report | target |
+"""Command line: `python -m bot run | chat | db | seed-demo | staff | import | export | report | poster | target |
 follow-up-plan`.
 
 Each command loads settings (one clear line and exit code 2 when they are wrong), builds a runtime, does its
@@ -64,6 +64,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             case "run":
                 return await process.run(settings)
         return await process.chat(settings, args.user, args.lang)
+    if args.command == "poster":
+        from bot.cli.poster import write_poster
+
+        return await write_poster(settings, args.opening, args.locale, args.out)
     from bot.cli import office
 
     match args.command:

@@ -59,6 +59,7 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--output", type=Path, help="file to write (md without it: printed)")
     report.add_argument("--chart", type=Path, help="PNG of placement by program (default: beside --output)")
     report.add_argument("--lang", choices=SUPPORTED_LOCALES, help="language of the report (default: DEFAULT_LOCALE)")
+    _poster(commands)
     target = commands.add_parser("target", help="the office's yearly training target (participants)")
     target_commands = target.add_subparsers(dest="target_command", required=True)
     set_target_parser = target_commands.add_parser("set", help="set the target of a year")
@@ -70,3 +71,12 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("program", type=int, help="the training program's number")
     plan.add_argument("plan", help='e.g. \'{"first_after_months": 3, "every_months": 3, "until_months": 12}\'')
     return root
+
+
+def _poster(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    poster = commands.add_parser("poster", help="the office's printable poster with QR codes to chat with the bot "
+                                                "(A4 PDF and PNG)")
+    poster.add_argument("--opening", metavar="CODE", help="a poster for one opening, by its code (t12, a3)")
+    poster.add_argument("--locale", choices=SUPPORTED_LOCALES, help="its language (default: DEFAULT_LOCALE)")
+    poster.add_argument("--out", type=Path, default=Path(), metavar="DIR",
+                        help="the folder to write poster.pdf and poster.png in (default: here)")

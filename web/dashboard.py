@@ -66,6 +66,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("reports", _("Reports"), f"{HOME}/laporan", Need.VIEW),
     NavEntry("broadcasts", _("Broadcasts"), f"{HOME}/siaran", Need.VIEW),
     NavEntry("inbox", _("Messages"), f"{HOME}/pesan", Need.VIEW),
+    NavEntry("poster", _("Poster"), f"{HOME}/poster", Need.VIEW),
     NavEntry("staff", _("Staff"), f"{HOME}/staf", Need.ADMIN),
     NavEntry("audit", _("Audit"), f"{HOME}/audit", Need.ADMIN),
 )

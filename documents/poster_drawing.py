@@ -247,7 +247,7 @@ def png(poster: Poster) -> bytes:
         else:
             _png_code(image, shape, scale)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")  # optimize=True: 5 % smaller, 2.5 times slower
     return buffer.getvalue()
 
 

@@ -33,6 +33,10 @@ QUIET_ZONE = 4  # modules of white around a QR code, as the standard asks
 INK, SOFT, WHITE, PANEL = "#13263a", "#3f4a55", "#ffffff", "#eef4f3"
 BRAND = "#0f5c59"
 APP_COLOURS = {"WhatsApp": "#128c4a", "Telegram": "#1f7fc0"}
+TEXT_SCALES = (1.0, 0.85, 0.7)
+SMALLEST_CODE = 120.0
+"""Points (42 mm): below this the words are set smaller rather than the codes; read from a notice board at
+arm's length, a code of 33 modules then has 1.3 mm modules."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +83,7 @@ def font_file(bold: bool) -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / f"{FONTS[bold]}.ttf"
 
 
-def _width(text: str, size: float, bold: bool) -> float:
+def text_width(text: str, size: float, bold: bool) -> float:
     _register_fonts()
     return float(pdfmetrics.stringWidth(text, FONTS[bold], size))
 
@@ -95,12 +99,12 @@ def wrap(text: str, size: float, width: float, *, bold: bool = False) -> list[st
     lines: list[str] = []
     for word in text.split():
         candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and _width(candidate, size, bold) <= width:
+        if lines and text_width(candidate, size, bold) <= width:
             lines[-1] = candidate
             continue
         rest = word
-        while _width(rest, size, bold) > width and len(rest) > 1:
-            cut = max(n for n in range(1, len(rest) + 1) if _width(rest[:n], size, bold) <= width or n == 1)
+        while text_width(rest, size, bold) > width and len(rest) > 1:
+            cut = max(n for n in range(1, len(rest) + 1) if text_width(rest[:n], size, bold) <= width or n == 1)
             lines.append(rest[:cut])
             rest = rest[cut:]
         lines.append(rest)
@@ -116,7 +120,10 @@ class _Column:
     def text(self, text: str, size: float, *, colour: str = INK, bold: bool = False, centred: bool = False,
              most: int = 6, after: float = 0) -> None:
         x = self.x + self.width / 2 if centred else self.x
-        for line in wrap(text, size, self.width, bold=bold)[:most]:
+        lines = wrap(text, size, self.width, bold=bold)
+        if len(lines) > most:  # cut, and seen to be cut
+            lines = [*lines[:most - 1], _shortened(f"{lines[most - 1]}…", size, self.width, bold)]
+        for line in lines:
             self.y += size * 1.25
             self.shapes.append(Line(x, self.y - size * 0.25, line, size, colour, bold, centred))
         self.y += after
@@ -124,20 +131,23 @@ class _Column:
 
 def layout(poster: Poster) -> list[Shape]:
     """The page, top to bottom: the office band, headline, sentence, the opening's facts, the QR panels (as large
-    as the space left allows, 100 to 210 points) and the office's address at the foot."""
-    shapes: list[Shape] = []
-    inner = WIDTH - 2 * MARGIN
-    band = _Column(MARGIN + 22, MARGIN + 10, inner - 44, [])
-    band.text(poster.kicker.upper(), 12, colour="#cfe7e4", bold=True, after=4)
-    band.text(poster.office, 22, colour=WHITE, bold=True, most=2, after=16)
-    shapes += [Box(MARGIN, MARGIN, inner, band.y - MARGIN, BRAND, 12), *band.shapes]
-    body = _Column(MARGIN, band.y + 14, inner, shapes)
-    body.text(poster.headline, 30, bold=True, most=3, after=8)
-    body.text(poster.about, 15, colour=SOFT, most=4, after=8)
-    for detail in poster.details:
-        body.text(detail, 13, most=2, after=2)
-    foot = _foot(poster, shapes)
-    _panels(poster.codes, body.y + 18, foot - 16, shapes)
+    as the space left allows) and the office's address at the foot. When long words leave the codes too little
+    room, the words are set smaller, down to 70 %."""
+    for scale in TEXT_SCALES:
+        shapes: list[Shape] = []
+        inner = WIDTH - 2 * MARGIN
+        band = _Column(MARGIN + 22, MARGIN + 10, inner - 44, [])
+        band.text(poster.kicker.upper(), 12, colour="#cfe7e4", bold=True, most=1, after=4)
+        band.text(poster.office, 22 * scale, colour=WHITE, bold=True, most=2, after=16)
+        shapes += [Box(MARGIN, MARGIN, inner, band.y - MARGIN, BRAND, 12), *band.shapes]
+        body = _Column(MARGIN, band.y + 14, inner, shapes)
+        body.text(poster.headline, 30 * scale, bold=True, most=3, after=8)
+        body.text(poster.about, 15 * scale, colour=SOFT, most=4, after=8)
+        for detail in poster.details:
+            body.text(detail, 13 * scale, most=2, after=2)
+        foot = _foot(poster, shapes)
+        if _panels(poster.codes, body.y + 18, foot - 16, shapes, squeeze=scale == TEXT_SCALES[-1]):
+            break
     return shapes
 
 
@@ -150,7 +160,9 @@ def _foot(poster: Poster, shapes: list[Shape]) -> float:
     return top
 
 
-def _panels(codes: tuple[PosterCode, ...], top: float, bottom: float, shapes: list[Shape]) -> None:
+def _panels(codes: tuple[PosterCode, ...], top: float, bottom: float, shapes: list[Shape], *, squeeze: bool) -> bool:
+    """The QR panels between `top` and `bottom`, each code 230 points at most; False (nothing drawn) when the
+    codes would be smaller than `SMALLEST_CODE`, unless `squeeze`d."""
     inner = WIDTH - 2 * MARGIN
     gap = 20
     width = (inner - gap) / 2 if len(codes) > 1 else inner * 0.6
@@ -159,7 +171,10 @@ def _panels(codes: tuple[PosterCode, ...], top: float, bottom: float, shapes: li
     texts = [(wrap(code.how, 12, width - 24), wrap(code.url.removeprefix("https://"), link_size, width - 24))
              for code in codes]
     words = max(len(how) * 15 + len(url) * (link_size + 3) for how, url in texts)
-    size = max(100.0, min(230.0, width - 24, bottom - top - 32 - 36 - words))
+    size = min(230.0, width - 24, bottom - top - 32 - 36 - words)
+    if size < SMALLEST_CODE and not squeeze:
+        return False
+    size = max(size, SMALLEST_CODE * 0.8)
     height = 32 + size + 16 + words + 14
     top += max(0.0, (bottom - top - height) / 2)
     for n, (code, (how, url)) in enumerate(zip(codes, texts, strict=True)):
@@ -176,11 +191,18 @@ def _panels(codes: tuple[PosterCode, ...], top: float, bottom: float, shapes: li
         for line in url:
             y += link_size + 3
             shapes.append(Line(centre, y - 3, line, link_size, APP_COLOURS.get(code.app, INK), False, True))
+    return True
+
+
+def _shortened(line: str, size: float, width: float, bold: bool) -> str:
+    while len(line) > 1 and text_width(line, size, bold) > width:
+        line = f"{line[:-2].rstrip()}…"
+    return line
 
 
 def _fitting(text: str, width: float) -> float:
     """The largest size from 11 points down to 8 at which `text` fits on one line (8 then wraps)."""
-    return next((size for size in (11.0, 10.0, 9.0) if _width(text, size, False) <= width), 8.0)
+    return next((size for size in (11.0, 10.0, 9.0) if text_width(text, size, False) <= width), 8.0)
 
 
 def pdf(poster: Poster) -> bytes:

@@ -4,21 +4,38 @@ poster carries Telegram alone and says so, without either it is refused in one l
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 import segno
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from bot.engine.i18n import SUPPORTED_LOCALES, Catalogs
 from bot.engine.runtime import Runtime
 from documents.chat_links import ChatLinks
-from documents.poster import NoChatLinks, Poster, poster
-from documents.poster_drawing import PNG_DPI, QUIET_ZONE, Code, layout, pdf, png
+from documents.poster import NoChatLinks, OpeningFacts, Poster, PosterCode, poster
+from documents.poster_drawing import (
+    HEIGHT,
+    MARGIN,
+    PNG_DPI,
+    QUIET_ZONE,
+    WIDTH,
+    Box,
+    Code,
+    Line,
+    layout,
+    pdf,
+    png,
+    text_width,
+)
 from models.applications import OpeningKind, OpeningRef
 from models.regions import DEFAULT_REGION_FILE, load_office
 from services.permissions import Actor
@@ -146,3 +163,52 @@ def test_the_command_writes_both_files_and_says_what_is_missing(tmp_path: Path) 
     assert nothing.returncode == 2
     assert nothing.stderr.splitlines()[-1] == ("No poster: set WHATSAPP_PUBLIC_NUMBER or TELEGRAM_BOT_USERNAME: "
                                                "the poster has nothing to scan")
+
+
+WORDS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=200)
+
+
+def inside_the_margins(shapes: list[Box | Line | Code]) -> None:
+    """Everything within the margins, and nothing below the line above the office's address but that address."""
+    foot = next(shape.y for shape in shapes if isinstance(shape, Box) and shape.height == 1)
+    for shape in shapes:
+        if isinstance(shape, Line):
+            width = text_width(shape.text, shape.size, shape.bold)
+            left = shape.x - width / 2 if shape.centred else shape.x
+            assert left >= MARGIN - 0.01 and left + width <= WIDTH - MARGIN + 0.01, shape
+            assert MARGIN <= shape.y - shape.size <= HEIGHT - MARGIN, shape
+            assert shape.y < foot or shape.size == 11, shape
+        else:
+            assert shape.x >= MARGIN - 0.01 and shape.x + (shape.width if isinstance(shape, Box) else shape.size) <= (
+                WIDTH - MARGIN + 0.01), shape
+            bottom = shape.y + (shape.height if isinstance(shape, Box) else shape.size)
+            assert shape.y >= MARGIN and bottom <= (HEIGHT - MARGIN if shape.y >= foot else foot), shape
+
+
+LONGEST = "Dinas Tenaga Kerja dan Transmigrasi Kabupaten Hulu Sungai Utara Provinsi Kalimantan Selatan " * 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(office=WORDS, title=WORDS, place=WORDS, contact=st.lists(WORDS, max_size=3), both=st.booleans())
+@example(office=LONGEST, title=LONGEST[:160], place=LONGEST[:200], contact=[LONGEST[:200]] * 3, both=True)
+@example(office="W" * 200, title="W" * 160, place="W" * 200, contact=["W" * 200] * 3, both=False)
+def test_any_words_stay_on_the_page_and_off_the_address(office: str, title: str, place: str, contact: list[str],
+                                                        both: bool) -> None:
+    links = LINKS if both else ChatLinks("6281150001234", None)
+    facts = OpeningFacts("t123456789", "training", title, place, (date(2027, 1, 1), date(2027, 12, 31)), None,
+                         date(2026, 12, 31), 100_000)
+    render = Catalogs(SUPPORTED_LOCALES, "id").translator("id").render
+    content = dataclasses.replace(poster(OFFICE, links, render, facts), office=office, contact=tuple(contact))
+    shapes = layout(content)
+    inside_the_margins(shapes)
+    assert [shape.url for shape in shapes if isinstance(shape, Code)] == [code.url for code in content.codes]
+    assert all(shape.size >= 96 for shape in shapes if isinstance(shape, Code)), "codes stay scannable"
+
+
+@settings(max_examples=5, deadline=None)
+@given(title=WORDS)
+def test_any_words_draw_as_pdf_and_png(title: str) -> None:
+    odd_app = PosterCode("WhatsApp", "https://wa.me/62811?text=DAFTAR", title)
+    content = dataclasses.replace(words("en"), headline=title, codes=(odd_app,))
+    one_a4_page(pdf(content))
+    assert Image.open(BytesIO(png(content))).size == (1240, 1754)

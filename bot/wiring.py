@@ -58,6 +58,7 @@ def build_runtime(
         phone_number_channels=frozenset(kind.name for kind in CHANNELS.values() if kind.addresses_are_phone_numbers),
         foreign_phones_allowed=settings.foreign_phones_allowed,
         dashboard_url=settings.dashboard_url,
+        whatsapp_daily_limit=settings.whatsapp_daily_unique_recipients,
     )
     flood = flood or FloodLimit(settings.flood_messages, timedelta(seconds=settings.flood_window_seconds),
                                 frozenset(kind.name for kind in CHANNELS.values() if kind.connect))

@@ -40,6 +40,9 @@ class Services:
     foreign_phones_allowed: bool = False
     dashboard_url: str = ""
     """Where staff open the dashboard; `/masuk` sends a sign-in link starting with it."""
+    whatsapp_daily_limit: int | None = None
+    """People the WhatsApp number may start conversations with a day while Meta has not said (its tier, from
+    settings; None: unlimited). Meta's own word, once read, is in `models.whatsapp_number`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,11 +16,12 @@ from sqlalchemy import func, select
 
 from bot.channels.base import DeliveryError, NumberEvent
 from bot.channels.rate_limits import SendRateLimiter
+from bot.channels.whatsapp.account_events import WORD_MAX, number_events
 from bot.channels.whatsapp.channel import WhatsAppChannel, WhatsAppConfig
 from bot.channels.whatsapp.webhook import WEBHOOK_PATH
 from bot.engine.messages import Reply
 from bot.engine.runtime import Runtime
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError, load_settings
 from bot.webhooks import create_app
 from handlers.broadcasts.pacing import plan_lines
 from jobs.broadcasts import send_broadcasts
@@ -32,7 +33,7 @@ from models.sending_days import DAY, OfficeClock, split_into_days
 from models.whatsapp_number import Standing, WhatsAppNumberEvent, WhatsAppNumberState
 from services.whatsapp_pacing import WhatsAppPlan
 from tests.chat import RecordingChannel
-from tests.conftest import Clock, RuntimeFactory
+from tests.conftest import TEST_KEY, Clock, RuntimeFactory
 from tests.fakes import whatsapp_webhooks as hooks
 from tests.fakes.engine_port import FakePort
 from tests.fakes.whatsapp_server import FakeWhatsApp
@@ -335,3 +336,51 @@ async def test_a_spam_rate_refusal_slows_the_whole_number_down(wa: FakeWhatsApp)
         await sender.aclose()
     wa.assert_clean()
     assert len(wa.sent) == 2
+
+
+# --- settings and hostile reports ----------------------------------------------------------------------------
+
+
+def test_the_rate_setting_has_its_new_name_and_keeps_its_old_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NIK_ENCRYPTION_KEY", TEST_KEY)
+    monkeypatch.setenv("WHATSAPP_RATE_PER_SECOND", "500")
+    assert load_settings(_env_file=None).whatsapp_messages_per_second == 500
+    monkeypatch.delenv("WHATSAPP_RATE_PER_SECOND")
+    monkeypatch.setenv("WHATSAPP_MESSAGES_PER_SECOND", "1000")
+    assert load_settings(_env_file=None).model_dump()["whatsapp_messages_per_second"] == 1000
+    monkeypatch.setenv("WHATSAPP_MESSAGES_PER_SECOND", "1001")
+    with pytest.raises(SettingsError, match="WHATSAPP_MESSAGES_PER_SECOND"):
+        load_settings(_env_file=None)
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=300),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=30), children, max_size=5),
+    max_leaves=30,
+)
+
+
+@given(
+    value=st.dictionaries(
+        st.sampled_from(
+            [
+                "event",
+                "current_limit",
+                "old_limit",
+                "display_phone_number",
+                "restriction_info",
+                "violation_info",
+                "phone_number",
+            ]
+        ),
+        JSONISH,
+    ),
+    field=st.sampled_from(["phone_number_quality_update", "account_update", "messages"]),
+)
+def test_any_report_on_the_number_parses_to_short_words_or_nothing(value: dict[str, object], field: str) -> None:
+    payload = {"object": "whatsapp_business_account", "entry": [{"changes": [{"field": field, "value": value}]}]}
+    for event in number_events(payload):
+        assert event.kind == field
+        words = [event.event, event.tier, *event.detail.values()]
+        assert all(w is None or isinstance(w, str) and len(w) <= WORD_MAX or isinstance(w, list) for w in words)
+        assert all(len(w) <= WORD_MAX for w in event.detail.get("restrictions", []))

@@ -39,7 +39,7 @@ from models.broadcasts import (
     start_due,
 )
 from models.sending_days import OfficeClock
-from services.whatsapp_pacing import plan_for_broadcast, whatsapp_allowance
+from services.whatsapp_pacing import plan_for_broadcast, whatsapp_free, whatsapp_held
 
 BATCH = 500
 SENDERS = 16
@@ -117,11 +117,12 @@ async def _queue_batch(runtime: Runtime, broadcast_id: int, batch: int) -> tuple
         broadcast = await get_broadcast(session, broadcast_id)
         if broadcast is None:
             return None
-        allowance = await whatsapp_allowance(session, broadcast, now=now,
-                                             fallback=runtime.services.whatsapp_daily_limit,
-                                             clock=OfficeClock.of(runtime.services.office))
-        turns = _within(await claim_turns(session, broadcast_id, batch,
-                                          leave_out_channel=WHATSAPP if allowance == 0 else None), allowance)
+        limit = runtime.services.whatsapp_daily_limit
+        held = await whatsapp_held(session, broadcast, now=now, fallback=limit)
+        turns = await claim_turns(session, broadcast_id, batch, leave_out_channel=WHATSAPP if held else None)
+        if any(_on_whatsapp(turn) for turn in turns):
+            turns = _within(turns, await whatsapp_free(session, broadcast, now=now, fallback=limit,
+                                                       clock=OfficeClock.of(runtime.services.office)))
         if not turns:
             return None
         replies: dict[str, Reply] = {}
@@ -144,16 +145,21 @@ async def _queue_batch(runtime: Runtime, broadcast_id: int, batch: int) -> tuple
     return len(turns), envelopes
 
 
-def _within(turns: list[Turn], whatsapp_allowance: int | None) -> list[Turn]:
-    """The claimed turns but WhatsApp's beyond its allowance, which stay pending for the next day."""
-    if whatsapp_allowance is None:
+def _on_whatsapp(turn: Turn) -> bool:
+    """A turn that would start a WhatsApp conversation (one opted out or blocked is only marked)."""
+    return turn.channel == WHATSAPP and not (turn.stopped or turn.unreachable)
+
+
+def _within(turns: list[Turn], free: int | None) -> list[Turn]:
+    """The claimed turns but WhatsApp's beyond what the day has left, which stay pending for the next day."""
+    if free is None:
         return turns
     kept: list[Turn] = []
     for turn in turns:
-        if turn.channel == WHATSAPP and not (turn.stopped or turn.unreachable):
-            if whatsapp_allowance <= 0:
+        if _on_whatsapp(turn):
+            if free <= 0:
                 continue
-            whatsapp_allowance -= 1
+            free -= 1
         kept.append(turn)
     return kept
 

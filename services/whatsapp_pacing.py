@@ -61,19 +61,23 @@ async def plan_for_broadcast(
     return await plan_whatsapp(session, count, start=start, fallback=fallback, clock=clock)
 
 
-async def whatsapp_allowance(
+async def whatsapp_held(session: AsyncSession, broadcast: Broadcast, *, now: datetime, fallback: int | None) -> bool:
+    """Whether the broadcast's WhatsApp recipients wait now: WhatsApp broadcasts are paused
+    (`services.whatsapp_number`, until staff resume), or this one is held for the day's allowance."""
+    number = await standing(session, fallback)
+    return number.paused or (broadcast.held_until is not None and now < broadcast.held_until)
+
+
+async def whatsapp_free(
     session: AsyncSession, broadcast: Broadcast, *, now: datetime, fallback: int | None, clock: OfficeClock
 ) -> int | None:
-    """How many more of the broadcast's WhatsApp recipients may be queued now (None: any number). At 0 with
-    some still waiting, the broadcast is held until the oldest of the day's sends is a day old (at opening
-    hours); a pause (`services.whatsapp_number`) holds it until staff resume."""
+    """How many more WhatsApp recipients may be queued now (None: any number), asked when some are about to be.
+    At 0 the broadcast is held until the oldest of the day's sends is a day old, at opening hours."""
     number = await standing(session, fallback)
-    if number.paused or (broadcast.held_until is not None and now < broadcast.held_until):
-        return 0
     if number.limit is None:
         return None
     used, oldest = await used_today(session, now)
     free = max(0, number.limit - used)
-    if free == 0 and await pending_on_whatsapp(session, broadcast.id):
+    if free == 0:
         broadcast.held_until = resume_at(max((oldest or now) + DAY, now + SHORTEST_HOLD), clock)
     return free

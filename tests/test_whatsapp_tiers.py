@@ -19,11 +19,12 @@ from bot.channels.rate_limits import SendRateLimiter
 from bot.channels.whatsapp.account_events import WORD_MAX, number_events
 from bot.channels.whatsapp.channel import WhatsAppChannel, WhatsAppConfig
 from bot.channels.whatsapp.webhook import WEBHOOK_PATH
+from bot.engine.channel_port import RuntimePort
 from bot.engine.messages import Reply
 from bot.engine.runtime import Runtime
 from bot.settings import Settings, SettingsError, load_settings
 from bot.webhooks import create_app
-from handlers.broadcasts.pacing import plan_lines
+from handlers.broadcasts.pacing import plan_lines, waiting_lines
 from jobs.broadcasts import send_broadcasts
 from jobs.whatsapp_number import check_whatsapp_number
 from models.audiences import Audience, Group
@@ -31,7 +32,7 @@ from models.broadcasts import Broadcast, BroadcastDelivery, BroadcastStatus, Del
 from models.opening_hours import OpeningHours, is_open
 from models.sending_days import DAY, OfficeClock, split_into_days
 from models.whatsapp_number import Standing, WhatsAppNumberEvent, WhatsAppNumberState
-from services.whatsapp_pacing import WhatsAppPlan
+from services.whatsapp_pacing import WhatsAppPlan, plan_for_broadcast
 from tests.chat import RecordingChannel
 from tests.conftest import TEST_KEY, Clock, RuntimeFactory
 from tests.fakes import whatsapp_webhooks as hooks
@@ -186,6 +187,40 @@ async def test_the_job_obeys_the_tier_over_two_days(
     assert len(wa_channel.sent) == 5
     assert await pending_and_status(tiered, broadcast_id) == (0, BroadcastStatus.DONE, held_until)
     assert len({address for address, _reply in wa_channel.sent}) == 5, "nobody twice"
+
+
+async def progress_words(runtime: Runtime, broadcast_id: int) -> str:
+    async with runtime.session_factory() as session:
+        broadcast = await session.get(Broadcast, broadcast_id)
+        assert broadcast is not None
+        plan = await plan_for_broadcast(
+            session, broadcast, now=runtime.clock(), fallback=3, clock=OfficeClock.of(runtime.services.office)
+        )
+    lines = waiting_lines(plan, broadcast, runtime.services.office, runtime.clock())
+    return "\n".join(runtime.catalogs.translator("id").render(line) for line in lines)
+
+
+async def test_the_progress_says_who_waits_for_the_next_day_and_for_a_slow_down(
+    tiered: Runtime, wa_channel: RecordingChannel, clock: Clock
+) -> None:
+    for person in WA_SEEKERS:
+        await job_seeker(tiered, clock, person, channel="whatsapp")
+    broadcast_id = await broadcast_to_everyone(tiered, clock)
+    assert await progress_words(tiered, broadcast_id) == ""
+    await send_broadcasts(tiered)
+    assert await progress_words(tiered, broadcast_id) == (
+        "Batas harian nomor sudah tercapai: 2 penerima di WhatsApp menunggu, 2 besok mulai pukul 09.00."
+    )
+    await RuntimePort(tiered).record_number_event(
+        "whatsapp", NumberEvent(kind="slowed", event="131048", slowed_for_s=600.0, detail={"code": 131048})
+    )
+    assert await progress_words(tiered, broadcast_id) == (
+        "Batas harian nomor sudah tercapai: 2 penerima di WhatsApp menunggu, 2 besok mulai pukul 09.00.\n"
+        "WhatsApp meminta nomor ini memperlambat pengiriman (WhatsApp 131048): pengiriman di WhatsApp menunggu "
+        "sampai pukul 09.10."
+    )
+    state = await number(tiered)
+    assert state is not None and state.paused_reason is None, "a slow-down is not a pause"
 
 
 async def test_the_chat_preview_tells_staff_the_days_it_takes(

@@ -178,6 +178,11 @@ async def test_the_job_obeys_the_tier_over_two_days(
     pending, status, held_until = await pending_and_status(tiered, broadcast_id)
     assert (pending, status) == (2, BroadcastStatus.SENDING)
     assert held_until == clock() + DAY, "a day after the first sends (09:00 WITA, within opening hours)"
+    staff = await staff_member(tiered, channel, clock)
+    await staff.send("/broadcast")
+    await staff.tap("Siaran terbaru")
+    await staff.tap(f"#{broadcast_id}")
+    assert "2 penerima di WhatsApp menunggu, 2 besok mulai pukul 09.00." in staff.text, "the chat's detail too"
 
     clock.advance(hours=23)
     await send_broadcasts(tiered)

@@ -20,7 +20,7 @@ from documents.labels import LANGUAGE_NAMES
 from handlers.broadcasts.audience import AUDIENCE_STEPS, audience_of, describe
 from handlers.broadcasts.delivery_problems import accept_failures, ask_failures, reason_lines
 from handlers.broadcasts.message import as_seen
-from handlers.broadcasts.pacing import plan_lines
+from handlers.broadcasts.pacing import plan_lines, waiting_lines
 from handlers.broadcasts.progress import STATUS, figures_line
 from handlers.context import Context
 from handlers.flow import (
@@ -45,7 +45,7 @@ from models.delivery_failures import failure_reasons
 from models.sending_days import OfficeClock
 from services.broadcasts import MAX_TEXT, BroadcastDraft, cancel, known_opening_code, send_broadcast
 from services.permissions import Actor
-from services.whatsapp_pacing import plan_for_audience
+from services.whatsapp_pacing import plan_for_audience, plan_for_broadcast
 
 SHOWN_TEXT = 60  # of each recent broadcast's text in the list
 NEW, RECENT, FAILURES, SKIP, NOW, LATER, CANCEL = "new", "recent", "failures", "skip", "now", "later", "cancel"
@@ -234,9 +234,12 @@ async def ask_detail(ctx: Context) -> Outgoing:
     if broadcast is None:
         return say(_("That broadcast no longer exists."))
     audience = describe(ctx.services.office, audience_of({"audience": broadcast.audience}))
+    plan = await plan_for_broadcast(ctx.session, broadcast, now=ctx.now, fallback=ctx.services.whatsapp_daily_limit,
+                                    clock=OfficeClock.of(ctx.services.office))
     lines: list[Msg | str] = [_("#{id} ({status})").format(id=broadcast.id, status=STATUS[broadcast.status]),
                               broadcast.text_id, "", *audience,
-                              figures_line(await figures_of(ctx.session, broadcast.id))]
+                              figures_line(await figures_of(ctx.session, broadcast.id)),
+                              *waiting_lines(plan, broadcast, ctx.services.office, ctx.now)]
     if reasons := await failure_reasons(ctx.session, broadcast_id=broadcast.id):
         lines += ["", _("Why messages failed:"), *reason_lines(reasons)]
     going = broadcast.status in (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING)

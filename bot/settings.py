@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
@@ -64,8 +64,14 @@ class Settings(BaseSettings):
     whatsapp_app_secret: SecretStr | None = None
     whatsapp_verify_token: SecretStr | None = None
     whatsapp_api_base: str = "https://graph.facebook.com"
-    whatsapp_rate_per_second: float = Field(default=80.0, gt=0, le=1000)  # the number's throughput (80 by default)
-    whatsapp_daily_unique_recipients: int | None = Field(default=1000, gt=0)  # the number's tier
+    whatsapp_messages_per_second: float = Field(
+        default=80.0, gt=0, le=1000,
+        validation_alias=AliasChoices("whatsapp_messages_per_second", "whatsapp_rate_per_second"))
+    """The number's throughput: 80 by default, up to 1,000 once Meta has upgraded it (WHATSAPP_RATE_PER_SECOND,
+    its old name, still works)."""
+    whatsapp_daily_unique_recipients: int | None = Field(default=1000, gt=0)
+    """The number's messaging tier (people it may start conversations with in 24 hours) while Meta has not said:
+    the bot reads the real one from the Graph API at start and daily."""
     whatsapp_templates: dict[str, dict[str, str]] = Field(default_factory=dict)
     """JSON such as {"notification": {"id": "kabar_disnaker", "en": "office_news"}}: approved templates with one
     body parameter, used outside the 24-hour window. "ticket_reply" is for staff answers: its parameter is only the

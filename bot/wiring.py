@@ -60,6 +60,7 @@ def build_runtime(
         foreign_phones_allowed=settings.foreign_phones_allowed,
         dashboard_url=settings.dashboard_url,
         chat_links=ChatLinks(settings.whatsapp_public_number, settings.telegram_bot_username),
+        whatsapp_daily_limit=settings.whatsapp_daily_unique_recipients,
     )
     flood = flood or FloodLimit(settings.flood_messages, timedelta(seconds=settings.flood_window_seconds),
                                 frozenset(kind.name for kind in CHANNELS.values() if kind.connect))

@@ -43,6 +43,9 @@ class Services:
     """Where staff open the dashboard; `/masuk` sends a sign-in link starting with it."""
     chat_links: ChatLinks = ChatLinks()
     """The bot's public WhatsApp number and Telegram username, for click-to-chat links and the poster."""
+    whatsapp_daily_limit: int | None = None
+    """People the WhatsApp number may start conversations with a day while Meta has not said (its tier, from
+    settings; None: unlimited). Meta's own word, once read, is in `models.whatsapp_number`."""
 
 
 @dataclass(frozen=True, slots=True)

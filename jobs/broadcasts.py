@@ -6,8 +6,9 @@ as the platform allows: a queued message belongs to the worker that queued it fo
 while it waits in that worker's line; if the worker dies (kill -9), the lease runs out and the outbox sweep
 sends it, so nobody is lost. Each sender has its message marked sent before it takes the next one, so what
 a crash can repeat is at most one message per sender: SENDERS. Opted-out and blocked recipients are skipped
-at their turn, so a /stop sent after the broadcast was written still counts. The author hears of progress
-every 10 % and at the end.
+at their turn, so a /stop sent after the broadcast was written still counts. WhatsApp recipients beyond
+the number's daily tier, or while its broadcasts are paused, stay pending (`services.whatsapp_pacing`). The
+author hears of progress every 10 % and at the end.
 """
 
 from __future__ import annotations
@@ -16,15 +17,18 @@ import asyncio
 import contextlib
 from datetime import timedelta
 
+from bot.channels.registry import WHATSAPP
 from bot.engine.delivery import Envelope
 from bot.engine.messages import Reply
 from bot.engine.notify import write_notices
 from bot.engine.rendering import render
 from bot.engine.runtime import Runtime
 from handlers.broadcasts.message import broadcast_message
+from handlers.broadcasts.pacing import waiting_lines
 from handlers.broadcasts.progress import progress_message
 from models.broadcasts import (
     BroadcastStatus,
+    Turn,
     claim_turns,
     figures_of,
     get_broadcast,
@@ -34,6 +38,8 @@ from models.broadcasts import (
     sending_now,
     start_due,
 )
+from models.sending_days import OfficeClock
+from services.whatsapp_pacing import plan_for_broadcast, whatsapp_free, whatsapp_held
 
 BATCH = 500
 SENDERS = 16
@@ -109,8 +115,15 @@ async def _queue_batch(runtime: Runtime, broadcast_id: int, batch: int) -> tuple
     now = runtime.clock()
     async with runtime.session_factory() as session, session.begin():
         broadcast = await get_broadcast(session, broadcast_id)
-        turns = await claim_turns(session, broadcast_id, batch) if broadcast is not None else []
-        if broadcast is None or not turns:
+        if broadcast is None:
+            return None
+        limit = runtime.services.whatsapp_daily_limit
+        held = await whatsapp_held(session, broadcast, now=now, fallback=limit)
+        turns = await claim_turns(session, broadcast_id, batch, leave_out_channel=WHATSAPP if held else None)
+        if any(_on_whatsapp(turn) for turn in turns):
+            turns = _within(turns, await whatsapp_free(session, broadcast, now=now, fallback=limit,
+                                                       clock=OfficeClock.of(runtime.services.office)))
+        if not turns:
             return None
         replies: dict[str, Reply] = {}
         sendable = [turn for turn in turns if not (turn.stopped or turn.unreachable)]
@@ -132,6 +145,25 @@ async def _queue_batch(runtime: Runtime, broadcast_id: int, batch: int) -> tuple
     return len(turns), envelopes
 
 
+def _on_whatsapp(turn: Turn) -> bool:
+    """A turn that would start a WhatsApp conversation (one opted out or blocked is only marked)."""
+    return turn.channel == WHATSAPP and not (turn.stopped or turn.unreachable)
+
+
+def _within(turns: list[Turn], free: int | None) -> list[Turn]:
+    """The claimed turns but WhatsApp's beyond what the day has left, which stay pending for the next day."""
+    if free is None:
+        return turns
+    kept: list[Turn] = []
+    for turn in turns:
+        if _on_whatsapp(turn):
+            if free <= 0:
+                continue
+            free -= 1
+        kept.append(turn)
+    return kept
+
+
 async def _report(runtime: Runtime, broadcast_id: int) -> None:
     """Tell the author at each new tenth of progress, and finish the broadcast when nothing remains. The row is
     locked meanwhile: workers running the job at once tell the author of each tenth once, not once each."""
@@ -147,7 +179,11 @@ async def _report(runtime: Runtime, broadcast_id: int) -> None:
             broadcast.finished_at = runtime.clock()
         if (finished or figures.tenths_done > broadcast.reported_tenths) and broadcast.author_id is not None:
             broadcast.reported_tenths = figures.tenths_done
+            plan = await plan_for_broadcast(session, broadcast, now=runtime.clock(),
+                                            fallback=runtime.services.whatsapp_daily_limit,
+                                            clock=OfficeClock.of(runtime.services.office))
+            waiting = waiting_lines(plan, broadcast, runtime.services.office, runtime.clock())
             envelopes = await write_notices(session, runtime.catalogs,
-                                            [(broadcast.author_id, progress_message(broadcast.id, figures))],
+                                            [(broadcast.author_id, progress_message(broadcast.id, figures, waiting))],
                                             runtime.clock())
     await runtime.delivery.deliver(envelopes)

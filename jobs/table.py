@@ -17,6 +17,7 @@ from jobs.forget_old_data import forget_old_data
 from jobs.opening_alerts import announce_new_openings
 from jobs.retry_sending import retry_sending
 from jobs.training_calendar import follow_training_calendar
+from jobs.whatsapp_number import check_whatsapp_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,4 +38,6 @@ JOBS: tuple[Job, ...] = (
     Job("broadcasts", send_broadcasts, timedelta(seconds=5), at_start=True),
     # at start too: check-ins due while the bot was down go out now, not a minute later
     Job("send_follow_ups", send_follow_ups, timedelta(minutes=1), at_start=True),
+    # at start too: the number's tier and quality before the first broadcast is planned
+    Job("whatsapp_number", check_whatsapp_number, timedelta(days=1), at_start=True),
 )

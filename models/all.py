@@ -21,6 +21,7 @@ from models.targets import TrainingTarget
 from models.tickets import Ticket, TicketMessage
 from models.users import User
 from models.web_access import LoginLink, WebSession
+from models.whatsapp_number import WhatsAppNumberEvent, WhatsAppNumberState
 
 __all__ = [
     "Application",
@@ -52,5 +53,7 @@ __all__ = [
     "TrainingTarget",
     "User",
     "WebSession",
+    "WhatsAppNumberEvent",
+    "WhatsAppNumberState",
     "LoginLink",
 ]

@@ -79,6 +79,8 @@ class Broadcast(Base):
     total: Mapped[int] = mapped_column(default=0)
     reported_tenths: Mapped[int] = mapped_column(default=0)
     """How many tenths of the progress the author has been told of (progress goes out every 10 %)."""
+    held_until: Mapped[datetime | None]
+    """Its WhatsApp recipients beyond the number's daily tier wait until then (models/sending_days.py)."""
 
     def text_for(self, locale: str) -> str:
         return text_in(locale, self.text_id, self.text_en)
@@ -172,8 +174,10 @@ async def sending_now(session: AsyncSession) -> list[Broadcast]:
     ))
 
 
-async def claim_turns(session: AsyncSession, broadcast_id: int, limit: int) -> list[Turn]:
-    """The next pending deliveries of a sending broadcast, locked for this transaction (others skip them)."""
+async def claim_turns(session: AsyncSession, broadcast_id: int, limit: int, *,
+                      leave_out_channel: str | None = None) -> list[Turn]:
+    """The next pending deliveries of a sending broadcast, locked for this transaction (others skip them);
+    those on `leave_out_channel` stay pending (a WhatsApp number whose day is used up, or paused)."""
     query = (
         select(BroadcastDelivery.id, User.id, User.channel, User.external_id, User.locale,
                User.stopped_at.is_not(None), User.unreachable_since.is_not(None))
@@ -184,6 +188,8 @@ async def claim_turns(session: AsyncSession, broadcast_id: int, limit: int) -> l
         .order_by(BroadcastDelivery.id)
         .limit(limit)
     )
+    if leave_out_channel is not None:
+        query = query.where(User.channel != leave_out_channel)
     if dialect_name(session) == "postgresql":
         query = query.with_for_update(skip_locked=True, of=BroadcastDelivery)
     return [Turn(*row) for row in await session.execute(query)]

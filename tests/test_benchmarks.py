@@ -103,8 +103,9 @@ def test_broadcast() -> None:
 def test_whatsapp_send() -> None:
     lines = run_bench("whatsapp_send.py", "--messages", "20", "--rate", "1000", "--senders", "4")
     final = figures(lines[-1])
-    assert set(final) == {"whatsapp_rate_ratio", "lost"}
-    assert final["lost"] == "0"
+    assert set(final) == {"whatsapp_rate_ratio", "lost", "rate"}
+    assert final["lost"] == "0" and final["rate"] == "1000"
+    assert json_lines(lines)[0]["fake"] == "own process"
 
 
 def test_web(backends: list[str]) -> None:

@@ -49,7 +49,7 @@ async def test_old_event_ids_are_forgotten_and_recent_ones_kept(
 def test_the_scheduler_runs_every_job_module(runtime: Runtime) -> None:
     assert Scheduler(runtime).job_names == {
         "broadcasts", "forget_old_data", "opening_alerts", "retry_sending", "send_follow_ups",
-        "training_calendar",
+        "training_calendar", "whatsapp_number",
     }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -64,6 +64,22 @@ class Recipient:
     tier_usage: TierUsage | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class NumberEvent:
+    """What a platform says of the sending number itself rather than of a message: WhatsApp's reports of its
+    tier, quality and account restrictions, its answer to a check, or a refusal that slows the number down."""
+
+    kind: str
+    """`phone_number_quality_update`, `account_update` (webhook fields), `checked` or `slowed`."""
+    event: str | None = None
+    """The platform's word for what happened (`DOWNGRADE`, `FLAGGED`, `ACCOUNT_RESTRICTION`, an error code)."""
+    tier: str | None = None
+    quality: str | None = None
+    slowed_for_s: float | None = None
+    detail: Mapping[str, Any] = field(default_factory=dict)
+    """What the platform sent, bounded, for the record."""
+
+
 SendReplies = Callable[[], Awaitable[None]]
 """Sends replies already committed to the outbox; what cannot be sent now stays there for the sweep."""
 
@@ -114,6 +130,10 @@ class EnginePort(Protocol):
 
     async def set_locale(self, channel: str, address: str, locale: str) -> None:
         """Start a user in a language they chose before their first message."""
+        ...
+
+    async def record_number_event(self, channel: str, event: NumberEvent) -> None:
+        """The platform reported on the sending number (its tier, quality, a restriction, a slow-down)."""
         ...
 
 

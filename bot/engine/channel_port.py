@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.channels.base import Recipient, SendReplies
+from bot.channels.base import NumberEvent, Recipient, SendReplies
 from bot.engine.messages import Incoming, Msg, Reply
+from bot.engine.notify import acting
 from bot.engine.runtime import Runtime
 from models.outbox import last_payload_with_options, recent_payloads
 from models.reachability import mark_reachable, mark_unreachable
 from models.receipts import Receipt, record_receipt
 from models.users import find_user, set_locale
+from services.whatsapp_number import Report, take_report
 
 
 class RuntimePort:
@@ -82,3 +84,9 @@ class RuntimePort:
     async def set_locale(self, channel: str, address: str, locale: str) -> None:
         async with self._runtime.session_factory() as session, session.begin():
             await set_locale(session, channel, address, locale)
+
+    async def record_number_event(self, channel: str, event: NumberEvent) -> None:
+        """Only WhatsApp reports on its number so far; staff are told of a pause after the commit."""
+        report = Report(event.kind, event.event, event.tier, event.quality, event.slowed_for_s, event.detail)
+        async with acting(self._runtime) as (session, notices):
+            await take_report(session, notices, report, self._runtime.clock())

@@ -97,6 +97,10 @@ class Delivery:
     def add_channel(self, channel: Channel) -> None:
         self._channels[channel.name] = channel
 
+    def channel(self, name: str) -> Channel | None:
+        """The sender of one channel, for a job that asks the platform itself (the WhatsApp number's tier)."""
+        return self._channels.get(name)
+
     @property
     def reach(self) -> Reach:
         """Whom this process sends to: each of its channels, to every address or to those `only_to` names."""

@@ -20,6 +20,7 @@ from documents.labels import LANGUAGE_NAMES
 from handlers.broadcasts.audience import AUDIENCE_STEPS, audience_of, describe
 from handlers.broadcasts.delivery_problems import accept_failures, ask_failures, reason_lines
 from handlers.broadcasts.message import as_seen
+from handlers.broadcasts.pacing import plan_lines, waiting_lines
 from handlers.broadcasts.progress import STATUS, figures_line
 from handlers.context import Context
 from handlers.flow import (
@@ -41,8 +42,10 @@ from models.answers import AnswerError, parse_typed_moment
 from models.audiences import size_of
 from models.broadcasts import BroadcastStatus, figures_of, get_broadcast, recent_broadcasts, text_in
 from models.delivery_failures import failure_reasons
+from models.sending_days import OfficeClock
 from services.broadcasts import MAX_TEXT, BroadcastDraft, cancel, known_opening_code, send_broadcast
 from services.permissions import Actor
+from services.whatsapp_pacing import plan_for_audience, plan_for_broadcast
 
 SHOWN_TEXT = 60  # of each recent broadcast's text in the list
 NEW, RECENT, FAILURES, SKIP, NOW, LATER, CANCEL = "new", "recent", "failures", "skip", "now", "later", "cancel"
@@ -142,7 +145,16 @@ async def ask_preview(ctx: Context) -> Outgoing:
     if size.left_out:
         lines.append(_("{count} more in this audience stopped announcements or blocked the bot: they are "
                        "skipped.").format(count=size.left_out))
+    lines += await _pacing(ctx, ctx.now)
     return say(*lines, options=(Option(NOW, _("Send now")), Option(LATER, _("Schedule for later"))))
+
+
+async def _pacing(ctx: Context, start: datetime) -> list[Msg]:
+    """The days the WhatsApp number's tier spreads it over, from `start`."""
+    plan = await plan_for_audience(ctx.session, audience_of(ctx.draft), start=start,
+                                   fallback=ctx.services.whatsapp_daily_limit,
+                                   clock=OfficeClock.of(ctx.services.office))
+    return plan_lines(plan, ctx.services.office, ctx.now)
 
 
 async def accept_preview(_ctx: Context, given: Answer) -> Result:
@@ -179,7 +191,8 @@ async def ask_confirm(ctx: Context) -> Outgoing:
             count=size.receiving, day=local.date(), time=local.strftime("%H:%M %Z"))
     else:
         question = _("Send it to {count} people now?").format(count=size.receiving)
-    return say(question, options=(Option(YES, _("Yes, send it")), Option(NO, _("No, not now"))))
+    return say(*await _pacing(ctx, _moment(ctx)), question,
+               options=(Option(YES, _("Yes, send it")), Option(NO, _("No, not now"))))
 
 
 async def accept_confirm(ctx: Context, given: Answer) -> Result:
@@ -221,9 +234,12 @@ async def ask_detail(ctx: Context) -> Outgoing:
     if broadcast is None:
         return say(_("That broadcast no longer exists."))
     audience = describe(ctx.services.office, audience_of({"audience": broadcast.audience}))
+    plan = await plan_for_broadcast(ctx.session, broadcast, now=ctx.now, fallback=ctx.services.whatsapp_daily_limit,
+                                    clock=OfficeClock.of(ctx.services.office))
     lines: list[Msg | str] = [_("#{id} ({status})").format(id=broadcast.id, status=STATUS[broadcast.status]),
                               broadcast.text_id, "", *audience,
-                              figures_line(await figures_of(ctx.session, broadcast.id))]
+                              figures_line(await figures_of(ctx.session, broadcast.id)),
+                              *waiting_lines(plan, broadcast, ctx.services.office, ctx.now)]
     if reasons := await failure_reasons(ctx.session, broadcast_id=broadcast.id):
         lines += ["", _("Why messages failed:"), *reason_lines(reasons)]
     going = broadcast.status in (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING)

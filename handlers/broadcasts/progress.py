@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.engine.messages import Msg, Outgoing, _, say
 from models.broadcasts import BroadcastStatus, Figures
 
@@ -19,7 +21,8 @@ def figures_line(figures: Figures) -> Msg:
                                      skipped=figures.skipped, remaining=figures.remaining, total=figures.total)
 
 
-def progress_message(broadcast_id: int, figures: Figures) -> Outgoing:
+def progress_message(broadcast_id: int, figures: Figures, waiting: Sequence[Msg] = ()) -> Outgoing:
+    """The figures, and what still waits on WhatsApp (`handlers.broadcasts.pacing.waiting_lines`)."""
     heading = (_("Broadcast #{id} is finished:") if figures.remaining == 0
                else _("Broadcast #{id}, {percent}% done:")).format(id=broadcast_id, percent=figures.tenths_done * 10)
-    return say(heading, figures_line(figures))
+    return say(heading, figures_line(figures), *waiting)

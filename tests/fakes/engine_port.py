@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.channels.base import Recipient, SendReplies
+from bot.channels.base import NumberEvent, Recipient, SendReplies
 from bot.engine.messages import Incoming, Msg, Reply
 
 
@@ -23,6 +23,7 @@ class FakePort:
     handled: list[Incoming] = field(default_factory=list)
     statuses: list[tuple[str, str, str]] = field(default_factory=list)
     reachable: dict[tuple[str, str], bool] = field(default_factory=dict)
+    number_events: list[NumberEvent] = field(default_factory=list)
     locales: tuple[str, ...] = ("id", "en")
     default_locale: str = "id"
 
@@ -58,3 +59,6 @@ class FakePort:
 
     async def set_locale(self, channel: str, address: str, locale: str) -> None:
         return None
+
+    async def record_number_event(self, channel: str, event: NumberEvent) -> None:
+        self.number_events.append(event)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from aiohttp import BodyPartReader, web
 
-from tests.fakes.whatsapp_spec import UploadedMedia, check_media_upload, check_message
+from tests.fakes.whatsapp_spec import UploadedMedia, check_media_upload, check_message, phone_number_fields
 from tests.fakes.whatsapp_webhooks import new_wamid, signed_webhook
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ __all__ = ["GRAPH_ERRORS", "FakeWhatsApp", "signed_webhook"]
 
 SPEC_VERSION = "23.0"
 _MESSAGES_ROUTE = re.compile(r"^/v(\d+\.\d+)/([^/]+)/(messages|media)$")
+_NUMBER_ROUTE = re.compile(r"^/v\d+\.\d+/(\d+)$")
 _VALIDATION_SUBCODE = 2494010  # a fixed stand-in: Graph uses varied subcodes for parameter errors
 _HANG_LIMIT_S = 60.0
 
@@ -44,6 +45,11 @@ GRAPH_ERRORS: dict[int, tuple[int, str, str]] = {
              "replied to this number."),
     131000: (500, "(#131000) Something went wrong", "Message failed to send due to an unknown error."),
     131016: (503, "(#131016) Service unavailable", "A service is temporarily unavailable."),
+    131048: (400, "(#131048) Spam rate limit hit",
+             "Message failed to send because there are restrictions on how many messages can be sent from this "
+             "phone number. This may be because too many previous messages were blocked or flagged as spam."),
+    131049: (400, "(#131049) This message was not delivered to maintain healthy ecosystem engagement.",
+             "In order to maintain a healthy ecosystem engagement, the message failed to be delivered."),
 }
 _CODE_FOR_STATUS = {500: 131000, 503: 131016}
 
@@ -141,6 +147,11 @@ class FakeWhatsApp:
         self.throttled = 0
         self.unauthorized = 0
         self.latency = 0.0
+        self.tier = "TIER_1K"
+        self.quality = "GREEN"
+        """What `GET /{phone-number-id}` answers for `messaging_limit_tier` and `quality_rating`."""
+        self.number_reads: list[list[str]] = []
+        """The fields each `GET /{phone-number-id}` asked for."""
         """Seconds every message send takes before it is answered (a slow Graph API)."""
         self._faults: list[_Fault] = []
         self._closed_windows: set[str] = set()
@@ -249,6 +260,9 @@ class FakeWhatsApp:
             self.unauthorized += 1
             error = graph_error(190, "Invalid OAuth access token - Cannot parse access token")
             return web.json_response(error, status=401)
+        number = _NUMBER_ROUTE.match(request.path)
+        if request.method == "GET" and number is not None:
+            return self._read_number(number.group(1), request.query.get("fields", ""), where)
         route = _MESSAGES_ROUTE.match(request.path)
         if request.method != "POST" or route is None:
             unsupported = f"unsupported endpoint {where} (the fake serves POST /vNN.N/{{id}}/messages and /media)"
@@ -271,6 +285,21 @@ class FakeWhatsApp:
             self.read_receipts.append(body)
             return web.json_response({"success": True})
         return await self._send(body)
+
+    def _read_number(self, phone_id: str, fields: str, where: str) -> web.Response:
+        """`GET /{phone-number-id}?fields=...`: the fields the spec names for a phone number, nothing else."""
+        if phone_id != self.phone_number_id:
+            return self._reject([f"unknown phone number id {phone_id!r}"], where, subcode=33)
+        asked = [name.strip() for name in fields.split(",") if name.strip()]
+        unknown = [name for name in asked if name not in phone_number_fields()]
+        if unknown:
+            return self._reject([f"fields: {name!r} is not a phone number field" for name in unknown], where)
+        self.number_reads.append(asked)
+        answer: dict[str, Any] = {"id": self.phone_number_id, "display_phone_number": "+62 811-0000-1111",
+                                  "verified_name": "Disnaker", "quality_rating": self.quality}
+        if "messaging_limit_tier" in asked:
+            answer["messaging_limit_tier"] = self.tier
+        return web.json_response(answer)
 
     async def _upload(self, request: web.Request, where: str) -> web.Response:
         """`POST /{phone-id}/media`: a multipart form with the file; answers the media id to send it by."""

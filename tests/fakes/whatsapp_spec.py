@@ -423,3 +423,13 @@ def _examples() -> Iterator[tuple[str, dict[str, Any]]]:
 def spec_request_examples() -> list[tuple[str, dict[str, Any]]]:
     """The spec's own request examples for the messages endpoint, Postman variables filled in."""
     return list(_examples())
+
+
+@functools.cache
+def phone_number_fields() -> frozenset[str]:
+    """The fields `GET /{Phone-Number-ID}` may ask for: those of the spec's phone number (`PhoneNumberInfo`) and
+    of its account-number view of the same number (`WhatsAppAccountNumber`, which has `messaging_limit_tier`,
+    named among that endpoint's available fields; the Graph API serves it on the phone number too)."""
+    schemas = load_spec()["components"]["schemas"]
+    return frozenset(schemas["PhoneNumberInfo"]["properties"]) | frozenset(
+        schemas["WhatsAppAccountNumber"]["properties"])

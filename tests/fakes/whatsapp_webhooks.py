@@ -223,3 +223,32 @@ def status_update(
     elif errors is not None:
         entry["errors"] = errors
     return envelope({"contacts": [contact], "statuses": [entry]}, **envelope_kwargs)
+
+
+def _account_change(field: str, value: Payload, waba_id: str = DEFAULT_WABA_ID) -> Payload:
+    """An account-level change: no `messaging_product` or `metadata`, the WABA's id and the time on the entry."""
+    return {"object": "whatsapp_business_account",
+            "entry": [{"id": waba_id, "time": int(time.time()), "changes": [{"value": value, "field": field}]}]}
+
+
+def quality_update(event: str, current_limit: str, old_limit: str | None = None, *,
+                   display_phone_number: str = DEFAULT_DISPLAY_PHONE_NUMBER) -> Payload:
+    """`phone_number_quality_update`: the number's messaging limit or quality changed (`DOWNGRADE`, `UPGRADE`,
+    `FLAGGED`, `UNFLAGGED`, `ONBOARDING`, `THROUGHPUT_UPGRADE`); `old_limit` comes with limit changes only."""
+    value: Payload = {"display_phone_number": display_phone_number, "event": event, "current_limit": current_limit}
+    if old_limit is not None:
+        value["old_limit"] = old_limit
+    return _account_change("phone_number_quality_update", value)
+
+
+def account_update(event: str, *, restriction_type: str | None = None, violation_type: str | None = None,
+                   phone_number: str = DEFAULT_DISPLAY_PHONE_NUMBER) -> Payload:
+    """`account_update`: a change to the business account (`ACCOUNT_VIOLATION`, `ACCOUNT_RESTRICTION`,
+    `DISABLED_UPDATE`, `VERIFIED_ACCOUNT`, ...), with its restriction or violation when there is one."""
+    value: Payload = {"phone_number": phone_number, "event": event}
+    if restriction_type is not None:
+        value["restriction_info"] = [{"restriction_type": restriction_type,
+                                      "expiration": int(time.time()) + 86400}]
+    if violation_type is not None:
+        value["violation_info"] = {"violation_type": violation_type}
+    return _account_change("account_update", value)

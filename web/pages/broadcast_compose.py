@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -37,6 +38,7 @@ from services.broadcasts import MAX_TEXT, send_broadcast
 from web.dashboard import Call, Dashboard, Need
 from web.listing import kecamatan_names
 from web.pages.opening_edits import form_id
+from web.pages.whatsapp_number import audience_pacing, number_words
 
 BROADCASTS = "/dasbor/siaran"
 COMPOSE = f"{BROADCASTS}/baru"
@@ -73,12 +75,15 @@ def routes(dashboard: Dashboard) -> APIRouter:
                 return await compose_page(dashboard, request, call, values, errors=composed, status_code=422)
             now = dashboard.now()
             moment = send_moment(values, dashboard.office, now, passed_ok=action == "send")
+            pacing = await audience_pacing(dashboard, call, composed.draft.audience,
+                                           moment if isinstance(moment, datetime) else now)
             if action == "preview" or isinstance(moment, dict):
                 errors = moment if isinstance(moment, dict) and action != "preview" else {}
-                return preview_page(dashboard, request, call, values, composed=composed, errors=errors)
+                return preview_page(dashboard, request, call, values, composed=composed, errors=errors,
+                                    pacing=pacing, **await number_words(dashboard, call))
             if action == "confirm":
                 return dashboard.page(request, "broadcasts/confirm.html", call.visit, active="broadcasts",
-                                      **_carried(call, values), composed=composed,
+                                      **_carried(call, values), composed=composed, pacing=pacing,
                                       moment=dashboard.office.local_time(moment) if moment else None)
             broadcast = await send_broadcast(call.session, call.visit.actor, replace(composed.draft, send_at=moment),
                                              now=now, form=form_id(call.form))
@@ -103,7 +108,7 @@ async def compose_page(dashboard: Dashboard, request: Request, call: Call, value
 
 
 def preview_page(dashboard: Dashboard, request: Request, call: Call, values: Mapping[str, str], *,
-                 composed: Composed, errors: FieldErrors) -> Response:
+                 composed: Composed, errors: FieldErrors, **more: Any) -> Response:
     """The message as each language's readers will see it, how many read it in each, and when to send it."""
     draft = composed.draft
     seen: list[tuple[str, str, int, SeenMessage]] = []
@@ -116,4 +121,4 @@ def preview_page(dashboard: Dashboard, request: Request, call: Call, values: Map
     return dashboard.page(request, "broadcasts/preview.html", call.visit, status_code=422 if errors else 200,
                           active="broadcasts", **_carried(call, values), errors=errors, composed=composed,
                           seen=seen, zone=zone, now_choice=NOW, later_choice=LATER,
-                          audience=describe(dashboard.office, draft.audience))
+                          audience=describe(dashboard.office, draft.audience), **more)

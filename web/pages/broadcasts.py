@@ -20,6 +20,7 @@ from services.broadcasts import BroadcastLine, broadcast_for_staff, cancel, list
 from web.dashboard import Call, Dashboard, Need, Refused
 from web.listing import page_number
 from web.pages.broadcast_compose import BROADCASTS
+from web.pages.whatsapp_number import broadcast_waiting, number_words
 
 PAGE_SIZE = 20
 SHOWN_TEXT = 80
@@ -40,7 +41,7 @@ def routes(dashboard: Dashboard) -> APIRouter:
             page = await list_broadcasts(call.session, call.visit.actor, page_number(request), PAGE_SIZE)
             return dashboard.page(request, "broadcasts/list.html", call.visit, active="broadcasts", page=page,
                                   office=dashboard.office, page_address=lambda number: _page(BROADCASTS, number),
-                                  **WORDS)
+                                  **WORDS, **await number_words(dashboard, call))
 
     @router.get(UNDELIVERED)
     async def undelivered_messages(request: Request) -> Response:
@@ -58,13 +59,16 @@ def routes(dashboard: Dashboard) -> APIRouter:
             line = await _broadcast(dashboard, request, call, number)
             audience = describe(dashboard.office, Audience.from_json(line.broadcast.audience))
             return dashboard.page(request, "broadcasts/broadcast.html", call.visit, active="broadcasts", line=line,
-                                  audience=audience, office=dashboard.office, **WORDS)
+                                  audience=audience, office=dashboard.office, **WORDS,
+                                  **await number_words(dashboard, call),
+                                  waiting=await broadcast_waiting(dashboard, call, line.broadcast))
 
     @router.get(f"{BROADCASTS}/{{number}}/kemajuan")
     async def progress(request: Request, number: str) -> Response:
         async with dashboard.call(request) as call:
             line = await _broadcast(dashboard, request, call, number)
-            return dashboard.page(request, "broadcasts/_progress.html", call.visit, line=line, **WORDS)
+            return dashboard.page(request, "broadcasts/_progress.html", call.visit, line=line, **WORDS,
+                                  waiting=await broadcast_waiting(dashboard, call, line.broadcast))
 
     @router.get(f"{BROADCASTS}/{{number}}/batalkan")
     async def cancel_form(request: Request, number: str) -> Response:

@@ -21,9 +21,10 @@ from pywa_async import errors as wa_errors
 from pywa_async.client import WhatsApp
 from pywa_async.utils import UserIdentifier
 
-from bot.channels.base import DeliveryError, EnginePort, TierUsage
+from bot.channels.base import DeliveryError, EnginePort, NumberEvent, TierUsage
 from bot.channels.rate_limits import RateLimiter, SendRateLimiter
 from bot.channels.registry import WHATSAPP as CHANNEL
+from bot.channels.whatsapp.account_events import NUMBER_FIELDS, checked
 from bot.channels.whatsapp.inbound import MediaRef, PageTap
 from bot.channels.whatsapp.render import (
     OutboundMessage,
@@ -50,6 +51,9 @@ NOTIFICATION = Purpose.NOTIFICATION.value
 """The purpose of replies and of proactive messages that name none; its templates stand in for any purpose
 without its own."""
 MAX_RATE_PER_SECOND = 1000.0
+SLOWING_ERRORS = frozenset({131048, 131049})
+"""Spam-rate and ecosystem limits: retrying at once makes them worse, so the whole number waits."""
+SLOWED = "slowed"
 PART_RETRIES = 3  # a throttled later part of a split text is retried here, so earlier parts are not sent twice
 
 
@@ -78,6 +82,8 @@ class WhatsAppConfig:
     throttle_backoff_s: float = 2.0
     pair_backoff_s: float = 6.0  # 131056: about one message per 6 s to the same user is allowed
     auth_backoff_s: float = 300.0
+    limit_backoff_s: float = 600.0
+    """After 131048 or 131049, nothing is sent on the number for this long."""
     timeout_s: float = 10.0
 
     def __post_init__(self) -> None:
@@ -195,6 +201,17 @@ class WhatsAppChannel:
         raise DeliveryError(f"the number's tier of {tier} users a day is reached; sending again in {wait:.0f} s",
                             retry_after=wait)
 
+    async def check_number(self) -> NumberEvent | None:
+        """The number's messaging tier and quality as the Graph API has them now (`GET /{phone-number-id}`);
+        None when it cannot be asked (the daily check tries again)."""
+        try:
+            answer = await self._client.api.get_business_phone_number(
+                phone_id=self.config.phone_number_id, fields=NUMBER_FIELDS)
+        except (wa_errors.WhatsAppError, httpx.HTTPError) as error:
+            log.warning("could not read the WhatsApp number's tier and quality: %r", error)
+            return None
+        return checked(answer)
+
     async def show_page(self, tap: PageTap) -> None:
         """Answer a tap on a "more" row with the next page of the list it belongs to, if it is still current; a
         stale one (of an older list, or made up) goes to the handlers as the button it is, which they answer
@@ -274,12 +291,26 @@ class WhatsAppChannel:
         except wa_errors.ReEngagementMessage:
             raise
         except wa_errors.WhatsAppError as error:
+            if error.code in SLOWING_ERRORS:
+                raise await self._slow_down(error) from error
             raise self._delivery_error(error) from error
         except httpx.TimeoutException as error:
             raise DeliveryError(f"WhatsApp did not answer in time: {error!r}") from error
         except httpx.TransportError as error:
             raise DeliveryError(f"WhatsApp could not be reached: {error!r}") from error
         return _message_id(answer)
+
+    async def _slow_down(self, error: wa_errors.WhatsAppError) -> DeliveryError:
+        """131048/131049: every sender of the number waits `limit_backoff_s`, the message is tried again after
+        it, and the engine hears of it (the broadcast's progress shows the wait)."""
+        wait = self.config.limit_backoff_s
+        self._limiter.pause(wait)
+        if self._port is not None:
+            await self._port.record_number_event(CHANNEL, NumberEvent(
+                kind=SLOWED, event=str(error.code), slowed_for_s=wait,
+                detail={"code": error.code, "message": str(error.message)[:200]}))
+        return DeliveryError(f"WhatsApp error {error.code}: {error.message}; the number waits {wait:.0f} s",
+                             retry_after=wait)
 
     def _delivery_error(self, error: wa_errors.WhatsAppError) -> DeliveryError:
         described = f"WhatsApp error {error.code}: {error.message}" + (f" ({error.details})" if error.details else "")

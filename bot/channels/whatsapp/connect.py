@@ -10,6 +10,7 @@ WhatsApp's reason, where staff see it).
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from redis.asyncio import Redis
@@ -36,7 +37,7 @@ def whatsapp_config(settings: ChannelSettings, **more: Any) -> WhatsAppConfig | 
         return None
     given: dict[str, Any] = {
         "templates": settings.get("whatsapp_templates") or {},
-        "rate_per_second": settings.get("whatsapp_rate_per_second", 80.0),
+        "rate_per_second": settings.get("whatsapp_messages_per_second", 80.0),
         "daily_unique_recipients": settings.get("whatsapp_daily_unique_recipients", 1000),
     }
     return WhatsAppConfig(
@@ -76,6 +77,6 @@ def connect(settings: ChannelSettings, port: EnginePort, redis: Redis | None) ->
     router = whatsapp_webhook_router(
         verify_token=config.verify_token, app_secret=config.app_secret, phone_number_id=config.phone_number_id,
         accept=port.accept, on_status=record_status, on_page_tap=channel.show_page,
-        fetch_document=channel.fetch_document,
+        fetch_document=channel.fetch_document, on_number_event=partial(port.record_number_event, CHANNEL),
     )
     return Connection(channel, routes=[router], served=[f"WhatsApp webhook {WEBHOOK_PATH}"], close=channel.aclose)

@@ -20,7 +20,8 @@ from functools import partial
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 
-from bot.channels.base import SendReplies, json_of
+from bot.channels.base import NumberEvent, SendReplies, json_of
+from bot.channels.whatsapp.account_events import number_events
 from bot.channels.whatsapp.inbound import DeliveryStatus, MediaRef, PageTap, parse_webhook
 from bot.engine.messages import Document, Incoming, IncomingKind
 
@@ -55,6 +56,7 @@ def whatsapp_webhook_router(
     on_status: Callable[[DeliveryStatus], Awaitable[None]],
     on_page_tap: Callable[[PageTap], Awaitable[None]] | None = None,
     fetch_document: Callable[[MediaRef], Awaitable[Document | None]] | None = None,
+    on_number_event: Callable[[NumberEvent], Awaitable[None]] | None = None,
     path: str = WEBHOOK_PATH,
 ) -> APIRouter:
     """Routes for Meta's calls: GET `path` (subscription check) and POST `path` (messages and statuses).
@@ -63,6 +65,7 @@ def whatsapp_webhook_router(
     status against the outbox row; `on_page_tap` shows the next page of a list (`WhatsAppChannel.show_page`);
     `fetch_document` downloads a file a user sent (`WhatsAppChannel.fetch_document`; without it, or when the
     download fails, a file is an unsupported message). Messages of one POST are handled in order.
+    `on_number_event` keeps Meta's reports on the number itself (tier, quality, restrictions).
     """
     router = APIRouter()
 
@@ -90,6 +93,9 @@ def whatsapp_webhook_router(
                    for incoming in batch.messages]
         for status in batch.statuses:
             await on_status(status)
+        if on_number_event is not None:
+            for event in number_events(payload):
+                await on_number_event(event)
         taps = [partial(on_page_tap, tap) for tap in batch.page_taps] if on_page_tap is not None else []
         background.add_task(_send_after_answering, [*replies, *taps])
         return Response(status_code=200)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.channels.base import Recipient, SendReplies
+from bot.channels.meter import Meter
 from bot.engine.messages import Incoming, Msg, Reply
 from bot.engine.runtime import Runtime
 from models.outbox import last_payload_with_options, recent_payloads
@@ -34,6 +35,10 @@ class RuntimePort:
     def now(self) -> datetime:
         return self._runtime.clock()
 
+    @property
+    def meter(self) -> Meter:
+        return self._runtime.meter
+
     def render(self, locale: str, message: Msg) -> str:
         return self._runtime.catalogs.translator(locale).render(message)
 
@@ -41,7 +46,7 @@ class RuntimePort:
         await self._runtime.handle(incoming)
 
     async def accept(self, incoming: Incoming) -> SendReplies:
-        envelopes = await self._runtime.dispatcher.handle(incoming)
+        envelopes = await self._runtime.dispatch(incoming)
         delivery = self._runtime.delivery
 
         async def send() -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.channels.base import Recipient, SendReplies
+from bot.channels.meter import NO_METER, Meter
 from bot.engine.messages import Incoming, Msg, Reply
 
 
@@ -25,6 +26,7 @@ class FakePort:
     reachable: dict[tuple[str, str], bool] = field(default_factory=dict)
     locales: tuple[str, ...] = ("id", "en")
     default_locale: str = "id"
+    meter: Meter = NO_METER
 
     def now(self) -> datetime:
         return self.clock()

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fastapi import APIRouter, Header, Response
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
@@ -46,6 +46,7 @@ class ProcessMetrics:
 
     def __init__(self, channels: Sequence[str] = tuple(CHANNELS)) -> None:
         self.registry = CollectorRegistry()
+        ProcessCollector(registry=self.registry)  # process_*: CPU, memory, open files (read from /proc at scrape)
         self._handling = Histogram(
             f"{PREFIX}_message_handling_seconds",
             "Incoming messages handled (_count) and how long each took, from "

@@ -1,4 +1,5 @@
-"""`GET /metrics` for Prometheus (README, Observability): what this process counted, and what waits in the database.
+"""What `GET /metrics` reports (README, Observability; served by `bot.metrics_endpoint`): what this process counted,
+and what waits in the database.
 
 Each process builds its own `ProcessMetrics` (a `CollectorRegistry` of its own, nothing global), handed down as the
 `Meter` the engine and the channels count in: messages handled and how long they took, sends by result, the
@@ -7,30 +8,25 @@ fires, broadcasts under way) is read at scrape time by `DatabaseState`, so every
 when the database does not answer within `READ_TIMEOUT`, the scrape still answers, with
 `sahabat_kerja_database_up 0` and the process's own counts.
 
-The endpoint is for operators: with METRICS_TOKEN set it asks for `Authorization: Bearer <token>`; without, it is
-open to whoever reaches WEB_HOST (127.0.0.1 unless set otherwise).
+Nothing here imports the web server: the console chat builds a runtime, and its meter, without loading FastAPI.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from fastapi import APIRouter, Header, Response
 from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
 from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.channels.meter import SEND_RESULTS
 from bot.channels.registry import CHANNELS
 from bot.engine.runtime import Runtime
 from models.backlog import Waiting, broadcasts_under_way, due_fires, pending_outbox
-from models.broadcasts import Figures
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +101,7 @@ class DatabaseState:
     at: datetime
     outbox: dict[str, Waiting]
     fires: Waiting
-    broadcasts: dict[int, Figures]
+    broadcasts: dict[int, dict[str, int]]
     read_seconds: float
 
     @classmethod
@@ -178,54 +174,15 @@ class DatabaseCollector:
         yield from _broadcast_families(state.broadcasts)
 
 
-def _broadcast_families(broadcasts: dict[int, Figures]) -> Iterable[Metric]:
+def _broadcast_families(broadcasts: dict[int, dict[str, int]]) -> Iterable[Metric]:
     yield GaugeMetricFamily(f"{PREFIX}_broadcasts_sending", "Broadcasts under way.", value=len(broadcasts))
     recipients = GaugeMetricFamily(
         f"{PREFIX}_broadcast_recipients",
-        "Recipients of a broadcast under way, by "
-        "broadcast id and state: sent, failed, unreachable, skipped, remaining "
-        "(together: all of them).",
+        "Recipients of a broadcast under way, by broadcast id and state: pending (not yet handed to the outbox), "
+        "queued (in the outbox), sent (long delivered), skipped, unreachable; together, all of them.",
         labels=["broadcast", "state"],
     )
-    for broadcast_id, figures in sorted(broadcasts.items()):
-        for state, count in (
-            ("sent", figures.sent),
-            ("failed", figures.failed),
-            ("unreachable", figures.unreachable),
-            ("skipped", figures.skipped),
-            ("remaining", figures.remaining),
-        ):
+    for broadcast_id, states in sorted(broadcasts.items()):
+        for state, count in sorted(states.items()):
             recipients.add_metric([str(broadcast_id), state], count)
     yield recipients
-
-
-def metrics_of(runtime: Runtime) -> ProcessMetrics:
-    """The runtime's own counts; a runtime built without them (a test's) reports the database alone."""
-    return runtime.meter if isinstance(runtime.meter, ProcessMetrics) else ProcessMetrics()
-
-
-def metrics_router(runtime: Runtime, token: str = "") -> APIRouter:
-    """`GET /metrics` in Prometheus's text format; with `token`, only for `Authorization: Bearer <token>`."""
-    router = APIRouter()
-    process = metrics_of(runtime)
-
-    @router.get("/metrics", include_in_schema=False)
-    async def metrics(authorization: str | None = Header(default=None)) -> Response:
-        if token and not bearer_matches(authorization, token):
-            return Response(
-                "a bearer token is required\n",
-                status_code=401,
-                media_type="text/plain",
-                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
-            )
-        database = DatabaseCollector(await read_database(runtime), (*CHANNELS, *runtime.delivery.reach))
-        body = generate_latest(process.registry) + generate_latest(database)
-        return Response(body, media_type=CONTENT_TYPE_LATEST)
-
-    return router
-
-
-def bearer_matches(authorization: str | None, token: str) -> bool:
-    """Whether an `Authorization` header is `Bearer <token>` (compared in constant time)."""
-    scheme, _, given = (authorization or "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())

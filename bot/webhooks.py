@@ -1,4 +1,4 @@
-"""The web side, a FastAPI app served by uvicorn: `/healthz`, `/metrics` (`bot.metrics`), the staff dashboard
+"""The web side, a FastAPI app served by uvicorn: `/healthz`, `/metrics` (`bot.metrics_endpoint`), the staff dashboard
 (`web/`) and the routes the configured channels bring (their webhooks, each checked by its channel: Telegram's
 secret token, WhatsApp's signature). Every body is bounded before it is read (`bot.body_limit`): a webhook's by
 WEBHOOK_MAX_BODY_BYTES, anything else by the largest form the dashboard takes."""
@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 
 from bot.body_limit import BodyLimit
 from bot.engine.runtime import Runtime
-from bot.metrics import metrics_router
+from bot.metrics_endpoint import metrics_router
 from web.app import LARGEST_BODY, DashboardConfig, mount_dashboard
 
 WEBHOOK_MAX_BODY_BYTES = 1024 * 1024

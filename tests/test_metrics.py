@@ -16,18 +16,20 @@ from fastapi import FastAPI
 from hypothesis import given
 from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import update
 
 from bot.channels.base import DeliveryError
 from bot.engine.messages import Reply
 from bot.engine.runtime import Runtime
-from bot.metrics import ProcessMetrics, bearer_matches
+from bot.metrics import ProcessMetrics
+from bot.metrics_endpoint import bearer_matches
 from bot.serve import web_server
 from bot.settings import Settings, load_settings
 from bot.webhooks import create_app
 from bot.wiring import build_runtime
 from jobs.broadcasts import send_broadcasts
 from models.audiences import Audience
-from models.broadcasts import create_broadcast
+from models.broadcasts import BroadcastDelivery, DeliveryStatus, create_broadcast
 from models.users import Role, set_role
 from tests.alumni import make_alumnus
 from tests.chat import CHANNEL, ChatUser, RecordingChannel
@@ -140,15 +142,22 @@ async def test_due_follow_up_fires_and_broadcast_progress_are_read_at_scrape_tim
     assert value(samples, "follow_up_oldest_due_age_seconds") == 3600
     assert value(samples, "broadcasts_sending") == 1
     progress = {state: value(samples, "broadcast_recipients", broadcast=str(broadcast.id), state=state)
-                for state in ("sent", "failed", "unreachable", "skipped", "remaining")}
-    assert progress == {"sent": 0, "failed": 0, "unreachable": 0, "skipped": 0, "remaining": broadcast.total}
+                for state in ("pending", "queued", "sent", "skipped", "unreachable")}
+    assert progress == {"pending": 2, "queued": 0, "sent": 0, "skipped": 0, "unreachable": 0}
     assert broadcast.total == 2, "the alumnus and the author"
+
+    async with runtime.session_factory() as session, session.begin():  # the author opted out meanwhile
+        await session.execute(update(BroadcastDelivery).where(BroadcastDelivery.user_id == staff.id)
+                              .values(status=DeliveryStatus.SKIPPED))
+    samples = await metrics(runtime)
+    assert value(samples, "broadcast_recipients", broadcast=str(broadcast.id), state="pending") == 1
+    assert value(samples, "broadcast_recipients", broadcast=str(broadcast.id), state="skipped") == 1
 
     await send_broadcasts(runtime)
     samples = await metrics(runtime)
     assert value(samples, "broadcasts_sending") == 0
-    assert value(samples, "broadcast_recipients", broadcast=str(broadcast.id), state="remaining") is None
-    assert value(samples, "sends_total", channel=CHANNEL, result="sent") == 2 + 1, "two recipients, one report"
+    assert value(samples, "broadcast_recipients", broadcast=str(broadcast.id), state="pending") is None
+    assert value(samples, "sends_total", channel=CHANNEL, result="sent") == 1 + 1, "one recipient, one report"
 
 
 async def test_a_429_is_counted_with_the_pause_it_caused(make_runtime: RuntimeFactory) -> None:

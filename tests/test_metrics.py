@@ -19,6 +19,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
 from bot.channels.base import DeliveryError
+from bot.channels.rate_limits import SendRateLimiter
+from bot.channels.whatsapp.channel import WhatsAppChannel, WhatsAppConfig
 from bot.engine.messages import Reply
 from bot.engine.runtime import Runtime
 from bot.metrics import ProcessMetrics
@@ -34,11 +36,14 @@ from models.users import Role, set_role
 from tests.alumni import make_alumnus
 from tests.chat import CHANNEL, ChatUser, RecordingChannel
 from tests.conftest import TEST_KEY, Clock, RuntimeFactory
+from tests.fakes.engine_port import FakePort
 from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.whatsapp_server import FakeWhatsApp
 from tests.telegram_chat import ConnectedAdapter
 from tests.test_follow_up_fires import COMPLETED, FIRST_DUE
 from tests.test_telegram_adapter import TOKEN
 from tests.test_telegram_sending import VirtualTime
+from tests.test_whatsapp_send import TO, FakeTime
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -178,12 +183,23 @@ async def test_a_429_is_counted_with_the_pause_it_caused(make_runtime: RuntimeFa
     assert value(samples, "rate_limited_total", channel="whatsapp") == 0
 
 
-def test_a_rate_limit_that_pauses_nobody_is_counted_without_a_pause() -> None:
-    """WhatsApp's pair rate (one recipient's messages wait, the number goes on)."""
-    meter = ProcessMetrics()
-    meter.rate_limited("whatsapp", 0)
-    assert meter.registry.get_sample_value("sahabat_kerja_rate_limited_total", {"channel": "whatsapp"}) == 1
-    assert meter.registry.get_sample_value("sahabat_kerja_send_pauses_total", {"channel": "whatsapp"}) == 0
+async def test_whatsapps_throttling_pauses_the_number_and_its_pair_rate_does_not() -> None:
+    meter, time = ProcessMetrics(), FakeTime()
+    async with FakeWhatsApp() as wa:
+        config = WhatsAppConfig(token=wa.token, phone_number_id=wa.phone_number_id, api_base=wa.base_url)
+        channel = WhatsAppChannel(config, port=FakePort(meter=meter), sleep=time.sleep,
+                                  limiter=SendRateLimiter(config.rate_per_second, clock=time, sleep=time.sleep))
+        try:
+            for code in (130429, 131056):  # the number's throughput; one pair's rate
+                wa.fail_next(code=code)
+                with pytest.raises(DeliveryError):
+                    await channel.send(TO, Reply("Halo"))
+        finally:
+            await channel.aclose()
+    counted = meter.registry.get_sample_value
+    assert counted("sahabat_kerja_rate_limited_total", {"channel": "whatsapp"}) == 2
+    assert counted("sahabat_kerja_send_pauses_total", {"channel": "whatsapp"}) == 1
+    assert counted("sahabat_kerja_send_paused_seconds_total", {"channel": "whatsapp"}) == config.throttle_backoff_s
 
 
 def unreachable_database_settings() -> Settings:

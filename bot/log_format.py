@@ -16,8 +16,9 @@ from typing import Any, Literal
 from bot.log_masking import mask_personal_data, mask_personal_data_in_logs
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-_STANDARD_FIELDS = frozenset({*logging.makeLogRecord({}).__dict__, "message", "asctime", "taskName"})
-"""What every record carries; anything else on one came from the call's `extra=`."""
+_STANDARD_FIELDS = frozenset({*logging.makeLogRecord({}).__dict__, "message", "asctime", "taskName", "color_message"})
+"""What every record carries (and uvicorn's terminal-coloured copy of the message); anything else on one came from
+the call's `extra=`."""
 
 
 class JsonFormatter(logging.Formatter):

@@ -88,6 +88,8 @@ async def test_a_served_bot_logs_json_and_serves_its_counts(
     entries = [json.loads(line) for line in bot.log.read_text().splitlines() if line.startswith("{")]
     assert entries, "INFO lines were written, as JSON"
     assert all({"time", "level", "logger", "message"} <= set(entry) for entry in entries)
+    assert any(entry["logger"] == "uvicorn.error" for entry in entries), "the web server's lines too"
+    assert all("color_message" not in entry for entry in entries), "no terminal colours in a collector's log"
 
 
 PERSONAL = (NIK, WA_ID, f"+{WA_ID}", "0812-5100-0001", "+62 812 5100 0001")

@@ -71,10 +71,12 @@ def connect_channels(
 
 def web_server(settings: Settings, runtime: Runtime, routes: Sequence[APIRouter] = (),
                server_class: type[uvicorn.Server] = uvicorn.Server) -> uvicorn.Server:
-    """The dashboard, `/healthz` and the channels' webhooks on WEB_HOST:WEB_PORT, in every mode."""
+    """The dashboard, `/healthz`, `/metrics` and the channels' webhooks on WEB_HOST:WEB_PORT, in every mode."""
     dashboard = DashboardConfig(secure_cookies=settings.dashboard_url.startswith("https://"))
+    metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else ""
     config = uvicorn.Config(create_app(routes, runtime=runtime, dashboard=dashboard,
-                                       webhook_max_body=settings.webhook_max_body_bytes), host=settings.web_host,
+                                       webhook_max_body=settings.webhook_max_body_bytes,
+                                       metrics_token=metrics_token), host=settings.web_host,
                             port=settings.web_port, lifespan="off", log_level=settings.log_level.lower(),
                             access_log=False, log_config=None)  # its lines go through the root's masking
     return server_class(config)

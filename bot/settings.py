@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     region_file: Path = DEFAULT_REGION_FILE
     nik_encryption_key: SecretStr = Field(min_length=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    log_format: Literal["text", "json"] = "text"
+    """"json": one JSON object a line (time, level, logger, message and any extras), personal data masked."""
+    metrics_token: SecretStr | None = None
+    """With it, GET /metrics asks for `Authorization: Bearer <token>`; without, it is open on WEB_HOST."""
 
     telegram_bot_token: SecretStr | None = None
     telegram_webhook_url: str | None = None

@@ -7,11 +7,13 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 
 from bot.channels.base import Channel
+from bot.channels.meter import Meter
 from bot.channels.registry import CHANNELS
 from bot.engine.delivery import Delivery
 from bot.engine.dispatcher import Dispatcher
 from bot.engine.i18n import SUPPORTED_LOCALES, Catalogs
 from bot.engine.runtime import Runtime
+from bot.metrics import ProcessMetrics
 from bot.settings import Settings
 from documents.chat_links import ChatLinks
 from handlers.context import Services
@@ -43,9 +45,12 @@ def build_runtime(
     flush_when_idle: bool = False,
     only_to: Mapping[str, Collection[str]] | None = None,
     flood: FloodLimit | None = None,
+    meter: Meter | None = None,
 ) -> Runtime:
     """`flood`: the limit on how fast one person may write; by default the settings', on every channel a
-    stranger can reach (all but the console)."""
+    stranger can reach (all but the console). `meter`: what messages and sends are counted in; by default counts of this
+    runtime's own (`bot.metrics.ProcessMetrics`), which its `/metrics` serves."""
+    meter = meter or ProcessMetrics()
     engine = create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
     catalogs = Catalogs(SUPPORTED_LOCALES, settings.default_locale)
@@ -65,8 +70,9 @@ def build_runtime(
     flood = flood or FloodLimit(settings.flood_messages, timedelta(seconds=settings.flood_window_seconds),
                                 frozenset(kind.name for kind in CHANNELS.values() if kind.connect))
     dispatcher = Dispatcher(session_factory, services, catalogs, clock, raise_errors=raise_errors, flood=flood)
-    delivery = Delivery(session_factory, channels or {}, clock, flush_when_idle=flush_when_idle, only_to=only_to)
+    delivery = Delivery(session_factory, channels or {}, clock, flush_when_idle=flush_when_idle, only_to=only_to,
+                        meter=meter)
     retention = Retention(delivered_messages=timedelta(days=settings.retention_delivered_days),
                           files=timedelta(days=settings.retention_files_days),
                           event_ids=timedelta(days=settings.retention_event_days))
-    return Runtime(engine, session_factory, catalogs, services, dispatcher, delivery, clock, retention)
+    return Runtime(engine, session_factory, catalogs, services, dispatcher, delivery, clock, retention, meter)

@@ -139,3 +139,11 @@ def test_report_contention() -> None:
     lines = run_bench("report_contention.py", "--records", "20", "--users", "2", "--mode", "both")
     assert [line["mode"] for line in json_lines(lines) if "mode" in line] == ["inline", "apart"]
     assert set(figures(lines[-1])) == {"reply_p99_ms_during_report", "report_s", "replies_during_report", "backend"}
+
+
+def test_metrics(backends: list[str]) -> None:
+    lines = run_bench("metrics.py", "--users", "300", "--history", "2000", "--pending", "50", "--samples", "5",
+                      "--backend", backend_option(backends))
+    finals = [figures(line) for line in lines[-len(backends):]]
+    assert [final["backend"] for final in finals] == backends
+    assert all(set(final) == {"metrics_scrape_p99_ms", "backend"} for final in finals)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.channels.meter import Meter
 from bot.engine.messages import Incoming, Msg, Reply
 
 if TYPE_CHECKING:
@@ -94,6 +95,11 @@ class EnginePort(Protocol):
     def default_locale(self) -> str: ...
 
     def now(self) -> datetime: ...
+
+    @property
+    def meter(self) -> Meter:
+        """Where the channel counts the platform's "slow down" answers for the operator (`bot.channels.meter`)."""
+        ...
 
     def render(self, locale: str, message: Msg) -> str:
         """A message in `locale` (a command menu's descriptions)."""

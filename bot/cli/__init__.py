@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -39,10 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from bot.log_masking import mask_personal_data_in_logs
+    from bot.log_format import configure_logging
 
-    mask_personal_data_in_logs()
+    configure_logging(settings.log_level, settings.log_format)
     try:
         return asyncio.run(_dispatch(args, settings))
     except RegionFileError as error:

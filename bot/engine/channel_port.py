@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.channels.base import NumberEvent, Recipient, SendReplies
+from bot.channels.meter import Meter
 from bot.engine.messages import Incoming, Msg, Reply
 from bot.engine.notify import acting
 from bot.engine.runtime import Runtime
@@ -36,6 +37,10 @@ class RuntimePort:
     def now(self) -> datetime:
         return self._runtime.clock()
 
+    @property
+    def meter(self) -> Meter:
+        return self._runtime.meter
+
     def render(self, locale: str, message: Msg) -> str:
         return self._runtime.catalogs.translator(locale).render(message)
 
@@ -43,7 +48,7 @@ class RuntimePort:
         await self._runtime.handle(incoming)
 
     async def accept(self, incoming: Incoming) -> SendReplies:
-        envelopes = await self._runtime.dispatcher.handle(incoming)
+        envelopes = await self._runtime.dispatch(incoming)
         delivery = self._runtime.delivery
 
         async def send() -> None:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, DeliveryError
+from bot.channels.meter import BLOCKED, FAILED, NO_METER, RETRY, SENT, Meter
 from bot.engine.locks import KeyedLocks
 from bot.engine.messages import Reply
 from models.files import file_content
@@ -57,6 +58,10 @@ class Envelope:
         return cls(row.id, row.channel, row.address, Reply.from_json(row.payload))
 
 
+class _Blocked(DeliveryError):
+    """Not sent: the user is known to have blocked the bot."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Mark:
     """What writing one sent message's mark involves: its row, the platform's ids for it, whether to wipe it."""
@@ -75,14 +80,18 @@ class Delivery:
         *,
         flush_when_idle: bool = False,
         only_to: Mapping[str, Collection[str]] | None = None,
+        meter: Meter = NO_METER,
     ) -> None:
         """`flush_when_idle` also writes the marks whenever no other delivery is under way: for network
         channels, where a send costs a round trip anyway and a restart after a crash should repeat nothing
         the user already has; under load the marks are still batched.
 
         `only_to` limits a channel to some of its addresses: a console session's channel is its user's terminal,
-        and what is written to other users waits for their own session."""
+        and what is written to other users waits for their own session.
+
+        `meter` is told the result of every send (`bot.channels.meter`)."""
         self._session_factory = session_factory
+        self._meter = meter
         self._channels = dict(channels)
         self._only_to = {channel: frozenset(addresses) for channel, addresses in (only_to or {}).items()}
         self._clock = clock
@@ -192,6 +201,7 @@ class Delivery:
         except (TimeoutError, OSError) as error:
             await self._record_failure(envelope, DeliveryError(repr(error)))
         else:
+            self._meter.send_result(envelope.channel, SENT)
             ids = tuple(Sent(envelope.channel, pid, envelope.id) for pid in platform_ids)
             self._marks.append(_Mark(envelope.id, ids, envelope.reply.sensitive))
             self._marks_taken += 1
@@ -202,10 +212,12 @@ class Delivery:
         async with self._session_factory() as session:
             blocked_since = await unreachable_since(session, envelope.channel, envelope.address)
         if blocked_since is not None:
-            raise DeliveryError(f"skipped: the user blocked the bot on {blocked_since:%Y-%m-%d}", permanent=True)
+            raise _Blocked(f"skipped: the user blocked the bot on {blocked_since:%Y-%m-%d}", permanent=True)
 
     async def _record_failure(self, envelope: Envelope, error: DeliveryError) -> None:
         log.warning("delivery of outbox %s to %s failed: %s", envelope.id, envelope.channel, error)
+        result = BLOCKED if isinstance(error, _Blocked) else FAILED if error.permanent else RETRY
+        self._meter.send_result(envelope.channel, result)
         retry_at = None
         if not error.permanent:
             wait = timedelta(seconds=error.retry_after) if error.retry_after else BACKOFF_BASE

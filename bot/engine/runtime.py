@@ -6,13 +6,15 @@ their own database and clock.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.engine.delivery import Delivery
+from bot.channels.meter import NO_METER, Meter
+from bot.engine.delivery import Delivery, Envelope
 from bot.engine.dispatcher import Dispatcher
 from bot.engine.i18n import Catalogs
 from bot.engine.messages import Incoming
@@ -31,10 +33,19 @@ class Runtime:
     clock: Callable[[], datetime]
     retention: Retention = Retention()
     """How long delivered messages, stored files and event ids are kept (jobs/forget_old_data.py)."""
+    meter: Meter = NO_METER
+    """What the operator is told of messages handled and sends (`bot.metrics` in a served bot)."""
 
     async def handle(self, incoming: Incoming) -> None:
         """Dispatch one message and deliver its replies: what every channel adapter calls."""
-        await self.delivery.deliver(await self.dispatcher.handle(incoming))
+        await self.delivery.deliver(await self.dispatch(incoming))
+
+    async def dispatch(self, incoming: Incoming) -> list[Envelope]:
+        """The dispatcher's handling of one message (replies committed, not yet sent), counted and timed."""
+        started = time.perf_counter()
+        envelopes = await self.dispatcher.handle(incoming)
+        self.meter.handled(incoming.channel, time.perf_counter() - started)
+        return envelopes
 
     async def aclose(self) -> None:
         await self.delivery.flush()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.channels.base import NumberEvent, Recipient, SendReplies
+from bot.channels.meter import NO_METER, Meter
 from bot.engine.messages import Incoming, Msg, Reply
 
 
@@ -26,6 +27,7 @@ class FakePort:
     number_events: list[NumberEvent] = field(default_factory=list)
     locales: tuple[str, ...] = ("id", "en")
     default_locale: str = "id"
+    meter: Meter = NO_METER
 
     def now(self) -> datetime:
         return self.clock()

@@ -121,6 +121,7 @@ class TelegramChannel:
                 return await request()
             except TelegramRetryAfter as error:
                 self.budget.pause(error.retry_after)
+                self._port.meter.rate_limited(CHANNEL, error.retry_after)
                 rate_limited += 1
                 if rate_limited >= MAX_RATE_LIMITED:
                     raise DeliveryError(str(error), retry_after=error.retry_after) from error

@@ -22,6 +22,7 @@ from pywa_async.client import WhatsApp
 from pywa_async.utils import UserIdentifier
 
 from bot.channels.base import DeliveryError, EnginePort, NumberEvent, TierUsage
+from bot.channels.meter import NO_METER, Meter
 from bot.channels.rate_limits import RateLimiter, SendRateLimiter
 from bot.channels.registry import WHATSAPP as CHANNEL
 from bot.channels.whatsapp.account_events import NUMBER_FIELDS, checked
@@ -149,6 +150,10 @@ class WhatsAppChannel:
         self._port = port
         self._sleep = sleep
         self._limiter = limiter or SendRateLimiter(config.rate_per_second, sleep=sleep)
+
+    @property
+    def _meter(self) -> Meter:
+        return self._port.meter if self._port is not None else NO_METER
 
     def _now(self) -> datetime:
         return self._port.now() if self._port is not None else datetime.now(UTC)
@@ -315,9 +320,11 @@ class WhatsAppChannel:
     def _delivery_error(self, error: wa_errors.WhatsAppError) -> DeliveryError:
         described = f"WhatsApp error {error.code}: {error.message}" + (f" ({error.details})" if error.details else "")
         if isinstance(error, wa_errors.TooManyMessages):
+            self._meter.rate_limited(CHANNEL, 0)  # one recipient's messages wait, the number goes on
             return DeliveryError(described, retry_after=self.config.pair_backoff_s)
         if isinstance(error, wa_errors.ThrottlingError):
             self._limiter.pause(self.config.throttle_backoff_s)
+            self._meter.rate_limited(CHANNEL, self.config.throttle_backoff_s)
             return DeliveryError(described, retry_after=self.config.throttle_backoff_s)
         if isinstance(error, wa_errors.AuthorizationError):
             # A wrong or expired token is fixed by staff in settings; the messages wait for that.

@@ -21,6 +21,7 @@ from models.targets import TrainingTarget
 from models.tickets import Ticket, TicketMessage
 from models.users import User
 from models.web_access import LoginLink, WebSession
+from models.whatsapp_templates import WhatsAppTemplate
 
 __all__ = [
     "Application",
@@ -53,4 +54,5 @@ __all__ = [
     "User",
     "WebSession",
     "LoginLink",
+    "WhatsAppTemplate",
 ]

@@ -64,6 +64,17 @@ class Recipient:
     tier_usage: TierUsage | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TemplateReport:
+    """A message template's review state as the platform reports it (WhatsApp's words: APPROVED, REJECTED...)."""
+
+    name: str
+    language: str
+    status: str
+    reason: str | None = None
+    meta_id: str | None = None
+
+
 SendReplies = Callable[[], Awaitable[None]]
 """Sends replies already committed to the outbox; what cannot be sent now stays there for the sweep."""
 
@@ -114,6 +125,15 @@ class EnginePort(Protocol):
 
     async def set_locale(self, channel: str, address: str, locale: str) -> None:
         """Start a user in a language they chose before their first message."""
+        ...
+
+    async def usable_templates(self, channel: str) -> Mapping[str, Mapping[str, str]]:
+        """The platform's message templates it lets us send (WhatsApp's approved ones): purpose -> the platform's
+        language code -> template name."""
+        ...
+
+    async def record_template_status(self, channel: str, template: TemplateReport) -> None:
+        """The platform's word on one of our templates (approved, rejected with a reason, paused...)."""
         ...
 
 

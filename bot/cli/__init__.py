@@ -1,5 +1,5 @@
 """Command line: `python -m bot run | chat | db | seed-demo | staff | import | export | report | target |
-follow-up-plan`.
+follow-up-plan | whatsapp`.
 
 Each command loads settings (one clear line and exit code 2 when they are wrong), builds a runtime, does its
 job in its own transaction and closes the runtime. Staff actions are the services' (`services/`); the commands
@@ -64,6 +64,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             case "run":
                 return await process.run(settings)
         return await process.chat(settings, args.user, args.lang)
+    if args.command == "whatsapp":
+        from bot.cli import whatsapp
+
+        return await whatsapp.templates(settings, args.templates_command)
     from bot.cli import office
 
     match args.command:

@@ -69,4 +69,15 @@ def parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("follow-up-plan", help="set how a training's alumni are followed up (JSON)")
     plan.add_argument("program", type=int, help="the training program's number")
     plan.add_argument("plan", help='e.g. \'{"first_after_months": 3, "every_months": 3, "until_months": 12}\'')
+    _whatsapp(commands)
     return root
+
+
+def _whatsapp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    whatsapp = commands.add_parser("whatsapp", help="the WhatsApp business account")
+    whatsapp_commands = whatsapp.add_subparsers(dest="whatsapp_command", required=True)
+    templates = whatsapp_commands.add_parser("templates", help="the message templates sent outside the 24-hour "
+                                                               "window, one per purpose and language")
+    templates.add_argument("templates_command", choices=("list", "sync", "submit"),
+                           help="list: their states as last read; sync: read them from WhatsApp; submit: submit "
+                                "the missing ones for review")

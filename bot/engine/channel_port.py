@@ -6,15 +6,17 @@ Channels never hold a session or import the models; this is the one door between
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
-from bot.channels.base import Recipient, SendReplies
+from bot.channels.base import Recipient, SendReplies, TemplateReport
 from bot.engine.messages import Incoming, Msg, Reply
 from bot.engine.runtime import Runtime
 from models.outbox import last_payload_with_options, recent_payloads
 from models.reachability import mark_reachable, mark_unreachable
 from models.receipts import Receipt, record_receipt
 from models.users import find_user, set_locale
+from models.whatsapp_templates import record_template, usable_templates
 
 
 class RuntimePort:
@@ -82,3 +84,11 @@ class RuntimePort:
     async def set_locale(self, channel: str, address: str, locale: str) -> None:
         async with self._runtime.session_factory() as session, session.begin():
             await set_locale(session, channel, address, locale)
+
+    async def usable_templates(self, channel: str) -> Mapping[str, Mapping[str, str]]:
+        async with self._runtime.session_factory() as session:
+            return await usable_templates(session)
+
+    async def record_template_status(self, channel: str, template: TemplateReport) -> None:
+        async with self._runtime.session_factory() as session, session.begin():
+            await record_template(session, template, self._runtime.clock())

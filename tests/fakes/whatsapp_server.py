@@ -21,7 +21,8 @@ import httpx
 from aiohttp import BodyPartReader, web
 
 from tests.fakes.whatsapp_spec import UploadedMedia, check_media_upload, check_message
-from tests.fakes.whatsapp_webhooks import new_wamid, signed_webhook
+from tests.fakes.whatsapp_templates import FakeTemplates
+from tests.fakes.whatsapp_webhooks import DEFAULT_WABA_ID, new_wamid, signed_webhook
 
 if TYPE_CHECKING:
     from pywa_async import WhatsApp
@@ -30,6 +31,7 @@ __all__ = ["GRAPH_ERRORS", "FakeWhatsApp", "signed_webhook"]
 
 SPEC_VERSION = "23.0"
 _MESSAGES_ROUTE = re.compile(r"^/v(\d+\.\d+)/([^/]+)/(messages|media)$")
+_TEMPLATES_ROUTE = re.compile(r"^/v(\d+\.\d+)/([^/]+)/message_templates$")
 _VALIDATION_SUBCODE = 2494010  # a fixed stand-in: Graph uses varied subcodes for parameter errors
 _HANG_LIMIT_S = 60.0
 
@@ -123,6 +125,7 @@ class FakeWhatsApp:
         *,
         rate: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        waba_id: str = DEFAULT_WABA_ID,
     ) -> None:
         """`clock` drives the rate limit; tests pass one they move by hand, so timing never flakes."""
         self.phone_number_id = phone_number_id
@@ -140,6 +143,8 @@ class FakeWhatsApp:
         self.violations: list[str] = []
         self.throttled = 0
         self.unauthorized = 0
+        self.templates = FakeTemplates(self, waba_id)
+        """The business account's message templates (`/{waba_id}/message_templates`)."""
         self.latency = 0.0
         """Seconds every message send takes before it is answered (a slow Graph API)."""
         self._faults: list[_Fault] = []
@@ -237,6 +242,10 @@ class FakeWhatsApp:
         message = f"(#{code}) Invalid parameter" if code == 100 else violations[0]
         return web.json_response(graph_error(code, message, "; ".join(violations), subcode), status=status)
 
+    def _refuse(self, code: int, message: str, subcode: int, details: str) -> web.Response:
+        """A request the spec allows that Graph still refuses (a template name taken): not a violation."""
+        return web.json_response(graph_error(code, f"(#{code}) {message}", details, subcode), status=400)
+
     def _error(self, code: int, body: dict[str, Any], status: int | None = None) -> web.Response:
         fallback = (400, f"(#{code}) Injected error", "Injected.")
         default_status, message, details = GRAPH_ERRORS.get(code, fallback)
@@ -249,9 +258,12 @@ class FakeWhatsApp:
             self.unauthorized += 1
             error = graph_error(190, "Invalid OAuth access token - Cannot parse access token")
             return web.json_response(error, status=401)
+        if (templates := _TEMPLATES_ROUTE.match(request.path)) is not None:
+            return await self.templates.handle(request, templates.group(2), where)
         route = _MESSAGES_ROUTE.match(request.path)
         if request.method != "POST" or route is None:
-            unsupported = f"unsupported endpoint {where} (the fake serves POST /vNN.N/{{id}}/messages and /media)"
+            unsupported = (f"unsupported endpoint {where} (the fake serves POST /vNN.N/{{id}}/messages and /media, "
+                           "GET and POST /vNN.N/{waba-id}/message_templates)")
             return self._reject([unsupported], where, subcode=33)
         if route.group(2) != self.phone_number_id:
             unknown = f"unknown phone number id {route.group(2)!r} (expected {self.phone_number_id})"

@@ -223,3 +223,19 @@ def status_update(
     elif errors is not None:
         entry["errors"] = errors
     return envelope({"contacts": [contact], "statuses": [entry]}, **envelope_kwargs)
+
+
+def template_status_update(
+    name: str, language: str, event: str, *, template_id: str, reason: str = "NONE",
+    category: str = "UTILITY", waba_id: str = DEFAULT_WABA_ID,
+) -> Payload:
+    """Meta's `message_template_status_update` webhook: a template's review decided or its state changed. Its
+    value has no metadata (it is about the business account, not a number) and the entry carries `time`."""
+    value: Payload = {"event": event, "message_template_id": int(template_id), "message_template_name": name,
+                      "message_template_language": language, "message_template_category": category,
+                      "reason": reason}
+    if event == "DISABLED":
+        value["disable_info"] = {"disable_date": int(time.time())}
+    return {"object": "whatsapp_business_account",
+            "entry": [{"id": waba_id, "time": int(time.time()),
+                       "changes": [{"value": value, "field": "message_template_status_update"}]}]}

@@ -20,8 +20,9 @@ from functools import partial
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 
-from bot.channels.base import SendReplies, json_of
+from bot.channels.base import SendReplies, TemplateReport, json_of
 from bot.channels.whatsapp.inbound import DeliveryStatus, MediaRef, PageTap, parse_webhook
+from bot.channels.whatsapp.template_events import template_events
 from bot.engine.messages import Document, Incoming, IncomingKind
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ def whatsapp_webhook_router(
     on_status: Callable[[DeliveryStatus], Awaitable[None]],
     on_page_tap: Callable[[PageTap], Awaitable[None]] | None = None,
     fetch_document: Callable[[MediaRef], Awaitable[Document | None]] | None = None,
+    on_template_status: Callable[[TemplateReport], Awaitable[None]] | None = None,
+    business_account_id: str | None = None,
     path: str = WEBHOOK_PATH,
 ) -> APIRouter:
     """Routes for Meta's calls: GET `path` (subscription check) and POST `path` (messages and statuses).
@@ -63,6 +66,7 @@ def whatsapp_webhook_router(
     status against the outbox row; `on_page_tap` shows the next page of a list (`WhatsAppChannel.show_page`);
     `fetch_document` downloads a file a user sent (`WhatsAppChannel.fetch_document`; without it, or when the
     download fails, a file is an unsupported message). Messages of one POST are handled in order.
+    `on_template_status` records a template's new review state (`template_events`).
     """
     router = APIRouter()
 
@@ -90,6 +94,9 @@ def whatsapp_webhook_router(
                    for incoming in batch.messages]
         for status in batch.statuses:
             await on_status(status)
+        if on_template_status is not None:
+            for event in template_events(payload, business_account_id):
+                await on_template_status(event)
         taps = [partial(on_page_tap, tap) for tap in batch.page_taps] if on_page_tap is not None else []
         background.add_task(_send_after_answering, [*replies, *taps])
         return Response(status_code=200)

@@ -1,0 +1,123 @@
+"""The business account's message templates over the Graph API (`/{WABA-ID}/message_templates`), with pywa's
+own calls: list every template with its review state, and submit one for review.
+
+A template submission Meta refuses outright (a name taken, a body it will not accept) is answered as a
+rejected template with Meta's words as the reason, so staff see why beside it; an account that cannot be reached
+at all (a wrong token or id, no network) raises `TemplateApiError`, whose message says which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from pywa_async import errors as wa_errors
+from pywa_async.client import WhatsApp
+
+from bot.channels.base import ChannelSettings, TemplateReport
+from bot.channels.whatsapp.channel import WhatsAppConfig, build_client
+from bot.channels.whatsapp.connect import whatsapp_config
+
+LIST_FIELDS = ("id", "name", "language", "status", "category", "rejected_reason")
+PAGE_SIZE = 100
+MAX_PAGES = 50  # 5,000 templates: an account holds at most a few hundred; a cursor that never ends stops here
+REJECTED = "REJECTED"
+
+
+class TemplateApiError(Exception):
+    """The business account could not be asked; the message is one line staff can act on."""
+
+
+class GraphTemplateAccount:
+    """One WhatsApp Business Account's templates (WHATSAPP_BUSINESS_ACCOUNT_ID), reached with the channel's
+    token."""
+
+    def __init__(self, config: WhatsAppConfig, business_account_id: str, client: WhatsApp | None = None) -> None:
+        self._session: httpx.AsyncClient | None = None
+        if client is None:
+            client, self._session = build_client(config)
+        self._client = client
+        self._account = business_account_id
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.aclose()
+
+    async def list_templates(self) -> list[TemplateReport]:
+        found: list[TemplateReport] = []
+        after: str | None = None
+        for _page in range(MAX_PAGES):
+            paging = {"limit": PAGE_SIZE, **({"after": after} if after else {})}
+            answer = await self._ask(self._client.api.get_templates(self._account, fields=LIST_FIELDS,
+                                                                    pagination=paging))
+            data = answer.get("data")
+            found += [template for item in (data if isinstance(data, list) else []) if
+                      (template := _template(item)) is not None]
+            after = _next_cursor(answer)
+            if after is None:
+                break
+        return found
+
+    async def submit(self, request: dict[str, Any]) -> TemplateReport:
+        name, language = str(request.get("name", "")), str(request.get("language", ""))
+        try:
+            answer = await self._client.api.create_template(self._account, request)
+        except wa_errors.WhatsAppError as error:
+            if error.status_code is not None and 400 <= error.status_code < 500 and error.code not in (190, 200):
+                details = f" ({error.details})" if error.details else ""
+                return TemplateReport(name, language, REJECTED, f"{error.message}{details}"[:255])
+            raise _unreachable(error) from error
+        except httpx.HTTPError as error:
+            raise TemplateApiError(f"WhatsApp could not be reached: {error!r}") from error
+        return TemplateReport(name, language, str(answer.get("status") or "PENDING"), meta_id=_id(answer))
+
+    async def _ask(self, call: Any) -> Mapping[str, Any]:
+        try:
+            answer = await call
+        except wa_errors.WhatsAppError as error:
+            raise _unreachable(error) from error
+        except httpx.HTTPError as error:
+            raise TemplateApiError(f"WhatsApp could not be reached: {error!r}") from error
+        return answer if isinstance(answer, Mapping) else {}
+
+
+def template_account(settings: ChannelSettings) -> GraphTemplateAccount:
+    """The business account the settings name; `TemplateApiError` saying which setting is missing otherwise."""
+    config = whatsapp_config(settings)
+    if config is None:
+        raise TemplateApiError("Configuration error: WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID are required to "
+                               "manage WhatsApp templates")
+    account_id = settings.get("whatsapp_business_account_id")
+    if not account_id:
+        raise TemplateApiError("Configuration error: WHATSAPP_BUSINESS_ACCOUNT_ID (the WABA id, in Meta's WhatsApp "
+                               "Manager) is required to manage WhatsApp templates")
+    return GraphTemplateAccount(config, str(account_id))
+
+
+def _unreachable(error: wa_errors.WhatsAppError) -> TemplateApiError:
+    hint = " Check WHATSAPP_TOKEN and WHATSAPP_BUSINESS_ACCOUNT_ID." if error.status_code in (400, 401, 403) else ""
+    return TemplateApiError(f"WhatsApp refused to list or submit templates: error {error.code}: {error.message}"
+                            f"{hint}")
+
+
+def _template(item: object) -> TemplateReport | None:
+    if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
+        return None
+    reason = item.get("rejected_reason")
+    return TemplateReport(item["name"], str(item.get("language", "")), str(item.get("status", "")),
+                          str(reason) if reason else None, _id(item))
+
+
+def _id(item: Mapping[str, Any]) -> str | None:
+    value = item.get("id")
+    return str(value) if value is not None else None
+
+
+def _next_cursor(answer: Mapping[str, Any]) -> str | None:
+    paging = answer.get("paging")
+    if not isinstance(paging, Mapping) or not paging.get("next"):
+        return None
+    cursors = paging.get("cursors")
+    after = cursors.get("after") if isinstance(cursors, Mapping) else None
+    return str(after) if after else None

@@ -75,7 +75,8 @@ def connect_channels(
 def web_server(settings: Settings, runtime: Runtime, routes: Sequence[APIRouter] = (),
                server_class: type[uvicorn.Server] = uvicorn.Server) -> uvicorn.Server:
     """The dashboard, `/healthz` and the channels' webhooks on WEB_HOST:WEB_PORT, in every mode."""
-    dashboard = DashboardConfig(secure_cookies=settings.dashboard_url.startswith("https://"))
+    dashboard = DashboardConfig(secure_cookies=settings.dashboard_url.startswith("https://"),
+                                channel_settings=settings.model_dump())
     config = uvicorn.Config(create_app(routes, runtime=runtime, dashboard=dashboard,
                                        webhook_max_body=settings.webhook_max_body_bytes), host=settings.web_host,
                             port=settings.web_port, lifespan="off", log_level=settings.log_level.lower(),

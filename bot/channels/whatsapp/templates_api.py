@@ -8,7 +8,8 @@ at all (a wrong token or id, no network) raises `TemplateApiError`, whose messag
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -93,6 +94,16 @@ def template_account(settings: ChannelSettings) -> GraphTemplateAccount:
         raise TemplateApiError("Configuration error: WHATSAPP_BUSINESS_ACCOUNT_ID (the WABA id, in Meta's WhatsApp "
                                "Manager) is required to manage WhatsApp templates")
     return GraphTemplateAccount(config, str(account_id))
+
+
+@asynccontextmanager
+async def opened_account(settings: ChannelSettings) -> AsyncIterator[GraphTemplateAccount]:
+    """`template_account`, closed afterwards."""
+    account = template_account(settings)
+    try:
+        yield account
+    finally:
+        await account.aclose()
 
 
 def _unreachable(error: wa_errors.WhatsAppError) -> TemplateApiError:

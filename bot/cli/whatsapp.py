@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from bot.channels.whatsapp.templates_api import TemplateApiError, template_account
+from bot.channels.whatsapp.templates_api import NotConfigured, TemplateApiError, opened_account
 from bot.cli.office import OFFICE, office_runtime
 from bot.engine.notify import acting
 from bot.engine.runtime import Runtime
@@ -31,12 +31,7 @@ async def templates(settings: Settings, command: str) -> int:
     async with office_runtime(settings) as runtime:
         if command != "list":
             try:
-                account = template_account(settings.model_dump())
-            except TemplateApiError as error:
-                print(error, file=sys.stderr)
-                return 2
-            try:
-                async with acting(runtime) as (session, _notices):
+                async with opened_account(settings.model_dump()) as account, acting(runtime) as (session, _notices):
                     if command == "sync":
                         count = await sync_templates(session, OFFICE, account, runtime.clock())
                         print(f"{count} templates read from the business account")
@@ -49,9 +44,7 @@ async def templates(settings: Settings, command: str) -> int:
                                   file=sys.stderr)
             except TemplateApiError as error:
                 print(error, file=sys.stderr)
-                return 1
-            finally:
-                await account.aclose()
+                return 2 if isinstance(error, NotConfigured) else 1
         async with acting(runtime) as (session, _notices):
             table = await template_table(session, OFFICE, overrides)
     print(*table_lines(table), sep="\n")

@@ -32,7 +32,7 @@ from web.listing import office_time
 PATH = HOME + "/whatsapp"
 UNDELIVERED_SINCE = timedelta(days=30)
 PURPOSE_WORDS: Mapping[str, Msg] = {
-    "notification": _("General notification (stands in for any purpose without its own)"),
+    "notification": _("General notification"),
     "status_change": _("Application status changed"),
     "check_in": _("Check-in after a training"),
     "reminder": _("Reminder"),

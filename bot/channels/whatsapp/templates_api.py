@@ -30,6 +30,10 @@ class TemplateApiError(Exception):
     """The business account could not be asked; the message is one line staff can act on."""
 
 
+class NotConfigured(TemplateApiError):
+    """A setting the business account is reached with is missing."""
+
+
 class GraphTemplateAccount:
     """One WhatsApp Business Account's templates (WHATSAPP_BUSINESS_ACCOUNT_ID), reached with the channel's
     token."""
@@ -87,11 +91,11 @@ def template_account(settings: ChannelSettings) -> GraphTemplateAccount:
     """The business account the settings name; `TemplateApiError` saying which setting is missing otherwise."""
     config = whatsapp_config(settings)
     if config is None:
-        raise TemplateApiError("Configuration error: WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID are required to "
+        raise NotConfigured("Configuration error: WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID are required to "
                                "manage WhatsApp templates")
     account_id = settings.get("whatsapp_business_account_id")
     if not account_id:
-        raise TemplateApiError("Configuration error: WHATSAPP_BUSINESS_ACCOUNT_ID (the WABA id, in Meta's WhatsApp "
+        raise NotConfigured("Configuration error: WHATSAPP_BUSINESS_ACCOUNT_ID (the WABA id, in Meta's WhatsApp "
                                "Manager) is required to manage WhatsApp templates")
     return GraphTemplateAccount(config, str(account_id))
 

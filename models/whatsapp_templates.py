@@ -38,6 +38,7 @@ class TemplateStatus(StrEnum):
     DISABLED = "disabled"
     FLAGGED = "flagged"
     """Approved, with a falling quality rating: still sent, but disabled if it does not recover."""
+    DELETED = "deleted"
     MISSING = "missing"
     """Not on the business account at all (never stored: what a purpose without a row shows)."""
 
@@ -108,6 +109,16 @@ async def record_template(session: AsyncSession, state: TemplateState, now: date
     row.updated_at = now
     await session.flush()
     return row
+
+
+async def forget_the_rest(session: AsyncSession, present: set[tuple[str, str]], now: datetime) -> int:
+    """Rows of templates no longer on the account (deleted in WhatsApp Manager) become "deleted", so the channel
+    stops naming them; how many."""
+    gone = [row for row in await stored_templates(session)
+            if (row.name, row.language) not in present and row.status != TemplateStatus.DELETED]
+    for row in gone:
+        row.status, row.reason, row.updated_at = TemplateStatus.DELETED, None, now
+    return len(gone)
 
 
 async def stored_templates(session: AsyncSession) -> Sequence[WhatsAppTemplate]:

@@ -22,6 +22,7 @@ from models.whatsapp_templates import (
     TemplateState,
     TemplateStatus,
     WhatsAppTemplate,
+    forget_the_rest,
     record_template,
     status_from_meta,
     stored_templates,
@@ -108,11 +109,12 @@ def undeliverable(missing: Sequence[PurposeTemplate]) -> list[PurposeTemplate]:
 
 
 async def sync_templates(session: AsyncSession, actor: Actor, account: TemplateAccount, now: datetime) -> int:
-    """Store the state of every template on the account; how many there were."""
+    """Store the state of every template on the account (those no longer there: "deleted"); how many there were."""
     require_admin(actor)
     states = await account.list_templates()
     for state in states:
         await record_template(session, state, now)
+    await forget_the_rest(session, {(state.name, state.language) for state in states}, now)
     audit(session, at=now, actor_id=actor.user_id, action=SYNC, subject_kind=SUBJECT, subject_id=0,
           detail={"origin": actor.origin, "templates": len(states)})
     return len(states)

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -161,6 +162,9 @@ async def test_staff_submit_the_missing_templates_sync_their_review_and_list_the
     assert "0 submitted for review, 14 already on the account" in capsys.readouterr().out
     assert len(wa.templates.created) == 14, "nothing is submitted twice"
     assert await templates(settings, "list") == 0
+    del wa.templates.templates["hello_world", "en_US"]
+    assert await templates(settings, "sync") == 0
+    assert (await states(office))["hello_world", "en_US"] == ("deleted", None), "gone from the account"
     assert wa.templates.listed[0]["fields"].split(",") == ["id", "name", "language", "status", "category",
                                                            "rejected_reason"]
 
@@ -275,3 +279,18 @@ async def test_at_start_each_purpose_without_an_approved_template_is_named(
     overridden = app_settings.model_copy(update={"whatsapp_templates": {"broadcast": {"id": "siaran", "en": "news"}}})
     await warn_of_missing_templates(overridden, office)
     assert capsys.readouterr().err == "", "a template named in WHATSAPP_TEMPLATES is the office's own word"
+
+
+async def test_the_fake_refuses_a_template_meta_would_refuse(wa: FakeWhatsApp) -> None:
+    async with httpx.AsyncClient(base_url=wa.graph_url, headers={"Authorization": f"Bearer {wa.token}"}) as graph:
+        answer = await graph.post(f"/{DEFAULT_WABA_ID}/message_templates", json={
+            "name": "kabar", "language": "id", "category": "UTILITY",
+            "components": [{"type": "BODY", "text": "Kabar {{2}} untuk Anda."}]})
+        listed = await graph.get(f"/{DEFAULT_WABA_ID}/message_templates", params={"fields": "name,secret"})
+    assert answer.status_code == 400 and listed.status_code == 400
+    assert wa.violations == [
+        "POST /v23.0/102290129340398/message_templates: components.BODY.text: variables must be {{1}}..{{n}} in "
+        "order, not ['2']",
+        "POST /v23.0/102290129340398/message_templates: components.BODY.example.body_text: one list of 1 example "
+        "values is required",
+        "GET /v23.0/102290129340398/message_templates: fields: 'secret' is not a field of a template"]

@@ -48,6 +48,7 @@ STATUS_WORDS: Mapping[str, Msg] = {
     TemplateStatus.PAUSED: _("Paused"),
     TemplateStatus.DISABLED: _("Disabled"),
     TemplateStatus.FLAGGED: _("Approved, quality falling"),
+    TemplateStatus.DELETED: _("Deleted from the account"),
     TemplateStatus.MISSING: _("Not submitted"),
 }
 

@@ -101,10 +101,13 @@ async def missing_approvals(session: AsyncSession, overrides: Overrides) -> list
     return [row for row in _table(await stored_templates(session), overrides) if not row.usable]
 
 
-def undeliverable(missing: Sequence[PurposeTemplate]) -> list[PurposeTemplate]:
-    """Of the missing ones, those no general notification template stands in for: a message of that purpose to a
-    person whose window has closed cannot be delivered at all."""
+def undeliverable(missing: Sequence[PurposeTemplate], default_locale: str) -> list[PurposeTemplate]:
+    """Of the missing ones, those no general notification template stands in for (in the reader's language, else
+    in the office's default one, as the channel chooses): a message of that purpose to a person whose window has
+    closed cannot be delivered at all."""
     uncovered = {row.language for row in missing if row.purpose == NOTIFICATION}
+    if default_locale not in uncovered:
+        uncovered = set()
     return [row for row in missing if row.language in uncovered]
 
 

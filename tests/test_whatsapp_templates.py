@@ -34,6 +34,7 @@ from models.whatsapp_templates import (
     stored_templates,
     undeliverable_counts,
 )
+from services.whatsapp_templates import PurposeTemplate, undeliverable
 from tests.conftest import Clock, RuntimeFactory
 from tests.fakes.whatsapp_server import FakeWhatsApp
 from tests.fakes.whatsapp_template_spec import check_template_create, spec_template_examples
@@ -294,3 +295,10 @@ async def test_the_fake_refuses_a_template_meta_would_refuse(wa: FakeWhatsApp) -
         "POST /v23.0/102290129340398/message_templates: components.BODY.example.body_text: one list of 1 example "
         "values is required",
         "GET /v23.0/102290129340398/message_templates: fields: 'secret' is not a field of a template"]
+
+
+def test_a_purpose_is_undeliverable_only_where_no_notification_template_stands_in() -> None:
+    missing = [PurposeTemplate("notification", "en", NOTIFICATION, "missing"),
+               PurposeTemplate("reminder", "en", "sahabat_kerja_reminder", "rejected")]
+    assert undeliverable(missing, "id") == [], "an English reader gets the Indonesian notification template"
+    assert undeliverable(missing, "en") == missing

@@ -50,7 +50,7 @@ async def templates(settings: Settings, command: str) -> int:
     print(*table_lines(table), sep="\n")
     missing = [row for row in table if not row.usable]
     if missing:
-        print(*warning_lines(missing), sep="\n", file=sys.stderr)
+        print(*warning_lines(missing, settings.default_locale), sep="\n", file=sys.stderr)
     return 0
 
 
@@ -62,9 +62,9 @@ def table_lines(table: Sequence[PurposeTemplate]) -> list[str]:
     return lines
 
 
-def warning_lines(missing: Sequence[PurposeTemplate]) -> list[str]:
+def warning_lines(missing: Sequence[PurposeTemplate], default_locale: str) -> list[str]:
     """One line for each purpose and language without an approved template, saying what that means."""
-    lost = {(row.purpose, row.language) for row in undeliverable(missing)}
+    lost = {(row.purpose, row.language) for row in undeliverable(missing, default_locale)}
     lines = []
     for row in missing:
         effect = ("messages to people whose 24-hour window has closed cannot be delivered"
@@ -83,4 +83,4 @@ async def warn_of_missing_templates(settings: Settings, runtime: Runtime) -> Non
     async with runtime.session_factory() as session:
         missing = await missing_approvals(session, settings.whatsapp_templates)
     if missing:
-        print(*warning_lines(missing), sep="\n", file=sys.stderr)
+        print(*warning_lines(missing, settings.default_locale), sep="\n", file=sys.stderr)

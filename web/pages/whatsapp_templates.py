@@ -68,7 +68,7 @@ async def template_gaps(call: Call, dashboard: Dashboard) -> tuple[int, int]:
     if not whatsapp_configured(dashboard):
         return 0, 0
     missing = await missing_approvals(call.session, overrides_of(dashboard))
-    return len(missing), len(undeliverable(missing))
+    return len(missing), len(undeliverable(missing, dashboard.runtime.catalogs.default))
 
 
 def routes(dashboard: Dashboard) -> APIRouter:
@@ -76,7 +76,8 @@ def routes(dashboard: Dashboard) -> APIRouter:
 
     async def _page(request: Request, call: Call, status_code: int = 200, **context: Any) -> Response:
         table = await template_table(call.session, call.visit.actor, overrides_of(dashboard))
-        lost = {(row.purpose, row.language) for row in undeliverable([row for row in table if not row.usable])}
+        missing = [row for row in table if not row.usable]
+        lost = {(row.purpose, row.language) for row in undeliverable(missing, dashboard.runtime.catalogs.default)}
         undelivered = await undeliverable_counts(call.session, dashboard.now() - UNDELIVERED_SINCE)
         return dashboard.page(request, "whatsapp/templates.html", call.visit, status_code=status_code,
                               active="whatsapp", table=table, lost=lost, undelivered=sum(undelivered.values()),

@@ -39,7 +39,7 @@ Overrides = Mapping[str, Mapping[str, str]]
 class TemplateAccount(Protocol):
     """A WhatsApp Business Account's `message_templates`."""
 
-    async def list_templates(self) -> Sequence[TemplateState]:
+    async def list_templates(self) -> Sequence[ListedTemplate]:
         """Every template on the account, each language apart."""
         ...
 
@@ -47,6 +47,19 @@ class TemplateAccount(Protocol):
         """Submit one template (`TemplateDefinition.request()`) for review: its state, "rejected" with the reason
         when the account refuses it outright."""
         ...
+
+    async def edit(self, meta_id: str, request: dict[str, Any]) -> TemplateState:
+        """Submit a rejected template again with the definition's category and body."""
+        ...
+
+
+class ListedTemplate(TemplateState, Protocol):
+    """A template as the account lists it: with its body and category, to tell whether a definition changed."""
+
+    @property
+    def body(self) -> str | None: ...
+    @property
+    def category(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +80,14 @@ class PurposeTemplate:
         return self.status in USABLE or (self.overridden and self.status == TemplateStatus.MISSING)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Submitted:
     submitted: list[TemplateState] = field(default_factory=list)
     refused: list[TemplateState] = field(default_factory=list)
     already: int = 0
-    """Templates the account had already (in any state): not submitted again."""
+    """Templates the account had already (in any state), unchanged: not submitted again."""
+    resubmitted: list[TemplateState] = field(default_factory=list)
+    """Rejected templates whose definition has changed since, submitted again."""
 
 
 def _table(rows: Sequence[WhatsAppTemplate], overrides: Overrides) -> list[PurposeTemplate]:
@@ -124,24 +139,39 @@ async def sync_templates(session: AsyncSession, actor: Actor, account: TemplateA
 
 
 async def submit_missing(session: AsyncSession, actor: Actor, account: TemplateAccount, now: datetime) -> Submitted:
-    """Sync, then submit each definition the account lacks (by name and language) for review."""
+    """Sync, then submit each definition the account lacks (by name and language) for review, and again each one
+    WhatsApp rejected whose body or category has been changed since."""
     require_admin(actor)
     states = await account.list_templates()
-    on_account = {(state.name, state.language) for state in states}
-    result = Submitted(already=sum((d.name, d.language) in on_account for d in template_definitions()))
+    on_account = {(state.name, state.language): state for state in states}
+    result = Submitted()
     for state in states:
         await record_template(session, state, now)
     for definition in template_definitions():
-        if (definition.name, definition.language) in on_account:
+        there = on_account.get((definition.name, definition.language))
+        if there is not None and not (_changed_since_rejected(there, definition.body, definition.category)):
+            result.already += 1
             continue
-        state = await account.submit(definition.request())
-        (result.refused if status_from_meta(state.status) == TemplateStatus.REJECTED else result.submitted).append(
-            state)
-        await record_template(session, state, now)
+        if there is not None and there.meta_id:
+            answer = await account.edit(there.meta_id, definition.request())
+            done = result.resubmitted
+        else:
+            answer = await account.submit(definition.request())
+            done = result.submitted
+        (result.refused if status_from_meta(answer.status) == TemplateStatus.REJECTED else done).append(answer)
+        await record_template(session, answer, now)
     audit(session, at=now, actor_id=actor.user_id, action=SUBMIT, subject_kind=SUBJECT, subject_id=0,
           detail={"origin": actor.origin, "submitted": [f"{s.name}/{s.language}" for s in result.submitted],
+                  "resubmitted": [f"{s.name}/{s.language}" for s in result.resubmitted],
                   "refused": [f"{s.name}/{s.language}" for s in result.refused]})
     return result
+
+
+def _changed_since_rejected(there: ListedTemplate, body: str, category: str) -> bool:
+    if status_from_meta(there.status) != TemplateStatus.REJECTED:
+        return False
+    return (there.body is not None and there.body != body) or (there.category is not None
+                                                                and there.category != category)
 
 
 __all__ = ["PurposeTemplate", "Submitted", "TemplateAccount",

@@ -139,7 +139,7 @@ async def test_staff_submit_the_missing_templates_sync_their_review_and_list_the
     wa.templates.add("hello_world", "en_US")  # the account's own: kept, not ours
     assert await templates(settings, "submit") == 0
     out, err = capsys.readouterr()
-    assert "14 submitted for review, 0 already on the account, 0 refused" in out
+    assert "14 submitted for review, 0 submitted again after a change, 0 already on the account, 0 refused" in out
     assert f"{NOTIFICATION:<34} pending" in out.replace("notification   id   ", "")
     assert "Warning: no approved WhatsApp template for notification in id" in err
     assert "cannot be delivered" in err
@@ -160,14 +160,15 @@ async def test_staff_submit_the_missing_templates_sync_their_review_and_list_the
     assert "the general notification template stands in" in err, "id has an approved notification template"
 
     assert await templates(settings, "submit") == 0
-    assert "0 submitted for review, 14 already on the account" in capsys.readouterr().out
+    assert "0 submitted for review, 0 submitted again after a change, 14 already on the account" in (
+        capsys.readouterr().out)
     assert len(wa.templates.created) == 14, "nothing is submitted twice"
     assert await templates(settings, "list") == 0
     del wa.templates.templates["hello_world", "en_US"]
     assert await templates(settings, "sync") == 0
     assert (await states(office))["hello_world", "en_US"] == ("deleted", None), "gone from the account"
     assert wa.templates.listed[0]["fields"].split(",") == ["id", "name", "language", "status", "category",
-                                                           "rejected_reason"]
+                                                           "rejected_reason", "components"]
 
 
 async def test_a_submission_meta_refuses_is_shown_with_its_reason(
@@ -176,7 +177,7 @@ async def test_a_submission_meta_refuses_is_shown_with_its_reason(
     wa.templates.refuse_next.append("Template body has too many line breaks")
     assert await templates(on_the_account(app_settings, wa), "submit") == 0
     out, err = capsys.readouterr()
-    assert "13 submitted for review, 0 already on the account, 1 refused" in out
+    assert "13 submitted for review, 0 submitted again after a change, 0 already on the account, 1 refused" in out
     assert f"refused: {NOTIFICATION} (id): (#100) Invalid parameter (Template body has too many line breaks)" in err
     assert (await states(office))[NOTIFICATION, "id"][0] == "rejected"
     wa.assert_clean()
@@ -302,3 +303,24 @@ def test_a_purpose_is_undeliverable_only_where_no_notification_template_stands_i
                PurposeTemplate("reminder", "en", "sahabat_kerja_reminder", "rejected")]
     assert undeliverable(missing, "id") == [], "an English reader gets the Indonesian notification template"
     assert undeliverable(missing, "en") == missing
+
+
+async def test_a_rejected_template_whose_definition_changed_is_submitted_again(
+    office: Runtime, app_settings: Settings, wa: FakeWhatsApp, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = on_the_account(app_settings, wa)
+    assert await templates(settings, "submit") == 0
+    wa.templates.review(STATUS_CHANGE, "en", "REJECTED", reason="INVALID_FORMAT")
+    wa.templates.review(NOTIFICATION, "en", "REJECTED", reason="INCORRECT_CATEGORY")
+    wa.templates.templates[STATUS_CHANGE, "en"].components[0]["text"] = "Your status: {{1}} Reply."  # as it was
+    capsys.readouterr()
+
+    assert await templates(settings, "submit") == 0
+    out = capsys.readouterr().out
+    assert "0 submitted for review, 1 submitted again after a change, 13 already on the account, 0 refused" in out
+    [edit] = wa.templates.edited
+    assert edit["components"][0]["text"].startswith("The status of your application has changed: {{1}}")
+    found = await states(office)
+    assert found[STATUS_CHANGE, "en"] == ("pending", None)
+    assert found[NOTIFICATION, "en"] == ("rejected", "INCORRECT_CATEGORY"), "unchanged: not submitted again"
+    wa.assert_clean()

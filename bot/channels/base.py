@@ -73,6 +73,9 @@ class TemplateReport:
     status: str
     reason: str | None = None
     meta_id: str | None = None
+    body: str | None = None
+    """Its body's text and category as the platform holds them, when it said (to tell an edited definition)."""
+    category: str | None = None
 
 
 SendReplies = Callable[[], Awaitable[None]]

@@ -37,8 +37,9 @@ async def templates(settings: Settings, command: str) -> int:
                         print(f"{count} templates read from the business account")
                     else:
                         result = await submit_missing(session, OFFICE, account, runtime.clock())
-                        print(f"{len(result.submitted)} submitted for review, {result.already} already on the "
-                              f"account, {len(result.refused)} refused")
+                        print(f"{len(result.submitted)} submitted for review, {len(result.resubmitted)} submitted "
+                              f"again after a change, {result.already} already on the account, "
+                              f"{len(result.refused)} refused")
                         for refused in result.refused:
                             print(f"  refused: {refused.name} ({refused.language}): {refused.reason}",
                                   file=sys.stderr)

@@ -32,6 +32,7 @@ __all__ = ["GRAPH_ERRORS", "FakeWhatsApp", "signed_webhook"]
 SPEC_VERSION = "23.0"
 _MESSAGES_ROUTE = re.compile(r"^/v(\d+\.\d+)/([^/]+)/(messages|media)$")
 _TEMPLATES_ROUTE = re.compile(r"^/v(\d+\.\d+)/([^/]+)/message_templates$")
+_TEMPLATE_ROUTE = re.compile(r"^/v(\d+\.\d+)/(\d+)$")  # one template, by its id
 _VALIDATION_SUBCODE = 2494010  # a fixed stand-in: Graph uses varied subcodes for parameter errors
 _HANG_LIMIT_S = 60.0
 
@@ -260,10 +261,12 @@ class FakeWhatsApp:
             return web.json_response(error, status=401)
         if (templates := _TEMPLATES_ROUTE.match(request.path)) is not None:
             return await self.templates.handle(request, templates.group(2), where)
+        if (template := _TEMPLATE_ROUTE.match(request.path)) is not None:
+            return await self.templates.edit(request, template.group(2), where)
         route = _MESSAGES_ROUTE.match(request.path)
         if request.method != "POST" or route is None:
             unsupported = (f"unsupported endpoint {where} (the fake serves POST /vNN.N/{{id}}/messages and /media, "
-                           "GET and POST /vNN.N/{waba-id}/message_templates)")
+                           "GET and POST /vNN.N/{waba-id}/message_templates, POST /vNN.N/{template-id})")
             return self._reject([unsupported], where, subcode=33)
         if route.group(2) != self.phone_number_id:
             unknown = f"unknown phone number id {route.group(2)!r} (expected {self.phone_number_id})"

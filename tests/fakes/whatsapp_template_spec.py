@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator
 from tests.fakes.whatsapp_spec import _error_text, _fill, _resolve, load_spec
 
 TEMPLATES_PATH = "/{Version}/{WABA-ID}/message_templates"
+TEMPLATE_PATH = "/{Version}/{TEMPLATE_ID}"
 NAME_PATTERN = re.compile(r"^[a-z0-9_]{1,512}$")
 CATEGORIES = frozenset({"MARKETING", "UTILITY", "AUTHENTICATION"})
 LANGUAGES = frozenset({"id", "en", "en_US", "en_GB", "ms", "jv", "es", "pt_BR", "ar", "hi"})
@@ -59,6 +60,28 @@ def check_template_create(body: Any) -> list[str]:
     if body["category"] != "AUTHENTICATION":
         violations += _body_rules(bodies[0])
     return violations
+
+
+@functools.cache
+def _edit_validator() -> Draft202012Validator:
+    operation = load_spec()["paths"][TEMPLATE_PATH]["post"]
+    schema = _resolve(operation["requestBody"]["content"]["application/json"]["schema"])
+    return Draft202012Validator(schema | {"required": ["components"]})
+
+
+def check_template_edit(body: Any) -> list[str]:
+    """Violations of one `POST /{template-id}` body (an edit: new components, perhaps a new category)."""
+    if not isinstance(body, dict):
+        return ["(body): an edit is a JSON object"]
+    violations = [_error_text(error) for error in _edit_validator().iter_errors(body)]
+    if violations:
+        return violations
+    if "category" in body and body["category"] not in CATEGORIES:
+        violations.append(f"category: {body['category']!r} is not one of {sorted(CATEGORIES)}")
+    bodies = [c for c in body["components"] if str(c.get("type", "")).upper() == "BODY"]
+    if len(bodies) != 1:
+        return [*violations, f"components: exactly one BODY, not {len(bodies)}"]
+    return violations + _body_rules(bodies[0])
 
 
 def _body_rules(component: dict[str, Any]) -> list[str]:

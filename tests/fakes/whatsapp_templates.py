@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from tests.fakes.whatsapp_template_spec import STATUSES, check_template_create, check_template_list
+from tests.fakes.whatsapp_template_spec import (
+    STATUSES,
+    check_template_create,
+    check_template_edit,
+    check_template_list,
+)
 from tests.fakes.whatsapp_webhooks import template_status_update
 
 if TYPE_CHECKING:
@@ -40,7 +45,8 @@ class StoredTemplate:
 
 
 class FakeTemplates:
-    """Records: `created` (accepted create bodies), `listed` (list queries), `templates` (by name and language)."""
+    """Records: `created` (accepted create bodies), `edited` (accepted edits), `listed` (list queries), `templates`
+    (by name and language)."""
 
     def __init__(self, server: FakeWhatsApp, waba_id: str) -> None:
         self.server = server
@@ -48,6 +54,7 @@ class FakeTemplates:
         self.templates: dict[tuple[str, str], StoredTemplate] = {}
         self.created: list[dict[str, Any]] = []
         self.listed: list[dict[str, str]] = []
+        self.edited: list[dict[str, Any]] = []
         self.refuse_next: list[str] = []
         """Reasons to refuse the next creations with, as Meta refuses a body it will not review."""
 
@@ -91,6 +98,26 @@ class FakeTemplates:
                                   body["category"], body["components"])
         self.templates[template.name, template.language] = template
         return web.json_response({"id": template.id, "status": template.status, "category": template.category})
+
+    async def edit(self, request: web.Request, template_id: str, where: str) -> web.Response:
+        """`POST /{template-id}`: a template edited (its components, perhaps its category) goes back to review."""
+        template = next((t for t in self.templates.values() if t.id == template_id), None)
+        if template is None or request.method != "POST":
+            return self.server._reject([f"unsupported endpoint {where}: no template {template_id}"], where, subcode=33)
+        try:
+            body = json.loads(await request.read())
+        except ValueError:
+            return self.server._reject(["body is not JSON"], where)
+        violations = check_template_edit(body)
+        if violations:
+            return self.server._reject(violations, where)
+        if template.status not in ("APPROVED", "REJECTED", "PAUSED"):
+            return self.server._refuse(100, "Invalid parameter", 2388035,
+                                       f"A template {template.status} cannot be edited")
+        self.edited.append(body)
+        template.components, template.category = body["components"], body.get("category", template.category)
+        template.status, template.rejected_reason = "PENDING", "NONE"
+        return web.json_response({"success": True})
 
     def _list(self, query: dict[str, str], where: str) -> web.Response:
         violations = check_template_list(query)

@@ -114,7 +114,8 @@ def routes(dashboard: Dashboard) -> APIRouter:
         async def act(call: Call, account: GraphTemplateAccount) -> Msg:
             result = await submit_missing(call.session, call.visit.actor, account, dashboard.now())
             return _("Submitted for review: {submitted}. Already on the account: {already}. Refused: {refused} "
-                     "(the reason is beside each).").format(submitted=len(result.submitted), already=result.already,
+                     "(the reason is beside each).").format(submitted=len(result.submitted) + len(result.resubmitted),
+                                                            already=result.already,
                                                             refused=len(result.refused))
 
         return await _with_account(request, act)

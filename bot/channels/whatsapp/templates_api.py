@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -20,7 +21,7 @@ from bot.channels.base import ChannelSettings, TemplateReport
 from bot.channels.whatsapp.channel import WhatsAppConfig, build_client
 from bot.channels.whatsapp.connect import whatsapp_config
 
-LIST_FIELDS = ("id", "name", "language", "status", "category", "rejected_reason")
+LIST_FIELDS = ("id", "name", "language", "status", "category", "rejected_reason", "components")
 PAGE_SIZE = 100
 MAX_PAGES = 50  # 5,000 templates: an account holds at most a few hundred; a cursor that never ends stops here
 REJECTED = "REJECTED"
@@ -65,9 +66,19 @@ class GraphTemplateAccount:
         return found
 
     async def submit(self, request: dict[str, Any]) -> TemplateReport:
+        return await self._send(request, self._client.api.create_template(self._account, request))
+
+    async def edit(self, meta_id: str, request: dict[str, Any]) -> TemplateReport:
+        """`POST /{template-id}` with the definition's category and components: a rejected template reviewed
+        again (its name and language stay)."""
+        changes = {key: request[key] for key in ("category", "components")}
+        answer = await self._send(request, self._client.api.update_template(meta_id, changes))  # type: ignore[arg-type]
+        return answer if answer.status == REJECTED else replace(answer, meta_id=meta_id)
+
+    async def _send(self, request: dict[str, Any], call: Any) -> TemplateReport:
         name, language = str(request.get("name", "")), str(request.get("language", ""))
         try:
-            answer = await self._client.api.create_template(self._account, request)
+            answer = await call
         except wa_errors.WhatsAppError as error:
             if error.status_code is not None and 400 <= error.status_code < 500 and error.code not in (190, 200):
                 details = f" ({error.details})" if error.details else ""
@@ -120,8 +131,13 @@ def _template(item: object) -> TemplateReport | None:
     if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
         return None
     reason = item.get("rejected_reason")
+    bodies = [c.get("text") for c in item.get("components") or [] if isinstance(c, Mapping)
+              and str(c.get("type", "")).upper() == "BODY"]
+    category = item.get("category")
     return TemplateReport(item["name"], str(item.get("language", "")), str(item.get("status", "")),
-                          str(reason) if reason else None, _id(item))
+                          str(reason) if reason else None, _id(item),
+                          bodies[0] if bodies and isinstance(bodies[0], str) else None,
+                          category if isinstance(category, str) else None)
 
 
 def _id(item: Mapping[str, Any]) -> str | None:

@@ -76,16 +76,17 @@ class GraphTemplateAccount:
         return answer if answer.status == REJECTED else replace(answer, meta_id=meta_id)
 
     async def _send(self, request: dict[str, Any], call: Any) -> TemplateReport:
+        """A submission's answer; a refusal of the template itself (a 4xx other than the token's) is one too."""
         name, language = str(request.get("name", "")), str(request.get("language", ""))
         try:
-            answer = await call
-        except wa_errors.WhatsAppError as error:
-            if error.status_code is not None and 400 <= error.status_code < 500 and error.code not in (190, 200):
-                details = f" ({error.details})" if error.details else ""
-                return TemplateReport(name, language, REJECTED, f"{error.message}{details}"[:255])
-            raise _unreachable(error) from error
-        except httpx.HTTPError as error:
-            raise TemplateApiError(f"WhatsApp could not be reached: {error!r}") from error
+            answer = await self._ask(call)
+        except TemplateApiError as failure:
+            error = failure.__cause__
+            if not isinstance(error, wa_errors.WhatsAppError) or not 400 <= (error.status_code or 0) < 500 or (
+                    error.code in (190, 200)):
+                raise
+            details = f" ({error.details})" if error.details else ""
+            return TemplateReport(name, language, REJECTED, f"{error.message}{details}"[:255])
         return TemplateReport(name, language, str(answer.get("status") or "PENDING"), meta_id=_id(answer))
 
     async def _ask(self, call: Any) -> Mapping[str, Any]:
@@ -103,11 +104,11 @@ def template_account(settings: ChannelSettings) -> GraphTemplateAccount:
     config = whatsapp_config(settings)
     if config is None:
         raise NotConfigured("Configuration error: WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID are required to "
-                               "manage WhatsApp templates")
+                            "manage WhatsApp templates")
     account_id = settings.get("whatsapp_business_account_id")
     if not account_id:
         raise NotConfigured("Configuration error: WHATSAPP_BUSINESS_ACCOUNT_ID (the WABA id, in Meta's WhatsApp "
-                               "Manager) is required to manage WhatsApp templates")
+                            "Manager) is required to manage WhatsApp templates")
     return GraphTemplateAccount(config, str(account_id))
 
 

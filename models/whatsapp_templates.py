@@ -103,8 +103,9 @@ async def record_template(session: AsyncSession, state: TemplateState, now: date
     if row is None:
         row = WhatsAppTemplate(name=name, language=language, purpose=purpose_of(name))
         session.add(row)
-    row.status = status_from_meta(state.status)
-    row.reason = reason_from_meta(state.reason)
+    status = status_from_meta(state.status)
+    kept = row.reason if row.status == status else None  # a list has no pause reason; the webhook said it
+    row.status, row.reason = status, reason_from_meta(state.reason) or kept
     row.meta_id = (state.meta_id or row.meta_id or "")[:META_ID_MAX] or None
     row.updated_at = now
     await session.flush()

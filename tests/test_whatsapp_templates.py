@@ -38,7 +38,7 @@ from services.whatsapp_templates import PurposeTemplate, undeliverable
 from tests.conftest import Clock, RuntimeFactory
 from tests.fakes.whatsapp_server import FakeWhatsApp
 from tests.fakes.whatsapp_template_spec import check_template_create, spec_template_examples
-from tests.fakes.whatsapp_webhooks import DEFAULT_WABA_ID
+from tests.fakes.whatsapp_webhooks import DEFAULT_WABA_ID, PAUSED_FOR
 from tests.people import SITI, job_seeker
 from tests.test_whatsapp_conversation import WA_ID, WhatsAppUser, wa, whatsapp
 
@@ -215,13 +215,15 @@ async def test_metas_status_webhook_keeps_the_state_current(
     await siti.post(wa.templates.review(NOTIFICATION, "en", "APPROVED"))
     assert (await states(runtime))[NOTIFICATION, "en"] == ("approved", None)
     await siti.post(wa.templates.review(NOTIFICATION, "en", "PAUSED"))
-    assert (await states(runtime))[NOTIFICATION, "en"] == ("paused", None)
+    assert (await states(runtime))[NOTIFICATION, "en"] == ("paused", PAUSED_FOR)
+    assert await templates(on_the_account(app_settings, wa), "sync") == 0
+    assert (await states(runtime))[NOTIFICATION, "en"] == ("paused", PAUSED_FOR), "a list says no pause reason"
     await siti.post(wa.templates.review(STATUS_CHANGE, "id", "REJECTED", reason="INCORRECT_CATEGORY"))
     assert (await states(runtime))[STATUS_CHANGE, "id"] == ("rejected", "INCORRECT_CATEGORY")
     other_account = wa.templates.review(NOTIFICATION, "en", "APPROVED")
     other_account["entry"][0]["id"] = "999"
     await siti.post(other_account)
-    assert (await states(runtime))[NOTIFICATION, "en"] == ("paused", None), "another account's news is not ours"
+    assert (await states(runtime))[NOTIFICATION, "en"] == ("paused", PAUSED_FOR), "another account's is not ours"
 
 
 @given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),

@@ -32,6 +32,7 @@ STATUS_ERRORS: dict[int, tuple[str, str]] = {
 }
 
 Payload = dict[str, Any]
+PAUSED_FOR = "Your WhatsApp message template has been paused for 3 hours due to low quality."
 
 
 def new_wamid() -> str:
@@ -236,6 +237,8 @@ def template_status_update(
                       "reason": reason}
     if event == "DISABLED":
         value["disable_info"] = {"disable_date": int(time.time())}
+    if event == "PAUSED":
+        value["other_info"] = {"title": "FIRST_PAUSE", "description": PAUSED_FOR}
     return {"object": "whatsapp_business_account",
             "entry": [{"id": waba_id, "time": int(time.time()),
                        "changes": [{"value": value, "field": "message_template_status_update"}]}]}

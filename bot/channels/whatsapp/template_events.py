@@ -36,7 +36,7 @@ def _event(value: Any) -> TemplateReport | None:
     reason = value.get("reason")
     info = value.get("disable_info") or value.get("other_info")
     if (not isinstance(reason, str) or reason.upper() == "NONE") and isinstance(info, Mapping):
-        reason = info.get("title") or info.get("description")
+        reason = info.get("description") or info.get("title")
     meta_id = value.get("message_template_id")
     return TemplateReport(name[:NAME_MAX], language[:LANGUAGE_MAX], status[:STATUS_MAX],
                                str(reason)[:REASON_MAX] if isinstance(reason, str) and reason else None,

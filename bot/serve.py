@@ -16,7 +16,8 @@ from fastapi import APIRouter
 from redis.asyncio import Redis
 
 from bot.channels.base import ChannelSettings, ChannelStartError, Connection
-from bot.channels.registry import CHANNELS, ChannelKind, configured
+from bot.channels.registry import CHANNELS, WHATSAPP, ChannelKind, configured
+from bot.cli.whatsapp import warn_of_missing_templates
 from bot.engine.channel_port import RuntimePort
 from bot.engine.runtime import Runtime
 from bot.leader import LeaderLock, while_leader
@@ -38,6 +39,8 @@ async def serve(settings: Settings) -> int:
             connections = connect_channels(settings.model_dump(), runtime, redis)
             for connection in connections:
                 await connection.start()
+            if any(connection.sender.name == WHATSAPP for connection in connections):
+                await warn_of_missing_templates(settings, runtime)
         except ChannelStartError as error:
             print(error, file=sys.stderr)
             return error.exit_code
@@ -72,7 +75,8 @@ def connect_channels(
 def web_server(settings: Settings, runtime: Runtime, routes: Sequence[APIRouter] = (),
                server_class: type[uvicorn.Server] = uvicorn.Server) -> uvicorn.Server:
     """The dashboard, `/healthz`, `/metrics` and the channels' webhooks on WEB_HOST:WEB_PORT, in every mode."""
-    dashboard = DashboardConfig(secure_cookies=settings.dashboard_url.startswith("https://"))
+    dashboard = DashboardConfig(secure_cookies=settings.dashboard_url.startswith("https://"),
+                                channel_settings=settings.model_dump())
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else ""
     config = uvicorn.Config(create_app(routes, runtime=runtime, dashboard=dashboard,
                                        webhook_max_body=settings.webhook_max_body_bytes,

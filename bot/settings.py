@@ -76,11 +76,15 @@ class Settings(BaseSettings):
     whatsapp_daily_unique_recipients: int | None = Field(default=1000, gt=0)
     """The number's messaging tier (people it may start conversations with in 24 hours) while Meta has not said:
     the bot reads the real one from the Graph API at start and daily."""
+    whatsapp_business_account_id: str | None = Field(default=None, pattern=r"^\d{1,32}$")
+    """The WhatsApp Business Account (WABA) id, for `python -m bot whatsapp templates` and the dashboard's WhatsApp
+    page: where the bot's message templates are submitted and their review states read."""
     whatsapp_templates: dict[str, dict[str, str]] = Field(default_factory=dict)
     """JSON such as {"notification": {"id": "kabar_disnaker", "en": "office_news"}}: approved templates with one
-    body parameter, used outside the 24-hour window. "ticket_reply" is for staff answers: its parameter is only the
-    news that an answer waits ("... has answered your question #12. Please reply to this message to read the
-    answer."), the answer follows the user's reply."""
+    body parameter, used outside the 24-hour window in place of the bot's own (models/data/whatsapp_templates.toml,
+    submitted with `python -m bot whatsapp templates submit`). "ticket_reply" is for staff answers: its parameter
+    is only the news that an answer waits ("... has answered your question #12. Please reply to this message to
+    read the answer."), the answer follows the user's reply."""
     flood_messages: int = Field(default=20, gt=0)
     flood_window_seconds: float = Field(default=10.0, gt=0)
     """One person may send FLOOD_MESSAGES within FLOOD_WINDOW_SECONDS; past that they are asked once to slow

@@ -22,6 +22,7 @@ from models.tickets import Ticket, TicketMessage
 from models.users import User
 from models.web_access import LoginLink, WebSession
 from models.whatsapp_number import WhatsAppNumberEvent, WhatsAppNumberState
+from models.whatsapp_templates import WhatsAppTemplate
 
 __all__ = [
     "Application",
@@ -56,4 +57,5 @@ __all__ = [
     "WhatsAppNumberEvent",
     "WhatsAppNumberState",
     "LoginLink",
+    "WhatsAppTemplate",
 ]

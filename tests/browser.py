@@ -17,6 +17,7 @@ from playwright.async_api import Browser, Page
 from bot.engine.runtime import Runtime
 from bot.webhooks import create_app
 from tests.test_telegram_e2e import free_port
+from web.dashboard import DashboardConfig
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
@@ -34,11 +35,11 @@ def require_browser() -> None:
 
 
 @asynccontextmanager
-async def served(runtime: Runtime) -> AsyncIterator[str]:
+async def served(runtime: Runtime, dashboard: DashboardConfig | None = None) -> AsyncIterator[str]:
     """The app on a free port of 127.0.0.1, for as long as the block runs; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(create_app(runtime=runtime), host="127.0.0.1", port=port, lifespan="off",
-                            log_level="warning", access_log=False)
+    config = uvicorn.Config(create_app(runtime=runtime, dashboard=dashboard), host="127.0.0.1", port=port,
+                            lifespan="off", log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

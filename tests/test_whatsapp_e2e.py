@@ -77,11 +77,13 @@ async def test_telegram_and_whatsapp_in_one_process(
 ) -> None:
     alumna = await alumna_due_now(database, clock)
     port = free_port()
-    await launch(WHATSAPP_TOKEN=wa.token, WHATSAPP_PHONE_NUMBER_ID=wa.phone_number_id,
+    bot = await launch(WHATSAPP_TOKEN=wa.token, WHATSAPP_PHONE_NUMBER_ID=wa.phone_number_id,
                  WHATSAPP_APP_SECRET=wa.app_secret, WHATSAPP_VERIFY_TOKEN="verify-e2e", WHATSAPP_API_BASE=wa.base_url,
                  WEB_HOST="127.0.0.1", WEB_PORT=str(port))
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20) as http:
         await wait_until_serving(http)
+        assert "Warning: no approved WhatsApp template for notification in id" in bot.log.read_text(), \
+            "the start names each purpose and language WhatsApp has approved no template for"
         check = await http.get("/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": "verify-e2e",
                                                              "hub.challenge": "1158201444"})
         assert (check.status_code, check.text) == (200, "1158201444")

@@ -28,13 +28,14 @@ from web.pages import (
     sign_in,
     staff,
     whatsapp_number,
+    whatsapp_templates,
 )
 from web.templating import STATIC
 
 __all__ = ["LARGEST_BODY", "DashboardConfig", "mount_dashboard"]
 
 PAGES = (sign_in, overview, opening_edits, openings, applicants, job_seekers, reports, broadcast_compose,
-         broadcasts, whatsapp_number, inbox, inbox_files, canned_answers, staff, audit, poster)
+         broadcasts, whatsapp_number, inbox, inbox_files, canned_answers, staff, audit, poster, whatsapp_templates)
 STATIC_PATH = "/static"
 LARGEST_BODY = 2 * (max(opening_edits.MAX_UPLOAD_BYTES, inbox_files.UPLOAD_LIMIT) + MAX_FORM_BYTES)
 """What the body limit in front of the whole app (`bot.body_limit`) lets through to a page: twice the largest body

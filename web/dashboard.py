@@ -10,7 +10,7 @@ to the outbox in the request's transaction and delivered once the page has answe
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -69,6 +69,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("poster", _("Poster"), f"{HOME}/poster", Need.VIEW),
     NavEntry("staff", _("Staff"), f"{HOME}/staf", Need.ADMIN),
     NavEntry("audit", _("Audit"), f"{HOME}/audit", Need.ADMIN),
+    NavEntry("whatsapp", _("WhatsApp"), f"{HOME}/whatsapp", Need.ADMIN),
 )
 """The menu at the top of every page; each person sees the entries their role may open."""
 
@@ -77,6 +78,8 @@ NAV: tuple[NavEntry, ...] = (
 class DashboardConfig:
     secure_cookies: bool = False
     """Mark cookies Secure: on when the public address is https."""
+    channel_settings: Mapping[str, Any] = field(default_factory=dict)
+    """The validated settings by name, for pages that reach a platform's account (WhatsApp's templates)."""
 
 
 @dataclass(slots=True)

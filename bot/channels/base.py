@@ -81,6 +81,20 @@ class NumberEvent:
     """What the platform sent, bounded, for the record."""
 
 
+@dataclass(frozen=True, slots=True)
+class TemplateReport:
+    """A message template's review state as the platform reports it (WhatsApp's words: APPROVED, REJECTED...)."""
+
+    name: str
+    language: str
+    status: str
+    reason: str | None = None
+    meta_id: str | None = None
+    body: str | None = None
+    """Its body's text and category as the platform holds them, when it said (to tell an edited definition)."""
+    category: str | None = None
+
+
 SendReplies = Callable[[], Awaitable[None]]
 """Sends replies already committed to the outbox; what cannot be sent now stays there for the sweep."""
 
@@ -140,6 +154,15 @@ class EnginePort(Protocol):
 
     async def record_number_event(self, channel: str, event: NumberEvent) -> None:
         """The platform reported on the sending number (its tier, quality, a restriction, a slow-down)."""
+        ...
+
+    async def usable_templates(self, channel: str) -> Mapping[str, Mapping[str, str]]:
+        """The platform's message templates it lets us send (WhatsApp's approved ones): purpose -> the platform's
+        language code -> template name."""
+        ...
+
+    async def record_template_status(self, channel: str, template: TemplateReport) -> None:
+        """The platform's word on one of our templates (approved, rejected with a reason, paused...)."""
         ...
 
 

@@ -1,5 +1,5 @@
 """Command line: `python -m bot run | chat | db | seed-demo | staff | import | export | report | poster | target |
-follow-up-plan`.
+follow-up-plan | whatsapp`.
 
 Each command loads settings (one clear line and exit code 2 when they are wrong), builds a runtime, does its
 job in its own transaction and closes the runtime. Staff actions are the services' (`services/`); the commands
@@ -66,6 +66,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.cli.poster import write_poster
 
         return await write_poster(settings, args.opening, args.locale, args.out)
+
+    if args.command == "whatsapp":
+        from bot.cli import whatsapp
+
+        return await whatsapp.templates(settings, args.templates_command)
     from bot.cli import office
 
     match args.command:

@@ -49,16 +49,7 @@ def parser() -> argparse.ArgumentParser:
     applicants.add_argument("kind", choices=("training", "apprenticeship"))
     applicants.add_argument("id", type=int, help="the opening's number")
     applicants.add_argument("file", type=Path)
-    report = commands.add_parser("report", help="the alumni follow-up report of a year (md, csv or xlsx)")
-    report.add_argument("--year", type=int, required=True,
-                        help="the year the programs started (apprenticeships: their application deadline)")
-    report.add_argument("--kind", choices=("training", "apprenticeship"), default="training",
-                        help="trainings (default) or apprenticeships")
-    report.add_argument("--program", type=int, help="one training program's (or apprenticeship opening's) number")
-    report.add_argument("--format", choices=("md", "csv", "xlsx"), default="md")
-    report.add_argument("--output", type=Path, help="file to write (md without it: printed)")
-    report.add_argument("--chart", type=Path, help="PNG of placement by program (default: beside --output)")
-    report.add_argument("--lang", choices=SUPPORTED_LOCALES, help="language of the report (default: DEFAULT_LOCALE)")
+    _report(commands)
     _poster(commands)
     target = commands.add_parser("target", help="the office's yearly training target (participants)")
     target_commands = target.add_subparsers(dest="target_command", required=True)
@@ -70,7 +61,21 @@ def parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("follow-up-plan", help="set how a training's alumni are followed up (JSON)")
     plan.add_argument("program", type=int, help="the training program's number")
     plan.add_argument("plan", help='e.g. \'{"first_after_months": 3, "every_months": 3, "until_months": 12}\'')
+    _whatsapp(commands)
     return root
+
+
+def _report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report = commands.add_parser("report", help="the alumni follow-up report of a year (md, csv or xlsx)")
+    report.add_argument("--year", type=int, required=True,
+                        help="the year the programs started (apprenticeships: their application deadline)")
+    report.add_argument("--kind", choices=("training", "apprenticeship"), default="training",
+                        help="trainings (default) or apprenticeships")
+    report.add_argument("--program", type=int, help="one training program's (or apprenticeship opening's) number")
+    report.add_argument("--format", choices=("md", "csv", "xlsx"), default="md")
+    report.add_argument("--output", type=Path, help="file to write (md without it: printed)")
+    report.add_argument("--chart", type=Path, help="PNG of placement by program (default: beside --output)")
+    report.add_argument("--lang", choices=SUPPORTED_LOCALES, help="language of the report (default: DEFAULT_LOCALE)")
 
 
 def _poster(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -80,3 +85,13 @@ def _poster(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     poster.add_argument("--locale", choices=SUPPORTED_LOCALES, help="its language (default: DEFAULT_LOCALE)")
     poster.add_argument("--out", type=Path, default=Path(), metavar="DIR",
                         help="the folder to write poster.pdf and poster.png in (default: here)")
+
+
+def _whatsapp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    whatsapp = commands.add_parser("whatsapp", help="the WhatsApp business account")
+    whatsapp_commands = whatsapp.add_subparsers(dest="whatsapp_command", required=True)
+    templates = whatsapp_commands.add_parser("templates", help="the message templates sent outside the 24-hour "
+                                                               "window, one per purpose and language")
+    templates.add_argument("templates_command", choices=("list", "sync", "submit"),
+                           help="list: their states as last read; sync: read them from WhatsApp; submit: submit "
+                                "the missing ones for review")

@@ -6,9 +6,10 @@ Channels never hold a session or import the models; this is the one door between
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
-from bot.channels.base import NumberEvent, Recipient, SendReplies
+from bot.channels.base import NumberEvent, Recipient, SendReplies, TemplateReport
 from bot.channels.meter import Meter
 from bot.engine.messages import Incoming, Msg, Reply
 from bot.engine.notify import acting
@@ -17,6 +18,7 @@ from models.outbox import last_payload_with_options, recent_payloads
 from models.reachability import mark_reachable, mark_unreachable
 from models.receipts import Receipt, record_receipt
 from models.users import find_user, set_locale
+from models.whatsapp_templates import record_template, usable_templates
 from services.whatsapp_number import Report, take_report
 
 
@@ -95,3 +97,11 @@ class RuntimePort:
         report = Report(event.kind, event.event, event.tier, event.quality, event.slowed_for_s, event.detail)
         async with acting(self._runtime) as (session, notices):
             await take_report(session, notices, report, self._runtime.clock())
+
+    async def usable_templates(self, channel: str) -> Mapping[str, Mapping[str, str]]:
+        async with self._runtime.session_factory() as session:
+            return await usable_templates(session)
+
+    async def record_template_status(self, channel: str, template: TemplateReport) -> None:
+        async with self._runtime.session_factory() as session, session.begin():
+            await record_template(session, template, self._runtime.clock())

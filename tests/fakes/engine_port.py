@@ -3,11 +3,11 @@ answers from the functions a test gives it and remembers what the channel told i
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.channels.base import NumberEvent, Recipient, SendReplies
+from bot.channels.base import NumberEvent, Recipient, SendReplies, TemplateReport
 from bot.channels.meter import NO_METER, Meter
 from bot.engine.messages import Incoming, Msg, Reply
 
@@ -25,6 +25,9 @@ class FakePort:
     statuses: list[tuple[str, str, str]] = field(default_factory=list)
     reachable: dict[tuple[str, str], bool] = field(default_factory=dict)
     number_events: list[NumberEvent] = field(default_factory=list)
+    approved: dict[str, dict[str, str]] = field(default_factory=dict)
+    """purpose -> WhatsApp language code -> name: what `usable_templates` answers."""
+    template_reports: list[TemplateReport] = field(default_factory=list)
     locales: tuple[str, ...] = ("id", "en")
     default_locale: str = "id"
     meter: Meter = NO_METER
@@ -64,3 +67,9 @@ class FakePort:
 
     async def record_number_event(self, channel: str, event: NumberEvent) -> None:
         self.number_events.append(event)
+
+    async def usable_templates(self, channel: str) -> Mapping[str, Mapping[str, str]]:
+        return self.approved
+
+    async def record_template_status(self, channel: str, template: TemplateReport) -> None:
+        self.template_reports.append(template)

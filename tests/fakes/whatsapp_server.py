@@ -21,7 +21,8 @@ import httpx
 from aiohttp import BodyPartReader, web
 
 from tests.fakes.whatsapp_spec import UploadedMedia, check_media_upload, check_message, phone_number_fields
-from tests.fakes.whatsapp_webhooks import new_wamid, signed_webhook
+from tests.fakes.whatsapp_templates import FakeTemplates
+from tests.fakes.whatsapp_webhooks import DEFAULT_WABA_ID, new_wamid, signed_webhook
 
 if TYPE_CHECKING:
     from pywa_async import WhatsApp
@@ -31,6 +32,8 @@ __all__ = ["GRAPH_ERRORS", "FakeWhatsApp", "signed_webhook"]
 SPEC_VERSION = "23.0"
 _MESSAGES_ROUTE = re.compile(r"^/v(\d+\.\d+)/([^/]+)/(messages|media)$")
 _NUMBER_ROUTE = re.compile(r"^/v\d+\.\d+/(\d+)$")
+_TEMPLATES_ROUTE = re.compile(r"^/v(\d+\.\d+)/([^/]+)/message_templates$")
+_TEMPLATE_ROUTE = re.compile(r"^/v(\d+\.\d+)/(\d+)$")  # one template, by its id
 _VALIDATION_SUBCODE = 2494010  # a fixed stand-in: Graph uses varied subcodes for parameter errors
 _HANG_LIMIT_S = 60.0
 
@@ -129,6 +132,7 @@ class FakeWhatsApp:
         *,
         rate: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        waba_id: str = DEFAULT_WABA_ID,
     ) -> None:
         """`clock` drives the rate limit; tests pass one they move by hand, so timing never flakes."""
         self.phone_number_id = phone_number_id
@@ -146,6 +150,8 @@ class FakeWhatsApp:
         self.violations: list[str] = []
         self.throttled = 0
         self.unauthorized = 0
+        self.templates = FakeTemplates(self, waba_id)
+        """The business account's message templates (`/{waba_id}/message_templates`)."""
         self.latency = 0.0
         self.tier = "TIER_1K"
         self.quality = "GREEN"
@@ -248,6 +254,10 @@ class FakeWhatsApp:
         message = f"(#{code}) Invalid parameter" if code == 100 else violations[0]
         return web.json_response(graph_error(code, message, "; ".join(violations), subcode), status=status)
 
+    def _refuse(self, code: int, message: str, subcode: int, details: str) -> web.Response:
+        """A request the spec allows that Graph still refuses (a template name taken): not a violation."""
+        return web.json_response(graph_error(code, f"(#{code}) {message}", details, subcode), status=400)
+
     def _error(self, code: int, body: dict[str, Any], status: int | None = None) -> web.Response:
         fallback = (400, f"(#{code}) Injected error", "Injected.")
         default_status, message, details = GRAPH_ERRORS.get(code, fallback)
@@ -263,9 +273,14 @@ class FakeWhatsApp:
         number = _NUMBER_ROUTE.match(request.path)
         if request.method == "GET" and number is not None:
             return self._read_number(number.group(1), request.query.get("fields", ""), where)
+        if (templates := _TEMPLATES_ROUTE.match(request.path)) is not None:
+            return await self.templates.handle(request, templates.group(2), where)
+        if (template := _TEMPLATE_ROUTE.match(request.path)) is not None:
+            return await self.templates.edit(request, template.group(2), where)
         route = _MESSAGES_ROUTE.match(request.path)
         if request.method != "POST" or route is None:
-            unsupported = f"unsupported endpoint {where} (the fake serves POST /vNN.N/{{id}}/messages and /media)"
+            unsupported = (f"unsupported endpoint {where} (the fake serves POST /vNN.N/{{id}}/messages and /media, "
+                           "GET and POST /vNN.N/{waba-id}/message_templates, POST /vNN.N/{template-id})")
             return self._reject([unsupported], where, subcode=33)
         if route.group(2) != self.phone_number_id:
             unknown = f"unknown phone number id {route.group(2)!r} (expected {self.phone_number_id})"

@@ -32,6 +32,7 @@ STATUS_ERRORS: dict[int, tuple[str, str]] = {
 }
 
 Payload = dict[str, Any]
+PAUSED_FOR = "Your WhatsApp message template has been paused for 3 hours due to low quality."
 
 
 def new_wamid() -> str:
@@ -252,3 +253,21 @@ def account_update(event: str, *, restriction_type: str | None = None, violation
     if violation_type is not None:
         value["violation_info"] = {"violation_type": violation_type}
     return _account_change("account_update", value)
+
+
+def template_status_update(
+    name: str, language: str, event: str, *, template_id: str, reason: str = "NONE",
+    category: str = "UTILITY", waba_id: str = DEFAULT_WABA_ID,
+) -> Payload:
+    """Meta's `message_template_status_update` webhook: a template's review decided or its state changed. Its
+    value has no metadata (it is about the business account, not a number) and the entry carries `time`."""
+    value: Payload = {"event": event, "message_template_id": int(template_id), "message_template_name": name,
+                      "message_template_language": language, "message_template_category": category,
+                      "reason": reason}
+    if event == "DISABLED":
+        value["disable_info"] = {"disable_date": int(time.time())}
+    if event == "PAUSED":
+        value["other_info"] = {"title": "FIRST_PAUSE", "description": PAUSED_FOR}
+    return {"object": "whatsapp_business_account",
+            "entry": [{"id": waba_id, "time": int(time.time()),
+                       "changes": [{"value": value, "field": "message_template_status_update"}]}]}

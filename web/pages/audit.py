@@ -44,11 +44,14 @@ ACTIONS: Mapping[str, Msg] = {
     "canned_answer.add": _("Canned answer added"),
     "canned_answer.edit": _("Canned answer edited"),
     "canned_answer.delete": _("Canned answer deleted"),
+    "whatsapp_templates.sync": _("WhatsApp templates synced"),
+    "whatsapp_templates.submit": _("WhatsApp templates submitted for review"),
 }
 """Words for the actions the services record; an action missing here is shown by its code."""
 SUBJECTS: Mapping[str, Msg] = {"user": _("Office member or user"), "job_seeker": _("Job seeker"),
                                "application": _("Application"), **OPENING_KIND, "audit": _("Audit trail"),
-                               "ticket": _("Question"), "canned_answer": _("Canned answer")}
+                               "ticket": _("Question"), "canned_answer": _("Canned answer"),
+                               "whatsapp_template": _("WhatsApp templates")}
 ORIGINS: Mapping[str, Msg] = {"web": _("Dashboard"), "chat": _("Chat"), "cli": _("Command line")}
 VALUE_WORDS: Mapping[str, Mapping[str, Msg]] = {"role": ROLE, "status": STATUS_FOR_STAFF, "from": STATUS_FOR_STAFF,
                                                 "to": STATUS_FOR_STAFF}

@@ -11,6 +11,8 @@ from services.overview import office_at_a_glance, this_years_report
 from services.question_report import how_long
 from web.dashboard import HOME, Dashboard
 from web.pages.inbox import INBOX
+from web.pages.whatsapp_templates import PATH as TEMPLATES_PAGE
+from web.pages.whatsapp_templates import template_gaps
 
 
 def routes(dashboard: Dashboard) -> APIRouter:
@@ -29,8 +31,10 @@ def routes(dashboard: Dashboard) -> APIRouter:
         async with dashboard.call(request) as call:
             glance = await office_at_a_glance(call.session, call.visit.actor, dashboard.office, dashboard.now(),
                                               report)
+            gaps, lost = await template_gaps(call, dashboard)
             return dashboard.page(request, "overview.html", call.visit, active="overview", glance=glance,
                                   office=dashboard.office, status_labels=STATUS_FOR_STAFF,
-                                  how_long=how_long, inbox=INBOX)
+                                  how_long=how_long, inbox=INBOX, template_gaps=gaps, templates_lost=lost,
+                                  templates_page=TEMPLATES_PAGE)
 
     return router

@@ -51,6 +51,8 @@ SERVICE_WINDOW = timedelta(hours=24)
 NOTIFICATION = Purpose.NOTIFICATION.value
 """The purpose of replies and of proactive messages that name none; its templates stand in for any purpose
 without its own."""
+NO_TEMPLATE = "undeliverable: no approved WhatsApp template"
+"""How the reason of a message that needed a template and had none begins: staff are shown these apart."""
 MAX_RATE_PER_SECOND = 1000.0
 SLOWING_ERRORS = frozenset({131048, 131049})
 """Spam-rate and ecosystem limits: retrying at once makes them worse, so the whole number waits."""
@@ -62,9 +64,10 @@ PART_RETRIES = 3  # a throttled later part of a split text is retried here, so e
 class WhatsAppConfig:
     """What the channel needs from settings.
 
-    `templates` maps a purpose and a locale to the name of an approved template whose body has exactly one
-    text parameter, `{{1}}`, which receives the message (e.g. "Kabar dari Disnaker: {{1}} Balas pesan ini
-    untuk melanjutkan."). `template_languages` maps our locales to WhatsApp's template language codes.
+    `templates` (WHATSAPP_TEMPLATES) maps a purpose and a locale to the name of an approved template whose body
+    has exactly one text parameter, `{{1}}`, which receives the message (e.g. "Kabar dari Disnaker: {{1}} Balas
+    pesan ini untuk melanjutkan."); it overrides the approved templates the engine knows of
+    (`models/data/whatsapp_templates.toml`). `template_languages` maps our locales to WhatsApp's language codes.
     """
 
     token: str
@@ -91,14 +94,20 @@ class WhatsAppConfig:
         if not 0 < self.rate_per_second <= MAX_RATE_PER_SECOND:
             raise ValueError(f"WhatsApp rate must be above 0 and at most {MAX_RATE_PER_SECOND:g} messages/s")
 
-    def template_for(self, purpose: str, locale: str | None) -> tuple[str, str] | None:
+    def template_for(self, purpose: str, locale: str | None,
+                     approved: Mapping[str, Mapping[str, str]] | None = None) -> tuple[str, str] | None:
         """(template name, WhatsApp language code) for `purpose` in `locale`, else the general notification
         template in `locale` (the reader's language matters more than the wording), else either in the default
-        locale."""
+        locale. `approved` (purpose -> WhatsApp language code -> name: what WhatsApp approved) is consulted where
+        `templates` (WHATSAPP_TEMPLATES, an override) names none."""
         for candidate in (locale, self.default_locale):
-            for names in (self.templates.get(purpose, {}), self.templates.get(NOTIFICATION, {})):
-                if candidate and candidate in names:
-                    return names[candidate], self.template_languages.get(candidate, candidate)
+            if not candidate:
+                continue
+            code = self.template_languages.get(candidate, candidate)
+            for chosen in (purpose, NOTIFICATION):
+                name = self.templates.get(chosen, {}).get(candidate) or (approved or {}).get(chosen, {}).get(code)
+                if name:
+                    return name, code
         return None
 
 
@@ -276,11 +285,12 @@ class WhatsAppChannel:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send_template(self, address: str, text: str, purpose: str, locale: str | None) -> str:
-        template = self.config.template_for(purpose, locale)
+        approved = await self._port.usable_templates(CHANNEL) if self._port is not None else None
+        template = self.config.template_for(purpose, locale, approved)
         if template is None:
             raise DeliveryError(
-                f"the 24-hour window of WhatsApp user {address} is closed and no template is set for "
-                f"purpose {purpose!r} (WHATSAPP_TEMPLATES)", permanent=True)
+                f"{NO_TEMPLATE} for {purpose} in {locale or self.config.default_locale}: the person's 24-hour "
+                "window is closed (python -m bot whatsapp templates)", permanent=True)
         try:
             return await self._post(address, template_message(*template, text))
         except wa_errors.ReEngagementMessage as error:  # pragma: no cover - templates are exempt

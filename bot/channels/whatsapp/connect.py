@@ -4,7 +4,7 @@ What the channel needs from the database it asks the engine (`EnginePort`): who 
 and when they last wrote, for the 24-hour window: `last_seen_at`, kept to five minutes, so the window counts as
 closed at most five minutes early and a template goes instead), which list a "more" tap continues, and where a
 delivery status is recorded (against the outbox row of the message it names; a failure fails that row, with
-WhatsApp's reason, where staff see it).
+WhatsApp's reason, where staff see it), which templates WhatsApp approved, and their new review states.
 """
 
 from __future__ import annotations
@@ -78,5 +78,7 @@ def connect(settings: ChannelSettings, port: EnginePort, redis: Redis | None) ->
         verify_token=config.verify_token, app_secret=config.app_secret, phone_number_id=config.phone_number_id,
         accept=port.accept, on_status=record_status, on_page_tap=channel.show_page,
         fetch_document=channel.fetch_document, on_number_event=partial(port.record_number_event, CHANNEL),
+        on_template_status=partial(port.record_template_status, CHANNEL),
+        business_account_id=settings.get("whatsapp_business_account_id") or None,
     )
     return Connection(channel, routes=[router], served=[f"WhatsApp webhook {WEBHOOK_PATH}"], close=channel.aclose)

@@ -20,9 +20,10 @@ from functools import partial
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 
-from bot.channels.base import NumberEvent, SendReplies, json_of
+from bot.channels.base import NumberEvent, SendReplies, TemplateReport, json_of
 from bot.channels.whatsapp.account_events import number_events
 from bot.channels.whatsapp.inbound import DeliveryStatus, MediaRef, PageTap, parse_webhook
+from bot.channels.whatsapp.template_events import template_events
 from bot.engine.messages import Document, Incoming, IncomingKind
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ def whatsapp_webhook_router(
     on_page_tap: Callable[[PageTap], Awaitable[None]] | None = None,
     fetch_document: Callable[[MediaRef], Awaitable[Document | None]] | None = None,
     on_number_event: Callable[[NumberEvent], Awaitable[None]] | None = None,
+    on_template_status: Callable[[TemplateReport], Awaitable[None]] | None = None,
+    business_account_id: str | None = None,
     path: str = WEBHOOK_PATH,
 ) -> APIRouter:
     """Routes for Meta's calls: GET `path` (subscription check) and POST `path` (messages and statuses).
@@ -66,6 +69,7 @@ def whatsapp_webhook_router(
     `fetch_document` downloads a file a user sent (`WhatsAppChannel.fetch_document`; without it, or when the
     download fails, a file is an unsupported message). Messages of one POST are handled in order.
     `on_number_event` keeps Meta's reports on the number itself (tier, quality, restrictions).
+    `on_template_status` records a template's new review state (`template_events`).
     """
     router = APIRouter()
 
@@ -96,6 +100,9 @@ def whatsapp_webhook_router(
         if on_number_event is not None:
             for event in number_events(payload):
                 await on_number_event(event)
+        if on_template_status is not None:
+            for report in template_events(payload, business_account_id):
+                await on_template_status(report)
         taps = [partial(on_page_tap, tap) for tap in batch.page_taps] if on_page_tap is not None else []
         background.add_task(_send_after_answering, [*replies, *taps])
         return Response(status_code=200)

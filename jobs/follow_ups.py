@@ -9,6 +9,7 @@ next delivery hour; a reminder that late is dropped; nothing is sent in quiet ho
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,12 +18,14 @@ from bot.engine.delivery import Envelope
 from bot.engine.messages import Purpose
 from bot.engine.runtime import Runtime
 from handlers.checkins import checkin as checkins
-from models.applications import Completion
+from handlers.context import Context
 from models.evaluations import refresh_standings
-from models.follow_up_schedule import next_delivery_slot, outside_quiet_hours
+from models.follow_up_batches import FireFacts, facts_of_fires, open_check_ins
+from models.follow_up_schedule import FollowUpPlan, next_delivery_slot, outside_quiet_hours
 from models.follow_ups import (
     FIRE_RETRY,
     UNFINISHED,
+    CheckIn,
     FireKind,
     FollowUpFire,
     check_in_for_fire,
@@ -30,10 +33,10 @@ from models.follow_ups import (
     close_check_in,
     create_check_in,
     delete_fire,
+    fires_by_id,
     has_opted_out,
     is_unreachable,
     later_check_in_due,
-    plan_of,
     postpone,
 )
 from models.surveys import ensure_survey_version
@@ -56,47 +59,61 @@ async def send_follow_ups(runtime: Runtime, *, batch: int = BATCH) -> int:
 
 
 async def _one_batch(runtime: Runtime, batch: int) -> tuple[int, list[Envelope]]:
+    """Claim a batch; settle each fire that is late or falls in quiet hours, remind and close one by one (a
+    few a day), and open the check-ins due now together: a few statements for the whole batch."""
     now = runtime.clock()
     envelopes: list[Envelope] = []
     async with runtime.session_factory() as session, session.begin():
         fires = await claim_due_fires(session, now, batch)
+        facts = await facts_of_fires(session, fires)
         surveys: dict[str, int] = {}
+        to_open: dict[int, int] = {}  # fire id -> survey version: the check-ins to open together
         for fire in fires:
             try:
                 async with session.begin_nested():
-                    envelopes += await _act(runtime, session, fire, now, surveys)
+                    plan = facts[fire.completion_id].plan()
+                    if await _settled(runtime, session, fire, plan, now):
+                        continue
+                    if fire.kind == FireKind.CHECK_IN:
+                        if plan.survey not in surveys:  # the file is read once a batch, not once a fire
+                            surveys[plan.survey] = (await ensure_survey_version(session, plan.survey, now)).id
+                        to_open[fire.id] = surveys[plan.survey]
+                    else:
+                        envelopes += await _remind_or_close(runtime, session, fire, now)
             except Exception:
                 log.exception("follow-up fire %s failed; retrying later", fire.id)
                 surveys.clear()  # a version stored in the rolled-back savepoint is gone
-                fire.attempts += 1
-                await postpone(session, fire, now + FIRE_RETRY * fire.attempts)
+                await _retry_later(session, fire, now)
+        opening = [fire for fire in fires if fire.id in to_open]
+        envelopes += await _open_together(runtime, session, opening, facts, to_open, now=now)
     return len(fires), envelopes
 
 
-async def _act(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now: datetime,
-               surveys: dict[str, int]) -> list[Envelope]:
+async def _settled(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, plan: FollowUpPlan,
+                   now: datetime) -> bool:
+    """Whether the fire was dealt with without acting: late (dropped, folded or moved to the next delivery
+    hour) or in quiet hours (moved to their end). A closing is never late: it only closes."""
+    if fire.kind == FireKind.CLOSE:
+        return False
     timezone = runtime.services.office.timezone
-    completion = await session.get(Completion, fire.completion_id)
-    assert completion is not None
-    plan = await plan_of(session, completion)
     overdue = now - fire.due_at
-    if fire.kind != FireKind.CLOSE:
-        if fire.kind == FireKind.REMIND and overdue > GRACE:
-            await delete_fire(session, fire)  # a reminder days late reminds of nothing useful
-            return []
-        if fire.kind == FireKind.CHECK_IN and overdue > GRACE:
-            if await later_check_in_due(session, fire, now):
-                await delete_fire(session, fire)
-            else:
-                await postpone(session, fire, next_delivery_slot(now, plan, timezone))
-            return []
-        if (allowed := outside_quiet_hours(now, plan, timezone)) != now:
-            await postpone(session, fire, allowed)
-            return []
-    if fire.kind == FireKind.CHECK_IN:
-        if plan.survey not in surveys:  # the file is read once a batch, not once a fire
-            surveys[plan.survey] = (await ensure_survey_version(session, plan.survey, now)).id
-        return await _open(runtime, session, fire, now, surveys[plan.survey])
+    if fire.kind == FireKind.REMIND and overdue > GRACE:
+        await delete_fire(session, fire)  # a reminder days late reminds of nothing useful
+        return True
+    if fire.kind == FireKind.CHECK_IN and overdue > GRACE:
+        if await later_check_in_due(session, fire, now):
+            await delete_fire(session, fire)
+        else:
+            await postpone(session, fire, next_delivery_slot(now, plan, timezone))
+        return True
+    if (allowed := outside_quiet_hours(now, plan, timezone)) != now:
+        await postpone(session, fire, allowed)
+        return True
+    return False
+
+
+async def _remind_or_close(runtime: Runtime, session: AsyncSession, fire: FollowUpFire,
+                           now: datetime) -> list[Envelope]:
     check_in = await check_in_for_fire(session, fire)
     await delete_fire(session, fire)
     if check_in is None or check_in.status not in UNFINISHED:
@@ -108,8 +125,49 @@ async def _act(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now:
     return []
 
 
+async def _open_together(runtime: Runtime, session: AsyncSession, fires: list[FollowUpFire],
+                         facts: dict[int, FireFacts], survey_versions: dict[int, int], *,
+                         now: datetime) -> list[Envelope]:
+    """Open these check-ins in one go: created together, their alumni's conversations read and written together,
+    each offered in the alumnus' own language and conversation (one in the middle of something else has it
+    wait). Should anything fail, the batch is rolled back to before it and opened one fire at a time, so one
+    bad fire holds up nobody else."""
+    if not fires:
+        return []
+    try:
+        async with session.begin_nested():
+            check_ins = await open_check_ins(session, fires, facts, survey_versions, now=now,
+                                             timezone=runtime.services.office.timezone)
+            if not check_ins:
+                return []
+            await refresh_standings(session, [check_in.completion_id for check_in in check_ins])
+            return await runtime.dispatcher.act_for_many(
+                session, [(check_in.user_id, _offer(check_in)) for check_in in check_ins], now, Purpose.CHECK_IN)
+    except Exception:
+        log.exception("opening %d check-ins together failed; opening them one at a time", len(fires))
+    envelopes: list[Envelope] = []
+    for fire in await fires_by_id(session, [fire.id for fire in fires]):
+        try:
+            async with session.begin_nested():
+                envelopes += await _open(runtime, session, fire, now, survey_versions[fire.id])
+        except Exception:
+            log.exception("follow-up fire %s failed; retrying later", fire.id)
+            await _retry_later(session, fire, now)
+    return envelopes
+
+
+def _offer(check_in: CheckIn) -> Callable[[Context], Awaitable[None]]:
+    return lambda ctx: checkins.offer_check_in(ctx, check_in)
+
+
+async def _retry_later(session: AsyncSession, fire: FollowUpFire, now: datetime) -> None:
+    fire.attempts += 1
+    await postpone(session, fire, now + FIRE_RETRY * fire.attempts)
+
+
 async def _open(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now: datetime,
                 survey_version_id: int) -> list[Envelope]:
+    """One check-in opened alone: what `_open_together` falls back on."""
     await delete_fire(session, fire)
     if await has_opted_out(session, fire.user_id) or await is_unreachable(session, fire.user_id):
         return []  # not asked, so not counted as unanswered; the next period tries again
@@ -117,5 +175,4 @@ async def _open(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now
     if check_in is None:
         return []
     await refresh_standings(session, [fire.completion_id])  # asked now, in the report's terms
-    return await runtime.dispatcher.act_for(session, fire.user_id,
-                                            lambda ctx: checkins.offer_check_in(ctx, check_in), now, Purpose.CHECK_IN)
+    return await runtime.dispatcher.act_for(session, fire.user_id, _offer(check_in), now, Purpose.CHECK_IN)

@@ -39,11 +39,13 @@ from models.follow_ups import (
     later_check_in_due,
     postpone,
 )
-from models.surveys import ensure_survey_version
+from models.surveys import SurveyVersion, ensure_survey_version
 
 log = logging.getLogger(__name__)
 
-BATCH = 100
+BATCH = 500
+"""Fires a transaction: the survey file is read once a batch, and the alumni whose check-ins open wait (if they
+write meanwhile) for the batch's commit, well under a second."""
 GRACE = timedelta(hours=6)
 
 
@@ -66,7 +68,7 @@ async def _one_batch(runtime: Runtime, batch: int) -> tuple[int, list[Envelope]]
     async with runtime.session_factory() as session, session.begin():
         fires = await claim_due_fires(session, now, batch)
         facts = await facts_of_fires(session, fires)
-        surveys: dict[str, int] = {}
+        surveys: dict[str, SurveyVersion] = {}  # held for the batch: the session keeps only what is referenced
         to_open: dict[int, int] = {}  # fire id -> survey version: the check-ins to open together
         for fire in fires:
             try:
@@ -76,8 +78,8 @@ async def _one_batch(runtime: Runtime, batch: int) -> tuple[int, list[Envelope]]
                         continue
                     if fire.kind == FireKind.CHECK_IN:
                         if plan.survey not in surveys:  # the file is read once a batch, not once a fire
-                            surveys[plan.survey] = (await ensure_survey_version(session, plan.survey, now)).id
-                        to_open[fire.id] = surveys[plan.survey]
+                            surveys[plan.survey] = await ensure_survey_version(session, plan.survey, now)
+                        to_open[fire.id] = surveys[plan.survey].id
                     else:
                         envelopes += await _remind_or_close(runtime, session, fire, now)
             except Exception:

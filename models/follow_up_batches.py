@@ -30,27 +30,36 @@ class FireFacts:
     so a broken plan fails that fire alone."""
 
     completion: Completion
-    plan_json: dict[str, Any] | None
-    equipment_aid: bool
+    application: Application
+    program: TrainingProgram | None
+    """None for an apprenticeship. Held here, as the completion and application are, for the batch: the
+    session's identity map keeps only objects referenced elsewhere, and the questions look them up again."""
+
+    @property
+    def plan_json(self) -> dict[str, Any] | None:
+        return self.program.follow_up_plan if self.program is not None else None
+
+    @property
+    def equipment_aid(self) -> bool:
+        return bool(self.program.equipment_aid) if self.program is not None else False
 
     def plan(self) -> FollowUpPlan:
         return FollowUpPlan.from_json(self.plan_json)
 
 
 async def facts_of_fires(session: AsyncSession, fires: Iterable[FollowUpFire]) -> dict[int, FireFacts]:
-    """By completion id: each fire's completion, its program's plan (none for an apprenticeship: the default)
-    and equipment aid, in one query. Completions and applications stay in the session, where the check-in's
-    questions find them again without a query."""
+    """By completion id: each fire's completion, application and program (none for an apprenticeship: the
+    default plan), in one query; the check-in's questions find them again in the session without a query."""
     ids = {fire.completion_id for fire in fires}
     if not ids:
         return {}
     rows = await session.execute(
-        select(Completion, Application, TrainingProgram.follow_up_plan, TrainingProgram.equipment_aid)
+        select(Completion, Application, TrainingProgram)
         .join(Application, Application.id == Completion.application_id)
         .outerjoin(TrainingProgram, TrainingProgram.id == Application.training_program_id)
         .where(Completion.id.in_(ids))
     )
-    return {completion.id: FireFacts(completion, plan, bool(aid)) for completion, _application, plan, aid in rows}
+    return {completion.id: FireFacts(completion, application, program) for completion, application, program in rows}
 
 
 async def not_to_ask(session: AsyncSession, user_ids: Iterable[int]) -> set[int]:

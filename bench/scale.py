@@ -11,7 +11,8 @@ the message is handled and its replies committed, so a 200 is a message handled;
 Measured per run: messages handled per second (200s over the time from the first post to the last answer),
 and CPU seconds per 1,000 messages spent by the bot processes and by the PostgreSQL backends serving this
 database (utime + stime from /proc through psutil, before and after, once every reply has reached the fake),
-plus the whole PostgreSQL server's (its shared writers too, noisy when anything else uses the server).
+plus the whole PostgreSQL server's (its shared writers too, noisy when anything else uses the server) and
+this process's (the load generator and the fake Graph API, which share the machine's cores with the bot).
 Prints one JSON line per run, then the final line:
 
     scale_msgs_per_s_1w=<n> scale_msgs_per_s_2w=<n> scale_ratio_2w=<n>
@@ -201,12 +202,14 @@ async def one_run(workers: int, args: argparse.Namespace) -> dict[str, Any]:
                     bots_before = CpuSnapshot.of(bot_pids(bots))
                     backends_before = CpuSnapshot.of(postgres_pids(database))
                     server_before = CpuSnapshot.of(postgres_pids(None))
+                    generator_before = CpuSnapshot.of([os.getpid()])
                     handled, refused, seconds = await load(wa, ports, range(people), per_user=args.per_user,
                                                           concurrency=args.concurrency, run=run)
                     events, unsent = await settle(url, handled + 2 * warm)
                     bot_cpu = CpuSnapshot.of(bot_pids(bots)).since(bots_before)
                     backend_cpu = CpuSnapshot.of(postgres_pids(database)).since(backends_before)
                     server_cpu = CpuSnapshot.of(postgres_pids(None)).since(server_before)
+                    generator_cpu = CpuSnapshot.of([os.getpid()]).since(generator_before)
                     tracebacks = sum(bot.log.read_text(encoding="utf-8", errors="replace")
                                      .count("Traceback (most recent call last)") for bot in bots)
                 finally:
@@ -221,6 +224,7 @@ async def one_run(workers: int, args: argparse.Namespace) -> dict[str, Any]:
             "bot_cpu_s_per_1000": round(bot_cpu * per_1000, 2),
             "postgres_backend_cpu_s_per_1000": round(backend_cpu * per_1000, 2),
             "postgres_server_cpu_s_per_1000": round(server_cpu * per_1000, 2),
+            "generator_cpu_s_per_1000": round(generator_cpu * per_1000, 2),
             "tracebacks": tracebacks, "load_average": [round(n, 2) for n in os.getloadavg()]}
 
 

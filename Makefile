@@ -58,6 +58,7 @@ bench: $(DEV_STAMP)  ## the figures recorded in BENCHMARKS.md
 	$(PY) bench/follow_ups.py --alumni 1000000
 	$(PY) bench/telegram_send.py
 	$(PY) bench/whatsapp_send.py
+	$(PY) bench/scale.py
 
 locales: $(DEV_STAMP)  ## re-extract messages and merge them into locales/*/LC_MESSAGES/messages.po
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output --omit-header \

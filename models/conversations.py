@@ -7,6 +7,7 @@ plain JSON; whoever changes it marks it modified (the dispatcher does, once per 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -52,7 +53,35 @@ async def save_conversation(session: AsyncSession, conversation: Conversation, n
     commit's flush skips it.
     Raises `StaleDataError`, as the ORM would, when another writer changed the row in between.
     """
-    values = {
+    await save_conversations(session, [conversation], now)
+
+
+async def save_conversations(session: AsyncSession, conversations: Sequence[Conversation], now: datetime) -> None:
+    """`save_conversation` for many at once (a job acting for a batch of users): one executemany.
+
+    Where the driver cannot count the rows of an executemany (asyncpg), the version guard still holds (a
+    changed row is simply not written) but the conflict goes unreported: callers hold every user's lock, so
+    none can happen.
+    """
+    if not conversations:
+        return
+    rows = [_saved_values(conversation, now) for conversation in conversations]
+    connection = await session.connection()
+    result = await connection.execute(
+        _SAVE, [{**values, "key_user_id": c.user_id, "key_version": c.version}
+                for c, values in zip(conversations, rows, strict=True)]
+    )
+    counted = len(conversations) == 1 or connection.dialect.supports_sane_multi_rowcount
+    if counted and result.rowcount != len(conversations):
+        raise StaleDataError("a conversation changed concurrently")
+    for conversation, values in zip(conversations, rows, strict=True):
+        for key, value in values.items():
+            set_committed_value(conversation, key, value)
+        session.expunge(conversation)  # written: keep it out of the commit's flush, which would find nothing to do
+
+
+def _saved_values(conversation: Conversation, now: datetime) -> dict[str, Any]:
+    return {
         "flow": conversation.flow,
         "step": conversation.step,
         "data": conversation.data if conversation.data is not None else {},
@@ -60,15 +89,6 @@ async def save_conversation(session: AsyncSession, conversation: Conversation, n
         "version": conversation.version + 1,
         "updated_at": now,
     }
-    connection = await session.connection()
-    result = await connection.execute(
-        _SAVE, {**values, "key_user_id": conversation.user_id, "key_version": conversation.version}
-    )
-    if result.rowcount != 1:
-        raise StaleDataError(f"conversation of user {conversation.user_id} changed concurrently")
-    for key, value in values.items():
-        set_committed_value(conversation, key, value)
-    session.expunge(conversation)  # written: keep it out of the commit's flush, which would find nothing to do
 
 
 def _deep_copy(value: Any) -> Any:

@@ -214,6 +214,12 @@ async def claim_due_fires(session: AsyncSession, now: datetime, limit: int) -> l
     return sorted(fires, key=lambda fire: (fire.user_id, fire.due_at, fire.id))
 
 
+async def fires_by_id(session: AsyncSession, fire_ids: Sequence[int]) -> list[FollowUpFire]:
+    """These fires as the database holds them now (after a rolled-back attempt at them), by user."""
+    query = select(FollowUpFire).where(FollowUpFire.id.in_(fire_ids)).execution_options(populate_existing=True)
+    return sorted(await session.scalars(query), key=lambda fire: (fire.user_id, fire.due_at, fire.id))
+
+
 async def later_check_in_due(session: AsyncSession, fire: FollowUpFire, now: datetime) -> bool:
     """Whether a later period of the same completion is due too (after downtime): this one is folded into it."""
     found = await session.scalar(select(FollowUpFire.id).where(
@@ -272,10 +278,8 @@ async def get_check_in(session: AsyncSession, check_in_id: int) -> CheckIn | Non
 
 async def application_of_check_in(session: AsyncSession, check_in: CheckIn) -> Application:
     """The application whose completion the check-in follows up (to name the training it asks about)."""
-    application = await session.scalar(
-        select(Application).join(Completion, Completion.application_id == Application.id)
-        .where(Completion.id == check_in.completion_id)
-    )
+    completion = await session.get(Completion, check_in.completion_id)  # the follow-up job loaded both already
+    application = await session.get(Application, completion.application_id) if completion is not None else None
     assert application is not None, "a check-in is deleted with its completion and application"
     return application
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -228,8 +229,9 @@ class SurveyVersion(Base):
     definition: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
     loaded_at: Mapped[datetime]
 
-    @property
+    @cached_property
     def survey(self) -> Survey:
+        """Parsed once per loaded row (a version never changes): a job asks hundreds of check-ins under one."""
         return parse_survey(self.definition, source=f"{self.survey_key} v{self.version}")
 
 

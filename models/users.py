@@ -6,6 +6,7 @@ A row holds only what the bot needs to talk to someone (channel, id, language, r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -110,6 +111,19 @@ async def find_user(session: AsyncSession, channel: str, external_id: str) -> Us
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
+
+
+async def user_addresses(session: AsyncSession, user_ids: Sequence[int]) -> list[tuple[str, str]]:
+    """(channel, external id) of each of these users still there: what their locks are named by."""
+    rows = await session.execute(select(User.channel, User.external_id).where(User.id.in_(user_ids)))
+    return [(channel, address) for channel, address in rows]
+
+
+async def users_by_id(session: AsyncSession, user_ids: Sequence[int], *, fresh: bool = False) -> list[User]:
+    """These users with their conversations, in one query; `fresh` reads them again even if already loaded
+    (after taking their locks)."""
+    query = select(User).where(User.id.in_(user_ids)).execution_options(populate_existing=fresh)
+    return list((await session.scalars(query)).unique())
 
 
 async def office_users_named(session: AsyncSession, who: str) -> list[User]:

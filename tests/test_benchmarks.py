@@ -147,3 +147,27 @@ def test_metrics(backends: list[str]) -> None:
     finals = [figures(line) for line in lines[-len(backends):]]
     assert [final["backend"] for final in finals] == backends
     assert all(set(final) == {"metrics_scrape_p99_ms", "backend"} for final in finals)
+
+
+def test_scale(backends: list[str]) -> None:
+    """Real processes on PostgreSQL and Redis: skipped where either is missing (failed under CI)."""
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from tests.test_shared_rate import REDIS_URL
+
+    try:
+        Redis.from_url(REDIS_URL).ping()
+        missing = None if "postgresql" in backends else "PostgreSQL"
+    except (RedisConnectionError, OSError):
+        missing = "Redis"
+    if missing is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"bench/scale.py needs {missing}, and CI requires this run")
+        pytest.skip(f"bench/scale.py needs {missing}")
+    lines = run_bench("scale.py", "--messages", "20", "--per-user", "2", "--concurrency", "4")
+    final = figures(lines[-1])
+    assert set(final) == {"scale_msgs_per_s_1w", "scale_msgs_per_s_2w", "scale_ratio_2w"}
+    runs = json_lines(lines)
+    assert [run["workers"] for run in runs] == [1, 2]
+    assert all(run["handled"] == run["events_in_database"] == 20 and run["tracebacks"] == 0 for run in runs)

@@ -36,6 +36,7 @@ from models.follow_ups import (
     plan_of,
     postpone,
 )
+from models.opt_ins import may_check_in
 from models.surveys import ensure_survey_version
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,8 @@ async def _act(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now:
 async def _open(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now: datetime,
                 survey_version_id: int) -> list[Envelope]:
     await delete_fire(session, fire)
-    if await has_opted_out(session, fire.user_id) or await is_unreachable(session, fire.user_id):
+    if await has_opted_out(session, fire.user_id) or await is_unreachable(session, fire.user_id) \
+            or not await may_check_in(session, fire.user_id):
         return []  # not asked, so not counted as unanswered; the next period tries again
     check_in = await create_check_in(session, fire, survey_version_id, now, runtime.services.office.timezone)
     if check_in is None:

@@ -50,9 +50,12 @@ def read_arrival(text: str) -> Arrival | None:
 
 async def takes_keyword(ctx: Context, current: Flow | None, arrival: Arrival) -> bool:
     """Whether the message is the keyword here rather than an answer: always with a code or at the menu; alone,
-    in a task, only when the question does not offer 'daftar' itself (the Apply button of an opening)."""
+    in a task, only at a question (not a screen that only shows something, like an opening's details, where
+    'daftar' means apply) that does not offer 'daftar' itself."""
     if current is None or current.name == MENU.name or arrival.code is not None:
         return True
+    if not engine.busy_with(ctx, current):
+        return False
     question = await engine.current_question(ctx, current)
     choices = [
         Choice(option.id, option.label if isinstance(option.label, str) else ctx.render(option.label))

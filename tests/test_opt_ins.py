@@ -218,3 +218,13 @@ async def test_stopping_keeps_old_rows_and_a_timestamp_for_each(
         [row] = await opt_in_history(session, await user_id(runtime, "ani"))
     assert row.stopped_at is not None and row.stopped_at - row.agreed_at == timedelta(hours=2)
     assert row.channel == CHANNEL and row.source == OptInSource.FIRST_MESSAGE
+
+
+async def test_deleting_the_account_deletes_its_opt_ins(runtime: Runtime, channel: RecordingChannel) -> None:
+    siti = ChatUser(runtime, channel, "siti")
+    await register(siti)
+    await siti.send("/hapus")
+    await siti.tap("Ya, hapus semuanya")
+    assert "sudah dihapus" in siti.text
+    async with runtime.session_factory() as session:
+        assert list(await session.scalars(select(OptIn))) == []

@@ -48,6 +48,7 @@ from jobs.broadcasts import send_broadcasts  # noqa: E402
 from models.audiences import Audience  # noqa: E402
 from models.broadcasts import Broadcast, BroadcastDelivery, BroadcastStatus, create_broadcast  # noqa: E402
 from models.crypto import NikCipher  # noqa: E402
+from models.opt_ins import OptInSource, agree_in_bulk  # noqa: E402
 from models.outbox import OutboxMessage, OutboxStatus  # noqa: E402
 from models.users import Role, User  # noqa: E402
 from tests.fakes.telegram_server import LocalAiohttpSession  # noqa: E402
@@ -71,6 +72,8 @@ async def fill(runtime: Any, recipients: int) -> None:
     async with runtime.session_factory() as session, session.begin():
         session.add(User(channel="telegram", external_id=str(AUTHOR), locale="id", role=Role.STAFF, created_at=now,
                          last_seen_at=now))
+        await session.flush()
+        await agree_in_bulk(session, OptInSource.FIRST_MESSAGE, now)  # as their first messages would have
 
 
 async def write_broadcast(runtime: Any) -> int:

@@ -48,8 +48,9 @@ from models.crypto import NikCipher  # noqa: E402
 from models.db import dialect_name  # noqa: E402
 from models.evaluations import FORMAL_STATUSES, INFORMAL_STATUSES, EvaluationRecord, refresh_standings  # noqa: E402
 from models.follow_ups import CheckIn, FollowUpFire, schedule_follow_ups_in_bulk  # noqa: E402
+from models.opt_ins import OptInSource, agree_in_bulk  # noqa: E402
 from models.outbox import OutboxMessage  # noqa: E402
-from models.profiles import JobSeekerProfile  # noqa: E402
+from models.profiles import CONSENT_VERSION, JobSeekerProfile  # noqa: E402
 from models.reports import follow_up_report  # noqa: E402
 from models.surveys import ensure_survey_version  # noqa: E402
 from models.targets import set_target  # noqa: E402
@@ -133,7 +134,8 @@ async def fill(runtime: Runtime, alumni: int, rng: random.Random, *, interleaved
                              "phone_e164": "+6281200000000", "kecamatan": rng.choice(KECAMATAN),
                              "education": "smk", "interests": [], "other_interests": [],
                              "disability": rng.choice(("none", "none", "none", "physical")),
-                             "current_status": "looking", "consent_version": "2026-11", "consented_at": SCHEDULED_AT,
+                             "current_status": "looking", "consent_version": CONSENT_VERSION,
+                             "consented_at": SCHEDULED_AT,
                              "registered_at": SCHEDULED_AT, "updated_at": SCHEDULED_AT})
             applications.append({"id": i, "user_id": i, "training_program_id": program, "status": "completed",
                                  "submitted_at": SCHEDULED_AT, "updated_at": SCHEDULED_AT})
@@ -153,6 +155,7 @@ async def fill(runtime: Runtime, alumni: int, rng: random.Random, *, interleaved
         records += len(evaluations)
     async with runtime.session_factory() as session, session.begin():
         await refresh_standings(session)
+        await agree_in_bulk(session, OptInSource.CONSENT, SCHEDULED_AT, CONSENT_VERSION)  # as registration does
         if dialect_name(session) == "postgresql":  # ids were given: move the sequences past them
             for name in ("users", "applications", "completions", "check_ins"):
                 await session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "

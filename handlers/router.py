@@ -23,7 +23,7 @@ from bot.engine.messages import (
     say,
     split_option_token,
 )
-from handlers import dashboard_link, language, leaving, menu
+from handlers import arriving, dashboard_link, language, leaving, menu
 from handlers import flow as engine
 from handlers.broadcasts import broadcasts
 from handlers.checkins import checkin as checkins
@@ -40,6 +40,7 @@ from handlers.selection import one_by_one as selection
 from handlers.selection import opening_upload
 from handlers.small_talk import reply_to_small_talk
 from handlers.tickets import answering, asking
+from models.opt_ins import OptInSource, note_first_message, stop
 from models.profiles import is_registered
 
 MAX_TEXT_LENGTH = 1000
@@ -97,6 +98,7 @@ async def route(ctx: Context, incoming: Incoming) -> None:
                                 or (current.name in OFFICE_FLOWS and not ctx.user.works_at_office)):
         engine.end_flow(ctx)  # their staff role was taken away meanwhile
         current = None
+    await note_first_message(ctx.session, ctx.user.id, ctx.user.channel, ctx.now)
     await asking.deliver_held(ctx)
     asked_to_leave = leaving.take_pending(ctx)
     if not (asked_to_leave and current is not None and await leaving.settle(ctx, current, incoming)):
@@ -134,6 +136,9 @@ async def _handle(ctx: Context, current: Flow | None, incoming: Incoming) -> Non
         await _repeat_question(ctx, current)
     elif (command := command_of(incoming)) is not None:
         await run_command(ctx, current, *command)
+    elif (arrival := arriving.read_arrival(incoming.text)) is not None and \
+            await arriving.takes_keyword(ctx, current, arrival):
+        await arriving.arrive(ctx, current, arrival)
     elif current is not None and (kind_word := _small_talk_at_home(current, incoming)) is not None:
         ctx.send(say(kind_word))
         await engine.ask_again(ctx, current)
@@ -180,6 +185,8 @@ async def run_command(ctx: Context, current: Flow | None, name: str, argument: s
                      .format(command=shown)))
         await _repeat_question(ctx, current)
         return
+    if canonical == "start":
+        await arriving.agree_again(ctx, OptInSource.START_LINK, argument)
     if canonical == "start" and argument and not in_task and await openings.open_linked(ctx, argument):
         return  # a deep link such as t.me/<bot>?start=t12
     if canonical in COMMANDS_WITH_ARGUMENT:
@@ -190,9 +197,6 @@ async def run_command(ctx: Context, current: Flow | None, name: str, argument: s
 
 
 async def _start(ctx: Context, current: Flow | None) -> None:
-    if ctx.user.stopped_at is not None:
-        ctx.user.stopped_at = None
-        ctx.send(say(_("Welcome back: you will receive announcements and alerts again.")))
     if current is not None:
         ctx.send(say(_("Welcome back! Let us continue where you left off.")))
         await engine.ask_again(ctx, current)
@@ -258,6 +262,7 @@ async def _stop(ctx: Context) -> None:
     """/stop, STOP or BERHENTI: no more broadcasts or alerts; answers to their own requests still come."""
     if ctx.user.stopped_at is None:
         ctx.user.stopped_at = ctx.now
+    await stop(ctx.session, ctx.user.id, ctx.now)
     ctx.send(say(_("You will no longer receive announcements or alerts. Send /start to receive them again.")))
 
 

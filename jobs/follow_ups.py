@@ -40,6 +40,7 @@ from models.follow_ups import (
     later_check_in_due,
     postpone,
 )
+from models.opt_ins import may_check_in
 from models.surveys import SurveyVersion, ensure_survey_version
 
 log = logging.getLogger(__name__)
@@ -192,7 +193,8 @@ async def _open(runtime: Runtime, session: AsyncSession, fire: FollowUpFire, now
                 survey_version_id: int) -> list[Envelope]:
     """One check-in opened alone: what `_open_together` falls back on."""
     await delete_fire(session, fire)
-    if await has_opted_out(session, fire.user_id) or await is_unreachable(session, fire.user_id):
+    if await has_opted_out(session, fire.user_id) or await is_unreachable(session, fire.user_id) \
+            or not await may_check_in(session, fire.user_id):
         return []  # not asked, so not counted as unanswered; the next period tries again
     check_in = await create_check_in(session, fire, survey_version_id, now, runtime.services.office.timezone)
     if check_in is None:

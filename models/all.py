@@ -11,6 +11,7 @@ from models.events import ProcessedEvent
 from models.files import StoredFile
 from models.follow_ups import CheckIn, CheckInOptOut, FollowUpFire
 from models.message_rates import MessageRate
+from models.opt_ins import OptIn
 from models.outbox import OutboxMessage
 from models.profiles import JobSeekerProfile
 from models.receipts import PlatformMessage
@@ -40,6 +41,7 @@ __all__ = [
     "FollowUpFire",
     "JobSeekerProfile",
     "MessageRate",
+    "OptIn",
     "OutboxMessage",
     "PlatformMessage",
     "ProcessedEvent",

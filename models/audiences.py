@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.applications import Application, Completion, OpeningRef
 from models.browsing import shares_any
 from models.db import dialect_name
+from models.opt_ins import has_current_opt_in
 from models.profiles import JobSeekerProfile
 from models.users import User
 
@@ -56,7 +57,7 @@ class Audience:
 
 @dataclass(frozen=True, slots=True)
 class AudienceSize:
-    """How many will receive a broadcast, by language, and how many are left out (opted out, blocked)."""
+    """How many will receive a broadcast, by language, and how many are left out (no current opt-in, blocked)."""
 
     by_locale: dict[str, int]
     left_out: int
@@ -95,7 +96,7 @@ def audience_members(audience: Audience, dialect: str) -> Select[Any]:
 
 async def size_of(session: AsyncSession, audience: Audience) -> AudienceSize:
     """The counts staff see before confirming, in one grouped query."""
-    left_out = User.stopped_at.is_not(None) | User.unreachable_since.is_not(None)
+    left_out = ~has_current_opt_in(User.id) | User.unreachable_since.is_not(None)
     query = audience_members(audience, dialect_name(session)).with_only_columns(
         User.locale, left_out.label("left_out"), func.count()
     ).group_by(User.locale, left_out)

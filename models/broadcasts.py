@@ -35,6 +35,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.audiences import Audience, audience_members
 from models.base import Base, JsonDocument
 from models.db import count_if, dialect_name
+from models.opt_ins import has_current_opt_in
 from models.outbox import OutboxMessage, OutboxStatus
 from models.paging import Page, paginate
 from models.users import User
@@ -131,6 +132,7 @@ class Turn:
     external_id: str
     locale: str
     stopped: bool
+    """No current opt-in (they sent /stop, or never agreed): skipped."""
     unreachable: bool
 
 
@@ -180,7 +182,7 @@ async def claim_turns(session: AsyncSession, broadcast_id: int, limit: int, *,
     those on `leave_out_channel` stay pending (a WhatsApp number whose day is used up, or paused)."""
     query = (
         select(BroadcastDelivery.id, User.id, User.channel, User.external_id, User.locale,
-               User.stopped_at.is_not(None), User.unreachable_since.is_not(None))
+               ~has_current_opt_in(User.id), User.unreachable_since.is_not(None))
         .join(User, User.id == BroadcastDelivery.user_id)
         .join(Broadcast, Broadcast.id == BroadcastDelivery.broadcast_id)
         .where(BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.status == DeliveryStatus.PENDING,

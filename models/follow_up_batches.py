@@ -3,8 +3,9 @@
 A day's fires for a province are tens of thousands: opened one by one (a dozen statements each) the job ran
 at 40-110 a second. Here a batch's completions and plans are read in one query, the alumni not to ask in
 one, and its check-ins with their reminder and closing fires written in one INSERT each. The rules are those
-of `create_check_in` and the job's `_open`: the fire goes; an alumnus who opted out or blocked the bot is
-not asked (so not counted as unanswered); a period already asked is not asked again.
+of `create_check_in` and the job's `_open`: the fire goes; an alumnus who opted out, blocked the bot or
+never agreed at registration is not asked (so not counted as unanswered); a period already asked is not
+asked again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from models.applications import Application, Completion
 from models.catalog import TrainingProgram
 from models.follow_up_schedule import FollowUpPlan, outside_quiet_hours
 from models.follow_ups import CheckIn, CheckInOptOut, CheckInStatus, FireKind, FollowUpFire
+from models.opt_ins import agreed_at_registration
 from models.users import User
 
 
@@ -63,13 +65,15 @@ async def facts_of_fires(session: AsyncSession, fires: Iterable[FollowUpFire]) -
 
 
 async def not_to_ask(session: AsyncSession, user_ids: Iterable[int]) -> set[int]:
-    """Those of these users who opted out of check-ins or blocked the bot."""
+    """Those of these users who opted out of check-ins, blocked the bot, or never agreed at registration
+    (`models.opt_ins.agreed_at_registration`)."""
     ids = set(user_ids)
     if not ids:
         return set()
     opted_out = set(await session.scalars(select(CheckInOptOut.user_id).where(CheckInOptOut.user_id.in_(ids))))
     blocked = set(await session.scalars(
-        select(User.id).where(User.id.in_(ids), User.unreachable_since.is_not(None))))
+        select(User.id).where(User.id.in_(ids),
+                              User.unreachable_since.is_not(None) | ~agreed_at_registration(User.id))))
     return opted_out | blocked
 
 

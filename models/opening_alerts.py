@@ -19,6 +19,7 @@ from models.browsing import shares_any
 from models.catalog import ApprenticeshipOpening, OpeningStatus, TrainingProgram
 from models.db import dialect_name
 from models.eligibility import born_on_or_before, levels_at_least
+from models.opt_ins import has_current_opt_in
 from models.profiles import JobSeekerProfile
 from models.users import User
 
@@ -69,7 +70,7 @@ async def recipients_of(session: AsyncSession, opening: Opening, today: date) ->
     where: list[Any] = [
         User.opening_alerts.is_(True),
         User.unreachable_since.is_(None),
-        User.stopped_at.is_(None),
+        has_current_opt_in(User.id),
         shares_any(profile.interests, tuple(opening.interests), dialect_name(session)),
     ]
     if opening.kecamatan:

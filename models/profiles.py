@@ -20,9 +20,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.answers import name_case
 from models.base import Base, JsonDocument
 from models.crypto import NikCipher
+from models.opt_ins import OptInSource, agree
 from models.report_facts import FactScope, refresh_report_facts
+from models.users import User
 
-CONSENT_VERSION = "2026-11"
+CONSENT_VERSION = "2026-11-30"
+"""The consent wording's version, kept with each profile and each consent opt-in (`models.opt_ins`): the date
+its text last changed (it named what reports keep after a deletion on 2026-11-30)."""
 
 
 class Gender(StrEnum):
@@ -205,8 +209,10 @@ async def nik_taken_by_other(session: AsyncSession, nik_hash: str, user_id: int)
 async def save_profile(
     session: AsyncSession, user_id: int, fields: ProfileFields, cipher: NikCipher, now: datetime
 ) -> JobSeekerProfile:
-    """Create or update the user's profile; raises NikAlreadyRegistered if the NIK belongs to someone else."""
+    """Create or update the user's profile; raises NikAlreadyRegistered if the NIK belongs to someone else.
+    A new profile records the consent as an opt-in with the wording's version (an earlier /stop stands)."""
     profile = await get_profile(session, user_id)
+    new = profile is None
     values: dict[str, Any] = {
         answer.column: _as_is(getattr(fields, answer.column))
         for answer in PROFILE_ANSWERS if answer.column not in ("nik_encrypted", "consented_at")
@@ -232,5 +238,9 @@ async def save_profile(
     except IntegrityError as error:  # a concurrent registration won the race for this NIK
         raise NikAlreadyRegistered from error
     await session.flush()
+    if new:
+        channel = await session.scalar(select(User.channel).where(User.id == user_id))
+        await agree(session, user_id, channel or "", OptInSource.CONSENT, CONSENT_VERSION, now=fields.consented_at,
+                    resumes=False)
     await refresh_report_facts(session, FactScope.USERS, [user_id])  # their kecamatan, gender, ... as now
     return profile

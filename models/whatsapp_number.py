@@ -20,6 +20,7 @@ from models.audiences import Audience, audience_members
 from models.base import Base, JsonDocument
 from models.broadcasts import BroadcastDelivery, DeliveryStatus
 from models.db import dialect_name
+from models.opt_ins import has_current_opt_in
 from models.outbox import OutboxMessage
 from models.users import User
 
@@ -163,9 +164,9 @@ async def pending_on_whatsapp(session: AsyncSession, broadcast_id: int) -> int:
 
 
 async def audience_on_whatsapp(session: AsyncSession, audience: Audience) -> int:
-    """Members of an audience a broadcast would reach on WhatsApp (not opted out, not blocked)."""
+    """Members of an audience a broadcast would reach on WhatsApp (with a current opt-in, not blocked)."""
     query = audience_members(audience, dialect_name(session)).where(
-        User.channel == WHATSAPP, User.stopped_at.is_(None), User.unreachable_since.is_(None)
+        User.channel == WHATSAPP, has_current_opt_in(User.id), User.unreachable_since.is_(None)
     )
     count = await session.scalar(query.with_only_columns(func.count()))
     return int(count or 0)

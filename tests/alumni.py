@@ -15,6 +15,8 @@ from models.applications import (
 )
 from models.catalog import ProviderKind, TrainingCategory, TrainingProgram, add_provider
 from models.follow_ups import schedule_follow_ups
+from models.opt_ins import OptInSource, agree
+from models.profiles import CONSENT_VERSION
 from models.selection_rules import Mover, change_status, mark_completed
 from models.users import load_or_create_user
 from tests.chat import CHANNEL
@@ -45,12 +47,15 @@ async def add_program(runtime: Runtime, clock: Clock, *, title: str = "Menjahit 
 
 async def make_alumnus(runtime: Runtime, clock: Clock, external_id: str, *, completed_on: date,
                        program_id: int | None = None, locale: str = "en", channel: str = CHANNEL,
-                       **program: Any) -> Alumnus:
-    """Apply, be accepted, take part and complete, as staff would record it; the check-ins get scheduled."""
+                       consented: bool = True, **program: Any) -> Alumnus:
+    """Apply, be accepted, take part and complete, as staff would record it; the check-ins get scheduled. The
+    alumnus agreed at registration (their profile itself is left out) unless `consented` is False."""
     if program_id is None:
         program_id = await add_program(runtime, clock, **program)
     async with runtime.session_factory() as session, session.begin():
         user, _created = await load_or_create_user(session, channel, external_id, locale=locale, now=clock())
+        if consented:
+            await agree(session, user.id, channel, OptInSource.CONSENT, CONSENT_VERSION, now=clock())
         application = await submit_application(
             session, user_id=user.id, opening=OpeningRef(OpeningKind.TRAINING, program_id), now=clock())
         for status in (ApplicationStatus.ACCEPTED, ApplicationStatus.ENROLLED):

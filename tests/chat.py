@@ -115,9 +115,12 @@ SITI = {
 
 
 async def register(user: ChatUser, *, name: str = SITI["name"], nik: str = SITI["nik"],
-                   birth_date: str = SITI["birth_date"], phone: str = SITI["phone"], education: str = "SMK") -> None:
-    """Walk through the whole registration with valid answers (Indonesian labels)."""
-    await user.send("/start")
+                   birth_date: str = SITI["birth_date"], phone: str = SITI["phone"], education: str = "SMK",
+                   start: bool = True) -> None:
+    """Walk through the whole registration with valid answers (Indonesian labels); `start=False` when it was
+    begun another way (the menu's button) and asks for the language."""
+    if start:
+        await user.send("/start")
     await user.tap("Bahasa Indonesia")
     await user.tap("Saya setuju")
     await user.send(name)

@@ -26,6 +26,7 @@ from jobs.broadcasts import SENDERS
 from models.audiences import Audience
 from models.base import utcnow
 from models.broadcasts import Broadcast, BroadcastDelivery, BroadcastStatus, create_broadcast
+from models.opt_ins import OptInSource, agree_in_bulk
 from models.outbox import OutboxMessage, OutboxStatus
 from models.users import Role, User
 from tests.conftest import RuntimeFactory
@@ -67,6 +68,7 @@ async def write_broadcast(runtime: Runtime) -> int:
                       last_seen_at=now)
         session.add(author)
         await session.flush()
+        await agree_in_bulk(session, OptInSource.FIRST_MESSAGE, now)
         broadcast = await create_broadcast(session, author_id=author.id, text_id=TEXT, text_en=None,
                                            opening_code=None, audience=Audience(), scheduled_at=now, now=now)
         assert broadcast.total == RECIPIENTS + 1

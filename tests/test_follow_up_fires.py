@@ -265,6 +265,7 @@ async def test_an_apprentice_who_completed_is_followed_up_on_the_default_plan(
     )
     from models.catalog import ApprenticeshipOpening, ProviderKind, add_provider
     from models.follow_ups import schedule_follow_ups
+    from models.opt_ins import OptInSource, agree
     from models.selection_rules import Mover, change_status, mark_completed
     from models.users import load_or_create_user
 
@@ -274,6 +275,7 @@ async def test_an_apprentice_who_completed_is_followed_up_on_the_default_plan(
                                         application_deadline=date(2026, 5, 1), quota=2, created_at=clock())
         session.add(opening)
         user, _created = await load_or_create_user(session, "test", "ani", locale="en", now=clock())
+        await agree(session, user.id, "test", OptInSource.CONSENT, "2026-11-30", now=clock())
         await session.flush()
         application = await submit_application(session, user_id=user.id,
                                                opening=OpeningRef(OpeningKind.APPRENTICESHIP, opening.id), now=clock())

@@ -30,7 +30,7 @@ async def test_profile_shows_a_masked_nik_and_export_shows_everything(
     assert "Tanggal lahir: 5 Agustus 1999" in user.text
     exported = texts(await user.tap("Ekspor data saya"))
     assert "NIK: 6309014508990001" in exported
-    assert "Persetujuan diberikan: 23 November 2026 (versi 2026-11)" in exported
+    assert "Persetujuan diberikan: 23 November 2026 (versi 2026-11-30)" in exported
     assert "Kanal: test, akun siti" in exported
     await runtime.delivery.flush()
     assert not await outbox_mentions(runtime, "6309014508990001"), "the NIK is kept encrypted, not in the outbox"
@@ -82,11 +82,15 @@ async def test_deleting_the_account_asks_first_then_erases_everything(
     assert "Bahasa apa yang Anda inginkan?" in user.text
 
 
-async def test_an_unregistered_user_has_nothing_to_export(runtime: Runtime, channel: RecordingChannel) -> None:
+async def test_an_unregistered_user_exports_only_their_account_and_when_they_wrote(
+    runtime: Runtime, channel: RecordingChannel
+) -> None:
     user = ChatUser(runtime, channel, "tamu")
     await user.send("/start")
-    await user.send("/ekspor")
-    assert "tidak menyimpan data pribadi Anda" in user.text
+    exported = (await user.send("/ekspor"))[0].text
+    assert exported.splitlines() == ["Semua data Anda yang kami simpan:", "Kanal: test, akun tamu",
+                                     "Persetujuan Anda untuk menerima pesan dari kami:",
+                                     "- 23 November 2026: Anda pertama kali menghubungi kami, di test."]
     assert await user.step() == "language"
 
 

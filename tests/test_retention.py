@@ -18,6 +18,7 @@ from models.audiences import Audience
 from models.broadcasts import create_broadcast, figures_of, figures_of_many
 from models.delivery_failures import failure_reasons
 from models.files import StoredFile, file_content, store_file
+from models.opt_ins import OptInSource, agree_in_bulk
 from models.outbox import Addressed, OutboxMessage, OutboxStatus, enqueue_many
 from models.users import Role, User
 from tests.chat import RecordingChannel
@@ -45,6 +46,7 @@ async def a_sent_broadcast(runtime: Runtime, channel: RecordingChannel, clock: C
                       last_seen_at=now)
         session.add(author)
         await session.flush()
+        await agree_in_bulk(session, OptInSource.FIRST_MESSAGE, now)  # as if each of them had written
         broadcast = await create_broadcast(session, author_id=author.id, text_id="Bursa kerja Sabtu ini.",
                                            text_en=None, opening_code=None, audience=Audience(), scheduled_at=now,
                                            now=now)

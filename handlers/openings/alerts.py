@@ -54,11 +54,16 @@ async def open_announced(ctx: Context, code: str) -> None:
     """`/lihat t12`: the details of the opening with that code, ready to apply."""
     ref = OpeningRef.from_code(code)
     if ref is None or await load_opening(ctx, ref) is None:
-        shown = "".join(character for character in code[:16] if character.isprintable())
-        ctx.send(say(_("There is no opening with the code '{code}'. Choose the openings in the main menu to see "
-                       "the current ones.").format(code=shown)))
+        ctx.send(no_such_opening(code))
         return
     await show_opening(ctx, ref)
+
+
+def no_such_opening(code: str) -> Outgoing:
+    """For a code that names no opening (mistyped on a poster, say), quoted back short and printable."""
+    shown = "".join(character for character in code[:16] if character.isprintable())
+    return say(_("There is no opening with the code '{code}'. Choose the openings in the main menu to see "
+                 "the current ones.").format(code=shown))
 
 
 def change_alerts(ctx: Context, wanted: str) -> None:

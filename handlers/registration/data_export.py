@@ -1,6 +1,7 @@
 """/ekspor: everything the office holds about the person, in their language (UU 27/2022 gives them the right to
 all of it): the profile with the NIK in full, every application with its history and completion, the monthly
-check-ins and their answers, and what they chose not to receive.
+check-ins and their answers, what they chose not to receive, and when and how they agreed to messages from the bot
+and stopped them (`models.opt_ins`).
 
 It comes as a message, then as a text file to keep, on every channel (each carries files). Both are marked
 sensitive: once delivered, the outbox keeps neither the text nor the file.
@@ -15,6 +16,7 @@ from handlers.context import Context
 from handlers.registration.fields import profile_lines
 from models.applications import opening_title
 from models.files import store_file
+from models.opt_ins import OptInSource, opt_in_history
 from models.personal_data import ApplicationRecord, application_records
 from models.profiles import JobSeekerProfile, answers_of, get_profile
 from models.tickets import attachments, tickets_of
@@ -25,11 +27,12 @@ FILE_NAME = "data-sahabat-kerja.txt"
 async def export_data(ctx: Context) -> None:
     profile = await get_profile(ctx.session, ctx.user.id)
     questions = await ticket_lines(ctx)
-    if profile is None and not questions:
+    agreements = await opt_in_lines(ctx)
+    if profile is None and not questions and not agreements:
         ctx.send(say(_("You are not registered yet, so we hold no personal data about you.")))
         return
-    lines = [*await export_lines(ctx, profile), *questions] if profile is not None else \
-        [_("All data we hold about you:"), *questions]
+    lines = [*await export_lines(ctx, profile), *agreements, *questions] if profile is not None else \
+        [_("All data we hold about you:"), _channel_line(ctx), *agreements, *questions]
     ctx.send(say(*lines, sensitive=True))
     content = "\n".join(ctx.render(line) for line in lines).encode("utf-8")
     file_id = await store_file(ctx.session, name=FILE_NAME, media_type=PLAIN_TEXT, content=content, now=ctx.now)
@@ -47,13 +50,38 @@ async def export_lines(ctx: Context, profile: JobSeekerProfile) -> list[Msg | st
             value=profile.consented_at.date(), version=profile.consent_version
         ),
         _("Registered: {value}").format(value=profile.registered_at.date()),
-        _("Channel: {channel}, account {account}").format(channel=user.channel, account=user.external_id),
+        _channel_line(ctx),
         _("Announcements: stopped on {date} at your request.").format(date=user.stopped_at)
         if user.stopped_at is not None else _("Announcements: you receive them."),
         _("Alerts about new openings: on.") if user.opening_alerts else _("Alerts about new openings: off."),
         *await _application_lines(ctx),
         *await check_in_export_lines(ctx),
     ]
+
+
+def _channel_line(ctx: Context) -> Msg:
+    return _("Channel: {channel}, account {account}").format(channel=ctx.user.channel, account=ctx.user.external_id)
+
+
+AGREED_BY: dict[str, Msg] = {
+    OptInSource.FIRST_MESSAGE: _("- {date}: you wrote to us first, on {channel}."),
+    OptInSource.CONSENT: _("- {date}: you agreed at registration, on {channel} (consent wording of {detail})."),
+    OptInSource.KEYWORD: _("- {date}: you sent {detail}, on {channel}."),
+    OptInSource.START_LINK: _("- {date}: you sent /start {detail}, on {channel}."),
+}
+"""How each kind of agreement reads in the export (`models.opt_ins.OptInSource`)."""
+
+
+async def opt_in_lines(ctx: Context) -> list[Msg | str]:
+    """Each time they agreed to messages the bot starts (announcements, alerts, check-ins), and stopped them."""
+    lines: list[Msg | str] = []
+    for row in await opt_in_history(ctx.session, ctx.user.id):
+        agreed = AGREED_BY.get(row.source, AGREED_BY[OptInSource.KEYWORD]) if row.detail or \
+            row.source != OptInSource.START_LINK else _("- {date}: you sent /start, on {channel}.")
+        lines.append(agreed.format(date=row.agreed_at.date(), channel=row.channel, detail=row.detail))
+        if row.stopped_at is not None:
+            lines.append(_("  stopped on {date} at your request.").format(date=row.stopped_at.date()))
+    return [_("When you agreed to receive messages from us:"), *lines] if lines else []
 
 
 async def ticket_lines(ctx: Context) -> list[Msg | str]:

@@ -1,0 +1,169 @@
+"""Opt-ins: when and how each person agreed to messages the bot starts (broadcasts, alerts, check-ins), and
+when they stopped, kept as a history the person can export.
+
+One row per agreement: their first message, the consent step (with its wording's version), a keyword from a
+poster (`DAFTAR`), a /start link. A user has at most one *current* row (neither stopped nor replaced): a new
+agreement replaces the current one (`replaced_at`) instead of overwriting it, /stop or BERHENTI stops it
+(`stopped_at`), /start or DAFTAR afterwards adds a new current row. Rows rather than events, so that "has a
+current opt-in" is one indexed EXISTS that the broadcast, alert and check-in queries embed
+(`has_current_opt_in`, `agreed_at_registration`). A row goes with its user (deleting the account deletes it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    ColumnElement,
+    ColumnExpressionArgument,
+    ForeignKey,
+    Integer,
+    String,
+    exists,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+from models.users import User
+
+MAX_DETAIL = 64
+
+
+class OptInSource(StrEnum):
+    """How someone agreed."""
+
+    FIRST_MESSAGE = "first_message"
+    """They wrote to the bot first (on WhatsApp the bot may answer, and later write, only then)."""
+    CONSENT = "consent"
+    """They agreed at the registration's consent step; `detail` is the wording's version."""
+    KEYWORD = "keyword"
+    """They typed a keyword from a poster or brochure (`DAFTAR`, `DAFTAR t12`); `detail` is what they typed."""
+    START_LINK = "start_link"
+    """They sent /start, from a t.me link or again after /stop; `detail` is the link's payload, if any."""
+
+
+class OptIn(Base):
+    """One agreement of one user on their channel, current until stopped or replaced by a later one."""
+
+    __tablename__ = "opt_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    """The user's channel, kept on the record itself so the history reads alone (in an export, say)."""
+    source: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(String(MAX_DETAIL), default="")
+    agreed_at: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]
+    """When they asked for no more (/stop, BERHENTI)."""
+    replaced_at: Mapped[datetime | None]
+    """When a later agreement took this one's place (the agreement still holds, under the newer row)."""
+
+
+def has_current_opt_in(user_id: ColumnExpressionArgument[int]) -> ColumnElement[bool]:
+    """SQL: the user (`User.id`, or any column holding a user id) has a current opt-in. Broadcasts and opening
+    alerts go only to them."""
+    return exists(
+        select(OptIn.id).where(OptIn.user_id == user_id, OptIn.stopped_at.is_(None), OptIn.replaced_at.is_(None))
+    )
+
+
+def agreed_at_registration(user_id: ColumnExpressionArgument[int]) -> ColumnElement[bool]:
+    """SQL: the user agreed at the registration's consent step, which names following up on their progress:
+    check-ins go only to them. /stop does not end it (it stops announcements; check-ins have their own
+    opt-out, `models.follow_ups.CheckInOptOut`)."""
+    return exists(select(OptIn.id).where(OptIn.user_id == user_id, OptIn.source == OptInSource.CONSENT))
+
+
+async def may_check_in(session: AsyncSession, user_id: int) -> bool:
+    """Whether the user's check-ins may be asked (`agreed_at_registration`), for a job acting on one user."""
+    return bool(await session.scalar(select(agreed_at_registration(literal(user_id, Integer)))))
+
+
+async def current_opt_in(session: AsyncSession, user_id: int) -> OptIn | None:
+    return await session.scalar(
+        select(OptIn)
+        .where(OptIn.user_id == user_id, OptIn.stopped_at.is_(None), OptIn.replaced_at.is_(None))
+        .order_by(OptIn.id.desc())
+        .limit(1)
+    )
+
+
+async def has_opt_ins(session: AsyncSession, user_id: int) -> bool:
+    return await session.scalar(select(OptIn.id).where(OptIn.user_id == user_id).limit(1)) is not None
+
+
+async def agree(
+    session: AsyncSession,
+    user_id: int,
+    channel: str,
+    source: OptInSource,
+    detail: str = "",
+    *,
+    now: datetime,
+    resumes: bool = True,
+) -> OptIn | None:
+    """Record an agreement; returns the new row, or None when it adds nothing (the same agreement is current,
+    or a bare /start while one is). With `resumes=False` (the consent step) an earlier stop stands: the
+    agreement is recorded, stopped at once, so the person still receives nothing they asked to stop."""
+    detail = detail[:MAX_DETAIL]
+    current = await current_opt_in(session, user_id)
+    if current is not None and (
+        (current.source, current.detail) == (source, detail) or (source == OptInSource.START_LINK and not detail)
+    ):
+        return None
+    stopped = current is None and not resumes and await has_opt_ins(session, user_id)
+    if current is not None:
+        current.replaced_at = now
+    row = OptIn(
+        user_id=user_id,
+        channel=channel,
+        source=source,
+        detail=detail,
+        agreed_at=now,
+        stopped_at=now if stopped else None,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def note_first_message(session: AsyncSession, user_id: int, channel: str, now: datetime) -> None:
+    """Record the first message of someone the bot has no agreement of yet (nothing afterwards)."""
+    if not await has_opt_ins(session, user_id):
+        await agree(session, user_id, channel, OptInSource.FIRST_MESSAGE, now=now)
+
+
+async def agree_in_bulk(session: AsyncSession, source: OptInSource, now: datetime, detail: str = "") -> int:
+    """One agreement for every user with none yet, in one INSERT ... SELECT: for users loaded in bulk (benchmarks,
+    tests), who never wrote through the router."""
+    rows = select(
+        User.id,
+        User.channel,
+        literal(source.value, String),
+        literal(detail, String),
+        literal(now, OptIn.agreed_at.type),
+    ).where(~exists(select(OptIn.id).where(OptIn.user_id == User.id)))
+    columns = ["user_id", "channel", "source", "detail", "agreed_at"]
+    result = await session.execute(insert(OptIn).from_select(columns, rows))
+    added: int = result.rowcount  # type: ignore[attr-defined]
+    return added
+
+
+async def stop(session: AsyncSession, user_id: int, now: datetime) -> None:
+    """/stop or BERHENTI: the current agreement, if any, ends now."""
+    current = await current_opt_in(session, user_id)
+    if current is not None:
+        current.stopped_at = now
+        await session.flush()
+
+
+async def opt_in_history(session: AsyncSession, user_id: int) -> Sequence[OptIn]:
+    """Every agreement of the user, oldest first (for their data export)."""
+    return list(await session.scalars(select(OptIn).where(OptIn.user_id == user_id).order_by(OptIn.id)))

@@ -112,10 +112,10 @@ async def run_backend(backend: str, users: int, concurrency: int) -> dict[str, o
                 await runtime.handle(incoming)
                 latencies.append(time.perf_counter() - started)
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     await runtime.delivery.flush()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     registered = await count_profiles(runtime)
     await runtime.aclose()
     await cleanup()
@@ -133,6 +133,7 @@ async def run_backend(backend: str, users: int, concurrency: int) -> dict[str, o
         "msgs_per_s": round(msgs_per_s),
         "ceiling_msgs_per_s": round(ceiling),
         "dialog_vs_ceiling": round(msgs_per_s / ceiling, 4),
+        "cpu_ms_per_msg": round(cpu * 1000 / len(latencies), 3),
         "p50_ms": round(statistics.median(latencies) * 1000, 2),
         "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2),
         "peak_rss_mb": peak_rss_mb,

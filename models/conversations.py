@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from models.base import Base, JsonDocument
+from models.prepared import Prepared, run
 
 
 class Conversation(Base):
@@ -39,16 +40,16 @@ class Conversation(Base):
         return self.flow, self.step, _deep_copy(dict(self.data))
 
 
-_SAVE = update(Conversation).where(
+_SAVE = Prepared(update(Conversation).where(
     Conversation.user_id == bindparam("key_user_id"), Conversation.version == bindparam("key_version")
-)
+), ("flow", "step", "data", "prompt_seq", "version", "updated_at"))
 
 
 async def save_conversation(session: AsyncSession, conversation: Conversation, now: datetime) -> None:
     """Write the conversation as it is now, once per message, guarded by its version.
 
-    One prebuilt UPDATE instead of the ORM's unit of work, which cost more than the statement on this path
-    (bench/dialog.py). The values are then recorded as committed and the object leaves the session, so the
+    One prepared UPDATE (`models.prepared`) instead of the ORM's unit of work, which cost more than the statement
+    on this path (bench/dialog.py). The values are then recorded as committed and the object leaves the session, so the
     commit's flush skips it.
     Raises `StaleDataError`, as the ORM would, when another writer changed the row in between.
     """
@@ -60,9 +61,8 @@ async def save_conversation(session: AsyncSession, conversation: Conversation, n
         "version": conversation.version + 1,
         "updated_at": now,
     }
-    connection = await session.connection()
-    result = await connection.execute(
-        _SAVE, {**values, "key_user_id": conversation.user_id, "key_version": conversation.version}
+    result = await run(
+        session, _SAVE, {**values, "key_user_id": conversation.user_id, "key_version": conversation.version}
     )
     if result.rowcount != 1:
         raise StaleDataError(f"conversation of user {conversation.user_id} changed concurrently")

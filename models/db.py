@@ -236,10 +236,12 @@ async def lock_for_key(session: AsyncSession, key: str) -> None:
     """
     if dialect_name(session) != "postgresql":
         return
-    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(:k)"), {"k": int.from_bytes(digest, "big", signed=True)}
-    )
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_number(key)})
+
+
+def lock_number(key: str) -> int:
+    """The PostgreSQL advisory lock that stands for `key` (a user, a job)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:

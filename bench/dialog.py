@@ -1,10 +1,13 @@
 """Benchmark: N simulated job seekers each complete registration through the dispatcher (no network).
 
 Every message goes the whole way: per-user lock, event de-duplication, conversation load and save, handler,
-rendering, outbox insert, commit, and delivery to a null channel with the batched "sent" marks. Prints one
-JSON line per backend with the details, then the final line a script reads:
+rendering, outbox insert, commit, and delivery to a null channel with the batched "sent" marks. Next to it,
+in the same run, the ceiling: a bare aiogram `Dispatcher` with one trivial handler and no I/O fed as many
+Telegram updates (parsed from JSON as a webhook's are) by as many workers, so that a figure taken on a busy
+machine can be read as a share of what Python itself manages there. Prints one JSON line per backend with the
+details, then the final line a script reads:
 
-    dialog_msgs_per_s=<n> p99_ms=<n> backend=<name>
+    dialog_msgs_per_s=<n> p99_ms=<n> dialog_vs_ceiling=<n> backend=<name>
 
 Usage: python bench/dialog.py [--users 2000] [--concurrency 16] [--backend sqlite|postgresql|both]
 
@@ -57,6 +60,40 @@ def registration_script(index: int) -> list[str]:
     ]
 
 
+async def aiogram_ceiling(messages: int, concurrency: int) -> float:
+    """Messages a second through a bare aiogram dispatcher: one handler that only counts, a bot that is never
+    asked to call Telegram (its network session is never opened)."""
+    from aiogram import Bot, Dispatcher
+    from aiogram.types import Message, Update
+
+    bot = Bot("42:BENCH")
+    dispatcher = Dispatcher()
+    handled = 0
+
+    @dispatcher.message()
+    async def count(message: Message) -> None:
+        nonlocal handled
+        handled += 1
+
+    numbers = iter(range(messages))
+
+    async def worker() -> None:
+        for number in numbers:
+            sender = {"id": 1 + number % 1000, "is_bot": False, "first_name": "Peserta"}
+            update = Update.model_validate({"update_id": number, "message": {
+                "message_id": number, "date": 1764547200, "chat": {**sender, "type": "private"}, "from": sender,
+                "text": str(number % 13),
+            }}, context={"bot": bot})
+            await dispatcher.feed_update(bot, update)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    await bot.session.close()
+    assert handled == messages, f"the trivial handler saw {handled} of {messages} updates"
+    return messages / elapsed
+
+
 async def run_backend(backend: str, users: int, concurrency: int) -> dict[str, object]:
     url, cleanup = await prepare_database(backend, "dialog")
     settings = load_settings(database_url=url, nik_encryption_key=NikCipher.generate_secret(), _env_file=None)
@@ -75,14 +112,17 @@ async def run_backend(backend: str, users: int, concurrency: int) -> dict[str, o
                 await runtime.handle(incoming)
                 latencies.append(time.perf_counter() - started)
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     await runtime.delivery.flush()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     registered = await count_profiles(runtime)
     await runtime.aclose()
     await cleanup()
     latencies.sort()
+    peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # before aiogram's import
+    ceiling = await aiogram_ceiling(len(latencies), concurrency)
+    msgs_per_s = len(latencies) / elapsed
     return {
         "backend": backend,
         "users": users,
@@ -90,10 +130,13 @@ async def run_backend(backend: str, users: int, concurrency: int) -> dict[str, o
         "concurrency": concurrency,
         "messages": len(latencies),
         "seconds": round(elapsed, 2),
-        "msgs_per_s": round(len(latencies) / elapsed),
+        "msgs_per_s": round(msgs_per_s),
+        "ceiling_msgs_per_s": round(ceiling),
+        "dialog_vs_ceiling": round(msgs_per_s / ceiling, 4),
+        "cpu_ms_per_msg": round(cpu * 1000 / len(latencies), 3),
         "p50_ms": round(statistics.median(latencies) * 1000, 2),
         "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": peak_rss_mb,
     }
 
 
@@ -120,7 +163,8 @@ def main() -> None:
         print(json.dumps(result), flush=True)
         results.append(result)
     for result in results:
-        print(f"dialog_msgs_per_s={result['msgs_per_s']} p99_ms={result['p99_ms']} backend={result['backend']}")
+        print(f"dialog_msgs_per_s={result['msgs_per_s']} p99_ms={result['p99_ms']} "
+              f"dialog_vs_ceiling={result['dialog_vs_ceiling']} backend={result['backend']}")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from models.base import Base, JsonDocument
+from models.prepared import Prepared, run
 
 
 class Conversation(Base):
@@ -40,20 +41,27 @@ class Conversation(Base):
         return self.flow, self.step, _deep_copy(dict(self.data))
 
 
-_SAVE = update(Conversation).where(
+_UPDATE = update(Conversation).where(
     Conversation.user_id == bindparam("key_user_id"), Conversation.version == bindparam("key_version")
 )
+_SAVE = Prepared(_UPDATE, ("flow", "step", "data", "prompt_seq", "version", "updated_at"))
 
 
 async def save_conversation(session: AsyncSession, conversation: Conversation, now: datetime) -> None:
     """Write the conversation as it is now, once per message, guarded by its version.
 
-    One prebuilt UPDATE instead of the ORM's unit of work, which cost more than the statement on this path
-    (bench/dialog.py). The values are then recorded as committed and the object leaves the session, so the
+    One prepared UPDATE (`models.prepared`) instead of the ORM's unit of work, which cost more than the statement
+    on this path (bench/dialog.py). The values are then recorded as committed and the object leaves the session, so the
     commit's flush skips it.
     Raises `StaleDataError`, as the ORM would, when another writer changed the row in between.
     """
-    await save_conversations(session, [conversation], now)
+    values = _saved_values(conversation, now)
+    result = await run(
+        session, _SAVE, {**values, "key_user_id": conversation.user_id, "key_version": conversation.version}
+    )
+    if result.rowcount != 1:
+        raise StaleDataError(f"conversation of user {conversation.user_id} changed concurrently")
+    _written(session, conversation, values)
 
 
 async def save_conversations(session: AsyncSession, conversations: Sequence[Conversation], now: datetime) -> None:
@@ -68,16 +76,22 @@ async def save_conversations(session: AsyncSession, conversations: Sequence[Conv
     rows = [_saved_values(conversation, now) for conversation in conversations]
     connection = await session.connection()
     result = await connection.execute(
-        _SAVE, [{**values, "key_user_id": c.user_id, "key_version": c.version}
-                for c, values in zip(conversations, rows, strict=True)]
+        _UPDATE, [{**values, "key_user_id": c.user_id, "key_version": c.version}
+                  for c, values in zip(conversations, rows, strict=True)]
     )
     counted = len(conversations) == 1 or connection.dialect.supports_sane_multi_rowcount
     if counted and result.rowcount != len(conversations):
         raise StaleDataError("a conversation changed concurrently")
     for conversation, values in zip(conversations, rows, strict=True):
-        for key, value in values.items():
-            set_committed_value(conversation, key, value)
-        session.expunge(conversation)  # written: keep it out of the commit's flush, which would find nothing to do
+        _written(session, conversation, values)
+
+
+def _written(session: AsyncSession, conversation: Conversation, values: dict[str, Any]) -> None:
+    """Record the saved values as committed and take the object out of the session, so the commit's flush
+    finds nothing to do for it."""
+    for key, value in values.items():
+        set_committed_value(conversation, key, value)
+    session.expunge(conversation)
 
 
 def _saved_values(conversation: Conversation, now: datetime) -> dict[str, Any]:

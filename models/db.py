@@ -236,7 +236,7 @@ async def lock_for_key(session: AsyncSession, key: str) -> None:
     """
     if dialect_name(session) != "postgresql":
         return
-    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_number(key)})
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_number(key)})
 
 
 async def lock_for_keys(session: AsyncSession, keys: Iterable[str]) -> None:
@@ -244,7 +244,7 @@ async def lock_for_keys(session: AsyncSession, keys: Iterable[str]) -> None:
     their numbers so two batches, or a batch and a message, never wait on each other in a circle."""
     if dialect_name(session) != "postgresql":
         return
-    numbers = sorted({_lock_number(key) for key in keys})
+    numbers = sorted({lock_number(key) for key in keys})
     if numbers:
         await session.execute(
             text("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(CAST(:ks AS bigint[])) AS k "
@@ -253,9 +253,9 @@ async def lock_for_keys(session: AsyncSession, keys: Iterable[str]) -> None:
         )
 
 
-def _lock_number(key: str) -> int:
-    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+def lock_number(key: str) -> int:
+    """The PostgreSQL advisory lock that stands for `key` (a user, a job)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, JsonDocument
 from models.db import dialect_name
 from models.files import delete_file
+from models.prepared import Prepared, run
 
 SWEEP_GRACE = timedelta(seconds=30)
 CLAIM_LEASE = timedelta(seconds=60)
@@ -77,9 +78,8 @@ async def enqueue(
         "created_at": now,
         "next_attempt_at": now + SWEEP_GRACE,
     }
-    connection = await session.connection()
-    result = await connection.execute(_INSERT_RETURNING_ID, [{**common, "payload": p} for p in payloads])
-    return list(result.scalars())
+    result = await run(session, _INSERT_RETURNING_ID, [{**common, "payload": p} for p in payloads])
+    return result.scalars()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,17 +102,19 @@ async def enqueue_many(
     """
     if not messages:
         return []
-    connection = await session.connection()
     next_attempt_at = now if due is None else due
-    result = await connection.execute(_INSERT_RETURNING_ID, [
+    result = await run(session, _INSERT_RETURNING_ID, [
         {"channel": m.channel, "address": m.address, "user_id": m.user_id, "payload": m.payload,
          "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now, "next_attempt_at": next_attempt_at}
         for m in messages
     ])
-    return list(result.scalars())
+    return result.scalars()
 
 
-_INSERT_RETURNING_ID = insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True)
+_INSERT_RETURNING_ID = Prepared(
+    insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True),
+    ("channel", "address", "user_id", "payload", "status", "attempts", "created_at", "next_attempt_at"),
+)
 
 
 async def mark_sent(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:

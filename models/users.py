@@ -9,14 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy import String, UniqueConstraint, bindparam, delete, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, make_transient_to_detached, mapped_column, relationship
+from sqlalchemy.orm.attributes import instance_dict
 
 from models.base import Base
 from models.conversations import Conversation
 from models.outbox import OutboxMessage
+from models.prepared import Prepared, run
 
 
 class Role(StrEnum):
@@ -80,11 +83,21 @@ _USER_BY_IDENTITY = select(User).where(
 )
 
 
+_USERS, _CONVERSATIONS = User.__table__, Conversation.__table__
+_USER_ROW = Prepared(
+    select(*_USERS.c, *(column.label(f"conversation_{column.key}") for column in _CONVERSATIONS.c))
+    .select_from(_USERS.outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == _USERS.c.id))
+    .where(_USERS.c.channel == bindparam("channel"), _USERS.c.external_id == bindparam("external_id"))
+)
+"""The user and their conversation as one plain row: what the dispatcher reads for every message."""
+
+
 async def load_or_create_user(
     session: AsyncSession, channel: str, external_id: str, *, locale: str, now: datetime
 ) -> tuple[User, bool]:
     """The user behind a channel identity with their conversation loaded; creates both on first contact."""
-    user = await session.scalar(_USER_BY_IDENTITY, {"channel": channel, "external_id": external_id})
+    row = (await run(session, _USER_ROW, {"channel": channel, "external_id": external_id})).first()
+    user = None if row is None else await _adopt(session, row)
     if user is not None:
         if now - user.last_seen_at >= LAST_SEEN_RESOLUTION:
             user.last_seen_at = now
@@ -102,6 +115,38 @@ async def load_or_create_user(
     session.add(user)
     await session.flush()
     return user, True
+
+
+async def _adopt(session: AsyncSession, values: dict[str, Any]) -> User:
+    """The ORM objects for a `_USER_ROW`, put in the session as if a query had loaded them: changes to them are
+    flushed as usual. Built by hand because the ORM's loading (compiling the query, the joined eager load,
+    instance processing) cost more than the statement itself on every message (bench/dialog.py). A user the
+    session already holds is returned by the ORM's own query, which keeps its rules for what it holds."""
+    if session.sync_session.identity_map.get(User.__mapper__.identity_key_from_primary_key((values["id"],))):
+        known = await session.scalar(_USER_BY_IDENTITY, {"channel": values["channel"],
+                                                          "external_id": values["external_id"]})
+        assert known is not None
+        return known
+    prefix = "conversation_"
+    conversation = None
+    if values[f"{prefix}user_id"] is not None:
+        conversation = _detached(Conversation, {key.removeprefix(prefix): value for key, value in values.items()
+                                                if key.startswith(prefix)})
+    user = _detached(User, {key: value for key, value in values.items() if not key.startswith(prefix)}
+                     | {"conversation": conversation})
+    session.add(user)  # and, by the relationship's cascade, the conversation
+    return user
+
+
+T = TypeVar("T", bound=Base)
+
+
+def _detached(cls: type[T], values: dict[str, Any]) -> T:
+    """An instance holding `values` as loaded from the database (no pending change), with its identity."""
+    instance: T = cls.__mapper__.class_manager.new_instance()
+    instance_dict(instance).update(values)
+    make_transient_to_detached(instance)
+    return instance
 
 
 async def find_user(session: AsyncSession, channel: str, external_id: str) -> User | None:

@@ -64,7 +64,7 @@ def test_dialog(backends: list[str]) -> None:
     lines = run_bench("dialog.py", "--users", "4", "--concurrency", "2", "--backend", backend_option(backends))
     finals = [figures(line) for line in lines[-len(backends):]]
     assert [final["backend"] for final in finals] == backends
-    assert all(set(final) == {"dialog_msgs_per_s", "p99_ms", "backend"} for final in finals)
+    assert all(set(final) == {"dialog_msgs_per_s", "p99_ms", "dialog_vs_ceiling", "backend"} for final in finals)
     assert [result["registered"] for result in json_lines(lines)] == [4] * len(backends), "everyone registered"
 
 

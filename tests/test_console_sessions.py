@@ -113,6 +113,7 @@ async def test_a_broadcast_reaches_each_console_user_in_their_own_session_once_w
     for number, reader in enumerate(readers, start=1):
         await register(reader, nik=f"630901450899000{number}")
     staff = await console_staff(open_session("petugas"), clock)
+    await staff.send("/help")  # a broadcast reaches people who wrote to the bot (their opt-in), staff too
     async with staff.runtime.session_factory() as db, db.begin():
         author = await set_role(db, CONSOLE, "petugas", Role.STAFF, locale="id", now=clock())
         await create_broadcast(db, author_id=author.id, text_id="Bursa kerja Sabtu ini", text_en=None,

@@ -29,7 +29,7 @@ from handlers.context import Apart, Context, Services
 from handlers.router import resume, route
 from models.conversations import save_conversation, save_conversations
 from models.db import is_disconnect, lock_for_key, lock_for_keys
-from models.events import record_event
+from models.events import lock_and_record_event
 from models.message_rates import FloodLimit, Verdict, count_message
 from models.users import User, find_user, get_user, load_or_create_user, user_addresses, users_by_id
 
@@ -127,9 +127,12 @@ class Dispatcher:
     async def _handle_once(self, incoming: Incoming) -> tuple[list[Envelope], list[Apart]]:
         now = self._clock()
         async with self._session_factory() as session, session.begin():
-            await lock_for_key(session, incoming.user_key)
-            if incoming.event_id and not await record_event(session, incoming.channel, incoming.event_id, now):
-                return [], []
+            if incoming.event_id:
+                if not await lock_and_record_event(session, incoming.user_key, incoming.channel, incoming.event_id,
+                                                   now):
+                    return [], []
+            else:
+                await lock_for_key(session, incoming.user_key)
             if self._flood is not None and incoming.channel in self._flood.channels:
                 verdict = await count_message(session, incoming.user_key, self._flood, now)
                 if verdict != Verdict.HANDLE:

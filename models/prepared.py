@@ -1,0 +1,124 @@
+"""The statements every message runs (its event id, user, conversation and outbox rows), compiled once.
+
+Through `AsyncSession` each of them cost several times the statement's own work: the compiled-cache lookup,
+an execution context, the result's set-up, a greenlet switch there and back (bench/dialog.py, profiled per
+message). On SQLite, whose calls run inline (`models.db.InlineSQLiteDialect`), a `Prepared` statement goes
+straight to the sqlite3 connection its transaction holds, with its SQL and its type conversions worked out once
+(a transaction's first statement gets that connection the async way: the pool may make it wait). On PostgreSQL,
+where the round trip is the cost, it goes through SQLAlchemy like any other. The values in and out are the same
+either way, converted by the columns' own types. SQLAlchemy's statement log and cursor events do not see what
+SQLite runs this way.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ClauseElement
+
+from models.db import InlineSQLiteDialect
+
+Convert = Callable[[Any], Any] | None
+Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    sql: str
+    binds: tuple[tuple[str, Convert], ...]
+    """Each positional parameter's name and its column type's conversion to the driver."""
+    results: tuple[Convert, ...]
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """What a prepared statement returned: the rows it changed and the rows it gave back, converted."""
+
+    rowcount: int
+    keys: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+    def first(self) -> dict[str, Any] | None:
+        return dict(zip(self.keys, self.rows[0], strict=True)) if self.rows else None
+
+    def scalars(self) -> list[Any]:
+        return [row[0] for row in self.rows]
+
+
+class Prepared:
+    """A Core statement with the parameter names it is always given (for an INSERT or UPDATE, the columns it
+    sets), compiled for SQLite on first use with the engine's own dialect."""
+
+    def __init__(self, statement: ClauseElement, keys: Sequence[str] = ()) -> None:
+        self.statement = statement
+        self._keys = list(keys)
+        self._compiled: _Compiled | None = None
+
+    def compiled(self, dialect: Dialect) -> _Compiled:
+        if self._compiled is None:
+            compiled: Any = self.statement.compile(dialect=dialect, column_keys=self._keys)
+            if compiled.insert_prefetch or compiled.update_prefetch:
+                raise ValueError("a column default computed in Python would be left out: pass it as a key")
+            processors = compiled._bind_processors  # noqa: SLF001 (what SQLAlchemy's own execution uses)
+            results = compiled._result_columns  # noqa: SLF001
+            self._compiled = _Compiled(
+                compiled.string,
+                tuple((name, processors.get(name)) for name in compiled.positiontup or ()),
+                tuple(column.type._cached_result_processor(dialect, None) for column in results),  # noqa: SLF001
+                tuple(column.keyname for column in results),
+            )
+        return self._compiled
+
+
+async def run(session: AsyncSession, prepared: Prepared, parameters: Parameters) -> Done:
+    """Run `prepared` in the session's transaction, once per mapping when given a list (in order)."""
+    held = _held_inline_connection(session)
+    if held is None:
+        connection = await session.connection()  # checks out and begins, maybe waiting for the pool
+        held = _held_inline_connection(session)
+    if held is not None:
+        return _run_inline(held, prepared.compiled(held.dialect), parameters)
+    result = await connection.execute(prepared.statement, parameters)  # type: ignore[call-overload]
+    if not result.returns_rows:
+        return Done(result.rowcount, (), [])
+    return Done(result.rowcount, tuple(result.keys()), [tuple(row) for row in result])
+
+
+def _run_inline(connection: Connection, compiled: _Compiled, parameters: Parameters) -> Done:
+    batch = [parameters] if isinstance(parameters, Mapping) else parameters
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    rows: list[tuple[Any, ...]] = []
+    changed = 0
+    values: list[Any] = []
+    try:
+        for given in batch:
+            values = [given[name] if convert is None else convert(given[name]) for name, convert in compiled.binds]
+            cursor.execute(compiled.sql, values)
+            if cursor.description is not None:
+                rows += [tuple(value if convert is None else convert(value)
+                               for value, convert in zip(row, compiled.results, strict=True))
+                         for row in cursor.fetchall()]
+            changed += max(cursor.rowcount, 0)
+    except sqlite3.Error as error:  # as SQLAlchemy would raise it, for callers that catch its exceptions
+        raise DBAPIError.instance(compiled.sql, values, error, sqlite3.Error) from error
+    finally:
+        cursor.close()
+    return Done(changed, compiled.keys, rows)
+
+
+def _held_inline_connection(session: AsyncSession) -> Connection | None:
+    """The SQLite connection the session's transaction already holds, if it is one that runs inline."""
+    transaction = session.sync_session.get_transaction()
+    if transaction is None:
+        return None
+    for connection, *_rest in transaction._connections.values():  # noqa: SLF001 (no public "held, no checkout")
+        if isinstance(connection.dialect, InlineSQLiteDialect):
+            return connection
+    return None

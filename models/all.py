@@ -12,6 +12,7 @@ from models.files import StoredFile
 from models.follow_ups import CheckIn, CheckInOptOut, FollowUpFire
 from models.message_rates import MessageRate
 from models.outbox import OutboxMessage
+from models.posters import BroadcastPoster, OpeningPoster
 from models.profiles import JobSeekerProfile
 from models.receipts import PlatformMessage
 from models.report_facts import ReportFact
@@ -29,6 +30,7 @@ __all__ = [
     "AuditEntry",
     "Broadcast",
     "BroadcastDelivery",
+    "BroadcastPoster",
     "CannedAnswer",
     "CheckIn",
     "CheckInOptOut",
@@ -38,6 +40,7 @@ __all__ = [
     "FollowUpFire",
     "JobSeekerProfile",
     "MessageRate",
+    "OpeningPoster",
     "OutboxMessage",
     "PlatformMessage",
     "ProcessedEvent",

@@ -1,5 +1,5 @@
 """Command line: `python -m bot run | chat | db | seed-demo | staff | import | export | report | target |
-follow-up-plan`.
+follow-up-plan | openings | broadcasts`.
 
 Each command loads settings (one clear line and exit code 2 when they are wrong), builds a runtime, does its
 job in its own transaction and closes the runtime. Staff actions are the services' (`services/`); the commands
@@ -64,6 +64,13 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             case "run":
                 return await process.run(settings)
         return await process.chat(settings, args.user, args.lang)
+    if args.command in ("openings", "broadcasts"):
+        from bot.cli import posters
+
+        file = getattr(args, "file", None)
+        if args.command == "openings":
+            return await posters.opening_poster(settings, args.code, file)
+        return await posters.broadcast_poster(settings, args.id, file)
     from bot.cli import office
 
     match args.command:

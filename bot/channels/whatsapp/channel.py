@@ -25,6 +25,7 @@ from bot.channels.base import DeliveryError, EnginePort, TierUsage
 from bot.channels.rate_limits import RateLimiter, SendRateLimiter
 from bot.channels.registry import WHATSAPP as CHANNEL
 from bot.channels.whatsapp.inbound import MediaRef, PageTap
+from bot.channels.whatsapp.media_ids import MediaIds
 from bot.channels.whatsapp.render import (
     OutboundMessage,
     media_messages,
@@ -50,6 +51,8 @@ NOTIFICATION = Purpose.NOTIFICATION.value
 """The purpose of replies and of proactive messages that name none; its templates stand in for any purpose
 without its own."""
 MAX_RATE_PER_SECOND = 1000.0
+PICTURE_TYPES = frozenset({"image/jpeg", "image/png"})
+"""What WhatsApp shows as an image message; any other file goes as a document."""
 PART_RETRIES = 3  # a throttled later part of a split text is retried here, so earlier parts are not sent twice
 
 
@@ -143,6 +146,7 @@ class WhatsAppChannel:
         self._port = port
         self._sleep = sleep
         self._limiter = limiter or SendRateLimiter(config.rate_per_second, sleep=sleep)
+        self._media = MediaIds(self._upload, self._now)
 
     def _now(self) -> datetime:
         return self._port.now() if self._port is not None else datetime.now(UTC)
@@ -162,8 +166,9 @@ class WhatsAppChannel:
             self._check_tier(recipient.tier_usage)
             return [await self._send_template(address, reply.text, purpose, locale)]
         if reply.image is not None:
-            document_name = None if reply.image.is_picture else reply.image.name
-            messages = media_messages(await self._upload(reply.image), reply.text, document_name=document_name)
+            document_name = None if reply.image.media_type in PICTURE_TYPES else reply.image.name
+            messages = media_messages(await self._media.media_id(reply.image), reply.text,
+                                      document_name=document_name)
             return await self._send_parts(address, messages, reply.text, purpose, locale)
         return await self._send_parts(address, render_reply(reply), reply.text, purpose, locale)
 

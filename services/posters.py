@@ -161,6 +161,7 @@ async def upload_for_broadcast(session: AsyncSession, actor: Actor, file: Checke
     file_id = await store_file(session, name=file.name, media_type=file.media_type, content=file.content, now=now)
     audit(session, at=now, actor_id=actor.user_id, action=UPLOAD, subject_kind=FILE_SUBJECT, subject_id=file_id,
           detail={"origin": actor.origin, "name": file.name, "media_type": file.media_type})
+    await session.flush()  # sessions do not flush on their own: the same request's preview looks for this row
     return file_id
 
 

@@ -9,12 +9,16 @@ upload's size is judged from the request's length before its body is read.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.messages import Msg, _
 from models.applications import OpeningRef
 from models.posters import PosterInfo
+from services.permissions import Actor
 from services.posters import (
     DOCUMENT_LIMIT,
     REFUSALS,
@@ -30,7 +34,7 @@ from services.posters import (
 from services.ticket_files import CheckedFile, FileProblem
 from web.access import MAX_FORM_BYTES, fits
 from web.dashboard import HOME, Call, Dashboard, Need, Refused
-from web.pages.inbox_files import content_disposition
+from web.pages.inbox_files import checked_upload, content_disposition
 from web.pages.openings import OPENINGS, missing, opening_named, opening_ref
 
 BROADCASTS = f"{HOME}/siaran"
@@ -59,12 +63,7 @@ def too_large() -> Msg:
 
 async def uploaded(call: Call) -> CheckedFile | FileProblem | None:
     """The form's file checked as a poster; None when no file was chosen (an empty file input)."""
-    upload = call.upload
-    if upload is None or not upload.filename:
-        return None
-    if upload.size is not None and upload.size > UPLOAD_LIMIT:
-        return FileProblem.TOO_LARGE
-    return check_poster(upload.filename, await upload.read(UPLOAD_LIMIT + 1))
+    return await checked_upload(call, UPLOAD_LIMIT, check_poster)
 
 
 def _number(text: str) -> int | None:
@@ -121,19 +120,20 @@ def routes(dashboard: Dashboard) -> APIRouter:
             await remove_from_opening(call.session, call.visit.actor, ref, now=dashboard.now())
         return RedirectResponse(f"{OPENINGS}/{ref.code}?diubah=1", status_code=303)
 
-    @router.get(f"{BROADCASTS}/{{number}}/poster")
-    async def broadcast_file(request: Request, number: str) -> Response:
-        async with dashboard.call(request) as call:
-            found = _number(number)
-            poster = await poster_of_broadcast(call.session, call.visit.actor, found) if found else None
-            return await download(call, poster, request)
+    def file_route(path: str, find: Callable[[AsyncSession, Actor, int], Awaitable[PosterInfo | None]],
+                   need: Need) -> None:
+        """A download of the poster `find` gives for the number in the address (a broadcast's, an upload's)."""
 
-    @router.get(f"{BROADCASTS}/unggahan/{{number}}")
-    async def uploaded_file(request: Request, number: str) -> Response:
-        async with dashboard.call(request, need=Need.CHANGE) as call:
-            found = _number(number)
-            poster = await uploaded_poster(call.session, call.visit.actor, found) if found else None
-            return await download(call, poster, request)
+        async def serve(request: Request, number: str) -> Response:
+            async with dashboard.call(request, need=need) as call:
+                found = _number(number)
+                return await download(call, await find(call.session, call.visit.actor, found) if found else None,
+                                      request)
+
+        router.add_api_route(path, serve, methods=["GET"])
+
+    file_route(f"{BROADCASTS}/{{number}}/poster", poster_of_broadcast, Need.VIEW)
+    file_route(f"{BROADCASTS}/unggahan/{{number}}", uploaded_poster, Need.CHANGE)
 
     @router.get(f"{BROADCASTS}/{{number}}/poster/hapus")
     async def confirm_broadcast_removal(request: Request, number: str) -> Response:

@@ -24,8 +24,8 @@ from pywa_async.utils import UserIdentifier
 from bot.channels.base import DeliveryError, EnginePort, TierUsage
 from bot.channels.rate_limits import RateLimiter, SendRateLimiter
 from bot.channels.registry import WHATSAPP as CHANNEL
+from bot.channels.uploaded_media import MediaIds
 from bot.channels.whatsapp.inbound import MediaRef, PageTap
-from bot.channels.whatsapp.media_ids import MediaIds
 from bot.channels.whatsapp.render import (
     OutboundMessage,
     media_messages,

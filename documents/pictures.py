@@ -8,6 +8,7 @@ kilobytes that unpack to gigabytes) is refused before it is decoded.
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 
 from PIL import Image, UnidentifiedImageError
@@ -34,5 +35,5 @@ def webp_as_jpeg_or_png(content: bytes) -> tuple[bytes, str] | None:
                 picture.convert("RGB").save(out, format="JPEG", quality=JPEG_QUALITY)
                 return out.getvalue(), "image/jpeg"
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning, EOFError):
-        return None
+            Image.DecompressionBombWarning, EOFError, SyntaxError, struct.error, IndexError, TypeError):
+        return None  # what Pillow raises on a damaged or made-up file: it is not a picture we can show

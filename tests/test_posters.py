@@ -95,6 +95,16 @@ def test_made_up_bytes_behind_a_real_signature_never_crash_the_check(signature: 
     assert isinstance(checked, CheckedFile | FileProblem)
 
 
+@given(st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255)), max_size=20),
+       st.integers(min_value=12))
+def test_a_damaged_webp_is_refused_or_kept_never_a_crash(changes: list[tuple[int, int]], cut: int) -> None:
+    damaged = bytearray(webp())
+    for where, value in changes:
+        damaged[where % len(damaged)] = value
+    checked = check_poster("rusak.webp", bytes(damaged[:cut]))
+    assert isinstance(checked, FileProblem) or checked.media_type in KINDS
+
+
 async def attach(runtime: Runtime, clock: Clock, code: str = "t1", content: bytes = POSTER,
                  name: str = "poster-menjahit.png") -> None:
     ref = OpeningRef.from_code(code)

@@ -394,3 +394,35 @@ async def test_a_scheduled_broadcast_takes_a_poster_and_one_going_out_does_not(
         assert await session.scalar(select(func.count()).select_from(StoredFile)) == 1
         assert await remove_from_broadcast(session, OFFICE, later.id, now=clock())
         assert not await remove_from_broadcast(session, OFFICE, later.id, now=clock())
+
+
+async def test_the_sweep_reads_a_file_once_for_all_the_messages_that_carry_it(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.engine.delivery
+    from bot.engine.messages import Outgoing
+    from bot.engine.notify import write_notices
+    from models.files import file_content
+    from models.users import User
+
+    for name in ("siti", "sari", "santi"):
+        await ChatUser(runtime, channel, name).send("/start")
+    async with runtime.session_factory() as session, session.begin():
+        checked = check_poster("bursa.png", POSTER)
+        assert isinstance(checked, CheckedFile)
+        file_id = await upload_for_broadcast(session, OFFICE, checked, now=clock())
+        users = list(await session.scalars(select(User.id)))
+        poster = Image(file_id, "bursa.png", "image/png")
+        await write_notices(session, runtime.catalogs, [(user, Outgoing(("Bursa kerja",), image=poster))
+                                                        for user in users], clock())
+    reads: list[int] = []
+
+    async def counted(session: object, wanted: int) -> bytes | None:
+        reads.append(wanted)
+        return await file_content(session, wanted)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.engine.delivery, "file_content", counted)
+    clock.advance(minutes=5)  # past the grace the writer has to send them itself
+    await runtime.delivery.sweep()
+    assert reads == [file_id], "one read for the three messages"
+    assert [reply.image.data for _to, reply in channel.sent if reply.image is not None] == [POSTER] * 3

@@ -291,6 +291,10 @@ async def test_staff_attach_a_poster_in_the_chat_and_recipients_get_it(
     [received] = [reply for reply in channel.to("siti") if reply.image is not None]
     assert received.text.startswith("Pengumuman dari Disnaker Kabupaten Tabalong:\n\nBursa kerja Sabtu ini")
     assert received.image is not None and received.image.name == "bursa.png"
+    await staff.send("/siaran")
+    await staff.tap("Siaran terbaru")
+    await staff.tap("#1")
+    assert staff.text.startswith("#1 (selesai)\n[bursa.png]\nBursa kerja Sabtu ini"), staff.text
 
 
 async def test_linked_posters_outlive_the_retention_of_files(runtime: Runtime, clock: Clock) -> None:

@@ -43,7 +43,15 @@ from models.broadcasts import BroadcastStatus, figures_of, get_broadcast, recent
 from models.delivery_failures import failure_reasons
 from services.broadcasts import MAX_TEXT, BroadcastDraft, cancel, known_opening_code, send_broadcast
 from services.permissions import Actor
-from services.posters import DOCUMENT_LIMIT, IMAGE_LIMIT, MEGABYTE, REFUSALS, check_poster, upload_for_broadcast
+from services.posters import (
+    DOCUMENT_LIMIT,
+    IMAGE_LIMIT,
+    MEGABYTE,
+    REFUSALS,
+    check_poster,
+    poster_of_broadcast,
+    upload_for_broadcast,
+)
 from services.ticket_files import FileProblem
 
 SHOWN_TEXT = 60  # of each recent broadcast's text in the list
@@ -248,8 +256,9 @@ async def ask_detail(ctx: Context) -> Outgoing:
     if broadcast is None:
         return say(_("That broadcast no longer exists."))
     audience = describe(ctx.services.office, audience_of({"audience": broadcast.audience}))
+    poster = await poster_of_broadcast(ctx.session, Actor.of(ctx.user), broadcast.id)
     lines: list[Msg | str] = [_("#{id} ({status})").format(id=broadcast.id, status=STATUS[broadcast.status]),
-                              broadcast.text_id, "", *audience,
+                              *((f"[{poster.name}]",) if poster is not None else ()), broadcast.text_id, "", *audience,
                               figures_line(await figures_of(ctx.session, broadcast.id))]
     if reasons := await failure_reasons(ctx.session, broadcast_id=broadcast.id):
         lines += ["", _("Why messages failed:"), *reason_lines(reasons)]

@@ -39,6 +39,7 @@ from models.broadcasts import (
     start_due,
 )
 from models.sending_days import OfficeClock
+from services.posters import broadcast_poster_image
 from services.whatsapp_pacing import plan_for_broadcast, whatsapp_free, whatsapp_held
 
 BATCH = 500
@@ -126,11 +127,12 @@ async def _queue_batch(runtime: Runtime, broadcast_id: int, batch: int) -> tuple
         if not turns:
             return None
         replies: dict[str, Reply] = {}
+        poster = await broadcast_poster_image(session, broadcast_id)  # loaded once a batch, not per recipient
         sendable = [turn for turn in turns if not (turn.stopped or turn.unreachable)]
         for turn in sendable:
             if turn.locale not in replies:
                 message = broadcast_message(broadcast.text_for(turn.locale), broadcast.opening_code,
-                                            runtime.services.office.name)
+                                            runtime.services.office.name, poster)
                 replies[turn.locale] = render(message, runtime.catalogs.translator(turn.locale))
         payloads = {locale: reply.to_json() for locale, reply in replies.items()}
         ids = await queue_turns(session, sendable, payloads, now=now, due=now + LEASE)

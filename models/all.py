@@ -13,6 +13,7 @@ from models.follow_ups import CheckIn, CheckInOptOut, FollowUpFire
 from models.message_rates import MessageRate
 from models.opt_ins import OptIn
 from models.outbox import OutboxMessage
+from models.posters import BroadcastPoster, OpeningPoster
 from models.profiles import JobSeekerProfile
 from models.receipts import PlatformMessage
 from models.report_facts import ReportFact
@@ -32,6 +33,7 @@ __all__ = [
     "AuditEntry",
     "Broadcast",
     "BroadcastDelivery",
+    "BroadcastPoster",
     "CannedAnswer",
     "CheckIn",
     "CheckInOptOut",
@@ -42,6 +44,7 @@ __all__ = [
     "JobSeekerProfile",
     "MessageRate",
     "OptIn",
+    "OpeningPoster",
     "OutboxMessage",
     "PlatformMessage",
     "ProcessedEvent",

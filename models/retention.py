@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.broadcasts import BroadcastDelivery, DeliveryStatus
 from models.files import StoredFile
 from models.outbox import OutboxMessage, OutboxStatus
+from models.posters import poster_file_ids
 
 BATCH = 2000
 """Rows forgotten per transaction: a long backlog is cleared without holding SQLite's writer for long."""
@@ -55,7 +56,8 @@ async def forget_delivered_messages(session: AsyncSession, before: datetime) -> 
 
 
 async def forget_files(session: AsyncSession, before: datetime) -> int:
-    """Delete up to BATCH stored files made before `before` that no message waiting to be sent names."""
+    """Delete up to BATCH stored files made before `before` that no message waiting to be sent names and no
+    opening or broadcast keeps as its poster."""
     waiting = {
         int(payload["image"]["file_id"])
         for payload in await session.scalars(
@@ -64,7 +66,8 @@ async def forget_files(session: AsyncSession, before: datetime) -> int:
     }
     ids = [
         file_id for file_id in await session.scalars(
-            select(StoredFile.id).where(StoredFile.created_at < before).order_by(StoredFile.id).limit(BATCH))
+            select(StoredFile.id).where(StoredFile.created_at < before, StoredFile.id.not_in(poster_file_ids()))
+            .order_by(StoredFile.id).limit(BATCH))
         if file_id not in waiting
     ]
     if ids:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import String, UniqueConstraint, bindparam, delete, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, make_transient_to_detached, mapped_column, relationship
+from sqlalchemy.orm import Mapped, configure_mappers, make_transient_to_detached, mapped_column, relationship
 from sqlalchemy.orm.attributes import instance_dict
 
 from models.base import Base
@@ -142,7 +142,11 @@ T = TypeVar("T", bound=Base)
 
 
 def _detached(cls: type[T], values: dict[str, Any]) -> T:
-    """An instance holding `values` as loaded from the database (no pending change), with its identity."""
+    """An instance holding `values` as loaded from the database (no pending change), with its identity.
+
+    The mappers are configured first (a no-op once done): the ORM does it at its first query, and a process whose
+    first database work is this one (a script that only signs a member in) would find the attributes unset."""
+    configure_mappers()
     instance: T = cls.__mapper__.class_manager.new_instance()
     instance_dict(instance).update(values)
     make_transient_to_detached(instance)

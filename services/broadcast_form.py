@@ -14,13 +14,15 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.engine.messages import Msg, _
+from bot.engine.messages import Msg, _, parse_id
 from documents.labels import CURRENT_STATUS, EDUCATION, GENDER, INTEREST
 from models.answers import AnswerError, parse_typed_moment
 from models.audiences import Audience, AudienceSize, Group, size_of
+from models.posters import PosterInfo
 from models.regions import Office
 from services.broadcasts import MAX_TEXT, BroadcastDraft, known_opening_code
 from services.permissions import Actor, require_staff
+from services.posters import uploaded_poster
 
 ALUMNI_OF = "alumni_of"
 """The fourth group staff choose from: alumni of one opening (the alumni, narrowed to an opening's code)."""
@@ -30,7 +32,8 @@ FILTER_LABELS: Mapping[str, Mapping[str, Msg]] = {
 }
 """The choices of each filter but the kecamatan (the office's own list), with their words."""
 NOW, LATER = "now", "later"
-MESSAGE_FIELDS = ("text_id", "text_en", "opening")
+MESSAGE_FIELDS = ("text_id", "text_en", "opening", "poster")
+"""`poster`: the id of a poster the author uploaded with the form (`services.posters.upload_for_broadcast`)."""
 AUDIENCE_FIELDS = ("group", "program", *Audience.PROFILE_FIELDS)
 MOMENT_FIELDS = ("when", "send_date", "send_time")
 FIELDS = (*MESSAGE_FIELDS, *AUDIENCE_FIELDS, *MOMENT_FIELDS)
@@ -49,6 +52,7 @@ class Composed:
 
     draft: BroadcastDraft
     size: AudienceSize
+    poster: PosterInfo | None = None
 
 
 def form_values(form: Mapping[str, str]) -> dict[str, str]:
@@ -111,6 +115,12 @@ async def compose(session: AsyncSession, actor: Actor, values: Mapping[str, str]
         opening = await known_opening_code(session, values["opening"])
         if opening is None:
             errors["opening"] = _("There is no opening with that code. Type a code such as t12, or leave it empty.")
+    poster = None
+    if values.get("poster"):
+        file_id = parse_id(values["poster"])
+        poster = await uploaded_poster(session, actor, file_id) if file_id is not None else None
+        if poster is None:
+            errors["poster"] = _("That file is no longer there. Please attach it again.")
     audience = await audience_in(session, values, office)
     if isinstance(audience, dict):
         return errors | audience
@@ -119,7 +129,9 @@ async def compose(session: AsyncSession, actor: Actor, values: Mapping[str, str]
         errors["group"] = NOBODY
     if errors:
         return errors
-    return Composed(BroadcastDraft(values["text_id"], values.get("text_en") or None, opening, audience), size)
+    draft = BroadcastDraft(values["text_id"], values.get("text_en") or None, opening, audience,
+                           poster_file_id=poster.file_id if poster is not None else None)
+    return Composed(draft, size, poster)
 
 
 def send_moment(values: Mapping[str, str], office: Office, now: datetime, *,

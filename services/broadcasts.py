@@ -28,6 +28,7 @@ from models.broadcasts import (
 from models.delivery_failures import FailedMessage, Reason, count_failed, failure_reasons, latest_failed
 from models.paging import Page
 from services.permissions import Actor, require_staff, require_viewer
+from services.posters import link_to_broadcast
 
 MAX_TEXT = 1000
 SENT_ACTIONS = ("broadcast.create", "broadcast.schedule")
@@ -45,6 +46,8 @@ class BroadcastDraft:
     audience: Audience
     send_at: datetime | None = None
     """None, or a moment already passed (the confirmation took a while): at once."""
+    poster_file_id: int | None = None
+    """A poster or brochure the author uploaded for it (`services.posters.upload_for_broadcast`), if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,9 @@ async def send_broadcast(session: AsyncSession, actor: Actor, draft: BroadcastDr
         session, author_id=actor.user_id, text_id=draft.text_id, text_en=draft.text_en,
         opening_code=draft.opening_code, audience=draft.audience, scheduled_at=draft.send_at or now, now=now,
     )
+    if draft.poster_file_id is not None and not await link_to_broadcast(session, actor, broadcast.id,
+                                                                          draft.poster_file_id):
+        raise BroadcastRefused(f"stored file {draft.poster_file_id} is not a poster this author uploaded")
     detail: dict[str, Any] = {"origin": actor.origin, "before": None, "after": _recorded(broadcast)}
     if form:
         detail["form"] = form

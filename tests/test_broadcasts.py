@@ -55,6 +55,7 @@ async def write_the_sewing_broadcast(staff: ChatUser) -> None:
     await staff.send("Pendaftaran pelatihan menjahit dibuka!")
     await staff.send("Sewing training registration is open!")
     await staff.send("t1")
+    await staff.tap("Tanpa berkas")
     await staff.tap("Pencari kerja terdaftar")
 
 
@@ -148,6 +149,7 @@ async def test_a_scheduled_broadcast_waits_for_its_time_and_can_be_cancelled(
     await staff.send("Bursa kerja Sabtu ini")
     await staff.tap("Lewati")
     await staff.tap("Tanpa tautan")
+    await staff.tap("Tanpa berkas")
     await staff.tap("Semua alumni")
     assert "0 orang akan menerimanya." in staff.text
     await staff.tap("Selesai: lihat pratinjau")

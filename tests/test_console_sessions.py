@@ -138,7 +138,8 @@ async def test_a_broadcast_reaches_each_console_user_in_their_own_session_once_w
 
 
 STAFF_SENDS_A_BROADCAST = "".join(f"{line}\n" for line in (
-    "/siaran", "Tulis siaran baru", "Bursa kerja Sabtu ini", "Lewati", "Tanpa tautan", "Pencari kerja terdaftar",
+    "/siaran", "Tulis siaran baru", "Bursa kerja Sabtu ini", "Lewati", "Tanpa tautan", "Tanpa berkas",
+    "Pencari kerja terdaftar",
     "Selesai: lihat pratinjau", "Kirim sekarang", "Ya, kirim",
 ))
 ANNOUNCEMENT = "Bursa kerja Sabtu ini"

@@ -38,8 +38,8 @@ from documents.poster_drawing import (
 )
 from models.applications import OpeningKind, OpeningRef
 from models.regions import DEFAULT_REGION_FILE, load_office
+from services.office_poster import NoSuchOpening, poster_of
 from services.permissions import Actor
-from services.posters import NoSuchOpening, poster_of
 from tests.conftest import TEST_KEY, Clock
 from tests.test_openings import seed_catalog
 from tests.test_settings_and_cli import run_bot

@@ -239,6 +239,7 @@ async def test_the_chat_preview_tells_staff_the_days_it_takes(
     await staff.send("Pendaftaran pelatihan menjahit dibuka!")
     await staff.tap("Lewati")
     await staff.tap("Tanpa tautan")
+    await staff.tap("Tanpa berkas")
     await staff.tap("Pencari kerja terdaftar")
     await staff.tap("Selesai: lihat pratinjau")
     assert (

@@ -24,6 +24,7 @@ from web.pages import (
     openings,
     overview,
     poster,
+    posters,
     reports,
     sign_in,
     staff,
@@ -35,9 +36,11 @@ from web.templating import STATIC
 __all__ = ["LARGEST_BODY", "DashboardConfig", "mount_dashboard"]
 
 PAGES = (sign_in, overview, opening_edits, openings, applicants, job_seekers, reports, broadcast_compose,
-         broadcasts, whatsapp_number, inbox, inbox_files, canned_answers, staff, audit, poster, whatsapp_templates)
+         broadcasts, whatsapp_number, inbox, inbox_files, canned_answers, staff, audit, poster, whatsapp_templates,
+         posters)
 STATIC_PATH = "/static"
-LARGEST_BODY = 2 * (max(opening_edits.MAX_UPLOAD_BYTES, inbox_files.UPLOAD_LIMIT) + MAX_FORM_BYTES)
+LARGEST_BODY = 2 * (max(opening_edits.MAX_UPLOAD_BYTES, inbox_files.UPLOAD_LIMIT, posters.UPLOAD_LIMIT)
+                    + MAX_FORM_BYTES)
 """What the body limit in front of the whole app (`bot.body_limit`) lets through to a page: twice the largest body
 any page takes, so that a file a little too large reaches its page, which refuses it unread in the reader's
 language beside the form; only what no page would take is cut off with a bare 413."""

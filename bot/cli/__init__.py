@@ -1,5 +1,5 @@
 """Command line: `python -m bot run | chat | db | seed-demo | staff | import | export | report | poster | target |
-follow-up-plan | whatsapp`.
+follow-up-plan | whatsapp | openings | broadcasts`.
 
 Each command loads settings (one clear line and exit code 2 when they are wrong), builds a runtime, does its
 job in its own transaction and closes the runtime. Staff actions are the services' (`services/`); the commands
@@ -71,6 +71,14 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.cli import whatsapp
 
         return await whatsapp.templates(settings, args.templates_command)
+
+    if args.command in ("openings", "broadcasts"):
+        from bot.cli import posters
+
+        file = getattr(args, "file", None)
+        if args.command == "openings":
+            return await posters.opening_poster(settings, args.code, file)
+        return await posters.broadcast_poster(settings, args.id, file)
     from bot.cli import office
 
     match args.command:

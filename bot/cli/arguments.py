@@ -43,6 +43,7 @@ def parser() -> argparse.ArgumentParser:
     sources = importing.add_subparsers(dest="import_what", required=True)
     openings = sources.add_parser("openings", help="trainings and apprenticeships from .csv or .xlsx; all or none")
     openings.add_argument("file", type=Path)
+    _poster_commands(commands)
     exporting = commands.add_parser("export", help="write data to a spreadsheet")
     targets = exporting.add_subparsers(dest="export_what", required=True)
     applicants = targets.add_parser("applicants", help="the applicants of one opening, to .csv or .xlsx")
@@ -95,3 +96,16 @@ def _whatsapp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     templates.add_argument("templates_command", choices=("list", "sync", "submit"),
                            help="list: their states as last read; sync: read them from WhatsApp; submit: submit "
                                 "the missing ones for review")
+
+
+def _poster_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`openings attach CODE FILE`, `openings detach CODE`, and the same for `broadcasts` by number."""
+    for noun, key, what in (("openings", "code", "the opening's code, e.g. t12 or a3"),
+                            ("broadcasts", "id", "the number of a broadcast not yet sent")):
+        attaching = commands.add_parser(noun, help=f"a poster (JPEG, PNG, WebP) or PDF brochure on {noun}")
+        actions = attaching.add_subparsers(dest="poster_command", required=True)
+        attach = actions.add_parser("attach", help="attach the file, replacing the one it had")
+        attach.add_argument(key, type=int if key == "id" else str, help=what)
+        attach.add_argument("file", type=Path)
+        detach = actions.add_parser("detach", help="remove its poster or brochure")
+        detach.add_argument(key, type=int if key == "id" else str, help=what)

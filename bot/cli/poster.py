@@ -11,7 +11,7 @@ from bot.settings import Settings
 from documents.poster import NoChatLinks
 from documents.poster_drawing import pdf, png
 from models.applications import OpeningRef
-from services.posters import NoSuchOpening, poster_of
+from services.office_poster import NoSuchOpening, poster_of
 
 
 async def write_poster(settings: Settings, code: str | None, locale: str | None, folder: Path) -> int:

@@ -164,6 +164,7 @@ class Delivery:
         """Send messages left pending (crash after commit, or a failed attempt now due); returns how many."""
         async with self._session_factory() as session, session.begin():
             envelopes = [Envelope.of(row) for row in await claim_due(session, self._clock(), limit, self.reach)]
+        envelopes = await self._with_images(envelopes)
         runs: dict[tuple[str, str], list[Envelope]] = {}
         for envelope in envelopes:  # each address's messages in order, addresses side by side
             runs.setdefault((envelope.channel, envelope.address), []).append(envelope)
@@ -176,6 +177,17 @@ class Delivery:
         await asyncio.gather(*(send_run(run) for run in runs.values()))
         await self.flush()
         return len(envelopes)
+
+    async def _with_images(self, envelopes: list[Envelope]) -> list[Envelope]:
+        """Each stored file the rows name read once, not once a row: a broadcast's poster left to the sweep for
+        a thousand recipients is one read of its megabytes. A file gone is left to `_with_image` to say so."""
+        wanted = {e.reply.image.file_id for e in envelopes
+                  if e.reply.image is not None and e.reply.image.content is None and e.channel in self._channels}
+        if not wanted:
+            return envelopes
+        async with self._session_factory() as session:
+            contents = {file_id: await file_content(session, file_id) for file_id in wanted}
+        return [_loaded(envelope, contents) for envelope in envelopes]
 
     async def _with_image(self, envelope: Envelope) -> Envelope:
         """The picture's bytes, from the database when the row came from there (the sweep, another worker).
@@ -224,3 +236,12 @@ class Delivery:
             retry_at = self._clock() + wait
         async with self._session_factory() as session, session.begin():
             await mark_attempt_failed(session, envelope.id, str(error), retry_at=retry_at)
+
+
+def _loaded(envelope: Envelope, contents: dict[int, bytes | None]) -> Envelope:
+    """The envelope with its file's bytes, when they were read."""
+    image = envelope.reply.image
+    content = contents.get(image.file_id) if image is not None and image.content is None else None
+    if image is None or content is None:
+        return envelope
+    return replace(envelope, reply=replace(envelope.reply, image=replace(image, content=content)))

@@ -2,10 +2,10 @@
 list of recent broadcasts with their figures (and why messages failed), where one still going can be
 cancelled; and the messages of the last days that did not arrive (`handlers.broadcasts.delivery_problems`).
 
-Steps: `start` (new or recent), `text_id`, `text_en` (optional), `opening` (optional link), the audience
-steps of `handlers.broadcasts.audience`, `preview` (the message exactly as each language's readers get it,
-and the count), `schedule` (only when sending later), `confirm`; or `recent`, `detail`, `cancel`; or
-`failures`.
+Steps: `start` (new or recent), `text_id`, `text_en` (optional), `opening` (optional link), `poster`
+(optional picture or PDF brochure), the audience steps of `handlers.broadcasts.audience`, `preview` (the
+message exactly as each language's readers get it, and the count), `schedule` (only when sending later),
+`confirm`; or `recent`, `detail`, `cancel`; or `failures`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from bot.engine.messages import Msg, Option, Outgoing, _, one_line, parse_id, say
+from bot.engine.messages import MAX_DOCUMENT_BYTES, Image, Msg, Option, Outgoing, _, one_line, parse_id, say
 from documents.labels import LANGUAGE_NAMES
 from handlers.broadcasts.audience import AUDIENCE_STEPS, audience_of, describe
 from handlers.broadcasts.delivery_problems import accept_failures, ask_failures, reason_lines
@@ -45,6 +45,16 @@ from models.delivery_failures import failure_reasons
 from models.sending_days import OfficeClock
 from services.broadcasts import MAX_TEXT, BroadcastDraft, cancel, known_opening_code, send_broadcast
 from services.permissions import Actor
+from services.posters import (
+    DOCUMENT_LIMIT,
+    IMAGE_LIMIT,
+    MEGABYTE,
+    REFUSALS,
+    check_poster,
+    poster_of_broadcast,
+    upload_for_broadcast,
+)
+from services.ticket_files import FileProblem
 from services.whatsapp_pacing import plan_for_audience, plan_for_broadcast
 
 SHOWN_TEXT = 60  # of each recent broadcast's text in the list
@@ -127,11 +137,36 @@ async def accept_opening(ctx: Context, given: Answer) -> Result:
     return Store({"opening_code": code})
 
 
+async def ask_poster(_ctx: Context) -> Outgoing:
+    return say(_("Attach a poster or a brochure? Send a picture (JPG, PNG or WebP) or a PDF now, at most {megabytes} "
+                 "MB here, or choose No file.").format(megabytes=MAX_DOCUMENT_BYTES // MEGABYTE),
+               options=(Option(SKIP, _("No file")),))
+
+
+async def accept_poster(ctx: Context, given: Answer) -> Result:
+    if given.option == SKIP:
+        return Store({"poster": None})
+    if given.document is None:
+        return Invalid(_("Please send the picture or PDF itself, or choose No file."))
+    if len(given.document.content) > MAX_DOCUMENT_BYTES:
+        return Invalid(_("That file is too large to send in the chat: at most {megabytes} MB. Larger ones (a "
+                         "picture up to {image} MB, a PDF up to {document} MB) can be attached on the dashboard.")
+                       .format(megabytes=MAX_DOCUMENT_BYTES // MEGABYTE, image=IMAGE_LIMIT // MEGABYTE,
+                               document=DOCUMENT_LIMIT // MEGABYTE))
+    checked = check_poster(given.document.name, given.document.content)
+    if isinstance(checked, FileProblem):
+        return Invalid(REFUSALS[checked])
+    file_id = await upload_for_broadcast(ctx.session, Actor.of(ctx.user), checked, now=ctx.now)
+    return Store({"poster": file_id, "poster_name": checked.name})
+
+
 def _message_in(ctx: Context, locale: str) -> str:
     text = text_in(locale, ctx.draft["text_id"], ctx.draft.get("text_en"))
+    poster = Image(int(ctx.draft["poster"]), "") if ctx.draft.get("poster") else None
     seen = as_seen(partial(ctx.services.render_in, locale), text, ctx.draft.get("opening_code"),
-                   ctx.services.office.name)
-    return seen.body + "".join(f"\n[{button}]" for button in seen.buttons)
+                   ctx.services.office.name, poster)
+    shown = f"[{ctx.draft['poster_name']}]\n" if ctx.draft.get("poster") else ""
+    return shown + seen.body + "".join(f"\n[{button}]" for button in seen.buttons)
 
 
 async def ask_preview(ctx: Context) -> Outgoing:
@@ -200,7 +235,7 @@ async def accept_confirm(ctx: Context, given: Answer) -> Result:
         return not_yes
     draft = BroadcastDraft(text_id=ctx.draft["text_id"], text_en=ctx.draft.get("text_en"),
                            opening_code=ctx.draft.get("opening_code"), audience=audience_of(ctx.draft),
-                           send_at=_moment(ctx))
+                           send_at=_moment(ctx), poster_file_id=ctx.draft.get("poster"))
     broadcast = await send_broadcast(ctx.session, Actor.of(ctx.user), draft, now=ctx.now)
     end_flow(ctx)
     ctx.send(say(_("Broadcast #{id} is on its way to {count} people. You will see its progress here.")
@@ -234,10 +269,11 @@ async def ask_detail(ctx: Context) -> Outgoing:
     if broadcast is None:
         return say(_("That broadcast no longer exists."))
     audience = describe(ctx.services.office, audience_of({"audience": broadcast.audience}))
+    poster = await poster_of_broadcast(ctx.session, Actor.of(ctx.user), broadcast.id)
     plan = await plan_for_broadcast(ctx.session, broadcast, now=ctx.now, fallback=ctx.services.whatsapp_daily_limit,
                                     clock=OfficeClock.of(ctx.services.office))
     lines: list[Msg | str] = [_("#{id} ({status})").format(id=broadcast.id, status=STATUS[broadcast.status]),
-                              broadcast.text_id, "", *audience,
+                              *((f"[{poster.name}]",) if poster is not None else ()), broadcast.text_id, "", *audience,
                               figures_line(await figures_of(ctx.session, broadcast.id)),
                               *waiting_lines(plan, broadcast, ctx.services.office, ctx.now)]
     if reasons := await failure_reasons(ctx.session, broadcast_id=broadcast.id):
@@ -277,6 +313,7 @@ FLOW = Flow(
         Step("text_id", ask_text_id, accept_text_id, applies=_new),
         Step("text_en", ask_text_en, accept_text_en, applies=_new),
         Step("opening", ask_opening, accept_opening, applies=_new),
+        Step("poster", ask_poster, accept_poster, applies=_new, takes_files=True),
         *AUDIENCE_STEPS,
         Step("preview", ask_preview, accept_preview, applies=_new),
         Step("schedule", ask_schedule, accept_schedule, applies=_later),

@@ -1,8 +1,9 @@
 """Browsing the openings: trainings and apprenticeships, five to a page, then one in detail.
 
-Steps: `list` (a page of short cards; choose one, or the next or previous page), `detail` (everything
-about one opening: dates in the reader's language, money in Rupiah, places left, and Apply) and `confirm`
-(see `handlers.openings.applying`). Back returns to the list at the same page. Anyone may browse.
+Steps: `list` (a page of short cards; choose one, or the next or previous page), `detail` (its poster or
+brochure first, if it has one, then everything about one opening: dates in the reader's language, money in
+Rupiah, places left, and Apply) and `confirm` (see `handlers.openings.applying`). Back returns to the list at
+the same page. Anyone may browse.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from models.catalog import ApprenticeshipOpening, TrainingProgram
 from models.eligibility import age_on
 from models.paging import Page
 from models.profiles import JobSeekerProfile, get_profile, is_registered
+from services.posters import opening_poster_image
 
 TRAINING = OpeningKind.TRAINING
 APPRENTICESHIP = OpeningKind.APPRENTICESHIP
@@ -148,6 +150,8 @@ async def ask_detail(ctx: Context) -> Outgoing:
         lines = _apprenticeship_detail(opening, taken, _place(ctx, opening))
     else:
         lines = _training_detail(opening, taken, _place(ctx, opening))
+    if (poster := await opening_poster_image(ctx.session, ref)) is not None:  # its title as the caption
+        ctx.send(Outgoing(text=(lines[0],), image=poster))
     profile = await get_profile(ctx.session, ctx.user.id)
     eligibility = await eligibility_for(ctx, ref, opening, taken, profile) if profile is not None else None
     if eligibility is not None and eligibility.reasons:  # no Apply button that can only be refused

@@ -17,6 +17,7 @@ from handlers.broadcasts.delivery_problems import WINDOW_DAYS, shown
 from handlers.broadcasts.progress import STATUS, figures_line
 from models.audiences import Audience
 from services.broadcasts import BroadcastLine, broadcast_for_staff, cancel, list_broadcasts, undelivered
+from services.posters import poster_of_broadcast
 from web.dashboard import Call, Dashboard, Need, Refused
 from web.listing import page_number
 from web.pages.broadcast_compose import BROADCASTS
@@ -58,8 +59,9 @@ def routes(dashboard: Dashboard) -> APIRouter:
         async with dashboard.call(request) as call:
             line = await _broadcast(dashboard, request, call, number)
             audience = describe(dashboard.office, Audience.from_json(line.broadcast.audience))
+            poster = await poster_of_broadcast(call.session, call.visit.actor, line.broadcast.id)
             return dashboard.page(request, "broadcasts/broadcast.html", call.visit, active="broadcasts", line=line,
-                                  audience=audience, office=dashboard.office, **WORDS,
+                                  audience=audience, office=dashboard.office, poster=poster, **WORDS,
                                   **await number_words(dashboard, call),
                                   waiting=await broadcast_waiting(dashboard, call, line.broadcast))
 

@@ -8,6 +8,7 @@ same address into an `<img>`, which ignores the attachment header.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -41,12 +42,18 @@ def refusal(problem: FileProblem) -> Msg:
 
 async def attached(call: Call) -> CheckedFile | FileProblem | None:
     """The file attached to the answer, checked; None when none was chosen (an empty file input)."""
+    return await checked_upload(call, UPLOAD_LIMIT, check_file)
+
+
+async def checked_upload(call: Call, limit: int, check: Callable[[str, bytes], CheckedFile | FileProblem]
+                         ) -> CheckedFile | FileProblem | None:
+    """The form's file as `check` finds it, reading at most one byte over `limit`; None when none was chosen."""
     upload = call.upload
     if upload is None or not upload.filename:
         return None
-    if upload.size is not None and upload.size > UPLOAD_LIMIT:
+    if upload.size is not None and upload.size > limit:
         return FileProblem.TOO_LARGE
-    return check_file(upload.filename, await upload.read(UPLOAD_LIMIT + 1))
+    return check(upload.filename, await upload.read(limit + 1))
 
 
 def content_disposition(name: str) -> str:

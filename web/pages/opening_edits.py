@@ -26,6 +26,7 @@ from services.openings import (
     known_providers,
     update_opening,
 )
+from services.posters import poster_of_opening
 from web.access import MAX_FORM_BYTES, fits
 from web.dashboard import Call, Dashboard, Need
 from web.pages.openings import OPENINGS, labels, missing, opening_named, opening_ref
@@ -107,7 +108,8 @@ def routes(dashboard: Dashboard) -> APIRouter:
             ref, opening = await opening_named(dashboard, request, call, code)
             cells = opening_cells(opening)
             return await form_page(dashboard, request, call, values=cells, errors={}, ref=ref,
-                                   version=version_of(cells))
+                                   version=version_of(cells),
+                                   poster=await poster_of_opening(call.session, call.visit.actor, ref))
 
     @router.post(f"{OPENINGS}/{{code}}/ubah")
     async def edit(request: Request, code: str) -> Response:

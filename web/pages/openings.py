@@ -17,6 +17,7 @@ from models.catalog import OpeningStatus, TrainingCategory
 from models.opening_search import OpeningFilters
 from models.regions import Office
 from services.openings import WHY_NOT, StatusChange, find_openings, opening_for_staff, set_accepting_applications
+from services.posters import poster_of_opening
 from web.dashboard import HOME, Call, Dashboard, Need, Refused
 
 OPENINGS = f"{HOME}/program"
@@ -111,8 +112,10 @@ def routes(dashboard: Dashboard) -> APIRouter:
         async with dashboard.call(request) as call:
             ref, opening = await opening_named(dashboard, request, call, code)
             taken = await places_taken(call.session, ref)
+            poster = await poster_of_opening(call.session, call.visit.actor, ref)
             return dashboard.page(request, "openings/opening.html", call.visit, active="openings", ref=ref,
                                   opening=opening, taken=taken, today=dashboard.office.date_at(dashboard.now()),
+                                  poster=poster,
                                   changed=request.query_params.get("diubah") == "1", **labels(dashboard.office))
 
     for action, publish in ACTIONS.items():

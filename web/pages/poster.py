@@ -12,7 +12,7 @@ from bot.engine.i18n import SUPPORTED_LOCALES
 from documents.poster import NO_CHAT_LINKS, NoChatLinks, Poster
 from documents.poster_drawing import pdf, png
 from models.applications import OpeningRef
-from services.posters import NoSuchOpening, poster_of
+from services.office_poster import NoSuchOpening, poster_of
 from web.access import reader_locale
 from web.dashboard import HOME, Call, Dashboard
 from web.pages.openings import missing

@@ -1,7 +1,8 @@
 """The console channel: the same conversation as Telegram or WhatsApp, in a terminal or a pipe.
 
 Options are shown numbered; the user answers with a number, an option's name, or free text. Reading stops
-at end of input, so `printf '1\n1\nBudi\n' | python -m bot chat` works as a script.
+at end of input, so `printf '1\n1\nBudi\n' | python -m bot chat` works as a script. `/file PATH` sends a file
+(a spreadsheet of openings, a broadcast's poster) where a question takes one.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TextIO
 
 from bot.channels.base import EnginePort
 from bot.channels.registry import CONSOLE as CHANNEL
-from bot.engine.messages import Image, Incoming, Reply
+from bot.engine.messages import MAX_DOCUMENT_BYTES, Document, Image, Incoming, IncomingKind, Reply
 
 
 def format_reply(reply: Reply) -> str:
@@ -78,4 +79,23 @@ async def chat(
         line = await read_line(stdin)
         if line is None:
             break
-        await port.handle(Incoming(channel=CHANNEL, external_id=user, text=line, locale_hint=locale))
+        await port.handle(incoming_of(user, line, locale))
+
+
+FILE_COMMAND = "/file "
+
+
+def incoming_of(user: str, line: str, locale: str | None) -> Incoming:
+    """A typed line; `/file PATH` sends that file, as a photo or document sent on Telegram or WhatsApp would be
+    (the console runs on the office's own computer, so its user may read its files). A file that cannot be
+    read becomes an empty one, which the question refuses in its own words."""
+    if not line.startswith(FILE_COMMAND):
+        return Incoming(channel=CHANNEL, external_id=user, text=line, locale_hint=locale)
+    path = Path(line[len(FILE_COMMAND):].strip()).expanduser()
+    try:
+        with path.open("rb") as file:
+            content = file.read(MAX_DOCUMENT_BYTES + 1)  # one byte more than kept, to say it is too large
+    except OSError:
+        content = b""
+    return Incoming(channel=CHANNEL, external_id=user, kind=IncomingKind.DOCUMENT, locale_hint=locale,
+                    document=Document(path.name, content))

@@ -24,12 +24,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
 
 from bot.channels.base import DeliveryError, EnginePort
 from bot.channels.rate_limits import Budget
 from bot.channels.registry import TELEGRAM as CHANNEL
 from bot.channels.telegram.format import PARSE_MODE, Chunk, chunks_of, escape, split_caption
+from bot.channels.uploaded_media import KnownFileIds
 from bot.engine.messages import Image, Reply
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class TelegramChannel:
         self._port = port
         self._backoff_start = backoff_start
         self._sleep = sleep
+        self._file_ids = KnownFileIds()
 
     async def send(self, address: str, reply: Reply) -> Sequence[str]:
         """Send (or edit in place); Telegram reports nothing after accepting a message, so no ids are kept."""
@@ -78,21 +80,38 @@ class TelegramChannel:
         return ()
 
     async def _send_file(self, address: str, image: Image, text: str) -> None:
-        """sendPhoto for a picture, sendDocument for any other file, as a multipart upload with the text as its
-        caption; what does not fit the caption follows as text messages."""
+        """sendPhoto for a picture, sendDocument for any other file, with the text as its caption; what does not
+        fit the caption follows as text messages. The file is uploaded the first time and sent by the file id
+        Telegram answered from then on (a broadcast's poster: one upload, not one per recipient); an id Telegram
+        no longer takes is forgotten and the file uploaded again."""
         caption, rest = split_caption(text)
-        upload = BufferedInputFile(image.data, filename=image.name)
         shown = escape(caption) or None
-        if image.is_picture:
-            await self._call(address, lambda: self.bot.send_photo(
-                chat_id=int(address), photo=upload, caption=shown, parse_mode=PARSE_MODE))
-        else:
-            await self._call(address, lambda: self.bot.send_document(
-                chat_id=int(address), document=upload, caption=shown, parse_mode=PARSE_MODE))
+        if (known := self._file_ids.get(image)) is None:
+            async with self._file_ids.first_send(image):
+                if (known := self._file_ids.get(image)) is None:
+                    await self._upload(address, image, shown)
+        if known is not None:
+            try:
+                await self._send_media(address, image, known, shown)
+            except DeliveryError:
+                self._file_ids.forget(image)
+                await self._upload(address, image, shown)
         for part in rest:
             await self._call(address, lambda part=part: self.bot.send_message(  # type: ignore[misc]
                 chat_id=int(address), text=escape(part), parse_mode=PARSE_MODE,
             ))
+
+    async def _upload(self, address: str, image: Image, caption: str | None) -> None:
+        if (file_id := _file_id_of(await self._send_media(address, image, None, caption))) is not None:
+            self._file_ids.remember(image, file_id)
+
+    async def _send_media(self, address: str, image: Image, file_id: str | None, caption: str | None) -> Message:
+        media = file_id or BufferedInputFile(image.data, filename=image.name)
+        if image.is_picture:
+            return await self._call(address, lambda: self.bot.send_photo(
+                chat_id=int(address), photo=media, caption=caption, parse_mode=PARSE_MODE))
+        return await self._call(address, lambda: self.bot.send_document(
+            chat_id=int(address), document=media, caption=caption, parse_mode=PARSE_MODE))
 
     async def _edit(self, address: str, message_id: int, chunk: Chunk) -> bool:
         """Replace the page in place; False when Telegram cannot (message too old or gone): send it anew."""
@@ -136,3 +155,10 @@ class TelegramChannel:
                     raise DeliveryError(repr(error)) from error
                 log.info("telegram call for chat %s failed (%r); retrying", address, error)
                 await self._sleep(self._backoff_start * 2 ** (transient_failures - 1))
+
+
+def _file_id_of(message: Message) -> str | None:
+    """The id Telegram gave the photo (its largest size) or document just sent."""
+    if message.photo:
+        return message.photo[-1].file_id
+    return message.document.file_id if message.document is not None else None

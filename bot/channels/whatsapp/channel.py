@@ -25,6 +25,7 @@ from bot.channels.base import DeliveryError, EnginePort, NumberEvent, TierUsage
 from bot.channels.meter import NO_METER, Meter
 from bot.channels.rate_limits import RateLimiter, SendRateLimiter
 from bot.channels.registry import WHATSAPP as CHANNEL
+from bot.channels.uploaded_media import MediaIds
 from bot.channels.whatsapp.account_events import NUMBER_FIELDS, checked
 from bot.channels.whatsapp.inbound import MediaRef, PageTap
 from bot.channels.whatsapp.render import (
@@ -57,6 +58,8 @@ MAX_RATE_PER_SECOND = 1000.0
 SLOWING_ERRORS = frozenset({131048, 131049})
 """Spam-rate and ecosystem limits: retrying at once makes them worse, so the whole number waits."""
 SLOWED = "slowed"
+PICTURE_TYPES = frozenset({"image/jpeg", "image/png"})
+"""What WhatsApp shows as an image message; any other file goes as a document."""
 PART_RETRIES = 3  # a throttled later part of a split text is retried here, so earlier parts are not sent twice
 
 
@@ -159,6 +162,7 @@ class WhatsAppChannel:
         self._port = port
         self._sleep = sleep
         self._limiter = limiter or SendRateLimiter(config.rate_per_second, sleep=sleep)
+        self._media = MediaIds(self._upload, self._now)
 
     @property
     def _meter(self) -> Meter:
@@ -182,8 +186,9 @@ class WhatsAppChannel:
             self._check_tier(recipient.tier_usage)
             return [await self._send_template(address, reply.text, purpose, locale)]
         if reply.image is not None:
-            document_name = None if reply.image.is_picture else reply.image.name
-            messages = media_messages(await self._upload(reply.image), reply.text, document_name=document_name)
+            document_name = None if reply.image.media_type in PICTURE_TYPES else reply.image.name
+            messages = media_messages(await self._media.media_id(reply.image), reply.text,
+                                      document_name=document_name)
             return await self._send_parts(address, messages, reply.text, purpose, locale)
         return await self._send_parts(address, render_reply(reply), reply.text, purpose, locale)
 

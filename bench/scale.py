@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import json
 import os
@@ -112,10 +113,11 @@ def webhook(wa: FakeWhatsApp, person: int, index: int, run: str) -> tuple[bytes,
 
 
 async def load(wa: FakeWhatsApp, ports: list[int], people: range, *, per_user: int, concurrency: int,
-               run: str) -> tuple[int, int, float]:
-    """Every person's messages, one at a time each; (answered 200, other answers, seconds)."""
+               run: str) -> tuple[int, dict[str, int], float]:
+    """Every person's messages, one at a time each; (answered 200, the other answers by status or error, seconds).
+    Meta retries a webhook not answered 200, so a refusal is a delay, not a loss: the kind says which."""
     limit = asyncio.Semaphore(concurrency)
-    counts = {"ok": 0, "other": 0}
+    counts: collections.Counter[str] = collections.Counter()
     clients = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120,
                                  limits=httpx.Limits(max_connections=concurrency)) for port in ports]
 
@@ -126,9 +128,9 @@ async def load(wa: FakeWhatsApp, ports: list[int], people: range, *, per_user: i
                 raw, headers = webhook(wa, number, index, run)
                 try:
                     answer = await http.post(WHATSAPP_PATH, content=raw, headers=headers)
-                    counts["ok" if answer.status_code == 200 else "other"] += 1
-                except httpx.HTTPError:
-                    counts["other"] += 1
+                    counts["ok" if answer.status_code == 200 else str(answer.status_code)] += 1
+                except httpx.HTTPError as error:
+                    counts[type(error).__name__] += 1
 
     started = time.perf_counter()
     try:
@@ -136,7 +138,8 @@ async def load(wa: FakeWhatsApp, ports: list[int], people: range, *, per_user: i
     finally:
         for client in clients:
             await client.aclose()
-    return counts["ok"], counts["other"], time.perf_counter() - started
+    ok = counts.pop("ok", 0)
+    return ok, dict(counts), time.perf_counter() - started
 
 
 async def settle(url: str, handled: int) -> tuple[int, int]:
@@ -218,7 +221,8 @@ async def one_run(workers: int, args: argparse.Namespace) -> dict[str, Any]:
     finally:
         await cleanup()
     per_1000 = 1000 / max(handled, 1)
-    return {"workers": workers, "messages": people * args.per_user, "handled": handled, "refused": refused,
+    return {"workers": workers, "messages": people * args.per_user, "handled": handled,
+            "refused": sum(refused.values()), "refusals": refused,
             "events_in_database": events - 2 * warm, "unsent_after": unsent, "sent_to_fake": len(wa.sent),
             "seconds": round(seconds, 2), "msgs_per_s": round(handled / seconds, 1),
             "bot_cpu_s_per_1000": round(bot_cpu * per_1000, 2),

@@ -28,6 +28,7 @@ from models.job_seeker_search import (
     search_job_seekers,
 )
 from models.nik import mask
+from models.opt_ins import OptIn, opt_in_history
 from models.paging import Page
 from models.personal_data import ApplicationRecord, application_records
 from models.profiles import JobSeekerProfile
@@ -81,6 +82,8 @@ class JobSeekerFile:
     check_ins: Sequence[AnsweredCheckIn]
     evaluations: Sequence[tuple[EvaluationRecord, SurveyVersion]]
     opted_out_at: datetime | None
+    opt_ins: Sequence[OptIn] = ()
+    """When and how they agreed to messages the bot starts, oldest first (`models.opt_ins`)."""
 
 
 async def job_seeker_file(session: AsyncSession, actor: Actor, user_id: int,
@@ -94,7 +97,8 @@ async def job_seeker_file(session: AsyncSession, actor: Actor, user_id: int,
     return JobSeekerFile(profile, mask(cipher.decrypt(profile.nik_encrypted)),
                          await application_records(session, user_id),
                          await answered_check_ins_with_surveys(session, user_id),
-                         await evaluation_records_of(session, user_id), await opted_out_at(session, user_id))
+                         await evaluation_records_of(session, user_id), await opted_out_at(session, user_id),
+                         await opt_in_history(session, user_id))
 
 
 class ReasonRefused(ValueError):

@@ -16,6 +16,8 @@ from bot.engine.runtime import Runtime
 from models.audit import AuditEntry
 from models.evaluations import record_evaluation
 from models.follow_ups import CheckIn
+from models.opt_ins import stop
+from models.profiles import CONSENT_VERSION
 from models.surveys import ensure_survey_version
 from models.users import Role
 from services.job_seekers import search_terms
@@ -154,3 +156,19 @@ async def test_staff_export_the_search_and_it_is_audited(
     async with runtime.session_factory() as session:
         entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "job_seekers.export"))
     assert entry is not None and entry.detail == {"origin": "web", "rows": 1, "filters": {"interest": "sewing"}}
+
+
+async def test_the_file_shows_when_and_how_they_agreed_to_messages_and_when_they_stopped(
+    runtime: Runtime, clock: Clock, web: httpx.AsyncClient
+) -> None:
+    ids = await three_job_seekers(runtime, clock)
+    await as_role(runtime, clock, web, Role.VIEWER)
+    page = (await web.get(f"{SEARCH}/{ids['siti']}")).text
+    assert "Pesan yang dimulai oleh bot" in page and "Menyetujui saat pendaftaran lewat" in page
+    assert f"teks persetujuan versi {CONSENT_VERSION}" in page and "Berhenti pada" not in page
+    clock.advance(minutes=5)
+    async with runtime.session_factory() as session, session.begin():
+        await stop(session, ids["siti"], clock())
+    page = (await web.get(f"{SEARCH}/{ids['siti']}")).text
+    assert "Berhenti pada" in page
+    assert "Tidak ada persetujuan yang berlaku: siaran dan pemberitahuan program baru tidak dikirim" in page

@@ -321,12 +321,16 @@ async def test_a_flagged_number_pauses_whatsapp_broadcasts_tells_staff_and_staff
     )
     async with web:
         await as_role(runtime, clock, web)
+        overview = (await web.get("/dasbor")).text
+        assert "Siaran WhatsApp sedang dijeda." in overview and "Lanjutkan siaran WhatsApp" in overview, \
+            "where staff land after signing in"
         page = (await web.get(f"/dasbor/siaran/{broadcast_id}")).text
         assert "Siaran WhatsApp sedang dijeda." in page and "Lanjutkan siaran WhatsApp" in page
         assert "Dijeda di WhatsApp (phone_number_quality_update FLAGGED TIER_10K): 1 penerima menunggu" in page
         answer = await web.post("/dasbor/whatsapp/lanjutkan", data={"csrf_token": found(CSRF, page)})
         assert answer.status_code == 303
         assert "Siaran WhatsApp sedang dijeda." not in (await web.get("/dasbor/siaran")).text
+        assert "Siaran WhatsApp sedang dijeda." not in (await web.get("/dasbor")).text
     wa.window_opened_for(WA_SEEKERS[0].external_id)
     await send_broadcasts(runtime)
     assert (await pending_and_status(runtime, broadcast_id))[:2] == (0, BroadcastStatus.DONE)

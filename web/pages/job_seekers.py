@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from bot.engine.messages import Msg, _
-from documents.labels import CURRENT_STATUS, DISABILITY, EDUCATION, GENDER, INTEREST, STATUS_FOR_STAFF
+from documents.labels import CHANNEL, CURRENT_STATUS, DISABILITY, EDUCATION, GENDER, INTEREST, STATUS_FOR_STAFF
 from handlers.checkins.answers_in_words import answer_in_words
 from models.applications import opening_of, opening_title
 from models.evaluations import EvaluationRecord
@@ -38,7 +38,7 @@ EMPLOYMENT: Mapping[str, Msg] = {"formal": _("Working, formal"), "informal": _("
                                  "not_working": _("Not working")}
 LABELS: dict[str, Any] = {"genders": GENDER, "educations": EDUCATION, "interests": INTEREST,
                           "activities": CURRENT_STATUS, "disabilities": DISABILITY, "statuses": STATUS_FOR_STAFF,
-                          "employment": EMPLOYMENT}
+                          "employment": EMPLOYMENT, "channels": CHANNEL}
 """The words templates show for stored codes."""
 
 

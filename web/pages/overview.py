@@ -11,6 +11,7 @@ from services.overview import office_at_a_glance, this_years_report
 from services.question_report import how_long
 from web.dashboard import HOME, Dashboard
 from web.pages.inbox import INBOX
+from web.pages.whatsapp_number import number_words
 from web.pages.whatsapp_templates import PATH as TEMPLATES_PAGE
 from web.pages.whatsapp_templates import template_gaps
 
@@ -35,6 +36,6 @@ def routes(dashboard: Dashboard) -> APIRouter:
             return dashboard.page(request, "overview.html", call.visit, active="overview", glance=glance,
                                   office=dashboard.office, status_labels=STATUS_FOR_STAFF,
                                   how_long=how_long, inbox=INBOX, template_gaps=gaps, templates_lost=lost,
-                                  templates_page=TEMPLATES_PAGE)
+                                  templates_page=TEMPLATES_PAGE, **await number_words(dashboard, call))
 
     return router

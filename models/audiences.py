@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.applications import Application, Completion, OpeningRef
@@ -94,9 +94,14 @@ def audience_members(audience: Audience, dialect: str) -> Select[Any]:
     return query
 
 
+def reached() -> ColumnElement[bool]:
+    """SQL: a member a broadcast reaches (a current opt-in, not blocking the bot); the others are left out."""
+    return has_current_opt_in(User.id) & User.unreachable_since.is_(None)
+
+
 async def size_of(session: AsyncSession, audience: Audience) -> AudienceSize:
     """The counts staff see before confirming, in one grouped query."""
-    left_out = ~has_current_opt_in(User.id) | User.unreachable_since.is_not(None)
+    left_out = ~reached()
     query = audience_members(audience, dialect_name(session)).with_only_columns(
         User.locale, left_out.label("left_out"), func.count()
     ).group_by(User.locale, left_out)

@@ -16,11 +16,10 @@ from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.audiences import Audience, audience_members
+from models.audiences import Audience, audience_members, reached
 from models.base import Base, JsonDocument
 from models.broadcasts import BroadcastDelivery, DeliveryStatus
 from models.db import dialect_name
-from models.opt_ins import has_current_opt_in
 from models.outbox import OutboxMessage
 from models.users import User
 
@@ -166,7 +165,7 @@ async def pending_on_whatsapp(session: AsyncSession, broadcast_id: int) -> int:
 async def audience_on_whatsapp(session: AsyncSession, audience: Audience) -> int:
     """Members of an audience a broadcast would reach on WhatsApp (with a current opt-in, not blocked)."""
     query = audience_members(audience, dialect_name(session)).where(
-        User.channel == WHATSAPP, has_current_opt_in(User.id), User.unreachable_since.is_(None)
+        User.channel == WHATSAPP, reached()
     )
     count = await session.scalar(query.with_only_columns(func.count()))
     return int(count or 0)

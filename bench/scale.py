@@ -57,6 +57,8 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SCRIPT = ["halo", "Bahasa Indonesia", "Ya, saya setuju", "Siti Rahmawati", "menu", "/help", "1", "batal"]
 """What each new person writes, in order (from `--per-user` on, the script starts again)."""
 SETTLE_TIMEOUT_S = 120
+TRACEBACK = "Traceback (most recent call last)"
+CHAINED = ("The above exception", "During handling")
 
 
 @dataclass(slots=True)
@@ -99,6 +101,18 @@ def postgres_pids(database: str | None) -> list[int]:
         if title.startswith("postgres:") and (database is None or f" {database} " in title):
             pids.append(process.info["pid"])
     return pids
+
+
+def exceptions_in(log: str) -> list[str]:
+    """The exception line that ends each traceback in a log (what a failed run's JSON names)."""
+    errors, inside = [], False
+    for line in log.splitlines():
+        if line.startswith(TRACEBACK):
+            inside = True
+        elif inside and line and not line[0].isspace() and not line.startswith(CHAINED):
+            errors.append(line[:300])
+            inside = False
+    return errors
 
 
 def webhook(wa: FakeWhatsApp, person: int, index: int, run: str) -> tuple[bytes, dict[str, str]]:
@@ -213,8 +227,12 @@ async def one_run(workers: int, args: argparse.Namespace) -> dict[str, Any]:
                     backend_cpu = CpuSnapshot.of(postgres_pids(database)).since(backends_before)
                     server_cpu = CpuSnapshot.of(postgres_pids(None)).since(server_before)
                     generator_cpu = CpuSnapshot.of([os.getpid()]).since(generator_before)
-                    tracebacks = sum(bot.log.read_text(encoding="utf-8", errors="replace")
-                                     .count("Traceback (most recent call last)") for bot in bots)
+                    logs = [bot.log.read_text(encoding="utf-8", errors="replace") for bot in bots]
+                    tracebacks = sum(log.count(TRACEBACK) for log in logs)
+                    errors = [error for log in logs for error in exceptions_in(log)]
+                    for log in logs:
+                        if TRACEBACK in log:  # what went wrong, for whoever reads the run
+                            print(log, file=sys.stderr)
                 finally:
                     for bot in bots:
                         await bot.stop()
@@ -229,7 +247,7 @@ async def one_run(workers: int, args: argparse.Namespace) -> dict[str, Any]:
             "postgres_backend_cpu_s_per_1000": round(backend_cpu * per_1000, 2),
             "postgres_server_cpu_s_per_1000": round(server_cpu * per_1000, 2),
             "generator_cpu_s_per_1000": round(generator_cpu * per_1000, 2),
-            "tracebacks": tracebacks, "load_average": [round(n, 2) for n in os.getloadavg()]}
+            "tracebacks": tracebacks, "errors": errors[:5], "load_average": [round(n, 2) for n in os.getloadavg()]}
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.audiences import Audience, audience_members, reached
 from models.base import Base, JsonDocument
 from models.broadcasts import BroadcastDelivery, DeliveryStatus
-from models.db import dialect_name
+from models.db import dialect_name, insert_ignoring_duplicates
 from models.outbox import OutboxMessage
 from models.users import User
 
@@ -96,12 +96,17 @@ def limit_of(tier: str | None, fallback: int | None) -> tuple[int | None, bool]:
 
 
 async def number_state(session: AsyncSession, now: datetime, *, for_update: bool = False) -> WhatsAppNumberState:
-    """The number's row, created empty the first time."""
+    """The number's row, created empty the first time.
+
+    Created by an insert that ignores a row already there: two workers starting at once both find it missing,
+    and the second must not fail on the first's row (a plain add raised a unique violation in the daily job)."""
     state = await session.get(WhatsAppNumberState, WHATSAPP, with_for_update=for_update)
     if state is None:
-        state = WhatsAppNumberState(channel=WHATSAPP, updated_at=now)
-        session.add(state)
-        await session.flush()
+        await session.execute(insert_ignoring_duplicates(dialect_name(session), WhatsAppNumberState)
+                              .values(channel=WHATSAPP, updated_at=now))
+        state = await session.get(WhatsAppNumberState, WHATSAPP, with_for_update=for_update,
+                                  populate_existing=True)
+        assert state is not None, "the row was just inserted or found there"
     return state
 
 

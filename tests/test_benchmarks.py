@@ -170,4 +170,4 @@ def test_scale(backends: list[str]) -> None:
     assert set(final) == {"scale_msgs_per_s_1w", "scale_msgs_per_s_2w", "scale_ratio_2w"}
     runs = json_lines(lines)
     assert [run["workers"] for run in runs] == [1, 2]
-    assert all(run["handled"] == run["events_in_database"] == 20 and run["tracebacks"] == 0 for run in runs)
+    assert all(run["handled"] == run["events_in_database"] == 20 and run["tracebacks"] == 0 for run in runs), runs

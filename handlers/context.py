@@ -67,9 +67,12 @@ class Context:
     user_deleted: bool = False
     notices: list[tuple[int, Outgoing]] = field(default_factory=list)
     continue_with: dict[str, Any] | None = None
+    """Set when a flow ends and another should start rather than the menu: `{"flow", "at", "draft"}`."""
     apart: list[Apart] = field(default_factory=list)
     """Work to do after this message's commit (`after_commit`)."""
-    """Set when a flow ends and another should start rather than the menu: `{"flow", "at", "draft"}`."""
+    has_opt_ins: bool | None = None
+    """Whether the bot holds an agreement of the user's, when the dispatcher read it with the user (None: not
+    known, ask the database)."""
 
     @property
     def today(self) -> date:

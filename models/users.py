@@ -84,12 +84,13 @@ _USER_BY_IDENTITY = select(User).where(
 
 
 _USERS, _CONVERSATIONS = User.__table__, Conversation.__table__
-_USER_ROW = Prepared(
+USER_ROW_QUERY = (
     select(*_USERS.c, *(column.label(f"conversation_{column.key}") for column in _CONVERSATIONS.c))
     .select_from(_USERS.outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == _USERS.c.id))
     .where(_USERS.c.channel == bindparam("channel"), _USERS.c.external_id == bindparam("external_id"))
 )
-"""The user and their conversation as one plain row: what the dispatcher reads for every message."""
+"""The user and their conversation as one plain row (`adopt_user` makes the ORM objects of it)."""
+_USER_ROW = Prepared(USER_ROW_QUERY)
 
 
 async def load_or_create_user(
@@ -97,13 +98,24 @@ async def load_or_create_user(
 ) -> tuple[User, bool]:
     """The user behind a channel identity with their conversation loaded; creates both on first contact."""
     row = (await run(session, _USER_ROW, {"channel": channel, "external_id": external_id})).first()
-    user = None if row is None else await _adopt(session, row)
-    if user is not None:
-        if now - user.last_seen_at >= LAST_SEEN_RESOLUTION:
-            user.last_seen_at = now
-        if user.unreachable_since is not None:
-            user.unreachable_since = None  # writing to the bot again means they unblocked it
-        return user, False
+    if row is not None:
+        return await adopt_user(session, row, now), False
+    return await create_user(session, channel, external_id, locale=locale, now=now), True
+
+
+async def adopt_user(session: AsyncSession, row: dict[str, Any], now: datetime) -> User:
+    """The user of a `USER_ROW_QUERY` row, seen `now`: their last-seen time refreshed (at its resolution), and
+    their being unreachable cleared, since writing to the bot again means they unblocked it."""
+    user = await _adopt(session, row)
+    if now - user.last_seen_at >= LAST_SEEN_RESOLUTION:
+        user.last_seen_at = now
+    if user.unreachable_since is not None:
+        user.unreachable_since = None
+    return user
+
+
+async def create_user(session: AsyncSession, channel: str, external_id: str, *, locale: str, now: datetime) -> User:
+    """A new user and their empty conversation, flushed (so they have an id)."""
     user = User(
         channel=channel,
         external_id=external_id,
@@ -114,7 +126,7 @@ async def load_or_create_user(
     )
     session.add(user)
     await session.flush()
-    return user, True
+    return user
 
 
 async def _adopt(session: AsyncSession, values: dict[str, Any]) -> User:

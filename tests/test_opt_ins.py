@@ -65,6 +65,20 @@ async def test_first_message_consent_stop_and_start_again_are_each_recorded(
                                               ("start_link", "", False, False)]
 
 
+async def test_someone_set_up_before_writing_agrees_with_their_first_message(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    """The dispatcher reads whether anyone has agreed with the user's row: a row made by the command line (staff
+    set up first) holds none until its owner writes, and then exactly one."""
+    async with runtime.session_factory() as session, session.begin():
+        await set_role(session, CHANNEL, "ani", Role.STAFF, locale="id", now=clock())
+    assert await history(runtime, "ani") == []
+    ani = ChatUser(runtime, channel, "ani")
+    await ani.send("halo")
+    await ani.send("/menu")
+    assert await history(runtime, "ani") == [("first_message", "", False, False)]
+
+
 def test_the_consent_version_names_the_wording_of_issue_16() -> None:
     assert CONSENT_VERSION == "2026-11-30"
 

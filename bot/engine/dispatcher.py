@@ -27,6 +27,7 @@ from bot.engine.notify import Letter, Recipient, notice_letters, write_letters
 from bot.engine.rendering import page_turn_source
 from handlers.context import Apart, Context, Services
 from handlers.router import resume, route
+from models.arrivals import arrive
 from models.conversations import save_conversation, save_conversations
 from models.db import is_disconnect, lock_for_key, lock_for_keys
 from models.events import lock_and_record_event
@@ -138,10 +139,11 @@ class Dispatcher:
                 if verdict != Verdict.HANDLE:
                     return await self._slow_down(session, incoming, verdict, now), []
             locale = incoming.locale_hint if incoming.locale_hint in self._catalogs.locales else None
-            user, _created = await load_or_create_user(
-                session, incoming.channel, incoming.external_id, locale=locale or self._catalogs.default, now=now
-            )
-            ctx = Context(session, user, self._services, now, render=self._render_for(user))
+            arrival = await arrive(session, incoming.channel, incoming.external_id,
+                                   locale=locale or self._catalogs.default, now=now)
+            user = arrival.user
+            ctx = Context(session, user, self._services, now, render=self._render_for(user),
+                          has_opt_ins=arrival.has_opt_ins)
             await self._router(ctx, incoming)
             if not ctx.user_deleted:
                 await save_conversation(session, user.conversation, now)

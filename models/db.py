@@ -164,9 +164,16 @@ def _configure_sqlite(engine: AsyncEngine, *, reading: bool = False) -> None:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
+    begin = "BEGIN" if reading else "BEGIN IMMEDIATE"
+
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        # Straight to the driver, as `models.prepared` does: through `exec_driver_sql` the statement's execution
+        # context cost more than SQLite's work, once per transaction (bench/dialog.py).
+        try:
+            conn.connection.driver_connection.execute(begin)
+        except sqlite3.Error as error:  # as SQLAlchemy would raise it
+            raise DBAPIError.instance(begin, (), error, sqlite3.Error) from error
 
 
 T = TypeVar("T")

@@ -40,7 +40,7 @@ from handlers.selection import one_by_one as selection
 from handlers.selection import opening_upload
 from handlers.small_talk import reply_to_small_talk
 from handlers.tickets import answering, asking
-from models.opt_ins import OptInSource, agree, note_first_message, stop
+from models.opt_ins import OptInSource, agree_first_time, note_first_message, stop
 from models.profiles import is_registered
 
 MAX_TEXT_LENGTH = 1000
@@ -101,7 +101,7 @@ async def route(ctx: Context, incoming: Incoming) -> None:
     if ctx.has_opt_ins is None:
         await note_first_message(ctx.session, ctx.user.id, ctx.user.channel, ctx.now)
     elif not ctx.has_opt_ins:
-        await agree(ctx.session, ctx.user.id, ctx.user.channel, OptInSource.FIRST_MESSAGE, now=ctx.now)
+        await agree_first_time(ctx.session, ctx.user.id, ctx.user.channel, ctx.now)
     await asking.deliver_held(ctx)
     asked_to_leave = leaving.take_pending(ctx)
     if not (asked_to_leave and current is not None and await leaving.settle(ctx, current, incoming)):

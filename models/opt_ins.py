@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
+from models.prepared import Prepared, run
 from models.users import User
 
 MAX_DETAIL = 64
@@ -138,6 +139,16 @@ async def note_first_message(session: AsyncSession, user_id: int, channel: str, 
     """Record the first message of someone the bot has no agreement of yet (nothing afterwards)."""
     if not await has_opt_ins(session, user_id):
         await agree(session, user_id, channel, OptInSource.FIRST_MESSAGE, now=now)
+
+
+async def agree_first_time(session: AsyncSession, user_id: int, channel: str, now: datetime) -> None:
+    """`note_first_message` for someone known to have no agreement at all (the dispatcher reads that with the
+    user, `models.arrivals`): one prepared INSERT, nothing to look up first."""
+    await run(session, _INSERT, {"user_id": user_id, "channel": channel, "source": OptInSource.FIRST_MESSAGE.value,
+                                 "detail": "", "agreed_at": now, "stopped_at": None, "replaced_at": None})
+
+
+_INSERT = Prepared(insert(OptIn), ("user_id", "channel", "source", "detail", "agreed_at", "stopped_at", "replaced_at"))
 
 
 async def agree_in_bulk(session: AsyncSession, source: OptInSource, now: datetime, detail: str = "") -> int:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.answers import name_case
 from models.base import Base, JsonDocument
 from models.crypto import NikCipher
+from models.db import dialect_name, insert_ignoring_duplicates
 from models.opt_ins import OptInSource, agree
 from models.report_facts import FactScope, refresh_report_facts
 from models.users import User
@@ -208,11 +209,10 @@ async def nik_taken_by_other(session: AsyncSession, nik_hash: str, user_id: int)
 
 async def save_profile(
     session: AsyncSession, user_id: int, fields: ProfileFields, cipher: NikCipher, now: datetime
-) -> JobSeekerProfile:
+) -> None:
     """Create or update the user's profile; raises NikAlreadyRegistered if the NIK belongs to someone else.
     A new profile records the consent as an opt-in with the wording's version (an earlier /stop stands)."""
     profile = await get_profile(session, user_id)
-    new = profile is None
     values: dict[str, Any] = {
         answer.column: _as_is(getattr(fields, answer.column))
         for answer in PROFILE_ANSWERS if answer.column not in ("nik_encrypted", "consented_at")
@@ -221,26 +221,26 @@ async def save_profile(
                "updated_at": now}
     if await nik_taken_by_other(session, values["nik_hash"], user_id):
         raise NikAlreadyRegistered
-    try:
-        async with session.begin_nested():
-            if profile is None:
-                profile = JobSeekerProfile(
-                    user_id=user_id,
-                    consent_version=CONSENT_VERSION,
-                    consented_at=fields.consented_at,
-                    registered_at=now,
-                    **values,
-                )
-                session.add(profile)
-            else:
+    if profile is None:
+        # One INSERT that skips a row another registration just took (this NIK, or this account), instead of the
+        # ORM's flush in a savepoint: every registration ends here (bench/dialog.py).
+        added = await session.scalar(
+            insert_ignoring_duplicates(dialect_name(session), JobSeekerProfile)
+            .values(user_id=user_id, consent_version=CONSENT_VERSION, consented_at=fields.consented_at,
+                    registered_at=now, **values)
+            .returning(JobSeekerProfile.id)
+        )
+        if added is None:  # a concurrent registration won the race for this NIK
+            raise NikAlreadyRegistered
+        user = await session.get(User, user_id)  # the session holds them already when they are registering
+        channel = user.channel if user is not None else ""
+        await agree(session, user_id, channel, OptInSource.CONSENT, CONSENT_VERSION, now=fields.consented_at,
+                    resumes=False)
+    else:
+        try:
+            async with session.begin_nested():
                 for name, value in values.items():
                     setattr(profile, name, value)
-    except IntegrityError as error:  # a concurrent registration won the race for this NIK
-        raise NikAlreadyRegistered from error
-    await session.flush()
-    if new:
-        channel = await session.scalar(select(User.channel).where(User.id == user_id))
-        await agree(session, user_id, channel or "", OptInSource.CONSENT, CONSENT_VERSION, now=fields.consented_at,
-                    resumes=False)
+        except IntegrityError as error:  # a concurrent registration won the race for this NIK
+            raise NikAlreadyRegistered from error
     await refresh_report_facts(session, FactScope.USERS, [user_id])  # their kecamatan, gender, ... as now
-    return profile

@@ -20,7 +20,7 @@ from handlers.registration.registration import start_profile_edit, start_registr
 from handlers.reports.staff_report import start_report
 from handlers.selection.one_by_one import start_selection
 from handlers.tickets.asking import start_asking
-from models.follow_ups import unfinished_check_in
+from models.follow_ups import has_unfinished_check_in
 from models.profiles import get_profile, is_registered
 
 HOME = "home"
@@ -41,7 +41,7 @@ async def entries(ctx: Context) -> tuple[Option, ...]:
     elif ctx.user.works_at_office:  # a viewer reads the figures and changes nothing
         office = (Option("report", _("Follow-up report (staff)")),)
     check_in: tuple[Option, ...] = ()
-    if await unfinished_check_in(ctx.session, ctx.user.id) is not None:
+    if await has_unfinished_check_in(ctx.session, ctx.user.id):
         check_in = (Option("checkin", _("Answer my monthly check-in")),)
     if await is_registered(ctx.session, ctx.user.id):
         return (

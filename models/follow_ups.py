@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, delete, insert, select
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, bindparam, delete, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,6 +23,7 @@ from models.base import Base, JsonDocument
 from models.catalog import TrainingProgram
 from models.db import dialect_name
 from models.follow_up_schedule import FollowUpPlan, check_in_schedule, outside_quiet_hours
+from models.prepared import Prepared, run
 from models.users import User
 
 
@@ -270,6 +271,18 @@ async def unfinished_check_in(session: AsyncSession, user_id: int) -> CheckIn | 
         select(CheckIn).where(CheckIn.user_id == user_id, CheckIn.status.in_(UNFINISHED))
         .order_by(CheckIn.created_at.desc(), CheckIn.id.desc()).limit(1)
     )
+
+
+async def has_unfinished_check_in(session: AsyncSession, user_id: int, *, waiting_only: bool = False) -> bool:
+    """Whether the user has a check-in to answer (`waiting_only`: one not asked yet). The menu and the end of
+    every conversation ask it, and nearly always for nothing: a prepared statement, no row loaded."""
+    statuses = (CheckInStatus.WAITING, CheckInStatus.WAITING) if waiting_only else sorted(UNFINISHED)
+    found = await run(session, _HAS_UNFINISHED, {"user_id": user_id, "first": statuses[0], "second": statuses[1]})
+    return bool(found.scalars()[0])
+
+
+_HAS_UNFINISHED = Prepared(select(exists().where(
+    CheckIn.user_id == bindparam("user_id"), CheckIn.status.in_([bindparam("first"), bindparam("second")]))))
 
 
 async def get_check_in(session: AsyncSession, check_in_id: int) -> CheckIn | None:

@@ -21,10 +21,12 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    bindparam,
     exists,
     insert,
     literal,
     select,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -97,7 +99,7 @@ async def current_opt_in(session: AsyncSession, user_id: int) -> OptIn | None:
 
 
 async def has_opt_ins(session: AsyncSession, user_id: int) -> bool:
-    return await session.scalar(select(OptIn.id).where(OptIn.user_id == user_id).limit(1)) is not None
+    return bool((await run(session, _HAS_ANY, {"user_id": user_id})).scalars()[0])
 
 
 async def agree(
@@ -109,30 +111,24 @@ async def agree(
     *,
     now: datetime,
     resumes: bool = True,
-) -> OptIn | None:
-    """Record an agreement; returns the new row, or None when it adds nothing (the same agreement is current,
-    or a bare /start while one is). With `resumes=False` (the consent step) an earlier stop stands: the
-    agreement is recorded, stopped at once, so the person still receives nothing they asked to stop."""
+) -> bool:
+    """Record an agreement; False when it adds nothing (the same agreement is current, or a bare /start while
+    one is). With `resumes=False` (the consent step) an earlier stop stands: the agreement is recorded, stopped
+    at once, so the person still receives nothing they asked to stop.
+
+    Prepared statements (`models.prepared`), not the ORM: every registration and /start passes here."""
     detail = detail[:MAX_DETAIL]
-    current = await current_opt_in(session, user_id)
+    current = (await run(session, _CURRENT, {"user_id": user_id})).first()
     if current is not None and (
-        (current.source, current.detail) == (source, detail) or (source == OptInSource.START_LINK and not detail)
+        (current["source"], current["detail"]) == (source, detail) or (source == OptInSource.START_LINK and not detail)
     ):
-        return None
+        return False
     stopped = current is None and not resumes and await has_opt_ins(session, user_id)
     if current is not None:
-        current.replaced_at = now
-    row = OptIn(
-        user_id=user_id,
-        channel=channel,
-        source=source,
-        detail=detail,
-        agreed_at=now,
-        stopped_at=now if stopped else None,
-    )
-    session.add(row)
-    await session.flush()
-    return row
+        await run(session, _REPLACE, {"key_id": current["id"], "replaced_at": now})
+    await run(session, _INSERT, {"user_id": user_id, "channel": channel, "source": source.value, "detail": detail,
+                                 "agreed_at": now, "stopped_at": now if stopped else None, "replaced_at": None})
+    return True
 
 
 async def note_first_message(session: AsyncSession, user_id: int, channel: str, now: datetime) -> None:
@@ -149,6 +145,14 @@ async def agree_first_time(session: AsyncSession, user_id: int, channel: str, no
 
 
 _INSERT = Prepared(insert(OptIn), ("user_id", "channel", "source", "detail", "agreed_at", "stopped_at", "replaced_at"))
+_CURRENT = Prepared(
+    select(OptIn.id, OptIn.source, OptIn.detail)
+    .where(OptIn.user_id == bindparam("user_id"), OptIn.stopped_at.is_(None), OptIn.replaced_at.is_(None))
+    .order_by(OptIn.id.desc())
+)
+"""The current agreement (the newest, should there ever be two)."""
+_HAS_ANY = Prepared(select(exists().where(OptIn.user_id == bindparam("user_id"))))
+_REPLACE = Prepared(update(OptIn).where(OptIn.id == bindparam("key_id")), ("replaced_at",))
 
 
 async def agree_in_bulk(session: AsyncSession, source: OptInSource, now: datetime, detail: str = "") -> int:

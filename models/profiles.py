@@ -10,9 +10,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, select
+from sqlalchemy import ForeignKey, Index, String, Text, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -20,8 +21,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.answers import name_case
 from models.base import Base, JsonDocument
 from models.crypto import NikCipher
-from models.db import dialect_name, insert_ignoring_duplicates
+from models.db import dialect_insert, dialect_name
 from models.opt_ins import OptInSource, agree
+from models.prepared import Prepared, run
 from models.report_facts import FactScope, refresh_report_facts
 from models.users import User
 
@@ -198,13 +200,24 @@ async def get_profile(session: AsyncSession, user_id: int) -> JobSeekerProfile |
 
 
 async def is_registered(session: AsyncSession, user_id: int) -> bool:
-    found = await session.scalar(select(JobSeekerProfile.id).where(JobSeekerProfile.user_id == user_id))
-    return found is not None
+    """Whether the user has a profile: the menu asks on every visit, so a prepared statement."""
+    return bool((await run(session, _PROFILE_OF, {"user_id": user_id})).rows)
 
 
 async def nik_taken_by_other(session: AsyncSession, nik_hash: str, user_id: int) -> bool:
-    owner = await session.scalar(select(JobSeekerProfile.user_id).where(JobSeekerProfile.nik_hash == nik_hash))
-    return owner is not None and owner != user_id
+    owners = (await run(session, _NIK_OWNER, {"nik_hash": nik_hash})).scalars()
+    return bool(owners) and owners[0] != user_id
+
+
+_PROFILE_OF = Prepared(select(JobSeekerProfile.id).where(JobSeekerProfile.user_id == bindparam("user_id")))
+_NIK_OWNER = Prepared(select(JobSeekerProfile.user_id).where(JobSeekerProfile.nik_hash == bindparam("nik_hash")))
+
+
+_NEW_PROFILE: Mapping[str, Prepared] = MappingProxyType({
+    dialect: Prepared(dialect_insert(dialect, JobSeekerProfile).on_conflict_do_nothing().returning(JobSeekerProfile.id),
+                      [column.key for column in JobSeekerProfile.__table__.c if column.key != "id"])
+    for dialect in ("sqlite", "postgresql")
+})
 
 
 async def save_profile(
@@ -212,7 +225,7 @@ async def save_profile(
 ) -> None:
     """Create or update the user's profile; raises NikAlreadyRegistered if the NIK belongs to someone else.
     A new profile records the consent as an opt-in with the wording's version (an earlier /stop stands)."""
-    profile = await get_profile(session, user_id)
+    profile = await get_profile(session, user_id) if await is_registered(session, user_id) else None
     values: dict[str, Any] = {
         answer.column: _as_is(getattr(fields, answer.column))
         for answer in PROFILE_ANSWERS if answer.column not in ("nik_encrypted", "consented_at")
@@ -222,15 +235,12 @@ async def save_profile(
     if await nik_taken_by_other(session, values["nik_hash"], user_id):
         raise NikAlreadyRegistered
     if profile is None:
-        # One INSERT that skips a row another registration just took (this NIK, or this account), instead of the
-        # ORM's flush in a savepoint: every registration ends here (bench/dialog.py).
-        added = await session.scalar(
-            insert_ignoring_duplicates(dialect_name(session), JobSeekerProfile)
-            .values(user_id=user_id, consent_version=CONSENT_VERSION, consented_at=fields.consented_at,
-                    registered_at=now, **values)
-            .returning(JobSeekerProfile.id)
-        )
-        if added is None:  # a concurrent registration won the race for this NIK
+        # One prepared INSERT that skips a row another registration just took (this NIK, or this account),
+        # instead of the ORM's flush in a savepoint: every registration ends here (bench/dialog.py).
+        added = await run(session, _NEW_PROFILE[dialect_name(session)], values | {
+            "user_id": user_id, "consent_version": CONSENT_VERSION, "consented_at": fields.consented_at,
+            "registered_at": now})
+        if not added.rows:  # a concurrent registration won the race for this NIK
             raise NikAlreadyRegistered
         user = await session.get(User, user_id)  # the session holds them already when they are registering
         channel = user.channel if user is not None else ""

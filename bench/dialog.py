@@ -11,9 +11,10 @@ details, then the final line a script reads:
 
 Usage: python bench/dialog.py [--users 2000] [--concurrency 16] [--backend sqlite|postgresql|both]
 
-`--concurrency` is how many users type at the same moment. Latency is measured around `Runtime.handle`, so at
-16 it includes the wait for the process's database connection (SQLite has one writer); `--concurrency 1`
-gives the cost of one message alone.
+The runtime is built, then the start-up heap frozen as a served bot does (`bot.memory.freeze_start_up`), then
+the users type. `--concurrency` is how many users type at the same moment. Latency is measured around
+`Runtime.handle`, so at 16 it includes the wait for the process's database connection (SQLite has one writer);
+`--concurrency 1` gives the cost of one message alone.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.databases import prepare_database  # noqa: E402
 from bot.engine.messages import Incoming, Reply  # noqa: E402
+from bot.memory import freeze_start_up  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.wiring import build_runtime  # noqa: E402
 from models.crypto import NikCipher  # noqa: E402
@@ -98,6 +100,7 @@ async def run_backend(backend: str, users: int, concurrency: int) -> dict[str, o
     url, cleanup = await prepare_database(backend, "dialog")
     settings = load_settings(database_url=url, nik_encryption_key=NikCipher.generate_secret(), _env_file=None)
     runtime = build_runtime(settings, {"bench": NullChannel()})
+    freeze_start_up()  # as `python -m bot run` does once it is ready (bot/memory.py)
     latencies: list[float] = []
     queue: asyncio.Queue[int] = asyncio.Queue()
     for index in range(users):

@@ -21,6 +21,7 @@ from bot.cli.whatsapp import warn_of_missing_templates
 from bot.engine.channel_port import RuntimePort
 from bot.engine.runtime import Runtime
 from bot.leader import LeaderLock, while_leader
+from bot.memory import freeze_start_up
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.webhooks import create_app
@@ -46,6 +47,7 @@ async def serve(settings: Settings) -> int:
             return error.exit_code
         scheduler = Scheduler(runtime)
         scheduler.start()
+        freeze_start_up()  # what is built by now lives as long as the process: full collections skip it
         return await _serve_channels(settings, connections, runtime, redis)
     finally:
         if scheduler is not None:

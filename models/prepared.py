@@ -91,8 +91,11 @@ async def run(session: AsyncSession, prepared: Prepared, parameters: Parameters)
         held = _held_inline_connection(session)
     if held is not None:
         return _run_inline(held, prepared.compiled(held.dialect), parameters)
-    if isinstance(parameters, Mapping) and connection.dialect.driver == "asyncpg":
-        return await _run_on_asyncpg(connection, prepared.compiled(connection.dialect), parameters)
+    if connection.dialect.driver == "asyncpg":
+        if isinstance(parameters, Mapping):
+            return await _run_on_asyncpg(connection, prepared.compiled(connection.dialect), parameters)
+        if len(parameters) == 1:  # a message's one reply: the common case of a list
+            return await _run_on_asyncpg(connection, prepared.compiled(connection.dialect), parameters[0])
     result = await connection.execute(prepared.statement, parameters)  # type: ignore[call-overload]
     if not result.returns_rows:
         return Done(result.rowcount, (), [])

@@ -73,6 +73,8 @@ class Context:
     has_opt_ins: bool | None = None
     """Whether the bot holds an agreement of the user's, when the dispatcher read it with the user (None: not
     known, ask the database)."""
+    first_contact: bool = False
+    """The user wrote for the first time: their row was made by this message (nothing of theirs to look up)."""
 
     @property
     def today(self) -> date:

@@ -20,8 +20,8 @@ from handlers.registration.registration import start_profile_edit, start_registr
 from handlers.reports.staff_report import start_report
 from handlers.selection.one_by_one import start_selection
 from handlers.tickets.asking import start_asking
-from models.follow_ups import has_unfinished_check_in
-from models.profiles import get_profile, is_registered
+from models.home import home_facts
+from models.profiles import get_profile
 
 HOME = "home"
 NOT_UNDERSTOOD = "not_understood"
@@ -41,9 +41,10 @@ async def entries(ctx: Context) -> tuple[Option, ...]:
     elif ctx.user.works_at_office:  # a viewer reads the figures and changes nothing
         office = (Option("report", _("Follow-up report (staff)")),)
     check_in: tuple[Option, ...] = ()
-    if await has_unfinished_check_in(ctx.session, ctx.user.id):
+    facts = await home_facts(ctx.session, ctx.user.id)
+    if facts.check_in_to_answer:
         check_in = (Option("checkin", _("Answer my monthly check-in")),)
-    if await is_registered(ctx.session, ctx.user.id):
+    if facts.registered:
         return (
             *check_in,
             *office,

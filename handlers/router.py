@@ -188,8 +188,8 @@ async def run_command(ctx: Context, current: Flow | None, name: str, argument: s
                      .format(command=shown)))
         await _repeat_question(ctx, current)
         return
-    if canonical == "start":
-        await arriving.agree_again(ctx, OptInSource.START_LINK, argument)
+    if canonical == "start" and (argument or not ctx.first_contact):  # a first bare /start: its first message
+        await arriving.agree_again(ctx, OptInSource.START_LINK, argument)  # was just recorded as the agreement
     if canonical == "start" and argument and not in_task and await openings.open_linked(ctx, argument):
         return  # a deep link such as t.me/<bot>?start=t12
     if canonical in COMMANDS_WITH_ARGUMENT:
@@ -327,7 +327,7 @@ COMMANDS_WITH_ARGUMENT: Mapping[str, Callable[[Context, Flow | None, str], Await
 async def _welcome(ctx: Context) -> None:
     """A first message, or /start outside any task: unregistered people go straight to registration (staff are
     not job seekers: they go to the menu)."""
-    if ctx.user.works_at_office or await is_registered(ctx.session, ctx.user.id):
+    if ctx.user.works_at_office or (not ctx.first_contact and await is_registered(ctx.session, ctx.user.id)):
         engine.end_flow(ctx)
     else:
         await registration.start_registration(ctx)

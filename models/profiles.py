@@ -13,12 +13,13 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, bindparam, select
+from sqlalchemy import ForeignKey, Index, String, Text, bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.answers import name_case
+from models.applications import Application
 from models.base import Base, JsonDocument
 from models.crypto import NikCipher
 from models.db import dialect_insert, dialect_name
@@ -209,6 +210,13 @@ async def nik_taken_by_other(session: AsyncSession, nik_hash: str, user_id: int)
     return bool(owners) and owners[0] != user_id
 
 
+_BEFORE_SAVING = Prepared(select(
+    exists().where(JobSeekerProfile.user_id == bindparam("user_id")),
+    select(JobSeekerProfile.user_id).where(JobSeekerProfile.nik_hash == bindparam("nik_hash")).scalar_subquery(),
+    exists().where(Application.user_id == bindparam("user_id")),
+))
+"""What saving a profile must know first, in one statement (every registration ends with it): whether the user
+has a profile, who holds the NIK, and whether they have applications (whose report facts then change)."""
 _PROFILE_OF = Prepared(select(JobSeekerProfile.id).where(JobSeekerProfile.user_id == bindparam("user_id")))
 _NIK_OWNER = Prepared(select(JobSeekerProfile.user_id).where(JobSeekerProfile.nik_hash == bindparam("nik_hash")))
 
@@ -225,15 +233,17 @@ async def save_profile(
 ) -> None:
     """Create or update the user's profile; raises NikAlreadyRegistered if the NIK belongs to someone else.
     A new profile records the consent as an opt-in with the wording's version (an earlier /stop stands)."""
-    profile = await get_profile(session, user_id) if await is_registered(session, user_id) else None
     values: dict[str, Any] = {
         answer.column: _as_is(getattr(fields, answer.column))
         for answer in PROFILE_ANSWERS if answer.column not in ("nik_encrypted", "consented_at")
     }
     values |= {"nik_encrypted": cipher.encrypt(fields.nik), "nik_hash": cipher.lookup_hash(fields.nik),
                "updated_at": now}
-    if await nik_taken_by_other(session, values["nik_hash"], user_id):
+    registered, nik_owner, applied = (await run(session, _BEFORE_SAVING, {
+        "user_id": user_id, "nik_hash": values["nik_hash"]})).rows[0]
+    if nik_owner is not None and nik_owner != user_id:
         raise NikAlreadyRegistered
+    profile = await get_profile(session, user_id) if registered else None
     if profile is None:
         # One prepared INSERT that skips a row another registration just took (this NIK, or this account),
         # instead of the ORM's flush in a savepoint: every registration ends here (bench/dialog.py).
@@ -253,4 +263,5 @@ async def save_profile(
                     setattr(profile, name, value)
         except IntegrityError as error:  # a concurrent registration won the race for this NIK
             raise NikAlreadyRegistered from error
-    await refresh_report_facts(session, FactScope.USERS, [user_id])  # their kecamatan, gender, ... as now
+    if applied:
+        await refresh_report_facts(session, FactScope.USERS, [user_id])  # their kecamatan, gender, ... as now

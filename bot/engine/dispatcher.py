@@ -143,7 +143,7 @@ class Dispatcher:
                                    locale=locale or self._catalogs.default, now=now)
             user = arrival.user
             ctx = Context(session, user, self._services, now, render=self._render_for(user),
-                          has_opt_ins=arrival.has_opt_ins)
+                          has_opt_ins=arrival.has_opt_ins, first_contact=arrival.created)
             await self._router(ctx, incoming)
             if not ctx.user_deleted:
                 await save_conversation(session, user.conversation, now)

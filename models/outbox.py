@@ -13,7 +13,24 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, and_, false, insert, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    false,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -118,6 +135,12 @@ _INSERT_RETURNING_ID = Prepared(
 
 
 async def mark_sent(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
+    """Every batch of the senders' marks (`bot.engine.delivery`). On PostgreSQL one prepared statement whatever the
+    batch's size (`= ANY` of an array), where an IN list was a new statement for each size."""
+    if dialect_name(session) == "postgresql":
+        await run(session, _MARK_SENT_ANY, {"ids": list(ids), "status": OutboxStatus.SENT.value, "sent_at": now,
+                                            "last_error": None})
+        return
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(ids))
@@ -125,21 +148,44 @@ async def mark_sent(session: AsyncSession, ids: Sequence[int], now: datetime) ->
     )
 
 
+_MARK_SENT_ANY = Prepared(
+    update(OutboxMessage).where(OutboxMessage.id == any_(bindparam("ids", type_=ARRAY(Integer)))),
+    ("status", "sent_at", "last_error"),
+)
+
+
 async def scrub(session: AsyncSession, ids: Sequence[int]) -> None:
     """Wipe the text and the file of delivered sensitive messages (an export with the full NIK): the outbox must
     not keep in plain text what the profile keeps encrypted. Options stay, so a button pressed later is still
-    understood."""
+    understood. Core, not the ORM: registration's summary is one such message for everyone who registers."""
     if not ids:
         return  # nearly every flush: no query for nothing
-    for row in await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
-        await _scrub_row(session, row)
+    rows = (await session.execute(select(OutboxMessage.id, OutboxMessage.payload)
+                                  .where(OutboxMessage.id.in_(ids)))).all()
+    for _row_id, payload in rows:
+        await _delete_its_file(session, payload)
+    if rows:
+        await session.execute(_SCRUB, [{"key": row_id, "payload": _scrubbed(payload)} for row_id, payload in rows])
+
+
+_OUTBOX = OutboxMessage.__table__
+assert isinstance(_OUTBOX, Table)
+_SCRUB = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("key"))
+
+
+def _scrubbed(payload: dict[str, Any]) -> dict[str, Any]:
+    return {**payload, "text": "", "image": None, "sensitive": True, "scrubbed": True}
+
+
+async def _delete_its_file(session: AsyncSession, payload: dict[str, Any]) -> None:
+    image = payload.get("image")
+    if isinstance(image, dict) and "file_id" in image:
+        await delete_file(session, int(image["file_id"]))
 
 
 async def _scrub_row(session: AsyncSession, row: OutboxMessage) -> None:
-    image = row.payload.get("image")
-    if isinstance(image, dict) and "file_id" in image:
-        await delete_file(session, int(image["file_id"]))
-    row.payload = {**row.payload, "text": "", "image": None, "sensitive": True, "scrubbed": True}
+    await _delete_its_file(session, row.payload)
+    row.payload = _scrubbed(row.payload)
 
 
 async def mark_attempt_failed(

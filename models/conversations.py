@@ -55,13 +55,13 @@ async def save_conversation(session: AsyncSession, conversation: Conversation, n
     commit's flush skips it.
     Raises `StaleDataError`, as the ORM would, when another writer changed the row in between.
     """
-    values = _saved_values(conversation, now)
+    values = saved_values(conversation, now)
     result = await run(
         session, _SAVE, {**values, "key_user_id": conversation.user_id, "key_version": conversation.version}
     )
     if result.rowcount != 1:
         raise StaleDataError(f"conversation of user {conversation.user_id} changed concurrently")
-    _written(session, conversation, values)
+    record_written(session, conversation, values)
 
 
 async def save_conversations(session: AsyncSession, conversations: Sequence[Conversation], now: datetime) -> None:
@@ -73,7 +73,7 @@ async def save_conversations(session: AsyncSession, conversations: Sequence[Conv
     """
     if not conversations:
         return
-    rows = [_saved_values(conversation, now) for conversation in conversations]
+    rows = [saved_values(conversation, now) for conversation in conversations]
     connection = await session.connection()
     result = await connection.execute(
         _UPDATE, [{**values, "key_user_id": c.user_id, "key_version": c.version}
@@ -83,10 +83,10 @@ async def save_conversations(session: AsyncSession, conversations: Sequence[Conv
     if counted and result.rowcount != len(conversations):
         raise StaleDataError("a conversation changed concurrently")
     for conversation, values in zip(conversations, rows, strict=True):
-        _written(session, conversation, values)
+        record_written(session, conversation, values)
 
 
-def _written(session: AsyncSession, conversation: Conversation, values: dict[str, Any]) -> None:
+def record_written(session: AsyncSession, conversation: Conversation, values: dict[str, Any]) -> None:
     """Record the saved values as committed and take the object out of the session, so the commit's flush
     finds nothing to do for it."""
     for key, value in values.items():
@@ -94,7 +94,7 @@ def _written(session: AsyncSession, conversation: Conversation, values: dict[str
     session.expunge(conversation)
 
 
-def _saved_values(conversation: Conversation, now: datetime) -> dict[str, Any]:
+def saved_values(conversation: Conversation, now: datetime) -> dict[str, Any]:
     return {
         "flow": conversation.flow,
         "step": conversation.step,

@@ -120,12 +120,15 @@ async def enqueue_many(
     if not messages:
         return []
     next_attempt_at = now if due is None else due
-    result = await run(session, _INSERT_RETURNING_ID, [
-        {"channel": m.channel, "address": m.address, "user_id": m.user_id, "payload": m.payload,
-         "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now, "next_attempt_at": next_attempt_at}
-        for m in messages
-    ])
+    result = await run(session, _INSERT_RETURNING_ID, [row_of(m, now, next_attempt_at) for m in messages])
     return result.scalars()
+
+
+def row_of(message: Addressed, now: datetime, next_attempt_at: datetime) -> dict[str, Any]:
+    """The outbox row of a message just queued, as `enqueue_many` writes it."""
+    return {"channel": message.channel, "address": message.address, "user_id": message.user_id,
+            "payload": message.payload, "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now,
+            "next_attempt_at": next_attempt_at}
 
 
 _INSERT_RETURNING_ID = Prepared(

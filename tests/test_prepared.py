@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from bot.engine.runtime import Runtime
 from models.conversations import Conversation
 from models.events import lock_and_record_event
-from models.outbox import enqueue
+from models.outbox import Addressed, OutboxMessage, enqueue
+from models.turns import save_and_queue
 from models.users import User, load_or_create_user
 
 NOW = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
@@ -82,3 +84,25 @@ async def test_an_event_id_is_recorded_once_under_the_senders_lock(runtime: Runt
     async with runtime.session_factory() as session, session.begin():
         assert not await lock_and_record_event(session, "test:siti", "test", "e1", NOW), "committed: seen"
         assert await lock_and_record_event(session, "test:siti", "test", "e2", NOW)
+
+
+async def test_a_turn_saves_the_conversation_and_queues_its_reply_or_neither(runtime: Runtime) -> None:
+    """`models.turns`: one statement on PostgreSQL, two on SQLite; a conversation changed meanwhile (its version
+    moved on) raises as the save alone would, and its reply is not queued."""
+    message = Addressed("test", "rina", None, {"text": "Halo"})
+    async with runtime.session_factory() as session, session.begin():
+        user, _created = await load_or_create_user(session, "test", "rina", locale="id", now=NOW)
+        user.conversation.step = "name"
+        ids = await save_and_queue(session, user.conversation, [message], NOW, NOW)
+        assert len(ids) == 1 and user.conversation.version == 2
+        rina = user.id
+    async with runtime.session_factory() as session:
+        with pytest.raises(StaleDataError):
+            async with session.begin():
+                user, _created = await load_or_create_user(session, "test", "rina", locale="id", now=NOW)
+                await session.execute(text("UPDATE conversations SET version = version + 1"))  # another writer
+                await save_and_queue(session, user.conversation, [message], NOW, NOW)
+    async with runtime.session_factory() as session:
+        queued = await session.scalar(select(func.count()).select_from(OutboxMessage))
+        saved = await session.scalar(select(Conversation.step).where(Conversation.user_id == rina))
+        assert (queued, saved) == (1, "name"), "the stale turn wrote nothing"

@@ -23,7 +23,7 @@ from bot.engine.delivery import Envelope
 from bot.engine.i18n import Catalogs
 from bot.engine.locks import KeyedLocks
 from bot.engine.messages import Incoming, Msg, Purpose, _, say, with_purpose
-from bot.engine.notify import Letter, Recipient, notice_letters, write_letters
+from bot.engine.notify import Letter, Recipient, notice_letters, write_letters, write_turn
 from bot.engine.rendering import page_turn_source
 from handlers.context import Apart, Context, Services
 from handlers.router import resume, route
@@ -145,13 +145,13 @@ class Dispatcher:
             ctx = Context(session, user, self._services, now, render=self._render_for(user),
                           has_opt_ins=arrival.has_opt_ins, first_contact=arrival.created)
             await self._router(ctx, incoming)
-            if not ctx.user_deleted:
-                await save_conversation(session, user.conversation, now)
             replies = Letter(Recipient(incoming.channel, incoming.external_id,
                                        None if ctx.user_deleted else user.id, user.locale),
                              ctx.replies, replaces=page_turn_source(incoming))
-            notices = await notice_letters(session, ctx.notices)
-            return await write_letters(session, self._catalogs, [replies, *notices], now), ctx.apart
+            letters = [replies, *await notice_letters(session, ctx.notices)]
+            if ctx.user_deleted:
+                return await write_letters(session, self._catalogs, letters, now), ctx.apart
+            return await write_turn(session, self._catalogs, user.conversation, letters, now), ctx.apart
 
     async def _slow_down(
         self, session: AsyncSession, incoming: Incoming, verdict: str, now: datetime

@@ -18,7 +18,9 @@ from bot.engine.delivery import Envelope
 from bot.engine.i18n import Catalogs
 from bot.engine.messages import Outgoing, Reply
 from bot.engine.rendering import render_all, replacing
+from models.conversations import Conversation
 from models.outbox import SWEEP_GRACE, Addressed, enqueue_many
+from models.turns import save_and_queue
 from models.users import User, get_user
 
 if TYPE_CHECKING:
@@ -63,15 +65,33 @@ async def write_letters(
 ) -> list[Envelope]:
     """Queue every letter in one statement. `for_sweep`: nobody delivers them after commit, so they are due at
     once for the outbox sweep rather than after its grace."""
+    rows, rendered = _rendered(catalogs, letters)
+    ids = await enqueue_many(session, rows, now, due=now if for_sweep else now + SWEEP_GRACE)
+    return _envelopes(ids, rendered)
+
+
+async def write_turn(
+    session: AsyncSession, catalogs: Catalogs, conversation: Conversation, letters: Sequence[Letter], now: datetime
+) -> list[Envelope]:
+    """The end of a message: its conversation saved and its letters queued (`models.turns`: one statement on
+    PostgreSQL for the usual one reply)."""
+    rows, rendered = _rendered(catalogs, letters)
+    return _envelopes(await save_and_queue(session, conversation, rows, now, now + SWEEP_GRACE), rendered)
+
+
+def _rendered(catalogs: Catalogs, letters: Sequence[Letter]) -> tuple[list[Addressed], list[tuple[Recipient, Reply]]]:
     rows: list[Addressed] = []
-    envelopes: list[tuple[Recipient, Reply]] = []
+    rendered: list[tuple[Recipient, Reply]] = []
     for letter in letters:
         to = letter.recipient
         for reply in replacing(render_all(letter.messages, catalogs.translator(to.locale)), letter.replaces):
             rows.append(Addressed(to.channel, to.address, to.user_id, reply.to_json()))
-            envelopes.append((to, reply))
-    ids = await enqueue_many(session, rows, now, due=now if for_sweep else now + SWEEP_GRACE)
-    return [Envelope(row_id, to.channel, to.address, reply) for row_id, (to, reply) in zip(ids, envelopes, strict=True)]
+            rendered.append((to, reply))
+    return rows, rendered
+
+
+def _envelopes(ids: Sequence[int], rendered: Sequence[tuple[Recipient, Reply]]) -> list[Envelope]:
+    return [Envelope(row_id, to.channel, to.address, reply) for row_id, (to, reply) in zip(ids, rendered, strict=True)]
 
 
 async def notice_letters(session: AsyncSession, notices: Sequence[tuple[int, Outgoing]]) -> list[Letter]:

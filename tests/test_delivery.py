@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.channels.base import DeliveryError
 from bot.channels.rate_limits import SendRateLimiter
+from bot.engine.delivery import MARK_BATCH, Envelope
 from bot.engine.messages import Reply
 from bot.engine.runtime import Runtime
 from models.outbox import Addressed, OutboxMessage, OutboxStatus, enqueue_many
@@ -157,4 +158,18 @@ async def test_the_sweep_resends_a_crashed_broadcast_at_the_channels_rate(
     first = paced.sent_at[0]
     in_first_second = sum(moment - first < 1 for moment in paced.sent_at)
     assert in_first_second <= 60 + 6, "never faster than the channel's rate (plus its burst)"
+    assert {row.status for row in await outbox_rows(runtime)} == {OutboxStatus.SENT}
+
+
+async def test_a_full_batch_of_marks_is_written_behind_the_sender_and_flush_waits_for_it(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    """The delivery that fills a batch returns before the batch's transaction; closing (`flush`) still writes it."""
+    async with runtime.session_factory() as session, session.begin():
+        ids = await enqueue_many(session, [Addressed(channel.name, f"u{n}", None, {"text": f"pesan {n}"})
+                                           for n in range(MARK_BATCH)], clock())
+    rows = {row.id: row for row in await outbox_rows(runtime)}
+    await runtime.delivery.deliver([Envelope.of(rows[row_id]) for row_id in ids])
+    assert len(channel.sent) == MARK_BATCH
+    await runtime.delivery.flush()
     assert {row.status for row in await outbox_rows(runtime)} == {OutboxStatus.SENT}

@@ -102,6 +102,8 @@ class Delivery:
         self._marks_taken = 0  # how many marks have ever been put in _marks
         self._marks_written = 0  # how many of those are committed
         self._writing_marks = asyncio.Lock()
+        self._background: asyncio.Task[None] | None = None
+        """A full batch's marks being written (`_flush_in_background`)."""
 
     def add_channel(self, channel: Channel) -> None:
         self._channels[channel.name] = channel
@@ -139,14 +141,33 @@ class Delivery:
             async with self._session_factory() as session, session.begin():
                 await make_due(session, [envelope.id for envelope in envelopes if not self._reaches(envelope)],
                                self._clock())
-        if len(self._marks) >= MARK_BATCH or (self._flush_when_idle and not self._delivering):
+        if len(self._marks) >= MARK_BATCH:
+            self._flush_in_background()
+        elif self._flush_when_idle and not self._delivering:
             await self.flush()
+
+    def _flush_in_background(self) -> None:
+        """A full batch of marks is written while the delivery whose send filled it returns: that reply's sender
+        no longer waits for the bookkeeping of sixty-three others (with sixteen people typing, one message in
+        sixty-four paid a transaction of round trips behind everyone's: bench/dialog.py's p99). One write at a
+        time, as always (`flush`'s lock); `flush()`, and so closing the runtime, waits for it."""
+        if self._background is None or self._background.done():
+            self._background = asyncio.create_task(self._flush_logging_errors())
+
+    async def _flush_logging_errors(self) -> None:
+        try:
+            await self.flush()
+        except Exception:  # its marks are gone, as after a failed write in the foreground: those may go twice
+            log.exception("writing the sent marks failed")
 
     async def flush(self) -> None:
         """Write the pending "sent" marks (with the platform's message ids, and wiping sensitive texts); when it
         returns, the marks of everything sent before the call are committed. Callers arriving while a write is
         under way wait for it and share the next one (a group commit), so a sender that flushes after every
         message costs one write per round, not per message."""
+        background = self._background
+        if background is not None and not background.done() and background is not asyncio.current_task():
+            await background  # a full batch under way: then ours
         wanted = self._marks_taken
         async with self._writing_marks:
             if self._marks_written >= wanted:

@@ -15,11 +15,9 @@ from sqlalchemy import String, UniqueConstraint, bindparam, delete, false, inser
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, configure_mappers, make_transient_to_detached, mapped_column, relationship
 from sqlalchemy.orm.attributes import instance_dict
-from sqlalchemy.orm.exc import StaleDataError
 
 from models.base import Base
 from models.conversations import Conversation
-from models.db import dialect_name, insert_ignoring_duplicates
 from models.outbox import OutboxMessage
 from models.prepared import Prepared, run
 
@@ -124,10 +122,7 @@ async def create_user(session: AsyncSession, channel: str, external_id: str, *, 
         "created_at": now, "last_seen_at": now, "unreachable_since": None, "stopped_at": None,
         "opening_alerts": True, "ticket_alerts": False,
     }
-    made = (await run(session, _INSERT_USER[dialect_name(session)], values)).scalars()
-    if not made:  # another worker made them after this message's read (`models.arrivals.receive`): start again
-        raise StaleDataError(f"user {channel}:{external_id} was created concurrently")
-    user_id = made[0]
+    user_id = (await run(session, _INSERT_USER, values)).scalars()[0]
     conversation = {"user_id": user_id, "flow": None, "step": None, "data": {}, "prompt_seq": 0, "version": 1,
                     "updated_at": now}
     await run(session, _INSERT_CONVERSATION, conversation)
@@ -135,11 +130,7 @@ async def create_user(session: AsyncSession, channel: str, external_id: str, *, 
                         | {f"conversation_{key}": value for key, value in conversation.items()})
 
 
-_INSERT_USER = {
-    dialect: Prepared(insert_ignoring_duplicates(dialect, User).returning(User.id),
-                      [column.key for column in _USERS.c if column.key != "id"])
-    for dialect in ("sqlite", "postgresql")
-}
+_INSERT_USER = Prepared(insert(User).returning(User.id), [column.key for column in _USERS.c if column.key != "id"])
 _INSERT_CONVERSATION = Prepared(insert(Conversation), [column.key for column in _CONVERSATIONS.c])
 
 

@@ -27,9 +27,10 @@ from bot.engine.notify import Letter, Recipient, notice_letters, write_letters, 
 from bot.engine.rendering import page_turn_source
 from handlers.context import Apart, Context, Services
 from handlers.router import resume, route
-from models.arrivals import arrive, receive
+from models.arrivals import arrive
 from models.conversations import save_conversation, save_conversations
 from models.db import is_disconnect, lock_for_key, lock_for_keys
+from models.events import lock_and_record_event
 from models.message_rates import FloodLimit, Verdict, count_message
 from models.users import User, find_user, get_user, load_or_create_user, user_addresses, users_by_id
 
@@ -127,12 +128,10 @@ class Dispatcher:
     async def _handle_once(self, incoming: Incoming) -> tuple[list[Envelope], list[Apart]]:
         now = self._clock()
         async with self._session_factory() as session, session.begin():
-            received = None
             if incoming.event_id:
-                received = await receive(session, incoming.user_key, channel=incoming.channel,
-                                         event_id=incoming.event_id, external_id=incoming.external_id, now=now)
-                if received is None:
-                    return [], []  # handled before: a redelivery
+                if not await lock_and_record_event(session, incoming.user_key, incoming.channel, incoming.event_id,
+                                                   now):
+                    return [], []
             else:
                 await lock_for_key(session, incoming.user_key)
             if self._flood is not None and incoming.channel in self._flood.channels:
@@ -141,7 +140,7 @@ class Dispatcher:
                     return await self._slow_down(session, incoming, verdict, now), []
             locale = incoming.locale_hint if incoming.locale_hint in self._catalogs.locales else None
             arrival = await arrive(session, incoming.channel, incoming.external_id,
-                                   locale=locale or self._catalogs.default, now=now, received=received)
+                                   locale=locale or self._catalogs.default, now=now)
             user = arrival.user
             ctx = Context(session, user, self._services, now, render=self._render_for(user),
                           has_opt_ins=arrival.has_opt_ins, first_contact=arrival.created)

@@ -6,14 +6,17 @@ import asyncio
 import time
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.channels.base import DeliveryError
 from bot.channels.rate_limits import SendRateLimiter
 from bot.engine.delivery import MARK_BATCH, Envelope
+from bot.engine.dispatcher import APOLOGY
 from bot.engine.messages import Reply
 from bot.engine.runtime import Runtime
+from models.events import ProcessedEvent
 from models.outbox import Addressed, OutboxMessage, OutboxStatus, enqueue_many
+from models.users import User
 from tests.chat import ChatUser, RecordingChannel
 from tests.conftest import Clock, RuntimeFactory
 
@@ -116,6 +119,21 @@ async def test_two_workers_serialise_one_users_messages(
     assert sorted(draft["interests"]) == sorted(
         ["sewing", "cooking", "welding", "automotive", "electrical", "computing"]
     )
+
+
+async def test_a_new_persons_first_two_messages_at_two_workers_make_one_user(
+    runtime: Runtime, channel: RecordingChannel, make_runtime: RuntimeFactory
+) -> None:
+    """Each worker takes the person's lock before reading who they are: the second finds them made by the first
+    and handles its message too."""
+    second = make_runtime(channel)
+    await asyncio.gather(ChatUser(runtime, channel, "rina").send("halo"), ChatUser(second, channel, "rina").send("hai"))
+    async with runtime.session_factory() as session:
+        users = list(await session.scalars(select(User).where(User.external_id == "rina")))
+        events = await session.scalar(select(func.count()).select_from(ProcessedEvent))
+    assert len(users) == 1 and events == 2
+    apology = runtime.catalogs.translator("id").render(APOLOGY)
+    assert not [reply for _to, reply in channel.sent if apology in reply.text], "no apology"
 
 
 class PacedChannel(RecordingChannel):

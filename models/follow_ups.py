@@ -273,16 +273,15 @@ async def unfinished_check_in(session: AsyncSession, user_id: int) -> CheckIn | 
     )
 
 
-async def has_unfinished_check_in(session: AsyncSession, user_id: int, *, waiting_only: bool = False) -> bool:
-    """Whether the user has a check-in to answer (`waiting_only`: one not asked yet). The menu and the end of
-    every conversation ask it, and nearly always for nothing: a prepared statement, no row loaded."""
-    statuses = (CheckInStatus.WAITING, CheckInStatus.WAITING) if waiting_only else sorted(UNFINISHED)
-    found = await run(session, _HAS_UNFINISHED, {"user_id": user_id, "first": statuses[0], "second": statuses[1]})
+async def has_waiting_check_in(session: AsyncSession, user_id: int) -> bool:
+    """Whether a check-in waits to be asked of the user. The end of every conversation asks it, and nearly always
+    for nothing: a prepared statement, no row loaded."""
+    found = await run(session, _HAS_WAITING, {"user_id": user_id, "status": CheckInStatus.WAITING.value})
     return bool(found.scalars()[0])
 
 
-_HAS_UNFINISHED = Prepared(select(exists().where(
-    CheckIn.user_id == bindparam("user_id"), CheckIn.status.in_([bindparam("first"), bindparam("second")]))))
+_HAS_WAITING = Prepared(select(exists().where(CheckIn.user_id == bindparam("user_id"),
+                                              CheckIn.status == bindparam("status"))))
 
 
 async def get_check_in(session: AsyncSession, check_in_id: int) -> CheckIn | None:

@@ -201,7 +201,7 @@ async def get_profile(session: AsyncSession, user_id: int) -> JobSeekerProfile |
 
 
 async def is_registered(session: AsyncSession, user_id: int) -> bool:
-    """Whether the user has a profile: the menu asks on every visit, so a prepared statement."""
+    """Whether the user has a profile (a prepared statement: a first message and /start ask it)."""
     return bool((await run(session, _PROFILE_OF, {"user_id": user_id})).rows)
 
 

@@ -14,17 +14,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     ColumnExpressionArgument,
     ForeignKey,
     Integer,
     String,
+    Table,
+    and_,
     bindparam,
+    case,
     exists,
     insert,
     literal,
+    literal_column,
+    null,
+    or_,
     select,
     update,
 )
@@ -32,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
+from models.db import dialect_name
 from models.prepared import Prepared, run
 from models.users import User
 
@@ -116,8 +125,15 @@ async def agree(
     one is). With `resumes=False` (the consent step) an earlier stop stands: the agreement is recorded, stopped
     at once, so the person still receives nothing they asked to stop.
 
-    Prepared statements (`models.prepared`), not the ORM: every registration and /start passes here."""
+    Prepared statements (`models.prepared`), not the ORM: every registration and /start passes here. On
+    PostgreSQL, one statement (`_AGREE`): three round trips there were the longest part of a registration's last
+    message (bench/dialog.py)."""
     detail = detail[:MAX_DETAIL]
+    if dialect_name(session) == "postgresql":
+        added = await run(session, _AGREE, {
+            "user_id": user_id, "channel": channel, "source": source.value, "detail": detail, "now": now,
+            "any_current_will_do": source == OptInSource.START_LINK and not detail, "resumes": resumes})
+        return bool(added.rows)
     current = (await run(session, _CURRENT, {"user_id": user_id})).first()
     if current is not None and (
         (current["source"], current["detail"]) == (source, detail) or (source == OptInSource.START_LINK and not detail)
@@ -140,8 +156,13 @@ async def note_first_message(session: AsyncSession, user_id: int, channel: str, 
 async def agree_first_time(session: AsyncSession, user_id: int, channel: str, now: datetime) -> None:
     """`note_first_message` for someone known to have no agreement at all (the dispatcher reads that with the
     user, `models.arrivals`): one prepared INSERT, nothing to look up first."""
-    await run(session, _INSERT, {"user_id": user_id, "channel": channel, "source": OptInSource.FIRST_MESSAGE.value,
-                                 "detail": "", "agreed_at": now, "stopped_at": None, "replaced_at": None})
+    await run(session, _INSERT, first_agreement_values(user_id, channel, now))
+
+
+def first_agreement_values(user_id: int | None, channel: str, now: datetime) -> dict[str, Any]:
+    """Every column of the row recording someone's first message as their first agreement."""
+    return {"user_id": user_id, "channel": channel, "source": OptInSource.FIRST_MESSAGE.value, "detail": "",
+            "agreed_at": now, "stopped_at": None, "replaced_at": None}
 
 
 _INSERT = Prepared(insert(OptIn), ("user_id", "channel", "source", "detail", "agreed_at", "stopped_at", "replaced_at"))
@@ -153,6 +174,38 @@ _CURRENT = Prepared(
 """The current agreement (the newest, should there ever be two)."""
 _HAS_ANY = Prepared(select(exists().where(OptIn.user_id == bindparam("user_id"))))
 _REPLACE = Prepared(update(OptIn).where(OptIn.id == bindparam("key_id")), ("replaced_at",))
+
+
+def _agree_in_one_statement() -> Prepared:
+    """`agree` as one PostgreSQL statement: WITH current AS (the current row), replaced AS (UPDATE it unless it
+    already says this) INSERT ... SELECT the new row unless the current one already says this. Every part sees
+    the snapshot before the statement, as the three statements saw it before each other's writes."""
+    table = OptIn.__table__
+    assert isinstance(table, Table)
+    now = bindparam("now", type_=table.c.agreed_at.type)
+    user_id = bindparam("user_id", type_=Integer)
+    current = (
+        select(table.c.id, table.c.source, table.c.detail)
+        .where(table.c.user_id == user_id, table.c.stopped_at.is_(None), table.c.replaced_at.is_(None))
+        .order_by(table.c.id.desc()).limit(literal_column("1")).cte("current_agreement")
+    )
+    says_this = exists(select(current.c.id).where(or_(
+        bindparam("any_current_will_do", type_=Boolean),
+        and_(current.c.source == bindparam("source", type_=String), current.c.detail == bindparam("detail", type_=String)),
+    )))
+    replaced = (
+        update(table).where(table.c.id.in_(select(current.c.id)), ~says_this).values(replaced_at=now)
+        .returning(table.c.id).cte("replaced")
+    )
+    stays_stopped = and_(~bindparam("resumes", type_=Boolean), ~exists(select(current.c.id)),
+                         exists().where(table.c.user_id == user_id))
+    row = select(user_id, bindparam("channel", type_=String), bindparam("source", type_=String),
+                 bindparam("detail", type_=String), now, case((stays_stopped, now)), null()).where(~says_this)
+    columns = ["user_id", "channel", "source", "detail", "agreed_at", "stopped_at", "replaced_at"]
+    return Prepared(insert(table).from_select(columns, row).returning(table.c.id).add_cte(replaced))
+
+
+_AGREE = _agree_in_one_statement()
 
 
 async def agree_in_bulk(session: AsyncSession, source: OptInSource, now: datetime, detail: str = "") -> int:

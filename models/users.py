@@ -117,17 +117,34 @@ async def adopt_user(session: AsyncSession, row: dict[str, Any], now: datetime) 
 async def create_user(session: AsyncSession, channel: str, external_id: str, *, locale: str, now: datetime) -> User:
     """A new user and their empty conversation, written at once (so they have an id), in two prepared INSERTs
     rather than the ORM's unit of work: every new person's first message pays for this (bench/dialog.py)."""
-    values: dict[str, Any] = {
+    values = new_user_values(channel, external_id, locale, now)
+    user_id = (await run(session, _INSERT_USER, values)).scalars()[0]
+    conversation = new_conversation_values(user_id, now)
+    await run(session, _INSERT_CONVERSATION, conversation)
+    return await adopt_new_user(session, user_id, values, conversation)
+
+
+def new_user_values(channel: str, external_id: str, locale: str, now: datetime) -> dict[str, Any]:
+    """Every column of a new user's row but its id."""
+    return {
         "channel": channel, "external_id": external_id, "locale": locale, "role": Role.MEMBER.value,
         "created_at": now, "last_seen_at": now, "unreachable_since": None, "stopped_at": None,
         "opening_alerts": True, "ticket_alerts": False,
     }
-    user_id = (await run(session, _INSERT_USER, values)).scalars()[0]
-    conversation = {"user_id": user_id, "flow": None, "step": None, "data": {}, "prompt_seq": 0, "version": 1,
-                    "updated_at": now}
-    await run(session, _INSERT_CONVERSATION, conversation)
+
+
+def new_conversation_values(user_id: int | None, now: datetime) -> dict[str, Any]:
+    """Every column of a new user's empty conversation."""
+    return {"user_id": user_id, "flow": None, "step": None, "data": {}, "prompt_seq": 0, "version": 1,
+            "updated_at": now}
+
+
+async def adopt_new_user(session: AsyncSession, user_id: int, values: dict[str, Any],
+                         conversation: dict[str, Any]) -> User:
+    """The ORM objects of a user and conversation just inserted with these values."""
     return await _adopt(session, {"id": user_id, **values}
-                        | {f"conversation_{key}": value for key, value in conversation.items()})
+                        | {f"conversation_{key}": value for key, value in conversation.items()} | {
+                            "conversation_user_id": user_id})
 
 
 _INSERT_USER = Prepared(insert(User).returning(User.id), [column.key for column in _USERS.c if column.key != "id"])

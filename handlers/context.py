@@ -18,6 +18,7 @@ from documents.chat_links import ChatLinks
 from models.conversations import Conversation
 from models.crypto import NikCipher
 from models.db import ReadApart
+from models.home import HomeFacts
 from models.regions import Office
 from models.users import User
 
@@ -75,6 +76,8 @@ class Context:
     known, ask the database)."""
     first_contact: bool = False
     """The user wrote for the first time: their row was made by this message (nothing of theirs to look up)."""
+    home_facts: HomeFacts | None = None
+    """Read by the end of a task, for the menu it shows next (`handlers.menu.show_home`); taken by that menu."""
 
     @property
     def today(self) -> date:

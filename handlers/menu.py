@@ -20,7 +20,7 @@ from handlers.registration.registration import start_profile_edit, start_registr
 from handlers.reports.staff_report import start_report
 from handlers.selection.one_by_one import start_selection
 from handlers.tickets.asking import start_asking
-from models.home import home_facts
+from models.home import HomeFacts, home_facts
 from models.profiles import get_profile
 
 HOME = "home"
@@ -41,7 +41,9 @@ async def entries(ctx: Context) -> tuple[Option, ...]:
     elif ctx.user.works_at_office:  # a viewer reads the figures and changes nothing
         office = (Option("report", _("Follow-up report (staff)")),)
     check_in: tuple[Option, ...] = ()
-    facts = await home_facts(ctx.session, ctx.user.id)
+    facts, ctx.home_facts = ctx.home_facts, None
+    if facts is None:
+        facts = await home_facts(ctx.session, ctx.user.id)
     if facts.check_in_to_answer:
         check_in = (Option("checkin", _("Answer my monthly check-in")),)
     if facts.registered:
@@ -119,5 +121,8 @@ FLOW = Flow(name="menu", steps=(Step(HOME, ask_home, accept_home),), finish=_not
             cancel=_nothing_to_do, nav=())
 
 
-async def show_home(ctx: Context) -> None:
+async def show_home(ctx: Context, facts: HomeFacts | None = None) -> None:
+    """The main menu; `facts` when the caller has just read them (the end of a task does), so that its options
+    are not read again."""
+    ctx.home_facts = facts
     await begin(ctx, FLOW)

@@ -40,6 +40,7 @@ from handlers.selection import one_by_one as selection
 from handlers.selection import opening_upload
 from handlers.small_talk import reply_to_small_talk
 from handlers.tickets import answering, asking
+from models.home import home_facts
 from models.opt_ins import OptInSource, agree_first_time, note_first_message, stop
 from models.profiles import is_registered
 
@@ -122,8 +123,10 @@ async def _carry_on(ctx: Context) -> None:
         following = FLOWS.get(ctx.continue_with["flow"]) if ctx.continue_with else None
         if following is not None and ctx.continue_with is not None:
             await engine.begin(ctx, following, data={"draft": ctx.continue_with["draft"]}, at=ctx.continue_with["at"])
-        elif not await checkins.start_waiting_check_in(ctx):
-            await menu.show_home(ctx)
+        else:
+            facts = await home_facts(ctx.session, ctx.user.id)
+            if not (facts.check_in_waiting and await checkins.start_waiting_check_in(ctx)):
+                await menu.show_home(ctx, facts)
 
 
 async def _handle(ctx: Context, current: Flow | None, incoming: Incoming) -> None:

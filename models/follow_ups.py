@@ -273,17 +273,6 @@ async def unfinished_check_in(session: AsyncSession, user_id: int) -> CheckIn | 
     )
 
 
-async def has_waiting_check_in(session: AsyncSession, user_id: int) -> bool:
-    """Whether a check-in waits to be asked of the user. The end of every conversation asks it, and nearly always
-    for nothing: a prepared statement, no row loaded."""
-    found = await run(session, _HAS_WAITING, {"user_id": user_id, "status": CheckInStatus.WAITING.value})
-    return bool(found.scalars()[0])
-
-
-_HAS_WAITING = Prepared(select(exists().where(CheckIn.user_id == bindparam("user_id"),
-                                              CheckIn.status == bindparam("status"))))
-
-
 async def get_check_in(session: AsyncSession, check_in_id: int) -> CheckIn | None:
     return await session.get(CheckIn, check_in_id)
 

@@ -39,7 +39,6 @@ from models.follow_ups import (
     CheckInStatus,
     application_of_check_in,
     get_check_in,
-    has_waiting_check_in,
     opt_out,
     unfinished_check_in,
 )
@@ -303,9 +302,8 @@ async def checkin_command(ctx: Context, current: Flow | None) -> None:
 
 
 async def start_waiting_check_in(ctx: Context) -> bool:
-    """When a conversation ends, a check-in that waited for it starts; True if one did."""
-    if not await has_waiting_check_in(ctx.session, ctx.user.id):
-        return False  # nearly every time: one cheap statement
+    """When a conversation ends, a check-in that waited for it starts; True if one did. Asked only when one waits
+    (`models.home.HomeFacts.check_in_waiting`, read at the end of every task)."""
     check_in = await unfinished_check_in(ctx.session, ctx.user.id)
     if check_in is None or check_in.status != CheckInStatus.WAITING:
         return False

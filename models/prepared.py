@@ -87,15 +87,18 @@ async def run(session: AsyncSession, prepared: Prepared, parameters: Parameters)
     """Run `prepared` in the session's transaction, once per mapping when given a list (in order)."""
     held = _held_inline_connection(session)
     if held is None:
-        connection = await _transaction_connection(session)
+        kept = await _transaction_connection(session)
+        connection = kept.connection
         held = _held_inline_connection(session)
     if held is not None:
         return _run_inline(held, prepared.compiled(held.dialect), parameters)
-    if connection.dialect.driver == "asyncpg":
+    if kept.asyncpg_adapter is not None:
         if isinstance(parameters, Mapping):
-            return await _run_on_asyncpg(connection, prepared.compiled(connection.dialect), parameters)
+            return await _run_on_asyncpg(connection, kept.asyncpg_adapter, prepared.compiled(connection.dialect),
+                                         parameters)
         if len(parameters) == 1:  # a message's one reply: the common case of a list
-            return await _run_on_asyncpg(connection, prepared.compiled(connection.dialect), parameters[0])
+            return await _run_on_asyncpg(connection, kept.asyncpg_adapter, prepared.compiled(connection.dialect),
+                                         parameters[0])
     result = await connection.execute(prepared.statement, parameters)  # type: ignore[call-overload]
     if not result.returns_rows:
         return Done(result.rowcount, (), [])
@@ -124,26 +127,40 @@ def _run_inline(connection: Connection, compiled: _Compiled, parameters: Paramet
     return Done(changed, compiled.keys, rows)
 
 
-async def _transaction_connection(session: AsyncSession) -> AsyncConnection:
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A transaction's connection, kept for its statements (`_transaction_connection`)."""
+
+    transaction: object
+    connection: AsyncConnection
+    asyncpg_adapter: Any
+    """SQLAlchemy's adapter around the asyncpg connection, on PostgreSQL (None elsewhere)."""
+
+
+async def _transaction_connection(session: AsyncSession) -> _Kept:
     """The connection of the session's transaction, begun (and checked out, maybe waiting for the pool) if there
-    is none yet. Kept in `session.info` for that transaction: asking the session again for every statement was a
-    sixth of a PostgreSQL message's CPU (bench/dialog.py, profiled)."""
+    is none yet. Kept in `session.info` for that transaction, with the driver's connection behind it: asking the
+    session again for every statement was a sixth of a PostgreSQL message's CPU, and asking the connection for
+    its driver's another greenlet switch a statement (bench/dialog.py, profiled)."""
     kept = session.info.get(_CONNECTION)
     transaction = session.sync_session.get_transaction()
-    if kept is not None and transaction is not None and kept[0] is transaction:
-        connection: AsyncConnection = kept[1]
-        return connection
+    if kept is not None and transaction is not None and kept.transaction is transaction:
+        return kept  # type: ignore[no-any-return]
     connection = await session.connection()
-    session.info[_CONNECTION] = (session.sync_session.get_transaction(), connection)
-    return connection
+    adapter = None
+    if connection.dialect.driver == "asyncpg":
+        adapter = (await connection.get_raw_connection()).dbapi_connection
+    kept = session.info[_CONNECTION] = _Kept(session.sync_session.get_transaction(), connection, adapter)
+    return kept  # type: ignore[no-any-return]
 
 
 _CONNECTION = "models.prepared.connection"
 
 
-async def _run_on_asyncpg(connection: AsyncConnection, compiled: _Compiled, given: Mapping[str, Any]) -> Done:
+async def _run_on_asyncpg(
+    connection: AsyncConnection, adapter: Any, compiled: _Compiled, given: Mapping[str, Any]
+) -> Done:
     """One statement on asyncpg, in the transaction SQLAlchemy's adapter holds (begun here if it is the first)."""
-    adapter: Any = (await connection.get_raw_connection()).dbapi_connection  # SQLAlchemy's asyncpg adapter
     values = [given[name] if convert is None else convert(given[name]) for name, convert in compiled.binds]
     try:
         async with adapter._execute_mutex:  # noqa: SLF001 (the adapter's own order of statements)

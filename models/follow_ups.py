@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, bindparam, delete, exists, insert, select
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,7 +23,6 @@ from models.base import Base, JsonDocument
 from models.catalog import TrainingProgram
 from models.db import dialect_name
 from models.follow_up_schedule import FollowUpPlan, check_in_schedule, outside_quiet_hours
-from models.prepared import Prepared, run
 from models.users import User
 
 

@@ -191,7 +191,8 @@ def _agree_in_one_statement() -> Prepared:
     )
     says_this = exists(select(current.c.id).where(or_(
         bindparam("any_current_will_do", type_=Boolean),
-        and_(current.c.source == bindparam("source", type_=String), current.c.detail == bindparam("detail", type_=String)),
+        and_(current.c.source == bindparam("source", type_=String),
+             current.c.detail == bindparam("detail", type_=String)),
     )))
     replaced = (
         update(table).where(table.c.id.in_(select(current.c.id)), ~says_this).values(replaced_at=now)

@@ -16,6 +16,7 @@ see what runs this way.
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -131,7 +132,10 @@ def _run_inline(connection: Connection, compiled: _Compiled, parameters: Paramet
 class _Kept:
     """A transaction's connection, kept for its statements (`_transaction_connection`)."""
 
-    transaction: object
+    transaction: weakref.ref[object]
+    """Weak: the session holds this in its `info`, and a strong reference back to the session's transaction
+    (which holds the session) made every message's session, connection and transaction a reference cycle, about
+    40 objects a message left to the garbage collector, whose pauses were the dialog's slowest messages."""
     connection: AsyncConnection
     asyncpg_adapter: Any
     """SQLAlchemy's adapter around the asyncpg connection, on PostgreSQL (None elsewhere)."""
@@ -144,14 +148,14 @@ async def _transaction_connection(session: AsyncSession) -> _Kept:
     its driver's another greenlet switch a statement (bench/dialog.py, profiled)."""
     kept = session.info.get(_CONNECTION)
     transaction = session.sync_session.get_transaction()
-    if kept is not None and transaction is not None and kept.transaction is transaction:
+    if kept is not None and transaction is not None and kept.transaction() is transaction:
         return kept  # type: ignore[no-any-return]
     connection = await session.connection()
     adapter = None
     if connection.dialect.driver == "asyncpg":
         adapter = (await connection.get_raw_connection()).dbapi_connection
-    kept = session.info[_CONNECTION] = _Kept(session.sync_session.get_transaction(), connection, adapter)
-    return kept  # type: ignore[no-any-return]
+    made = session.info[_CONNECTION] = _Kept(weakref.ref(session.sync_session.get_transaction()), connection, adapter)
+    return made
 
 
 _CONNECTION = "models.prepared.connection"

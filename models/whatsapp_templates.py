@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
+from models.db import dialect_name, insert_ignoring_duplicates
 from models.outbox import OutboxMessage, OutboxStatus
 from models.template_definitions import template_definitions
 
@@ -96,13 +97,19 @@ def purpose_of(name: str) -> str | None:
 
 
 async def record_template(session: AsyncSession, state: TemplateState, now: datetime) -> WhatsAppTemplate:
-    """Store what WhatsApp said of one template (a new row, or the row of that name and language updated)."""
+    """Store what WhatsApp said of one template (a new row, or the row of that name and language updated).
+    Two workers may hear of a new template at once (each one's start-up sync, or a sync and a status webhook):
+    the row is made by `INSERT ... ON CONFLICT DO NOTHING`, then read, so the second finds the first's instead
+    of failing on it."""
     name, language = state.name[:NAME_MAX], state.language[:LANGUAGE_MAX]
-    row = await session.scalar(select(WhatsAppTemplate).where(WhatsAppTemplate.name == name,
-                                                               WhatsAppTemplate.language == language))
+    same = select(WhatsAppTemplate).where(WhatsAppTemplate.name == name, WhatsAppTemplate.language == language)
+    row = await session.scalar(same)
     if row is None:
-        row = WhatsAppTemplate(name=name, language=language, purpose=purpose_of(name))
-        session.add(row)
+        await session.execute(insert_ignoring_duplicates(dialect_name(session), WhatsAppTemplate).values(
+            name=name, language=language, purpose=purpose_of(name), status=status_from_meta(state.status),
+            updated_at=now))
+        row = await session.scalar(same.execution_options(populate_existing=True))
+        assert row is not None, "the row was just inserted or found there"
     status = status_from_meta(state.status)
     kept = row.reason if row.status == status else None  # a list has no pause reason; the webhook said it
     row.status, row.reason = status, reason_from_meta(state.reason) or kept

@@ -18,8 +18,8 @@ from handlers.context import Context
 from handlers.flow import Flow
 from handlers.menu import FLOW as MENU
 from handlers.openings.alerts import no_such_opening
-from handlers.openings.browsing import open_linked
-from handlers.registration.registration import start_registration
+from handlers.openings.browsing import landing_on, open_linked
+from handlers.registration.registration import land_after_registering, start_registration
 from models.applications import OpeningRef, get_opening
 from models.opt_ins import OptInSource, agree
 from models.profiles import is_registered
@@ -79,6 +79,9 @@ async def arrive(ctx: Context, current: Flow | None, arrival: Arrival) -> None:
     if current is not None and current.name != MENU.name and engine.busy_with(ctx, current):
         if arrival.code is not None and not await _names_an_opening(ctx, arrival.code):
             ctx.send(no_such_opening(arrival.code))
+        elif arrival.code is not None and (ref := OpeningRef.from_code(arrival.code)) is not None and \
+                land_after_registering(ctx, landing_on(ref)):
+            ctx.send(say(_("Noted: once your registration is complete, I will show you that opening.")))
         ctx.send(say(_("Welcome back! Let us continue where you left off.")))
         await engine.ask_again(ctx, current)
         return

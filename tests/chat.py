@@ -123,6 +123,13 @@ async def register(user: ChatUser, *, name: str = SITI["name"], nik: str = SITI[
         await user.send("/start")
     await user.tap("Bahasa Indonesia")
     await user.tap("Saya setuju")
+    await answer_profile(user, name=name, nik=nik, birth_date=birth_date, phone=phone, education=education)
+
+
+async def answer_profile(user: ChatUser, *, name: str = SITI["name"], nik: str = SITI["nik"],
+                         birth_date: str = SITI["birth_date"], phone: str = SITI["phone"],
+                         education: str = "SMK") -> None:
+    """Registration's questions from the name to the summary's "save", with valid answers."""
     await user.send(name)
     await user.send(nik)
     await user.send(birth_date)

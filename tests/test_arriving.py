@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.engine.runtime import Runtime
 from handlers.arriving import Arrival, read_arrival
 from models.catalog import TrainingProgram
-from tests.chat import ChatUser, RecordingChannel, register
+from tests.chat import ChatUser, RecordingChannel, answer_profile, register
 from tests.conftest import Clock
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.whatsapp_server import FakeWhatsApp
@@ -128,6 +128,25 @@ async def test_daftar_in_the_middle_of_registration_carries_on_where_it_was(
     await rina.send("DAFTAR")
     assert "Mari lanjutkan dari pertanyaan terakhir." in rina.text
     assert await rina.step() == "full_name", "not taken as her name"
+
+
+async def test_a_code_sent_in_the_middle_of_registration_is_shown_once_registered(
+    runtime: Runtime, channel: RecordingChannel, clock: Clock
+) -> None:
+    """Someone who began with "halo" and then scanned a poster: the opening is not lost, it waits for the end."""
+    await seed_catalog(runtime, clock)
+    code = await code_of(runtime)
+    rina = ChatUser(runtime, channel, "rina")
+    await rina.send("halo")
+    await rina.tap("Bahasa Indonesia")
+    await rina.tap("Saya setuju")
+    await rina.send(f"DAFTAR {code}")
+    assert "setelah pendaftaran Anda selesai, saya akan menampilkan program tersebut" in rina.text
+    assert "Mari lanjutkan dari pertanyaan terakhir." in rina.text
+    assert await rina.step() == "full_name", "not taken as her name"
+    await answer_profile(rina)
+    assert "Pendaftaran Anda sudah selesai." in rina.text and f"\n\n{TITLE}\n" in rina.text
+    assert (await rina.conversation())[:2] == ("openings", "detail")
 
 
 async def test_someone_who_stopped_and_sends_daftar_receives_announcements_again(

@@ -59,8 +59,13 @@ async def open_linked(ctx: Context, payload: str) -> bool:
     if await is_registered(ctx.session, ctx.user.id):
         await show_opening(ctx, ref)
     else:
-        await start_registration(ctx, then={"flow": "openings", "at": "detail", "draft": _draft_for(ref)})
+        await start_registration(ctx, then=landing_on(ref))
     return True
+
+
+def landing_on(ref: OpeningRef) -> dict[str, object]:
+    """Where someone lands once registered to see this opening (`Context.continue_with`)."""
+    return {"flow": "openings", "at": "detail", "draft": _draft_for(ref)}
 
 
 def _draft_for(ref: OpeningRef) -> dict[str, object]:

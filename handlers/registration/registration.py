@@ -159,6 +159,15 @@ async def start_registration(ctx: Context, *, then: dict[str, Any] | None = None
     await begin(ctx, FLOW, data={"then": then} if then else None)
 
 
+def land_after_registering(ctx: Context, then: dict[str, Any]) -> bool:
+    """In the middle of registering (not editing a profile), go to `then` once registered instead of what was
+    planned; False when the user is not registering."""
+    if ctx.conversation.flow != FLOW.name or ctx.draft.get("mode") == "edit":
+        return False
+    ctx.data["then"] = then
+    return True
+
+
 async def start_profile_edit(ctx: Context, profile: JobSeekerProfile) -> None:
     """Open the summary of the saved profile, from which any answer can be changed."""
     draft = {"mode": "edit", **answers_of(profile)}

@@ -49,4 +49,9 @@ async def test_an_admin_submits_the_templates_and_reads_metas_review(
         approved = page.locator('tr[data-purpose="notification"][data-language="id"]')
         assert "Disetujui" in await approved.inner_text()
         await shoot(page, "whatsapp-templates")
+        for width in (1280, 390):  # a desktop and a cheap phone: the table never needs scrolling sideways
+            await page.set_viewport_size({"width": width, "height": 844})
+            table = page.locator("table.templates")
+            assert await table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth"), width
+            assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
     wa.assert_clean()

@@ -39,7 +39,8 @@ _ARRIVAL_ROW = Prepared(
 class Arrival:
     user: User
     created: bool
-    """The user wrote for the first time: the row was made now."""
+    """The user wrote for the first time: the row was made now, with their first message as their first
+    agreement (so `has_opt_ins` is then true)."""
     has_opt_ins: bool
     """The bot holds an agreement of theirs (current, stopped or replaced)."""
 

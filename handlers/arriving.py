@@ -81,7 +81,7 @@ async def arrive(ctx: Context, current: Flow | None, arrival: Arrival) -> None:
             ctx.send(no_such_opening(arrival.code))
         elif arrival.code is not None and (ref := OpeningRef.from_code(arrival.code)) is not None and \
                 land_after_registering(ctx, landing_on(ref)):
-            ctx.send(say(_("Noted: once your registration is complete, I will show you that opening.")))
+            ctx.send(say(_("Noted: once your registration is complete, we will show you that opening.")))
         ctx.send(say(_("Welcome back! Let us continue where you left off.")))
         await engine.ask_again(ctx, current)
         return

@@ -141,7 +141,7 @@ async def test_a_code_sent_in_the_middle_of_registration_is_shown_once_registere
     await rina.tap("Bahasa Indonesia")
     await rina.tap("Saya setuju")
     await rina.send(f"DAFTAR {code}")
-    assert "setelah pendaftaran Anda selesai, saya akan menampilkan program tersebut" in rina.text
+    assert "setelah pendaftaran Anda selesai, kami akan menampilkan program tersebut" in rina.text
     assert "Mari lanjutkan dari pertanyaan terakhir." in rina.text
     assert await rina.step() == "full_name", "not taken as her name"
     await answer_profile(rina)

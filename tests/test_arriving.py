@@ -117,14 +117,19 @@ async def test_daftar_at_an_openings_details_still_applies(
     assert siti.text.startswith(f"Kirim pendaftaran Anda untuk {WELDING}?")
 
 
+async def at_the_first_question(user: ChatUser) -> ChatUser:
+    """Someone new who said "halo", chose Indonesian and agreed: registration asks for their name."""
+    await user.send("halo")
+    await user.tap("Bahasa Indonesia")
+    await user.tap("Saya setuju")
+    assert await user.step() == "full_name"
+    return user
+
+
 async def test_daftar_in_the_middle_of_registration_carries_on_where_it_was(
     runtime: Runtime, channel: RecordingChannel
 ) -> None:
-    rina = ChatUser(runtime, channel, "rina")
-    await rina.send("halo")
-    await rina.tap("Bahasa Indonesia")
-    await rina.tap("Saya setuju")
-    assert await rina.step() == "full_name"
+    rina = await at_the_first_question(ChatUser(runtime, channel, "rina"))
     await rina.send("DAFTAR")
     assert "Mari lanjutkan dari pertanyaan terakhir." in rina.text
     assert await rina.step() == "full_name", "not taken as her name"
@@ -136,10 +141,7 @@ async def test_a_code_sent_in_the_middle_of_registration_is_shown_once_registere
     """Someone who began with "halo" and then scanned a poster: the opening is not lost, it waits for the end."""
     await seed_catalog(runtime, clock)
     code = await code_of(runtime)
-    rina = ChatUser(runtime, channel, "rina")
-    await rina.send("halo")
-    await rina.tap("Bahasa Indonesia")
-    await rina.tap("Saya setuju")
+    rina = await at_the_first_question(ChatUser(runtime, channel, "rina"))
     await rina.send(f"DAFTAR {code}")
     assert "setelah pendaftaran Anda selesai, kami akan menampilkan program tersebut" in rina.text
     assert "Mari lanjutkan dari pertanyaan terakhir." in rina.text

@@ -78,20 +78,18 @@ def _new_person_in_one_statement() -> Prepared:
     SELECT id FROM new_user."""
     users, conversations, opt_ins = (_table(entity) for entity in (User, Conversation, OptIn))
 
-    def given(table: Table, prefix: str) -> list[Any]:
-        return [bindparam(f"{prefix}{column.key}", type_=column.type) for column in table.c
-                if column.key not in ("id", "user_id")]
+    def given(table: Table, prefix: str) -> dict[str, Any]:
+        """Each column but the ids, named by its key, bound as `<prefix><key>` with the column's type."""
+        return {column.key: bindparam(f"{prefix}{column.key}", type_=column.type) for column in table.c
+                if column.key not in ("id", "user_id")}
 
-    def columns(table: Table) -> list[str]:
-        return ["user_id", *(column.key for column in table.c if column.key not in ("id", "user_id"))]
+    def for_new_user(table: Table, prefix: str) -> Any:
+        values = given(table, prefix)
+        return insert(table).from_select(["user_id", *values], select(new_user.c.id, *values.values()))
 
-    new_user = (insert(users).values(dict(zip([column.key for column in users.c if column.key != "id"],
-                                              given(users, "u_"), strict=True)))
-                .returning(users.c.id).cte("new_user"))
-    new_conversation = insert(conversations).from_select(
-        columns(conversations), select(new_user.c.id, *given(conversations, "c_"))).cte("new_conversation")
-    first_agreement = insert(opt_ins).from_select(
-        columns(opt_ins), select(new_user.c.id, *given(opt_ins, "o_"))).cte("first_agreement")
+    new_user = insert(users).values(given(users, "u_")).returning(users.c.id).cte("new_user")
+    new_conversation = for_new_user(conversations, "c_").cte("new_conversation")
+    first_agreement = for_new_user(opt_ins, "o_").cte("first_agreement")
     return Prepared(select(new_user.c.id).add_cte(new_conversation, first_agreement))
 
 

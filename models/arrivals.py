@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.base import table_of
 from models.conversations import Conversation
 from models.db import dialect_name
 from models.opt_ins import OptIn, agree_first_time, first_agreement_values
@@ -76,7 +77,7 @@ def _new_person_in_one_statement() -> Prepared:
     """WITH new_user AS (INSERT INTO users ... RETURNING id), new_conversation AS (INSERT INTO conversations ...
     SELECT ... FROM new_user), first_agreement AS (INSERT INTO opt_ins ... SELECT ... FROM new_user)
     SELECT id FROM new_user."""
-    users, conversations, opt_ins = (_table(entity) for entity in (User, Conversation, OptIn))
+    users, conversations, opt_ins = table_of(User), table_of(Conversation), table_of(OptIn)
 
     def given(table: Table, prefix: str) -> dict[str, Any]:
         """Each column but the ids, named by its key, bound as `<prefix><key>` with the column's type."""
@@ -91,12 +92,6 @@ def _new_person_in_one_statement() -> Prepared:
     new_conversation = for_new_user(conversations, "c_").cte("new_conversation")
     first_agreement = for_new_user(opt_ins, "o_").cte("first_agreement")
     return Prepared(select(new_user.c.id).add_cte(new_conversation, first_agreement))
-
-
-def _table(entity: Any) -> Table:
-    table = entity.__table__
-    assert isinstance(table, Table)
-    return table
 
 
 _NEW_PERSON = _new_person_in_one_statement()

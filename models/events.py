@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String, Table, bindparam, delete, func, select
+from sqlalchemy import BigInteger, String, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
+from models.base import Base, table_of
 from models.db import dialect_name, insert_ignoring_duplicates, lock_for_key, lock_number
 from models.prepared import Prepared, run
 
@@ -54,8 +54,7 @@ async def lock_and_record_event(
     return bool(result.rowcount)
 
 
-_EVENTS = ProcessedEvent.__table__
-assert isinstance(_EVENTS, Table)
+_EVENTS = table_of(ProcessedEvent)
 _LOCK_AND_INSERT_EVENT = Prepared(pg_insert(_EVENTS).from_select(
     ["channel", "event_id", "received_at"],
     select(bindparam("channel", type_=_EVENTS.c.channel.type), bindparam("event_id", type_=_EVENTS.c.event_id.type),

@@ -23,7 +23,6 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
-    Table,
     and_,
     bindparam,
     case,
@@ -39,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
+from models.base import Base, table_of
 from models.db import dialect_name
 from models.prepared import Prepared, run
 from models.users import User
@@ -180,8 +179,7 @@ def _agree_in_one_statement() -> Prepared:
     """`agree` as one PostgreSQL statement: WITH current AS (the current row), replaced AS (UPDATE it unless it
     already says this) INSERT ... SELECT the new row unless the current one already says this. Every part sees
     the snapshot before the statement, as the three statements saw it before each other's writes."""
-    table = OptIn.__table__
-    assert isinstance(table, Table)
+    table = table_of(OptIn)
     now = bindparam("now", type_=table.c.agreed_at.type)
     user_id = bindparam("user_id", type_=Integer)
     current = (

@@ -20,7 +20,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Table,
     Text,
     and_,
     any_,
@@ -34,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, JsonDocument
+from models.base import Base, JsonDocument, table_of
 from models.db import dialect_name
 from models.files import delete_file
 from models.prepared import Prepared, run
@@ -171,8 +170,7 @@ async def scrub(session: AsyncSession, ids: Sequence[int]) -> None:
         await session.execute(_SCRUB, [{"key": row_id, "payload": _scrubbed(payload)} for row_id, payload in rows])
 
 
-_OUTBOX = OutboxMessage.__table__
-assert isinstance(_OUTBOX, Table)
+_OUTBOX = table_of(OutboxMessage)
 _SCRUB = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("key"))
 
 

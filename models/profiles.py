@@ -12,14 +12,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Table, Text, bindparam, exists, select
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.answers import name_case
 from models.applications import Application
-from models.base import Base, JsonDocument
+from models.base import Base, JsonDocument, table_of
 from models.crypto import NikCipher
 from models.db import dialect_insert, dialect_name
 from models.opt_ins import OptInSource, agree
@@ -212,8 +212,7 @@ async def nik_taken_by_other(session: AsyncSession, nik_hash: str, user_id: int)
 _PROFILE_OF = Prepared(select(JobSeekerProfile.id).where(JobSeekerProfile.user_id == bindparam("user_id")))
 _NIK_OWNER = Prepared(select(JobSeekerProfile.user_id).where(JobSeekerProfile.nik_hash == bindparam("nik_hash")))
 
-_PROFILES = JobSeekerProfile.__table__
-assert isinstance(_PROFILES, Table)
+_PROFILES = table_of(JobSeekerProfile)
 _NEW_COLUMNS = [column.key for column in _PROFILES.c if column.key != "id"]
 _BEFORE_SAVING_QUERY = select(
     exists().where(_PROFILES.c.user_id == bindparam("user_id", type_=Integer)).label("registered"),

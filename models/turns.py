@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from models.base import table_of
 from models.conversations import Conversation, record_written, save_conversation, saved_values
 from models.db import dialect_name
 from models.outbox import Addressed, OutboxMessage, enqueue_many, row_of
@@ -39,8 +40,7 @@ async def save_and_queue(
     return ids
 
 
-_CONVERSATIONS, _OUTBOX = Conversation.__table__, OutboxMessage.__table__
-assert isinstance(_CONVERSATIONS, Table) and isinstance(_OUTBOX, Table)
+_CONVERSATIONS, _OUTBOX = table_of(Conversation), table_of(OutboxMessage)
 _SAVED_COLUMNS = ("flow", "step", "data", "prompt_seq", "version", "updated_at")
 _QUEUED_COLUMNS = ("channel", "address", "user_id", "payload", "status", "attempts", "created_at", "next_attempt_at")
 _SAVED = (

@@ -71,9 +71,9 @@ class Context:
     """Set when a flow ends and another should start rather than the menu: `{"flow", "at", "draft"}`."""
     apart: list[Apart] = field(default_factory=list)
     """Work to do after this message's commit (`after_commit`)."""
-    has_opt_ins: bool | None = None
-    """Whether the bot holds an agreement of the user's, when the dispatcher read it with the user (None: not
-    known, ask the database)."""
+    has_opt_ins: bool = True
+    """Whether the bot holds an agreement of the user's (current, stopped or replaced), as the dispatcher read it
+    with the user: a message from someone without one is recorded as their first agreement."""
     first_contact: bool = False
     """The user wrote for the first time: their row was made by this message (nothing of theirs to look up)."""
     home_facts: HomeFacts | None = None

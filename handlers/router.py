@@ -41,7 +41,7 @@ from handlers.selection import opening_upload
 from handlers.small_talk import reply_to_small_talk
 from handlers.tickets import answering, asking
 from models.home import home_facts
-from models.opt_ins import OptInSource, agree_first_time, note_first_message, stop
+from models.opt_ins import OptInSource, agree_first_time, stop
 from models.profiles import is_registered
 
 MAX_TEXT_LENGTH = 1000
@@ -99,9 +99,7 @@ async def route(ctx: Context, incoming: Incoming) -> None:
                                 or (current.name in OFFICE_FLOWS and not ctx.user.works_at_office)):
         engine.end_flow(ctx)  # their staff role was taken away meanwhile
         current = None
-    if ctx.has_opt_ins is None:
-        await note_first_message(ctx.session, ctx.user.id, ctx.user.channel, ctx.now)
-    elif not ctx.has_opt_ins:
+    if not ctx.has_opt_ins:
         await agree_first_time(ctx.session, ctx.user.id, ctx.user.channel, ctx.now)
     await asking.deliver_held(ctx)
     asked_to_leave = leaving.take_pending(ctx)

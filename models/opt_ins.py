@@ -146,14 +146,8 @@ async def agree(
     return True
 
 
-async def note_first_message(session: AsyncSession, user_id: int, channel: str, now: datetime) -> None:
-    """Record the first message of someone the bot has no agreement of yet (nothing afterwards)."""
-    if not await has_opt_ins(session, user_id):
-        await agree(session, user_id, channel, OptInSource.FIRST_MESSAGE, now=now)
-
-
 async def agree_first_time(session: AsyncSession, user_id: int, channel: str, now: datetime) -> None:
-    """`note_first_message` for someone known to have no agreement at all (the dispatcher reads that with the
+    """Record the first message of someone the bot holds no agreement of (the dispatcher reads that with the
     user, `models.arrivals`): one prepared INSERT, nothing to look up first."""
     await run(session, _INSERT, first_agreement_values(user_id, channel, now))
 
